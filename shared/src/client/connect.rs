@@ -1,0 +1,177 @@
+//! Connecting: resolve the address, handshake with fingerprint verification, Hello/Welcome.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::time::{Instant, timeout_at};
+use tokio_util::codec::{FramedRead, FramedWrite};
+
+use super::error::{ConnectError, Disconnect};
+use super::session::{Client, Event, start_session};
+use crate::protocol::{ClientMsg, FrameCodec, PROTOCOL_VERSION, Rejection, ServerMsg, Welcome};
+use crate::transport::client_config;
+use crate::trust::{Fingerprint, KnownServers};
+
+/// How the server's certificate is verified. There is no option that skips verification.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// Accept only the certificate with this SHA-256 fingerprint.
+    Pinned(Fingerprint),
+    /// Accept the fingerprint remembered for this address in the known-servers file; an
+    /// unknown server is refused with [`ConnectError::UnknownServer`].
+    KnownServers(PathBuf),
+}
+
+/// Where to connect, as whom, and how to verify the server.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `HOST:PORT`, as the user typed it (also the known-servers key).
+    pub server: String,
+    pub name: String,
+    pub trust: Trust,
+    /// How long to wait for the server before giving up (5 s by default).
+    pub timeout: Duration,
+}
+
+impl ConnectOptions {
+    pub fn new(server: impl Into<String>, name: impl Into<String>, trust: Trust) -> Self {
+        ConnectOptions { server: server.into(), name: name.into(), trust, timeout: Duration::from_secs(5) }
+    }
+}
+
+/// A logged-in session: the handle for commands, the Welcome, and the event stream.
+pub struct Connected {
+    pub client: Client,
+    pub welcome: Welcome,
+    pub events: tokio::sync::mpsc::Receiver<Event>,
+}
+
+/// Connects, verifies the server's certificate, and logs in.
+pub async fn connect(options: &ConnectOptions) -> Result<Connected, ConnectError> {
+    let deadline = Instant::now() + options.timeout;
+    let server = options.server.trim().to_string();
+    let address = resolve(&server, deadline, options.timeout).await?;
+    let expected = expected_fingerprint(&options.trust, &server)?;
+    let (config, seen) = client_config(expected);
+
+    let bind: SocketAddr = match address {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let endpoint = quinn::Endpoint::client(bind).map_err(ConnectError::Socket)?;
+    let unreachable =
+        || ConnectError::Unreachable { server: server.clone(), secs: options.timeout.as_secs() };
+    let connecting = endpoint
+        .connect_with(config, address, &tls_server_name(&server))
+        .map_err(|e| ConnectError::Failed { server: server.clone(), reason: e.to_string() })?;
+    let connection = match timeout_at(deadline, connecting).await {
+        Err(_elapsed) => return Err(unreachable()),
+        Ok(Ok(connection)) => connection,
+        Ok(Err(error)) => {
+            let presented = *seen.lock().unwrap_or_else(|e| e.into_inner());
+            return Err(handshake_error(&options.trust, &server, expected, presented, error, unreachable));
+        }
+    };
+
+    let (send, recv) = connection
+        .open_bi()
+        .await
+        .map_err(|e| ConnectError::Closed(Disconnect::from_connection_error(&e)))?;
+    let mut writer = FramedWrite::new(send, FrameCodec::<ServerMsg, ClientMsg>::default());
+    let mut reader = FramedRead::new(recv, FrameCodec::<ServerMsg, ClientMsg>::default());
+    let hello = ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() };
+    let lost = |connection: &quinn::Connection| {
+        ConnectError::Closed(
+            connection
+                .close_reason()
+                .map(|e| Disconnect::from_connection_error(&e))
+                .unwrap_or_else(|| Disconnect::Lost("the server ended the login".into())),
+        )
+    };
+    if writer.send(&hello).await.is_err() {
+        return Err(lost(&connection));
+    }
+    let welcome = match timeout_at(deadline, reader.next()).await {
+        Err(_elapsed) => return Err(unreachable()),
+        Ok(Some(Ok(ServerMsg::Welcome(welcome)))) => welcome,
+        Ok(Some(Ok(ServerMsg::Rejected(rejection)))) => return Err(rejection_error(rejection)),
+        Ok(Some(Ok(other))) => {
+            return Err(ConnectError::Failed {
+                server,
+                reason: format!("unexpected answer to Hello: {other:?}"),
+            });
+        }
+        Ok(Some(Err(_)) | None) => return Err(lost(&connection)),
+    };
+    let (client, events) = start_session(endpoint, connection, writer, reader, welcome.clone());
+    Ok(Connected { client, welcome, events })
+}
+
+async fn resolve(server: &str, deadline: Instant, wait: Duration) -> Result<SocketAddr, ConnectError> {
+    let Some((host, port)) = server.rsplit_once(':') else {
+        return Err(ConnectError::BadAddress(server.into()));
+    };
+    if host.is_empty() || port.parse::<u16>().is_err() {
+        return Err(ConnectError::BadAddress(server.into()));
+    }
+    let resolve_error = |reason: String| ConnectError::Resolve { server: server.into(), reason };
+    match timeout_at(deadline, tokio::net::lookup_host(server)).await {
+        Err(_elapsed) => Err(ConnectError::Unreachable { server: server.into(), secs: wait.as_secs() }),
+        Ok(Err(e)) => Err(resolve_error(e.to_string())),
+        Ok(Ok(mut addresses)) => addresses.next().ok_or_else(|| resolve_error("no address found".into())),
+    }
+}
+
+/// The TLS server name: the host part when it is a valid name or IP, else a fixed name (the
+/// certificate is checked by fingerprint, not by name).
+fn tls_server_name(server: &str) -> String {
+    let host = server.rsplit_once(':').map_or(server, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match rustls::pki_types::ServerName::try_from(host) {
+        Ok(_) => host.to_string(),
+        Err(_) => "anseo".to_string(),
+    }
+}
+
+fn expected_fingerprint(trust: &Trust, server: &str) -> Result<Option<Fingerprint>, ConnectError> {
+    match trust {
+        Trust::Pinned(fingerprint) => Ok(Some(*fingerprint)),
+        Trust::KnownServers(path) => Ok(KnownServers::load(path)?.get(server)),
+    }
+}
+
+fn handshake_error(
+    trust: &Trust,
+    server: &str,
+    expected: Option<Fingerprint>,
+    presented: Option<Fingerprint>,
+    error: quinn::ConnectionError,
+    unreachable: impl Fn() -> ConnectError,
+) -> ConnectError {
+    match (presented, expected) {
+        (Some(actual), None) => ConnectError::UnknownServer { server: server.into(), fingerprint: actual },
+        (Some(actual), Some(expected)) if actual != expected => match trust {
+            Trust::Pinned(_) => ConnectError::FingerprintMismatch { expected, actual },
+            Trust::KnownServers(_) => {
+                ConnectError::CertificateChanged { server: server.into(), expected, actual }
+            }
+        },
+        _ => match error {
+            quinn::ConnectionError::TimedOut => unreachable(),
+            other => ConnectError::Failed { server: server.into(), reason: other.to_string() },
+        },
+    }
+}
+
+fn rejection_error(rejection: Rejection) -> ConnectError {
+    match rejection {
+        Rejection::NameTaken { name } => ConnectError::NameTaken(name),
+        Rejection::InvalidName { reason } => ConnectError::InvalidName(reason),
+        Rejection::UnsupportedVersion { server, client } => {
+            ConnectError::UnsupportedVersion { server, client }
+        }
+        Rejection::ServerFull => ConnectError::ServerFull,
+    }
+}

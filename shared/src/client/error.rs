@@ -1,0 +1,114 @@
+//! Errors of the client core, in the words a user needs to act on them.
+
+use std::fmt;
+
+use crate::protocol::{NameError, TextError, close_code};
+use crate::trust::{Fingerprint, KnownServersError};
+
+/// Why connecting and logging in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("'{0}' is not a server address; expected HOST:PORT, e.g. 192.168.1.5:4433")]
+    BadAddress(String),
+    #[error("cannot find '{server}' on the network: {reason}")]
+    Resolve { server: String, reason: String },
+    #[error(
+        "cannot reach {server} (no answer in {secs} s); check the address and that the server is running"
+    )]
+    Unreachable { server: String, secs: u64 },
+    #[error("the name '{0}' is taken; choose another")]
+    NameTaken(String),
+    #[error("the name is not allowed: {0}")]
+    InvalidName(String),
+    #[error(
+        "the server speaks protocol version {server} and this client version {client}; update the older one"
+    )]
+    UnsupportedVersion { server: u16, client: u16 },
+    #[error("the server is full; try again later")]
+    ServerFull,
+    #[error("{server} is not a known server; its certificate fingerprint is {fingerprint}")]
+    UnknownServer { server: String, fingerprint: Fingerprint },
+    #[error(
+        "the server's certificate changed: {server} used to present {expected} and now presents \
+         {actual}; someone may be impersonating it, so the connection was refused"
+    )]
+    CertificateChanged { server: String, expected: Fingerprint, actual: Fingerprint },
+    #[error(
+        "the server's certificate does not match the pinned fingerprint: expected {expected}, \
+         got {actual}; the connection was refused"
+    )]
+    FingerprintMismatch { expected: Fingerprint, actual: Fingerprint },
+    #[error("{0}")]
+    Closed(Disconnect),
+    #[error(transparent)]
+    KnownServers(#[from] KnownServersError),
+    #[error("cannot open a network socket: {0}")]
+    Socket(std::io::Error),
+    #[error("the connection to {server} failed: {reason}")]
+    Failed { server: String, reason: String },
+}
+
+impl ConnectError {
+    /// True for the errors about the server's identity (pin mismatch, changed or unknown
+    /// certificate).
+    pub fn is_certificate_problem(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::UnknownServer { .. }
+                | ConnectError::CertificateChanged { .. }
+                | ConnectError::FingerprintMismatch { .. }
+        )
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disconnect {
+    /// The server closed it with an application code and a reason.
+    ByServer { code: u32, reason: String },
+    /// This client quit.
+    Quit,
+    /// Nothing was heard from the server within the idle timeout.
+    TimedOut,
+    /// The connection broke for another reason.
+    Lost(String),
+}
+
+impl Disconnect {
+    pub(crate) fn from_connection_error(error: &quinn::ConnectionError) -> Self {
+        match error {
+            quinn::ConnectionError::ApplicationClosed(close) => Disconnect::ByServer {
+                code: close.error_code.into_inner() as u32,
+                reason: String::from_utf8_lossy(&close.reason).into_owned(),
+            },
+            quinn::ConnectionError::LocallyClosed => Disconnect::Quit,
+            quinn::ConnectionError::TimedOut => Disconnect::TimedOut,
+            other => Disconnect::Lost(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Disconnect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Disconnect::ByServer { code, reason } if *code == close_code::SHUTDOWN => {
+                write!(f, "the server is shutting down ({reason})")
+            }
+            Disconnect::ByServer { reason, .. } => write!(f, "the server closed the connection: {reason}"),
+            Disconnect::Quit => f.write_str("you left"),
+            Disconnect::TimedOut => f.write_str("the connection to the server was lost (no answer for 30 s)"),
+            Disconnect::Lost(reason) => write!(f, "the connection to the server was lost: {reason}"),
+        }
+    }
+}
+
+/// Why a command could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error("not connected: {0}")]
+    Disconnected(Disconnect),
+}

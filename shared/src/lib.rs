@@ -1,0 +1,14 @@
+//! Everything an Anseo client and server agree on, plus the client core.
+//!
+//! # Layout
+//! - [`protocol`]: the wire protocol as pure types: messages, framing, validation and limits.
+//!   It knows nothing of sockets; both sides encode and decode through it.
+//! - [`trust`]: certificate fingerprints, the pinning verifier and the known-servers file.
+//! - [`transport`]: the QUIC transport settings both ends use (ALPN, keep-alive, windows).
+//! - [`client`]: the client core — connect, a stream of typed events, one method per command.
+//!   The terminal client, the app, the tests and the load generator all use it.
+
+pub mod client;
+pub mod protocol;
+pub mod transport;
+pub mod trust;

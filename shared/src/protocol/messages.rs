@@ -1,0 +1,205 @@
+//! The frames of protocol version 1. Variants are only ever appended: postcard encodes an enum
+//! variant by its position, so inserting or reordering one changes the wire format.
+//!
+//! Times (`ts`) are milliseconds since the Unix epoch, stamped by the server.
+
+use serde::{Deserialize, Serialize};
+
+/// What a client sends on its bidirectional stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    /// The first frame of every session.
+    Hello { version: u16, name: String },
+    /// A message to a room the client is a member of.
+    Say { room: String, text: String, client_msg_id: u64 },
+    /// A private message to one online user.
+    Direct { to: String, text: String, client_msg_id: u64 },
+    /// Join a room, creating it (with the topic, if given) when it does not exist.
+    Join { room: String, topic: Option<String> },
+    /// Leave a room.
+    Leave { room: String },
+    /// Change this user's name.
+    Nick { name: String },
+    /// Ask for the list of online users.
+    ListUsers,
+    /// Ask for the list of rooms.
+    ListRooms,
+}
+
+/// What the server sends on a client's bidirectional stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerMsg {
+    /// The login succeeded.
+    Welcome(Welcome),
+    /// The login failed; the server closes the connection after this frame.
+    Rejected(Rejection),
+    /// A message in a room this client is a member of (its own included: the echo is the
+    /// confirmation of a send).
+    Message(RoomMessage),
+    /// A private message to or from this client (the sender gets the copy as confirmation).
+    Direct(DirectMessage),
+    /// This client joined a room.
+    Joined { room: RoomInfo, members: Vec<String>, ts: u64 },
+    /// This client left a room.
+    Left { room: String, ts: u64 },
+    /// Everyone online, in name order.
+    Users { users: Vec<String>, ts: u64 },
+    /// Every room, in name order.
+    Rooms { rooms: Vec<RoomInfo>, ts: u64 },
+    /// This client's name changed.
+    Renamed { old: String, new: String, ts: u64 },
+    /// A command failed.
+    Error(ErrorReply),
+}
+
+/// The answer to a successful Hello.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    /// The name as the server normalised it.
+    pub name: String,
+    /// The room the user is in now ([`crate::protocol::LOBBY`]).
+    pub room: String,
+    /// The server's limits.
+    pub limits: Limits,
+    /// Everyone online, this user included, in name order.
+    pub users: Vec<String>,
+    /// Every room.
+    pub rooms: Vec<RoomInfo>,
+    /// The members of `room`.
+    pub members: Vec<String>,
+    /// Presence events with a sequence number up to this one are already reflected above.
+    pub presence_seq: u64,
+    pub ts: u64,
+}
+
+/// Limits the server enforces, so clients can enforce them before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_message_chars: u32,
+    pub max_frame_len: u32,
+}
+
+/// A room as listed to clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    pub name: String,
+    /// Empty when the room has no topic.
+    pub topic: String,
+    pub members: u32,
+}
+
+/// Why a login was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rejection {
+    /// Someone online already has this name (compared case-insensitively).
+    NameTaken { name: String },
+    /// The name breaks the naming rules; `reason` says which.
+    InvalidName { reason: String },
+    /// The client speaks a protocol version the server does not.
+    UnsupportedVersion { server: u16, client: u16 },
+    /// The server has no room for another client.
+    ServerFull,
+}
+
+/// A message posted in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomMessage {
+    /// Unique across the server.
+    pub id: u64,
+    pub room: String,
+    /// 1, 2, 3... within the room, without gaps.
+    pub seq: u64,
+    pub from: String,
+    pub text: String,
+    pub ts: u64,
+    /// The sender's id for this send, echoed so the sender can match its confirmation.
+    pub client_msg_id: u64,
+}
+
+/// A private message between two users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectMessage {
+    pub id: u64,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub ts: u64,
+    pub client_msg_id: u64,
+}
+
+/// A failed command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReply {
+    pub code: ErrorCode,
+    /// What happened, in words a user understands.
+    pub message: String,
+    /// The send this error answers, if it answers one.
+    pub client_msg_id: Option<u64>,
+    pub ts: u64,
+}
+
+/// Machine-readable error kinds. Append only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorCode {
+    NameTaken,
+    InvalidName,
+    TooLong,
+    Empty,
+    NoSuchUser,
+    NoSuchRoom,
+    InvalidRoom,
+    NotInRoom,
+    InvalidText,
+    TopicTooLong,
+    TooManyRooms,
+    RateLimited,
+    Protocol,
+}
+
+impl ErrorCode {
+    /// The snake_case name used in the terminal client's JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NameTaken => "name_taken",
+            ErrorCode::InvalidName => "invalid_name",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::Empty => "empty",
+            ErrorCode::NoSuchUser => "no_such_user",
+            ErrorCode::NoSuchRoom => "no_such_room",
+            ErrorCode::InvalidRoom => "invalid_room",
+            ErrorCode::NotInRoom => "not_in_room",
+            ErrorCode::InvalidText => "invalid_text",
+            ErrorCode::TopicTooLong => "topic_too_long",
+            ErrorCode::TooManyRooms => "too_many_rooms",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Protocol => "protocol",
+        }
+    }
+}
+
+/// One frame on the presence stream. `seq` grows by one per event across the server, so a
+/// client can drop what its Welcome already reflected and notice a gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceFrame {
+    pub seq: u64,
+    pub ts: u64,
+    pub event: PresenceEvent,
+}
+
+/// Something changed about who is online or where. Append only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PresenceEvent {
+    /// A user logged in (a `Joined` for the lobby follows).
+    Online { user: String },
+    /// A user logged out or vanished (`Left` events for each of their rooms came first).
+    Offline { user: String },
+    /// A user changed name.
+    Renamed { old: String, new: String },
+    /// A user joined a room. `after_seq` is the room's last message sequence number at that
+    /// moment, so a client can place the notice among the messages.
+    Joined { room: String, user: String, members: u32, after_seq: u64 },
+    /// A user left a room.
+    Left { room: String, user: String, members: u32, after_seq: u64 },
+    /// A room was created.
+    RoomCreated { room: RoomInfo },
+}

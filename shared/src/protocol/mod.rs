@@ -1,0 +1,60 @@
+//! The Anseo wire protocol, version 1, as pure data: no sockets, no clocks, no tasks.
+//!
+//! A client opens one bidirectional QUIC stream. Its first frame is [`ClientMsg::Hello`]; the
+//! server answers [`ServerMsg::Welcome`] or [`ServerMsg::Rejected`]. After that the stream
+//! carries the client's commands and the server's replies and chat. The server opens one
+//! long-lived unidirectional stream per client for [`PresenceFrame`]s.
+//!
+//! Every frame is a big-endian `u32` length followed by a postcard body, at most
+//! [`MAX_FRAME_LEN`] bytes. postcard encodes enum variants by position, so variants are only
+//! ever appended; `tests` freeze the bytes.
+
+mod codec;
+mod messages;
+mod validate;
+
+pub use codec::{FrameCodec, FrameError, encode_frame, encode_frame_into};
+pub use messages::*;
+pub use validate::{
+    NameError, TextError, fold_name, normalize_name, normalize_room, validate_text, validate_topic,
+};
+
+/// The ALPN token: the protocol's name and major version.
+pub const ALPN: &[u8] = b"anseo/1";
+/// The protocol version carried in Hello.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The UDP port the server listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 4433;
+/// The room every user is in after login.
+pub const LOBBY: &str = "lobby";
+/// Largest frame body either side accepts, in bytes.
+pub const MAX_FRAME_LEN: usize = 64 * 1024;
+/// Default and hard upper bound of the message length, in characters.
+pub const DEFAULT_MAX_MESSAGE_CHARS: u32 = 2000;
+/// The server refuses `--max-message-chars` above this so a message always fits a frame.
+pub const MAX_MESSAGE_CHARS_LIMIT: u32 = 10_000;
+/// Longest user name, in characters.
+pub const MAX_NAME_CHARS: usize = 32;
+/// Longest room name, in characters.
+pub const MAX_ROOM_CHARS: usize = 64;
+/// Longest room topic, in characters.
+pub const MAX_TOPIC_CHARS: usize = 200;
+
+/// QUIC application close codes, so a client can tell why the server hung up.
+pub mod close_code {
+    /// The client said goodbye (quit), or the server closed a finished session.
+    pub const NORMAL: u32 = 0;
+    /// The server is shutting down.
+    pub const SHUTDOWN: u32 = 1;
+    /// The peer broke the protocol (bad frame, command before Hello, second Hello).
+    pub const PROTOCOL: u32 = 2;
+    /// The client did not read fast enough and its queue overflowed.
+    pub const TOO_SLOW: u32 = 3;
+    /// The login was rejected (the Rejected frame says why).
+    pub const REJECTED: u32 = 4;
+    /// The client broke a limit repeatedly (flooding).
+    pub const ABUSE: u32 = 5;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,155 @@
+//! Round trips and golden bytes. The golden bytes freeze the wire format: if one of these
+//! fails, the change broke compatibility with deployed clients (append variants instead).
+
+use bytes::BytesMut;
+use tokio_util::codec::{Decoder, Encoder};
+
+use super::*;
+
+fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(msg: T) {
+    let frame = encode_frame(&msg).unwrap();
+    let mut codec = FrameCodec::<T, T>::default();
+    let mut buf = BytesMut::from(&frame[..]);
+    assert_eq!(codec.decode(&mut buf).unwrap(), Some(msg));
+    assert!(buf.is_empty());
+}
+
+#[test]
+fn every_client_message_round_trips() {
+    round_trip(ClientMsg::Hello { version: PROTOCOL_VERSION, name: "ÅsaB".into() });
+    round_trip(ClientMsg::Say { room: "lobby".into(), text: "hi\nthere".into(), client_msg_id: 7 });
+    round_trip(ClientMsg::Direct { to: "bob".into(), text: "psst".into(), client_msg_id: u64::MAX });
+    round_trip(ClientMsg::Join { room: "maths".into(), topic: Some("homework".into()) });
+    round_trip(ClientMsg::Leave { room: "maths".into() });
+    round_trip(ClientMsg::Nick { name: "carol".into() });
+    round_trip(ClientMsg::ListUsers);
+    round_trip(ClientMsg::ListRooms);
+}
+
+#[test]
+fn every_server_message_round_trips() {
+    let room = RoomInfo { name: "lobby".into(), topic: "".into(), members: 2 };
+    round_trip(ServerMsg::Welcome(Welcome {
+        name: "alice".into(),
+        room: LOBBY.into(),
+        limits: Limits { max_message_chars: 2000, max_frame_len: 65536 },
+        users: vec!["alice".into(), "bob".into()],
+        rooms: vec![room.clone()],
+        members: vec!["alice".into(), "bob".into()],
+        presence_seq: 41,
+        ts: 1_700_000_000_000,
+    }));
+    round_trip(ServerMsg::Rejected(Rejection::UnsupportedVersion { server: 1, client: 9 }));
+    round_trip(ServerMsg::Message(RoomMessage {
+        id: 1,
+        room: "lobby".into(),
+        seq: 1,
+        from: "alice".into(),
+        text: "hi".into(),
+        ts: 5,
+        client_msg_id: 3,
+    }));
+    round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9 });
+    round_trip(ServerMsg::Error(ErrorReply {
+        code: ErrorCode::NoSuchUser,
+        message: "no user 'zed' is online".into(),
+        client_msg_id: Some(4),
+        ts: 10,
+    }));
+    round_trip(PresenceFrame {
+        seq: 3,
+        ts: 11,
+        event: PresenceEvent::Joined { room: "lobby".into(), user: "bob".into(), members: 2, after_seq: 17 },
+    });
+}
+
+#[test]
+fn golden_bytes_of_hello() {
+    let frame = encode_frame(&ClientMsg::Hello { version: 1, name: "bob".into() }).unwrap();
+    // length 6 | variant 0 | version 1 | string of 3 bytes "bob"
+    assert_eq!(&frame[..], &[0, 0, 0, 6, 0, 1, 3, b'b', b'o', b'b']);
+}
+
+#[test]
+fn golden_bytes_of_say_and_message() {
+    let say =
+        encode_frame(&ClientMsg::Say { room: "r".into(), text: "hi".into(), client_msg_id: 300 }).unwrap();
+    assert_eq!(&say[..], &[0, 0, 0, 8, 1, 1, b'r', 2, b'h', b'i', 0xac, 0x02]);
+    let message = encode_frame(&ServerMsg::Message(RoomMessage {
+        id: 1,
+        room: "r".into(),
+        seq: 2,
+        from: "a".into(),
+        text: "hi".into(),
+        ts: 3,
+        client_msg_id: 4,
+    }))
+    .unwrap();
+    assert_eq!(&message[..], &[0, 0, 0, 12, 2, 1, 1, b'r', 2, 1, b'a', 2, b'h', b'i', 3, 4]);
+}
+
+#[test]
+fn golden_bytes_of_presence() {
+    let frame =
+        encode_frame(&PresenceFrame { seq: 1, ts: 2, event: PresenceEvent::Offline { user: "z".into() } })
+            .unwrap();
+    assert_eq!(&frame[..], &[0, 0, 0, 5, 1, 2, 1, 1, b'z']);
+}
+
+#[test]
+fn oversized_frame_is_refused_before_buffering_it() {
+    let mut codec = FrameCodec::<ClientMsg, ClientMsg>::default();
+    let mut buf = BytesMut::from(&((MAX_FRAME_LEN as u32 + 1).to_be_bytes())[..]);
+    assert!(matches!(codec.decode(&mut buf), Err(FrameError::TooLarge { .. })));
+}
+
+#[test]
+fn garbage_body_is_an_error_not_a_panic() {
+    let mut codec = FrameCodec::<ClientMsg, ClientMsg>::default();
+    let mut buf = BytesMut::from(&[0u8, 0, 0, 3, 200, 255, 255][..]);
+    assert!(matches!(codec.decode(&mut buf), Err(FrameError::Undecodable(_))));
+}
+
+#[test]
+fn partial_frame_waits_for_more() {
+    let frame = encode_frame(&ClientMsg::ListUsers).unwrap();
+    let mut codec = FrameCodec::<ClientMsg, ClientMsg>::default();
+    let mut buf = BytesMut::from(&frame[..frame.len() - 1]);
+    assert_eq!(codec.decode(&mut buf).unwrap(), None);
+    buf.extend_from_slice(&frame[frame.len() - 1..]);
+    assert_eq!(codec.decode(&mut buf).unwrap(), Some(ClientMsg::ListUsers));
+}
+
+#[test]
+fn encoder_appends_frames_back_to_back() {
+    let mut codec = FrameCodec::<ClientMsg, ClientMsg>::default();
+    let mut buf = BytesMut::new();
+    codec.encode(&ClientMsg::ListUsers, &mut buf).unwrap();
+    codec.encode(&ClientMsg::ListRooms, &mut buf).unwrap();
+    assert_eq!(codec.decode(&mut buf).unwrap(), Some(ClientMsg::ListUsers));
+    assert_eq!(codec.decode(&mut buf).unwrap(), Some(ClientMsg::ListRooms));
+}
+
+#[test]
+fn names_are_normalised_and_checked() {
+    // "e" + combining acute becomes the single precomposed character.
+    assert_eq!(normalize_name("Jose\u{301}").unwrap(), "José");
+    assert_eq!(normalize_name("a.b_c-9").unwrap(), "a.b_c-9");
+    assert_eq!(normalize_name(""), Err(NameError::Empty));
+    assert_eq!(normalize_name("bad name"), Err(NameError::BadCharacter(' ')));
+    assert_eq!(normalize_name(&"x".repeat(33)), Err(NameError::TooLong { max: 32 }));
+    assert!(normalize_name(&"x".repeat(32)).is_ok());
+    assert_eq!(normalize_room("#maths").unwrap(), "maths");
+    assert!(normalize_room(&"r".repeat(64)).is_ok());
+    assert_eq!(fold_name("BoB"), fold_name("bob"));
+}
+
+#[test]
+fn texts_are_checked() {
+    assert_eq!(validate_text("", 10), Err(TextError::Empty));
+    assert_eq!(validate_text(" \n ", 10), Err(TextError::Empty));
+    assert_eq!(validate_text("line\n\tindented", 20), Ok(()));
+    assert_eq!(validate_text("ab\u{7}", 10), Err(TextError::ControlCharacter(7)));
+    assert_eq!(validate_text("ééé", 3), Ok(()));
+    assert_eq!(validate_text("éééé", 3), Err(TextError::TooLong { chars: 4, max: 3 }));
+}

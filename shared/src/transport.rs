@@ -1,0 +1,72 @@
+//! The QUIC and TLS settings both ends use: ALPN, the ring crypto provider, keep-alive below
+//! the idle timeout, and flow-control windows sized for many small chat streams.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::protocol::ALPN;
+use crate::trust::{Fingerprint, FingerprintVerifier, SeenCertificate};
+
+/// A connection with no traffic for this long is gone.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Each side pings this often when quiet, so NAT bindings and the idle timer stay alive.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+/// The crypto provider: ring only, so no process-wide default has to be installed.
+pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn transport_config(bidi_streams: u32, uni_streams: u32) -> quinn::TransportConfig {
+    let mut transport = quinn::TransportConfig::default();
+    transport
+        .max_idle_timeout(Some(IDLE_TIMEOUT.try_into().expect("30 s fits a QUIC varint")))
+        .keep_alive_interval(Some(KEEP_ALIVE))
+        .max_concurrent_bidi_streams(bidi_streams.into())
+        .max_concurrent_uni_streams(uni_streams.into())
+        // Chat is small: modest windows keep thousands of idle clients cheap.
+        .stream_receive_window((256u32 * 1024).into())
+        .receive_window((1024u32 * 1024).into())
+        .send_window(1024 * 1024);
+    transport
+}
+
+/// The server side: the given certificate chain and key, ALPN `anseo/1`, at most one
+/// bidirectional stream per client and no client-opened uni streams.
+pub fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<quinn::ServerConfig, rustls::Error> {
+    let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    tls.alpn_protocols = vec![ALPN.to_vec()];
+    let crypto = QuicServerConfig::try_from(tls)
+        .map_err(|e| rustls::Error::General(format!("TLS config unusable for QUIC: {e}")))?;
+    let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+    config.transport_config(Arc::new(transport_config(1, 0)));
+    Ok(config)
+}
+
+/// The client side: accepts only a server whose certificate has the `expected` fingerprint.
+/// Returns where the presented fingerprint is recorded.
+pub fn client_config(expected: Option<Fingerprint>) -> (quinn::ClientConfig, SeenCertificate) {
+    let provider = crypto_provider();
+    let verifier = FingerprintVerifier::new(expected, provider.signature_verification_algorithms);
+    let seen = verifier.seen();
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("ring supports TLS 1.3")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![ALPN.to_vec()];
+    let crypto = QuicClientConfig::try_from(tls).expect("a TLS 1.3 config with ring suits QUIC");
+    let mut config = quinn::ClientConfig::new(Arc::new(crypto));
+    config.transport_config(Arc::new(transport_config(0, 1)));
+    (config, seen)
+}

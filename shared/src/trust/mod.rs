@@ -1,0 +1,13 @@
+//! Deciding whether to trust a server: its certificate's SHA-256 fingerprint, checked by a
+//! rustls verifier against a pin or a known-servers entry.
+//!
+//! There is no path that accepts a certificate without checking it: an unknown server fails
+//! the handshake, and the caller learns the fingerprint so a person can decide to trust it.
+
+mod fingerprint;
+mod known_servers;
+mod verifier;
+
+pub use fingerprint::{Fingerprint, FingerprintParseError};
+pub use known_servers::{KnownServers, KnownServersError};
+pub use verifier::{FingerprintVerifier, SeenCertificate};

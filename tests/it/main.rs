@@ -1,0 +1,13 @@
+//! End-to-end tests: the real `anseo-server` and `anseo-cli` binaries, and the client core,
+//! talking real QUIC on loopback. One test binary with one module per area (matklad's
+//! "one integration test binary").
+//!
+//! The binaries must be built first (`cargo build --bins`); the README's test command does it.
+
+mod support;
+
+mod app;
+mod chat;
+mod cli;
+mod hostile;
+mod server;

@@ -1,0 +1,70 @@
+//! Test helpers: start a real server process, connect clients, wait for events with timeouts
+//! that fail with a message saying what did not arrive.
+
+mod server;
+
+pub use server::TestServer;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anseo_shared::client::Event;
+use tokio::sync::mpsc::Receiver;
+
+/// How long any expected event may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The path of a workspace binary built next to this test binary.
+pub fn binary(name: &str) -> PathBuf {
+    let test_exe = std::env::current_exe().expect("test binary path");
+    // target/debug/deps/it-HASH -> target/debug/NAME
+    let dir = test_exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build --bins` before the tests", path.display());
+    path
+}
+
+/// Waits for the first event matching `pick` (skipping others), or fails naming `what`.
+pub async fn expect_event<T>(
+    events: &mut Receiver<Event>,
+    what: &str,
+    mut pick: impl FnMut(&Event) -> Option<T>,
+) -> T {
+    let mut skipped = Vec::new();
+    let found = tokio::time::timeout(WAIT, async {
+        while let Some(event) = events.recv().await {
+            if let Some(found) = pick(&event) {
+                return Some(found);
+            }
+            skipped.push(event);
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(found)) => found,
+        Ok(None) => panic!("event stream ended while waiting for {what}; saw {skipped:#?}"),
+        Err(_) => panic!("no {what} within {WAIT:?}; saw {skipped:#?}"),
+    }
+}
+
+/// Asserts that nothing matching `pick` arrives before `marker` does: used to prove that
+/// something was NOT delivered, by waiting for a later event that is certain to come.
+pub async fn expect_before(
+    events: &mut Receiver<Event>,
+    marker: &str,
+    mut is_marker: impl FnMut(&Event) -> bool,
+    mut forbidden: impl FnMut(&Event) -> bool,
+) {
+    let result = tokio::time::timeout(WAIT, async {
+        while let Some(event) = events.recv().await {
+            assert!(!forbidden(&event), "unexpected event before {marker}: {event:#?}");
+            if is_marker(&event) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(result, Ok(true), "no {marker} within {WAIT:?}");
+}

@@ -1,0 +1,1 @@
+//! Nothing here: this package only holds the end-to-end test binary `it` (see `it/main.rs`).
