@@ -10,4 +10,6 @@ mod app;
 mod chat;
 mod cli;
 mod hostile;
+mod network;
 mod server;
+mod trust;

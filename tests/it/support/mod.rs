@@ -1,8 +1,10 @@
 //! Test helpers: start a real server process, connect clients, wait for events with timeouts
 //! that fail with a message saying what did not arrive.
 
+mod relay;
 mod server;
 
+pub use relay::{Impairment, Relay};
 pub use server::TestServer;
 
 use std::path::PathBuf;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing Anseo needs on Debian/Ubuntu, skipping what is there:
+# the WebKitGTK stack for the desktop app, Xvfb and xdotool for its end-to-end test, clang and
+# the arm64 headers for the Android type-check, openssl for certificate checks.
+# Usage: scripts/deps.sh [--app-only]
+set -euo pipefail
+
+packages=(pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
+if [[ "${1:-}" != "--app-only" ]]; then
+    packages+=(xvfb xdotool imagemagick clang llvm libc6-dev-arm64-cross openssl)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}" >&2
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+    echo "Rust is not installed: install it from https://rustup.rs, then run this again" >&2
+    exit 1
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, every unit and end-to-end test
+# (real server, real clients, the desktop app in an Xvfb window), and the Android type-check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+echo "== cargo fmt --check" >&2
+cargo fmt --all --check
+echo "== cargo clippy" >&2
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== build the binaries the end-to-end tests run" >&2
+cargo build --workspace --bins --locked
+echo "== tests" >&2
+cargo test --workspace --locked
+echo "== Android type-check" >&2
+scripts/android-check.sh
