@@ -8,7 +8,10 @@
 //! - [`client`]: the client core — connect, a stream of typed events, one method per command.
 //!   The terminal client, the app, the tests and the load generator all use it.
 
+#[cfg(feature = "client")]
 pub mod client;
 pub mod protocol;
+#[cfg(feature = "client")]
 pub mod transport;
+#[cfg(feature = "client")]
 pub mod trust;
