@@ -23,7 +23,9 @@ async fn collect_messages(mut connected: Connected, count: usize, limit: Duratio
         while messages.len() < count {
             match connected.events.recv().await {
                 Some(Event::Server(ServerMsg::Message(message))) => messages.push(message),
-                Some(Event::Closed(reason)) => panic!("connection closed after {} messages: {reason}", messages.len()),
+                Some(Event::Closed(reason)) => {
+                    panic!("connection closed after {} messages: {reason}", messages.len())
+                }
                 Some(_) => {}
                 None => panic!("event stream ended after {} messages", messages.len()),
             }
@@ -37,8 +39,12 @@ async fn collect_messages(mut connected: Connected, count: usize, limit: Duratio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lossy_link_delivers_every_message_exactly_once_in_order() {
     let server = TestServer::start_with(&["--rate-limit-per-sec", "1000", "--rate-limit-burst", "1000"]);
-    let impairment =
-        Impairment { loss: 0.10, duplicate: 0.05, delay: Duration::from_millis(50), jitter: Duration::from_millis(20) };
+    let impairment = Impairment {
+        loss: 0.10,
+        duplicate: 0.05,
+        delay: Duration::from_millis(50),
+        jitter: Duration::from_millis(20),
+    };
     let relay = Relay::start(&server.addr, impairment, 7).await;
     let names = ["ann", "ben", "cat"];
     let mut sessions = Vec::new();
@@ -47,8 +53,10 @@ async fn lossy_link_delivers_every_message_exactly_once_in_order() {
     }
     // Everyone must be in the lobby before the first message, so each sees all 1000.
     let mut last = sessions.pop().unwrap();
-    expect_event(&mut last.events, "the presence stream to start", |e| matches!(e, Event::Presence(_)).then_some(()))
-        .await;
+    expect_event(&mut last.events, "the presence stream to start", |e| {
+        matches!(e, Event::Presence(_)).then_some(())
+    })
+    .await;
     sessions.push(last);
 
     const TOTAL: usize = 1000;
@@ -71,12 +79,19 @@ async fn lossy_link_delivers_every_message_exactly_once_in_order() {
         let messages = collector.await.expect("collector task");
         let seqs: Vec<u64> = messages.iter().map(|m| m.seq).collect();
         let first = seqs[0];
-        assert_eq!(seqs, (first..first + TOTAL as u64).collect::<Vec<_>>(), "{}: gaps or disorder", names[index]);
+        assert_eq!(
+            seqs,
+            (first..first + TOTAL as u64).collect::<Vec<_>>(),
+            "{}: gaps or disorder",
+            names[index]
+        );
         let ids: HashSet<u64> = messages.iter().map(|m| m.id).collect();
         assert_eq!(ids.len(), TOTAL, "{}: duplicate ids", names[index]);
         for (sender_index, sender) in names.iter().enumerate() {
-            let texts: Vec<&str> = messages.iter().filter(|m| m.from == *sender).map(|m| m.text.as_str()).collect();
-            let expected: Vec<String> = (sender_index..TOTAL).step_by(3).map(|n| format!("message {n} from {sender}")).collect();
+            let texts: Vec<&str> =
+                messages.iter().filter(|m| m.from == *sender).map(|m| m.text.as_str()).collect();
+            let expected: Vec<String> =
+                (sender_index..TOTAL).step_by(3).map(|n| format!("message {n} from {sender}")).collect();
             assert_eq!(texts, expected, "{} saw {sender}'s messages wrongly", names[index]);
         }
     }
@@ -110,9 +125,15 @@ async fn captured_session_contains_no_plaintext() {
 
     let capture = relay.captured();
     assert!(capture.len() > 1000, "the relay captured only {} bytes", capture.len());
-    for secret in
-        ["alice_wiretap", "bob_wiretap", "secret-garden", "topic-never-seen", "eagle lands", "old oak", "lobby"]
-    {
+    for secret in [
+        "alice_wiretap",
+        "bob_wiretap",
+        "secret-garden",
+        "topic-never-seen",
+        "eagle lands",
+        "old oak",
+        "lobby",
+    ] {
         let found = capture.windows(secret.len()).any(|w| w == secret.as_bytes());
         assert!(!found, "'{secret}' appears in plaintext on the wire");
     }

@@ -13,8 +13,8 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::error::{ClientError, Disconnect};
 use crate::protocol::{
-    ClientMsg, FrameCodec, PresenceFrame, ServerMsg, Welcome, close_code, normalize_name, normalize_room,
-    validate_text, validate_topic,
+    ClientMsg, FrameCodec, FrameError, PresenceFrame, ServerMsg, Welcome, close_code, normalize_name,
+    normalize_room, validate_text, validate_topic,
 };
 
 /// How many events may wait for the caller before the readers pause.
@@ -78,6 +78,9 @@ async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event
                     return;
                 }
             }
+            // The connection is gone: its close reason (read by `read_chat`) says why. Closing
+            // here would replace the server's reason with `LocallyClosed`.
+            Err(FrameError::Io(_)) => return,
             Err(error) => {
                 tracing::warn!(%error, "bad presence frame from the server");
                 connection.close(close_code::PROTOCOL.into(), b"invalid presence frame");
@@ -100,6 +103,7 @@ async fn read_chat(
                     return;
                 }
             }
+            Err(FrameError::Io(_)) => break,
             Err(error) => {
                 tracing::warn!(%error, "bad frame from the server");
                 connection.close(close_code::PROTOCOL.into(), b"invalid frame");
@@ -172,7 +176,14 @@ impl Client {
 
     /// Leaves cleanly: closes the connection and waits (briefly) until the server has heard.
     pub async fn quit(&self) {
-        let _ = self.inner.writer.lock().await.get_mut().finish();
+        {
+            let mut writer = self.inner.writer.lock().await;
+            let stream = writer.get_mut();
+            // Wait until the server has every byte already sent, so nothing in flight is lost.
+            if stream.finish().is_ok() {
+                let _ = tokio::time::timeout(Duration::from_secs(2), stream.stopped()).await;
+            }
+        }
         self.inner.connection.close(close_code::NORMAL.into(), b"bye");
         let _ = tokio::time::timeout(Duration::from_secs(2), self.inner.endpoint.wait_idle()).await;
     }

@@ -6,9 +6,9 @@
 
 use std::marker::PhantomData;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
-use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
+use tokio_util::codec::{Decoder, Encoder};
 
 use super::MAX_FRAME_LEN;
 
@@ -47,16 +47,14 @@ pub fn encode_frame_into<T: Serialize>(msg: &T, buf: &mut BytesMut) -> Result<()
 
 /// A `tokio_util` codec that decodes `In` frames and encodes `Out` frames.
 pub struct FrameCodec<In, Out> {
-    inner: LengthDelimitedCodec,
+    max_len: usize,
     _types: PhantomData<fn(Out) -> In>,
 }
 
 impl<In, Out> FrameCodec<In, Out> {
     /// A codec that refuses frames longer than `max_len` bytes in either direction.
     pub fn new(max_len: usize) -> Self {
-        let inner =
-            LengthDelimitedCodec::builder().length_field_type::<u32>().max_frame_length(max_len).new_codec();
-        FrameCodec { inner, _types: PhantomData }
+        FrameCodec { max_len, _types: PhantomData }
     }
 }
 
@@ -71,16 +69,20 @@ impl<In: DeserializeOwned, Out> Decoder for FrameCodec<In, Out> {
     type Error = FrameError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<In>, FrameError> {
-        if src.len() >= 4 {
-            let len = u32::from_be_bytes([src[0], src[1], src[2], src[3]]) as usize;
-            if len > self.inner.max_frame_length() {
-                return Err(FrameError::TooLarge { len, limit: self.inner.max_frame_length() });
-            }
+        // Stateless: the length prefix stays in `src` until the whole frame is there, so a
+        // frame split across reads is never mistaken for a new length.
+        let Some(prefix) = src.get(..4) else { return Ok(None) };
+        let len = u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
+        if len > self.max_len {
+            return Err(FrameError::TooLarge { len, limit: self.max_len });
         }
-        match self.inner.decode(src)? {
-            Some(body) => Ok(Some(postcard::from_bytes(&body)?)),
-            None => Ok(None),
+        if src.len() < 4 + len {
+            src.reserve(4 + len - src.len());
+            return Ok(None);
         }
+        src.advance(4);
+        let body = src.split_to(len);
+        Ok(Some(postcard::from_bytes(&body)?))
     }
 }
 

@@ -1,9 +1,11 @@
 //! Test helpers: start a real server process, connect clients, wait for events with timeouts
 //! that fail with a message saying what did not arrive.
 
+mod cli;
 mod relay;
 mod server;
 
+pub use cli::*;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;
 

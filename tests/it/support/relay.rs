@@ -47,7 +47,11 @@ impl Relay {
         let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind relay"));
         let addr = front.local_addr().expect("relay address").to_string();
         let capture = Arc::new(Mutex::new(Vec::new()));
-        let link = Link { impairment, rng: Arc::new(Mutex::new(SmallRng::seed_from_u64(seed))), capture: capture.clone() };
+        let link = Link {
+            impairment,
+            rng: Arc::new(Mutex::new(SmallRng::seed_from_u64(seed))),
+            capture: capture.clone(),
+        };
         let task = tokio::spawn(relay_loop(front, server, link));
         Relay { addr, capture, task }
     }

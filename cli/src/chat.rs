@@ -1,0 +1,372 @@
+//! The session loop: input lines become commands, the server's events become reports, until
+//! the user leaves or the server ends the session.
+//!
+//! Leaving (`/quit` or end of input) first waits, for a few seconds at most, until the server
+//! has answered every command already sent, so `printf 'hi\n' | anseo-cli ...` delivers `hi`
+//! and prints its echo before the connection closes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anseo_shared::client::{Client, ClientError, Connected, Disconnect, Event};
+use anseo_shared::protocol::{ServerMsg, TextError, normalize_room};
+use tokio::sync::{Notify, mpsc};
+use tokio::time::{Instant, timeout_at};
+
+use crate::args::Args;
+use crate::command::{self, Command, HELP, ParseError};
+use crate::input;
+use crate::login;
+use crate::output::{Output, Report};
+use crate::pending::Pending;
+use crate::rooms::Rooms;
+use crate::status::Status;
+
+/// How long leaving waits for answers to commands already sent.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Connects, chats until the end, and returns the exit status.
+pub async fn run(args: Args) -> Status {
+    let output = Output::new(args.json);
+    let Connected { client, welcome, events } = match login::login(&args).await {
+        Ok(connected) => connected,
+        Err(failure) => return failure.finish(output),
+    };
+    let mut session = Session {
+        client: client.clone(),
+        output,
+        name: welcome.name.clone(),
+        rooms: Rooms::new(&welcome.room),
+        presence_seq: welcome.presence_seq,
+        pending: Pending::default(),
+    };
+    let welcome = Report::welcome(args.server.trim(), &welcome);
+    let ended = match output.print(&welcome) {
+        Ok(()) => session.run(input::stdin_lines(), events).await,
+        Err(error) => Err(error),
+    };
+    match ended {
+        Ok(End::Left) => Status::Left,
+        Ok(End::Disconnected(reason)) => {
+            eprintln!("anseo-cli: {reason}");
+            Status::Disconnected
+        }
+        Err(error) => {
+            eprintln!("anseo-cli: {error:#}");
+            client.quit().await;
+            Status::Other
+        }
+    }
+}
+
+/// How a session ended.
+enum End {
+    Left,
+    Disconnected(Disconnect),
+}
+
+/// Whether to go on reading input.
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+struct Session {
+    client: Client,
+    output: Output,
+    /// This user's name, as the server last confirmed it.
+    name: String,
+    rooms: Rooms,
+    /// Presence events up to this sequence number were already reflected in the Welcome.
+    presence_seq: u64,
+    pending: Pending,
+}
+
+impl Session {
+    async fn run(
+        &mut self,
+        mut lines: mpsc::Receiver<String>,
+        mut events: mpsc::Receiver<Event>,
+    ) -> anyhow::Result<End> {
+        let interrupted = Arc::new(Notify::new());
+        let notify = interrupted.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                notify.notify_one();
+            }
+        });
+        loop {
+            tokio::select! {
+                biased;
+                event = events.recv() => {
+                    if let Some(end) = self.on_event(event)? {
+                        return Ok(end);
+                    }
+                }
+                () = interrupted.notified() => return self.leave(&mut events).await,
+                line = lines.recv() => {
+                    let Some(line) = line else { return self.leave(&mut events).await };
+                    if self.on_line(&line).await? == Flow::Quit {
+                        return self.leave(&mut events).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits (briefly) for answers to what was sent, then quits cleanly.
+    async fn leave(&mut self, events: &mut mpsc::Receiver<Event>) -> anyhow::Result<End> {
+        let deadline = Instant::now() + DRAIN;
+        while !self.pending.is_empty() {
+            let Ok(event) = timeout_at(deadline, events.recv()).await else { break };
+            if let Some(end) = self.on_event(event)? {
+                return Ok(end);
+            }
+        }
+        self.client.quit().await;
+        self.output.print(&Report::Closed { reason: Disconnect::Quit.to_string() })?;
+        Ok(End::Left)
+    }
+
+    /// Reports one event; returns how the session ended if it did.
+    fn on_event(&mut self, event: Option<Event>) -> anyhow::Result<Option<End>> {
+        let event = event.unwrap_or_else(|| Event::Closed(Disconnect::Lost("the session ended".into())));
+        match event {
+            Event::Closed(reason) => {
+                // This loop stops reading events before it calls `quit`, so a `Quit` seen here
+                // is a connection closed under us (the client core reports some closes so).
+                let reason = match reason {
+                    Disconnect::Quit => Disconnect::Lost("the connection was closed".into()),
+                    reason => reason,
+                };
+                self.output.print(&Report::Closed { reason: reason.to_string() })?;
+                Ok(Some(End::Disconnected(reason)))
+            }
+            Event::Server(message) => {
+                self.pending.answered_by(&message, &self.name);
+                self.follow(&message)?;
+                if let Some(report) = Report::from_server(message) {
+                    self.output.print(&report)?;
+                }
+                Ok(None)
+            }
+            Event::Presence(frame) if frame.seq <= self.presence_seq => Ok(None),
+            Event::Presence(frame) => {
+                let report = Report::from_presence(frame);
+                if self.output.is_json() || !self.is_about_me(&report) {
+                    self.output.print(&report)?;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Keeps the name and rooms in step with the server's replies.
+    fn follow(&mut self, message: &ServerMsg) -> anyhow::Result<()> {
+        match message {
+            ServerMsg::Joined { room, .. } => self.rooms.joined(&room.name),
+            ServerMsg::Left { room, .. } => {
+                if let Some(switched) = self.forget_room(room) {
+                    self.output.print(&switched)?;
+                }
+            }
+            ServerMsg::Renamed { new, .. } => self.name = new.clone(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Readable output leaves out presence about this user: the replies already say it.
+    fn is_about_me(&self, report: &Report) -> bool {
+        match report {
+            Report::Presence { user, new_name, .. } => {
+                *user == self.name || new_name.as_deref() == Some(self.name.as_str())
+            }
+            _ => false,
+        }
+    }
+
+    async fn on_line(&mut self, line: &str) -> anyhow::Result<Flow> {
+        let report = match command::parse(line) {
+            Ok(Command::Quit) => return Ok(Flow::Quit),
+            Ok(command) => self.execute(command).await,
+            Err(ParseError::Usage(usage)) => Some(Report::error("usage", format!("usage: {usage}"))),
+            Err(ParseError::Unknown(word)) => Some(Report::error(
+                "unknown_command",
+                format!("unknown command /{word}; /help lists the commands"),
+            )),
+        };
+        if let Some(report) = report {
+            self.output.print(&report)?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Carries out a command; returns what to print about it, if anything.
+    async fn execute(&mut self, command: Command<'_>) -> Option<Report> {
+        match command {
+            Command::Say(text) => {
+                let Some(room) = self.rooms.current().map(str::to_string) else {
+                    return Some(not_in_a_room());
+                };
+                let sent = self.client.say(&room, text).await;
+                self.message_sent(sent, ROOM_NAME)
+            }
+            Command::Msg { to, text } => {
+                let sent = self.client.direct(to, text).await;
+                self.message_sent(sent, USER_NAME)
+            }
+            Command::Join { room, topic } => {
+                let sent = self.client.join(room, topic).await;
+                if sent.is_ok() {
+                    self.rooms.switch(&normalize_room(room).unwrap_or_else(|_| room.to_string()));
+                }
+                self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, true)))
+            }
+            Command::Leave(room) => self.leave_room(room).await,
+            Command::Switch(room) => Some(self.switch(room)),
+            Command::Rooms => {
+                let sent = self.client.list_rooms().await;
+                self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
+            }
+            Command::Users => {
+                let sent = self.client.list_users().await;
+                self.command_sent(sent.map_err(|e| refusal(e, USER_NAME, false)))
+            }
+            Command::Nick(name) => {
+                let sent = self.client.nick(name).await;
+                self.command_sent(sent.map_err(|e| refusal(e, USER_NAME, false)))
+            }
+            Command::Help => {
+                Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
+            }
+            Command::Quit => None,
+        }
+    }
+
+    /// Notes a message or DM sent (awaiting its echo), or reports why it was not.
+    fn message_sent(&mut self, sent: Result<u64, ClientError>, name_code: &str) -> Option<Report> {
+        match sent {
+            Ok(client_msg_id) => {
+                self.pending.sent(client_msg_id);
+                None
+            }
+            Err(error) => refusal(error, name_code, false),
+        }
+    }
+
+    /// Notes a command sent (awaiting its reply), or returns why it was not.
+    fn command_sent(&mut self, sent: Result<(), Option<Report>>) -> Option<Report> {
+        match sent {
+            Ok(()) => {
+                self.pending.commanded();
+                None
+            }
+            Err(report) => report,
+        }
+    }
+
+    async fn leave_room(&mut self, room: Option<&str>) -> Option<Report> {
+        let Some(room) = room.or(self.rooms.current()).map(str::to_string) else {
+            return Some(not_in_a_room());
+        };
+        let sent = self.client.leave(&room).await;
+        let refused = self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)));
+        if refused.is_some() {
+            return refused;
+        }
+        self.forget_room(&normalize_room(&room).unwrap_or(room))
+    }
+
+    /// Drops `room` from this user's rooms; returns a `switched` report when plain text now
+    /// goes elsewhere.
+    fn forget_room(&mut self, room: &str) -> Option<Report> {
+        let before = self.rooms.current().map(str::to_string);
+        self.rooms.left(room);
+        let now = self.rooms.current().map(str::to_string);
+        (now != before).then_some(Report::Switched { room: now })
+    }
+
+    fn switch(&mut self, room: &str) -> Report {
+        match normalize_room(room) {
+            Ok(room) => {
+                self.rooms.switch(&room);
+                Report::Switched { room: Some(room) }
+            }
+            Err(error) => Report::error(ROOM_NAME, format!("bad room name: {error}")),
+        }
+    }
+}
+
+/// The error code for a bad user name.
+const USER_NAME: &str = "invalid_name";
+/// The error code for a bad room name.
+const ROOM_NAME: &str = "invalid_room";
+
+fn not_in_a_room() -> Report {
+    Report::error("not_in_room", "you are in no room; /join one first")
+}
+
+/// The error report for a command the client core refused to send. Name errors get
+/// `name_code` (`invalid_name` for users, `invalid_room` for rooms); text errors are about the
+/// topic when `topic` is set. `None` when the connection is gone: the `closed` event follows.
+fn refusal(error: ClientError, name_code: &str, topic: bool) -> Option<Report> {
+    let report = match error {
+        ClientError::Disconnected(_) => return None,
+        ClientError::Name(error) => {
+            Report::error(name_code, capitalised_reason(&error.to_string(), name_code))
+        }
+        ClientError::Text(TextError::TooLong { chars, max }) if topic => {
+            Report::error("topic_too_long", format!("the topic has {chars} characters; the limit is {max}"))
+        }
+        ClientError::Text(error) => {
+            let code = match error {
+                TextError::Empty => "empty",
+                TextError::TooLong { .. } => "too_long",
+                TextError::ControlCharacter(_) => "invalid_text",
+            };
+            Report::error(code, error.to_string())
+        }
+    };
+    Some(report)
+}
+
+/// Name errors say "the name ..."; for a room, say "the room name ...".
+fn capitalised_reason(reason: &str, name_code: &str) -> String {
+    match (name_code, reason.strip_prefix("the name")) {
+        ("invalid_room", Some(rest)) => format!("the room name{rest}"),
+        _ => reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anseo_shared::protocol::NameError;
+
+    use super::*;
+
+    fn code(report: Option<Report>) -> String {
+        match report {
+            Some(Report::Error { code, .. }) => code,
+            other => panic!("not an error report: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn client_side_refusals_use_the_server_codes() {
+        assert_eq!(code(refusal(ClientError::Text(TextError::Empty), "invalid_room", false)), "empty");
+        let too_long = || ClientError::Text(TextError::TooLong { chars: 11, max: 10 });
+        assert_eq!(code(refusal(too_long(), "invalid_room", false)), "too_long");
+        assert_eq!(code(refusal(too_long(), "invalid_room", true)), "topic_too_long");
+        assert_eq!(code(refusal(ClientError::Name(NameError::Empty), "invalid_name", false)), "invalid_name");
+        assert!(refusal(ClientError::Disconnected(Disconnect::Quit), "invalid_name", false).is_none());
+    }
+
+    #[test]
+    fn room_name_errors_say_room() {
+        let report = refusal(ClientError::Name(NameError::BadCharacter('!')), "invalid_room", false);
+        let Some(Report::Error { message, .. }) = report else { panic!() };
+        assert!(message.starts_with("the room name may only contain"), "{message}");
+    }
+}

@@ -1,0 +1,126 @@
+//! One input line, parsed. A line is one message: there are no escapes, and a message cannot
+//! span lines. A line starting with `/` is a command; `//` sends the rest with one `/`.
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// Plain text for the current room.
+    Say(&'a str),
+    Join {
+        room: &'a str,
+        topic: Option<&'a str>,
+    },
+    /// Leave the given room, or the current one.
+    Leave(Option<&'a str>),
+    Switch(&'a str),
+    Rooms,
+    Users,
+    Msg {
+        to: &'a str,
+        text: &'a str,
+    },
+    Nick(&'a str),
+    Help,
+    Quit,
+}
+
+/// Why a line is not a valid command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// The command exists but its arguments are missing; the usage line says how.
+    Usage(&'static str),
+    Unknown(String),
+}
+
+/// One line per command, for `/help` and usage errors.
+pub const HELP: &[&str] = &[
+    "TEXT               send TEXT to the current room (start with // to send a leading /)",
+    "/join ROOM [TOPIC] join ROOM (created with TOPIC if new) and talk there",
+    "/leave [ROOM]      leave ROOM (default: the current room)",
+    "/switch ROOM       send plain text to ROOM from now on",
+    "/rooms             list every room",
+    "/users             list everyone online",
+    "/msg USER TEXT     send a private message",
+    "/nick NAME         change your name",
+    "/help              show this list",
+    "/quit              leave (end of input does the same)",
+];
+
+/// Parses one line (without its line ending).
+pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
+    let Some(command) = line.strip_prefix('/') else { return Ok(Command::Say(line)) };
+    if command.starts_with('/') {
+        return Ok(Command::Say(command));
+    }
+    let (word, rest) = split_word(command);
+    let (first, after_first) = split_word(rest);
+    let first = (!first.is_empty()).then_some(first);
+    let after_first = (!after_first.is_empty()).then_some(after_first);
+    match word.to_lowercase().as_str() {
+        "join" => match first {
+            Some(room) => Ok(Command::Join { room, topic: after_first }),
+            None => Err(ParseError::Usage("/join ROOM [TOPIC]")),
+        },
+        "leave" => Ok(Command::Leave(first)),
+        "switch" => first.map(Command::Switch).ok_or(ParseError::Usage("/switch ROOM")),
+        "rooms" => Ok(Command::Rooms),
+        "users" => Ok(Command::Users),
+        "msg" => match first {
+            Some(to) => Ok(Command::Msg { to, text: after_first.unwrap_or("") }),
+            None => Err(ParseError::Usage("/msg USER TEXT")),
+        },
+        "nick" => first.map(Command::Nick).ok_or(ParseError::Usage("/nick NAME")),
+        "help" => Ok(Command::Help),
+        "quit" => Ok(Command::Quit),
+        _ => Err(ParseError::Unknown(word.to_string())),
+    }
+}
+
+/// Splits off the first whitespace-separated word; the rest keeps its inner spacing.
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.split_once(char::is_whitespace) {
+        Some((word, rest)) => (word, rest.trim()),
+        None => (s, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_kept_exactly() {
+        assert_eq!(parse("  hello  there "), Ok(Command::Say("  hello  there ")));
+        assert_eq!(parse(""), Ok(Command::Say("")));
+        assert_eq!(parse("//etc/passwd"), Ok(Command::Say("/etc/passwd")));
+    }
+
+    #[test]
+    fn commands_and_their_arguments() {
+        assert_eq!(parse("/join dev"), Ok(Command::Join { room: "dev", topic: None }));
+        assert_eq!(
+            parse("/join #dev  Rust  and QUIC "),
+            Ok(Command::Join { room: "#dev", topic: Some("Rust  and QUIC") })
+        );
+        assert_eq!(parse("/leave"), Ok(Command::Leave(None)));
+        assert_eq!(parse("/leave dev"), Ok(Command::Leave(Some("dev"))));
+        assert_eq!(parse("/switch dev"), Ok(Command::Switch("dev")));
+        assert_eq!(parse("/ROOMS"), Ok(Command::Rooms));
+        assert_eq!(parse("/users"), Ok(Command::Users));
+        assert_eq!(parse("/msg bob hi  there"), Ok(Command::Msg { to: "bob", text: "hi  there" }));
+        assert_eq!(parse("/msg bob"), Ok(Command::Msg { to: "bob", text: "" }));
+        assert_eq!(parse("/nick robert"), Ok(Command::Nick("robert")));
+        assert_eq!(parse("/help"), Ok(Command::Help));
+        assert_eq!(parse("/quit"), Ok(Command::Quit));
+    }
+
+    #[test]
+    fn missing_arguments_and_unknown_commands() {
+        assert_eq!(parse("/join"), Err(ParseError::Usage("/join ROOM [TOPIC]")));
+        assert_eq!(parse("/switch "), Err(ParseError::Usage("/switch ROOM")));
+        assert_eq!(parse("/msg"), Err(ParseError::Usage("/msg USER TEXT")));
+        assert_eq!(parse("/nick"), Err(ParseError::Usage("/nick NAME")));
+        assert_eq!(parse("/dance now"), Err(ParseError::Unknown("dance".into())));
+    }
+}

@@ -1,0 +1,103 @@
+//! Connecting with the right trust: the pinned fingerprint if one was given, else the
+//! known-servers file. A server not in that file is trusted only with `--trust-new` or after a
+//! "yes" at a prompt (only when stdin is a terminal), then remembered and connected to again
+//! with its fingerprint pinned. A changed certificate is always refused.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Trust, connect};
+use anseo_shared::protocol::normalize_name;
+use anseo_shared::trust::{Fingerprint, KnownServers};
+
+use crate::args::Args;
+use crate::status::{Failure, Status};
+
+/// Connects and logs in as `args.name`.
+pub async fn login(args: &Args) -> Result<Connected, Failure> {
+    if let Err(error) = normalize_name(&args.name) {
+        let reason = format!("the name is not allowed: {error}");
+        return Err(Failure::new(Status::NameRejected, "invalid_name", reason));
+    }
+    let known_servers = args.known_servers.clone().unwrap_or_else(KnownServers::default_path);
+    let trust = match args.fingerprint {
+        Some(fingerprint) => Trust::Pinned(fingerprint),
+        None => Trust::KnownServers(known_servers.clone()),
+    };
+    let error = match connect(&ConnectOptions::new(&args.server, &args.name, trust)).await {
+        Ok(connected) => return Ok(connected),
+        Err(error) => error,
+    };
+    match error {
+        ConnectError::UnknownServer { server, fingerprint } => {
+            trust_first_use(args, &known_servers, &server, fingerprint).await?;
+            let pinned = Trust::Pinned(fingerprint);
+            connect(&ConnectOptions::new(&args.server, &args.name, pinned))
+                .await
+                .map_err(|error| Failure::connect(error, None))
+        }
+        error @ ConnectError::CertificateChanged { .. } => {
+            let hint = format!(
+                "if the server's certificate was really replaced, delete its line from {}",
+                known_servers.display()
+            );
+            Err(Failure::connect(error, Some(hint)))
+        }
+        error => Err(Failure::connect(error, None)),
+    }
+}
+
+/// Decides whether to trust a server met for the first time, and remembers it if so.
+async fn trust_first_use(
+    args: &Args,
+    known_servers: &Path,
+    server: &str,
+    fingerprint: Fingerprint,
+) -> Result<(), Failure> {
+    let refused = |hint: String| {
+        let error = ConnectError::UnknownServer { server: server.to_string(), fingerprint };
+        Failure::connect(error, Some(hint))
+    };
+    let trusted = if args.trust_new {
+        true
+    } else if std::io::stdin().is_terminal() {
+        ask(server.to_string(), fingerprint, known_servers.to_path_buf()).await
+    } else {
+        return Err(refused(
+            "if it matches the fingerprint in the server's banner, run again with --trust-new \
+             (or --fingerprint HEX)"
+                .to_string(),
+        ));
+    };
+    if !trusted {
+        return Err(refused("you chose not to trust it".to_string()));
+    }
+    let remembered =
+        KnownServers::load(known_servers).and_then(|mut known| known.remember(server, fingerprint));
+    if let Err(error) = remembered {
+        return Err(Failure::new(Status::Other, "known_servers", error.to_string()));
+    }
+    eprintln!("anseo-cli: trusting {server} from now on (remembered in {})", known_servers.display());
+    Ok(())
+}
+
+/// Shows the fingerprint on stderr and asks the person at the terminal; only "y"/"yes" trusts.
+async fn ask(server: String, fingerprint: Fingerprint, file: PathBuf) -> bool {
+    let question = move || {
+        let indented: Vec<String> = fingerprint.grouped().lines().map(|l| format!("    {l}")).collect();
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "{server} is not a known server. Its certificate fingerprint (SHA-256) is:\n{}\n\
+             Compare it with the fingerprint in the server's banner (or `anseo-server fingerprint` \
+             on the server machine).\nTrust this server and remember it in {}? [y/N] ",
+            indented.join("\n"),
+            file.display()
+        );
+        let _ = stderr.flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+    };
+    tokio::task::spawn_blocking(question).await.unwrap_or(false)
+}

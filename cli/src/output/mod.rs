@@ -1,0 +1,38 @@
+//! What the client prints. Every event becomes one [`Report`]: with `--json` it is written as
+//! one JSON object on one stdout line; otherwise as readable lines with the local time.
+
+mod human;
+mod report;
+
+use std::io::Write;
+
+use anyhow::Context;
+
+pub use report::{PresenceKind, Report, RoomEntry};
+
+/// Where reports go.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Output { json }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Prints one report and flushes, so a script sees it at once.
+    pub fn print(&self, report: &Report) -> anyhow::Result<()> {
+        let text = if self.json {
+            serde_json::to_string(report).context("cannot encode an event as JSON")?
+        } else {
+            human::render(report)
+        };
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{text}").and_then(|()| stdout.flush()).context("cannot write to stdout")
+    }
+}

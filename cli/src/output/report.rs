@@ -1,0 +1,262 @@
+//! The events this client reports, as one serde enum: its JSON form is the `--json` schema
+//! documented in `cli/JSON.md`. Field names and `type` values are an interface: only add.
+
+use anseo_shared::protocol::{
+    DirectMessage, ErrorReply, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome,
+};
+use serde::Serialize;
+
+/// One line of output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Report {
+    /// Logged in.
+    Welcome {
+        server: String,
+        name: String,
+        room: String,
+        users: Vec<String>,
+        rooms: Vec<RoomEntry>,
+        members: Vec<String>,
+        max_message_chars: u32,
+    },
+    /// A message in a room this user is in (this user's own included: the server's echo).
+    Message { room: String, from: String, text: String, id: u64, seq: u64, ts: u64, client_msg_id: u64 },
+    /// A private message to or from this user.
+    Dm { from: String, to: String, text: String, id: u64, ts: u64, client_msg_id: u64 },
+    /// Someone came, went, moved or changed name.
+    Presence {
+        event: PresenceKind,
+        user: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        new_name: Option<String>,
+        ts: u64,
+    },
+    /// A room was created.
+    RoomCreated { room: String, topic: String, ts: u64 },
+    /// The answer to `/users`.
+    Users { users: Vec<String> },
+    /// The answer to `/rooms`.
+    Rooms { rooms: Vec<RoomEntry> },
+    /// This user joined a room.
+    Joined { room: String, topic: String, members: Vec<String> },
+    /// This user left a room.
+    Left { room: String },
+    /// This user's name changed.
+    Renamed { old: String, new: String },
+    /// Plain text goes to `room` from now on (`/switch`, `/join`, or leaving the current room;
+    /// `room` is absent when no room is left).
+    Switched {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
+    },
+    /// The answer to `/help`.
+    Help { commands: Vec<String> },
+    /// Something failed: a command the server refused, or one this client did not send.
+    Error {
+        code: String,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<u64>,
+    },
+    /// The connection ended; nothing follows.
+    Closed { reason: String },
+}
+
+/// A room in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoomEntry {
+    pub name: String,
+    /// Empty when the room has no topic.
+    pub topic: String,
+    pub members: u32,
+}
+
+/// The `event` of a `presence` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceKind {
+    Online,
+    Offline,
+    Join,
+    Leave,
+    Nick,
+}
+
+impl Report {
+    pub fn welcome(server: &str, welcome: &Welcome) -> Self {
+        Report::Welcome {
+            server: server.to_string(),
+            name: welcome.name.clone(),
+            room: welcome.room.clone(),
+            users: welcome.users.clone(),
+            rooms: welcome.rooms.iter().map(RoomEntry::from).collect(),
+            members: welcome.members.clone(),
+            max_message_chars: welcome.limits.max_message_chars,
+        }
+    }
+
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        Report::Error { code: code.to_string(), message: message.into(), client_msg_id: None }
+    }
+
+    /// The report for a frame of the chat stream, if it is one a user sees.
+    pub fn from_server(message: ServerMsg) -> Option<Self> {
+        Some(match message {
+            ServerMsg::Message(message) => Report::from(message),
+            ServerMsg::Direct(direct) => Report::from(direct),
+            ServerMsg::Joined { room, members, .. } => {
+                Report::Joined { room: room.name, topic: room.topic, members }
+            }
+            ServerMsg::Left { room, .. } => Report::Left { room },
+            ServerMsg::Users { users, .. } => Report::Users { users },
+            ServerMsg::Rooms { rooms, .. } => {
+                Report::Rooms { rooms: rooms.iter().map(RoomEntry::from).collect() }
+            }
+            ServerMsg::Renamed { old, new, .. } => Report::Renamed { old, new },
+            ServerMsg::Error(reply) => Report::from(reply),
+            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => return None,
+        })
+    }
+
+    /// The report for a presence frame.
+    pub fn from_presence(frame: PresenceFrame) -> Self {
+        let ts = frame.ts;
+        let presence = |event, user, room, new_name| Report::Presence { event, user, room, new_name, ts };
+        match frame.event {
+            PresenceEvent::Online { user } => presence(PresenceKind::Online, user, None, None),
+            PresenceEvent::Offline { user } => presence(PresenceKind::Offline, user, None, None),
+            PresenceEvent::Renamed { old, new } => presence(PresenceKind::Nick, old, None, Some(new)),
+            PresenceEvent::Joined { room, user, .. } => presence(PresenceKind::Join, user, Some(room), None),
+            PresenceEvent::Left { room, user, .. } => presence(PresenceKind::Leave, user, Some(room), None),
+            PresenceEvent::RoomCreated { room } => {
+                Report::RoomCreated { room: room.name, topic: room.topic, ts }
+            }
+        }
+    }
+}
+
+impl From<&RoomInfo> for RoomEntry {
+    fn from(room: &RoomInfo) -> Self {
+        RoomEntry { name: room.name.clone(), topic: room.topic.clone(), members: room.members }
+    }
+}
+
+impl From<RoomMessage> for Report {
+    fn from(m: RoomMessage) -> Self {
+        Report::Message {
+            room: m.room,
+            from: m.from,
+            text: m.text,
+            id: m.id,
+            seq: m.seq,
+            ts: m.ts,
+            client_msg_id: m.client_msg_id,
+        }
+    }
+}
+
+impl From<DirectMessage> for Report {
+    fn from(m: DirectMessage) -> Self {
+        Report::Dm {
+            from: m.from,
+            to: m.to,
+            text: m.text,
+            id: m.id,
+            ts: m.ts,
+            client_msg_id: m.client_msg_id,
+        }
+    }
+}
+
+impl From<ErrorReply> for Report {
+    fn from(reply: ErrorReply) -> Self {
+        Report::Error {
+            code: reply.code.as_str().to_string(),
+            message: reply.message,
+            client_msg_id: reply.client_msg_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anseo_shared::protocol::ErrorCode;
+    use serde_json::json;
+
+    use super::*;
+
+    fn to_json(report: &Report) -> serde_json::Value {
+        serde_json::to_value(report).unwrap()
+    }
+
+    #[test]
+    fn message_json_has_every_documented_field() {
+        let message = RoomMessage {
+            id: 7,
+            room: "lobby".into(),
+            seq: 3,
+            from: "alice".into(),
+            text: "hi".into(),
+            ts: 1000,
+            client_msg_id: 2,
+        };
+        assert_eq!(
+            to_json(&Report::from(message)),
+            json!({"type": "message", "room": "lobby", "from": "alice", "text": "hi", "id": 7, "seq": 3,
+                   "ts": 1000, "client_msg_id": 2})
+        );
+    }
+
+    #[test]
+    fn presence_json_names_the_event_and_omits_absent_fields() {
+        let frame = |event| PresenceFrame { seq: 1, ts: 5, event };
+        assert_eq!(
+            to_json(&Report::from_presence(frame(PresenceEvent::Renamed {
+                old: "bob".into(),
+                new: "rob".into()
+            }))),
+            json!({"type": "presence", "event": "nick", "user": "bob", "new_name": "rob", "ts": 5})
+        );
+        let joined =
+            PresenceEvent::Joined { room: "dev".into(), user: "bob".into(), members: 2, after_seq: 0 };
+        assert_eq!(
+            to_json(&Report::from_presence(frame(joined))),
+            json!({"type": "presence", "event": "join", "user": "bob", "room": "dev", "ts": 5})
+        );
+        assert_eq!(
+            to_json(&Report::from_presence(frame(PresenceEvent::Offline { user: "bob".into() }))),
+            json!({"type": "presence", "event": "offline", "user": "bob", "ts": 5})
+        );
+    }
+
+    #[test]
+    fn server_errors_use_the_snake_case_codes() {
+        let reply = ErrorReply {
+            code: ErrorCode::NoSuchUser,
+            message: "nobody called zed is online".into(),
+            client_msg_id: Some(4),
+            ts: 0,
+        };
+        assert_eq!(
+            to_json(&Report::from_server(ServerMsg::Error(reply)).unwrap()),
+            json!({"type": "error", "code": "no_such_user", "message": "nobody called zed is online",
+                   "client_msg_id": 4})
+        );
+        assert_eq!(
+            to_json(&Report::error("too_long", "x")),
+            json!({"type": "error", "code": "too_long", "message": "x"})
+        );
+    }
+
+    #[test]
+    fn rooms_list_rooms_with_topic_and_member_count() {
+        let rooms = vec![RoomInfo { name: "dev".into(), topic: "Rust".into(), members: 2 }];
+        assert_eq!(
+            to_json(&Report::from_server(ServerMsg::Rooms { rooms, ts: 0 }).unwrap()),
+            json!({"type": "rooms", "rooms": [{"name": "dev", "topic": "Rust", "members": 2}]})
+        );
+    }
+}
