@@ -1,0 +1,186 @@
+//! The command line, parsed with clap and turned into a [`Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anseo_shared::protocol::{DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_LIMIT};
+use anseo_shared::transport::IDLE_TIMEOUT;
+
+use crate::cert::CertSource;
+use crate::config::{Config, SessionSettings};
+use crate::hub::HubLimits;
+use crate::limits::RateLimit;
+use crate::outbox::OutboxLimits;
+
+/// The limits of protocol version 1, which no option changes.
+const FIXED_LIMITS: &str = "Fixed limits: frames at most 64 KiB; user names 1-32 characters; room names 1-64 \
+characters; room topics at most 200 characters; --max-message-chars at most 10000 characters.";
+
+/// The Anseo chat server: QUIC with a self-signed certificate that clients verify by its
+/// fingerprint.
+#[derive(Debug, clap::Parser)]
+#[command(name = "anseo-server", version, about, args_conflicts_with_subcommands = true, after_help = FIXED_LIMITS)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Subcommand>,
+
+    /// The UDP address to listen on; the default `[::]` takes IPv4 and IPv6 clients
+    #[arg(long, default_value = "[::]:4433")]
+    pub listen: SocketAddr,
+
+    #[command(flatten)]
+    pub cert: CertArgs,
+
+    /// The longest message accepted, in characters
+    #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_CHARS,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_MESSAGE_CHARS_LIMIT as i64))]
+    pub max_message_chars: u32,
+
+    /// Users online at once, at most; more are told the server is full
+    #[arg(long, default_value_t = 10_000)]
+    pub max_clients: usize,
+
+    /// Rooms one user may be in at once (the lobby included)
+    #[arg(long, default_value_t = 50)]
+    pub max_rooms_per_user: usize,
+
+    /// Rooms on the server at once, at most (the lobby included)
+    #[arg(long, default_value_t = 1000)]
+    pub max_rooms: usize,
+
+    /// Seconds a new connection may take to log in
+    #[arg(long, default_value_t = 5.0)]
+    pub hello_timeout_secs: f64,
+
+    /// Seconds of silence after which a client counts as gone
+    #[arg(long, default_value_t = IDLE_TIMEOUT.as_secs_f64())]
+    pub idle_timeout_secs: f64,
+
+    /// Messages one client may send per second, on average
+    #[arg(long, default_value_t = 10.0)]
+    pub rate_limit_per_sec: f64,
+
+    /// Messages one client may send at once after being quiet
+    #[arg(long, default_value_t = 50)]
+    pub rate_limit_burst: u32,
+
+    /// Messages refused for speed in a row after which a client is disconnected
+    #[arg(long, default_value_t = 100)]
+    pub abuse_disconnect_after: u32,
+
+    /// Bytes that may wait for one client before it is disconnected as too slow
+    #[arg(long, default_value_t = OutboxLimits::default().bytes)]
+    pub max_queued_bytes: usize,
+}
+
+/// Where the certificate comes from.
+#[derive(Debug, clap::Args)]
+pub struct CertArgs {
+    /// The folder holding cert.pem and key.pem (generated on first start); not used when
+    /// --cert and --key are given
+    #[arg(long, default_value = "certs")]
+    pub cert_dir: PathBuf,
+
+    /// A PEM certificate (chain) to use instead of the generated one
+    #[arg(long, requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The PEM private key of --cert
+    #[arg(long, requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+    /// Print the certificate's SHA-256 fingerprint (64 hex digits) and exit
+    Fingerprint {
+        /// The folder holding cert.pem; not used when --cert is given
+        #[arg(long, default_value = "certs")]
+        cert_dir: PathBuf,
+        /// A PEM certificate file
+        #[arg(long)]
+        cert: Option<PathBuf>,
+    },
+}
+
+impl CertArgs {
+    pub fn source(&self) -> CertSource {
+        match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => CertSource::Files { cert: cert.clone(), key: key.clone() },
+            _ => CertSource::Dir(self.cert_dir.clone()),
+        }
+    }
+}
+
+impl Args {
+    /// The server configuration these arguments describe.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let seconds = |name: &str, secs: f64| {
+            Duration::try_from_secs_f64(secs)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| anyhow::anyhow!("--{name} must be a positive number of seconds, not {secs}"))
+        };
+        anyhow::ensure!(self.rate_limit_burst > 0, "--rate-limit-burst must be at least 1");
+        anyhow::ensure!(self.rate_limit_per_sec > 0.0, "--rate-limit-per-sec must be positive");
+        Ok(Config {
+            listen: self.listen,
+            cert: self.cert.source(),
+            hub: HubLimits {
+                max_clients: self.max_clients,
+                max_rooms_per_user: self.max_rooms_per_user.max(1),
+                max_rooms: self.max_rooms.max(1),
+                max_message_chars: self.max_message_chars,
+            },
+            session: SessionSettings {
+                hello_timeout: seconds("hello-timeout-secs", self.hello_timeout_secs)?,
+                outbox: OutboxLimits { bytes: self.max_queued_bytes, ..OutboxLimits::default() },
+                rate: RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec },
+                abuse_after: self.abuse_disconnect_after.max(1),
+            },
+            idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let args = Args::try_parse_from(["anseo-server"]).unwrap();
+        let config = args.config().unwrap();
+        assert_eq!(config.listen, "[::]:4433".parse().unwrap());
+        assert_eq!(config.cert, CertSource::Dir("certs".into()));
+        assert_eq!(config.hub.max_message_chars, DEFAULT_MAX_MESSAGE_CHARS);
+        assert_eq!(config.session.hello_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn message_limit_above_the_protocol_limit_is_refused() {
+        let too_many = (MAX_MESSAGE_CHARS_LIMIT + 1).to_string();
+        assert!(Args::try_parse_from(["anseo-server", "--max-message-chars", &too_many]).is_err());
+        assert!(Args::try_parse_from(["anseo-server", "--max-message-chars", "0"]).is_err());
+    }
+
+    #[test]
+    fn cert_needs_key_and_wins_over_cert_dir() {
+        assert!(Args::try_parse_from(["anseo-server", "--cert", "c.pem"]).is_err());
+        assert!(Args::try_parse_from(["anseo-server", "--key", "k.pem"]).is_err());
+        let args =
+            Args::try_parse_from(["anseo-server", "--cert-dir", "d", "--cert", "c", "--key", "k"]).unwrap();
+        assert_eq!(args.cert.source(), CertSource::Files { cert: "c".into(), key: "k".into() });
+    }
+
+    #[test]
+    fn fingerprint_subcommand() {
+        let args = Args::try_parse_from(["anseo-server", "fingerprint", "--cert-dir", "x"]).unwrap();
+        assert!(
+            matches!(args.command, Some(Subcommand::Fingerprint { ref cert_dir, cert: None }) if cert_dir.as_os_str() == "x")
+        );
+    }
+}

@@ -1,0 +1,42 @@
+//! `Direct`: a private message to one online user. The recipient gets it and the sender gets
+//! the same frame as confirmation; nobody else sees it.
+
+use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, normalize_name, validate_text};
+
+use super::CommandError;
+use crate::hub::{ClientId, Hub, encode, now_ms};
+
+#[derive(Debug)]
+pub struct Direct {
+    pub to: String,
+    pub text: String,
+    pub client_msg_id: u64,
+}
+
+impl Direct {
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
+        let to = normalize_name(&self.to).map_err(|e| CommandError::user_name(&self.to, e))?;
+        validate_text(&self.text, hub.limits().max_message_chars as usize).map_err(CommandError::text)?;
+
+        let mut state = hub.lock();
+        let Some(recipient) = state.find_user(&to) else {
+            return Err(CommandError::new(ErrorCode::NoSuchUser, format!("no user '{to}' is online")));
+        };
+        let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
+        let to = state.user(recipient).map(|u| u.name.clone()).unwrap_or(to);
+        let message = DirectMessage {
+            id: state.next_message_id(),
+            from,
+            to,
+            text: self.text,
+            ts: now_ms(),
+            client_msg_id: self.client_msg_id,
+        };
+        let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
+        state.deliver(recipient, frame.clone());
+        if recipient != me {
+            state.deliver(me, frame);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! `Join`: enter a room, creating it (with the topic, if given) when it does not exist. A
+//! topic given for an existing room is ignored. Everyone is told about the new room and the
+//! join; the joiner gets the room and its members.
+
+use anseo_shared::protocol::{ErrorCode, ServerMsg, TextError, fold_name, normalize_room, validate_topic};
+
+use super::CommandError;
+use crate::hub::{ClientId, Hub, now_ms};
+
+#[derive(Debug)]
+pub struct Join {
+    pub room: String,
+    pub topic: Option<String>,
+}
+
+impl Join {
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
+        let name = normalize_room(&self.room).map_err(|e| CommandError::room_name(&self.room, e))?;
+        let topic = self.topic.as_deref().map(str::trim).unwrap_or_default().to_string();
+        validate_topic(&topic).map_err(|e| {
+            let code = match e {
+                TextError::TooLong { .. } => ErrorCode::TopicTooLong,
+                TextError::Empty | TextError::ControlCharacter(_) => ErrorCode::InvalidText,
+            };
+            CommandError::new(code, format!("the topic is not allowed: {e}"))
+        })?;
+
+        let key = fold_name(&name);
+        let mut state = hub.lock();
+        let Some(user) = state.user(me) else { return Ok(()) };
+        let already_in = user.rooms.contains(&key);
+        if !already_in && user.rooms.len() >= hub.limits().max_rooms_per_user {
+            let max = hub.limits().max_rooms_per_user;
+            return Err(CommandError::new(
+                ErrorCode::TooManyRooms,
+                format!("you are in {max} rooms already, the most allowed; leave one first"),
+            ));
+        }
+        if state.room(&name).is_none() {
+            let max = hub.limits().max_rooms;
+            if state.room_count() >= max {
+                let message = format!("the server has {max} rooms, the most allowed; join an existing one");
+                return Err(CommandError::new(ErrorCode::TooManyRooms, message));
+            }
+            state.create_room(name, topic);
+        }
+        if !already_in {
+            state.add_member(me, &key);
+        }
+        let room = state.room(&key).expect("the room exists now");
+        let reply = ServerMsg::Joined { room: room.info(), members: state.member_names(room), ts: now_ms() };
+        state.send(me, &reply);
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! One module per client command, dispatched from [`Command`] (mini-redis `cmd/`).
+//!
+//! Each command checks its input with the shared validation functions before taking the hub's
+//! lock, then applies itself to the state and queues its replies. A failure becomes a typed
+//! [`ErrorReply`](anseo_shared::protocol::ErrorReply) to the sender and never touches anyone
+//! else.
+
+mod direct;
+mod join;
+mod leave;
+mod list_rooms;
+mod list_users;
+mod nick;
+mod say;
+
+use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, TextError};
+
+pub use direct::Direct;
+pub use join::Join;
+pub use leave::Leave;
+pub use list_rooms::ListRooms;
+pub use list_users::ListUsers;
+pub use nick::Nick;
+pub use say::Say;
+
+use crate::hub::{ClientId, Hub};
+
+/// A command from a logged-in client.
+#[derive(Debug)]
+pub enum Command {
+    Say(Say),
+    Direct(Direct),
+    Join(Join),
+    Leave(Leave),
+    Nick(Nick),
+    ListUsers(ListUsers),
+    ListRooms(ListRooms),
+}
+
+/// Why a command failed, as sent back to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CommandError { code, message: message.into() }
+    }
+
+    /// A message text broke the rules.
+    pub fn text(error: TextError) -> Self {
+        let code = match error {
+            TextError::Empty => ErrorCode::Empty,
+            TextError::TooLong { .. } => ErrorCode::TooLong,
+            TextError::ControlCharacter(_) => ErrorCode::InvalidText,
+        };
+        CommandError::new(code, error.to_string())
+    }
+
+    /// A room name broke the rules.
+    pub fn room_name(raw: &str, error: NameError) -> Self {
+        CommandError::new(ErrorCode::InvalidRoom, format!("'{raw}' is not a valid room name: {error}"))
+    }
+
+    /// A user name broke the rules.
+    pub fn user_name(raw: &str, error: NameError) -> Self {
+        CommandError::new(ErrorCode::InvalidName, format!("'{raw}' is not a valid name: {error}"))
+    }
+}
+
+impl Command {
+    /// The command a frame carries; `None` for Hello, which only starts a session.
+    pub fn from_msg(msg: ClientMsg) -> Option<Command> {
+        Some(match msg {
+            ClientMsg::Hello { .. } => return None,
+            ClientMsg::Say { room, text, client_msg_id } => Command::Say(Say { room, text, client_msg_id }),
+            ClientMsg::Direct { to, text, client_msg_id } => {
+                Command::Direct(Direct { to, text, client_msg_id })
+            }
+            ClientMsg::Join { room, topic } => Command::Join(Join { room, topic }),
+            ClientMsg::Leave { room } => Command::Leave(Leave { room }),
+            ClientMsg::Nick { name } => Command::Nick(Nick { name }),
+            ClientMsg::ListUsers => Command::ListUsers(ListUsers),
+            ClientMsg::ListRooms => Command::ListRooms(ListRooms),
+        })
+    }
+
+    /// The sender's id for a send, echoed in its confirmation or error.
+    pub fn client_msg_id(&self) -> Option<u64> {
+        match self {
+            Command::Say(say) => Some(say.client_msg_id),
+            Command::Direct(direct) => Some(direct.client_msg_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the rate limit counts the command: everything that sends something to other
+    /// users (messages, and the presence events of joins, leaves and renames).
+    pub fn is_rate_limited(&self) -> bool {
+        !matches!(self, Command::ListUsers(_) | Command::ListRooms(_))
+    }
+
+    /// Applies the command for client `me`; a failure is answered with a typed error.
+    pub fn apply(self, hub: &Hub, me: ClientId) {
+        let client_msg_id = self.client_msg_id();
+        let result = match self {
+            Command::Say(cmd) => cmd.apply(hub, me),
+            Command::Direct(cmd) => cmd.apply(hub, me),
+            Command::Join(cmd) => cmd.apply(hub, me),
+            Command::Leave(cmd) => cmd.apply(hub, me),
+            Command::Nick(cmd) => cmd.apply(hub, me),
+            Command::ListUsers(cmd) => cmd.apply(hub, me),
+            Command::ListRooms(cmd) => cmd.apply(hub, me),
+        };
+        if let Err(error) = result {
+            hub.lock().send_error(me, error.code, error.message, client_msg_id);
+        }
+    }
+}

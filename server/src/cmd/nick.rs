@@ -1,0 +1,29 @@
+//! `Nick`: change the sender's name. The new name must be valid and not held by anyone else
+//! (ignoring case); the old one becomes free. Everyone is told; the sender gets `Renamed`.
+
+use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg, normalize_name};
+
+use super::CommandError;
+use crate::hub::{ClientId, Hub, now_ms};
+
+#[derive(Debug)]
+pub struct Nick {
+    pub name: String,
+}
+
+impl Nick {
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
+        let new = normalize_name(&self.name).map_err(|e| CommandError::user_name(&self.name, e))?;
+        let mut state = hub.lock();
+        if state.find_user(&new).is_some_and(|holder| holder != me) {
+            return Err(CommandError::new(ErrorCode::NameTaken, format!("the name '{new}' is taken")));
+        }
+        let Some(old) = state.rename(me, new.clone()) else { return Ok(()) };
+        if old != new {
+            state.broadcast_presence(PresenceEvent::Renamed { old: old.clone(), new: new.clone() });
+            tracing::info!("{old} is now {new}");
+        }
+        state.send(me, &ServerMsg::Renamed { old, new, ts: now_ms() });
+        Ok(())
+    }
+}

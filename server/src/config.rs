@@ -1,0 +1,36 @@
+//! What the server is told at startup, gathered in one struct ([`Config`]) so `run` needs no
+//! flags or globals.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::cert::CertSource;
+use crate::hub::HubLimits;
+use crate::limits::RateLimit;
+use crate::outbox::OutboxLimits;
+
+/// Everything `run` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The UDP address to bind; a wildcard IPv6 address takes IPv4 too.
+    pub listen: SocketAddr,
+    pub cert: CertSource,
+    pub hub: HubLimits,
+    pub session: SessionSettings,
+    /// A connection silent for this long is dropped (QUIC idle timeout; keep-alives are sent
+    /// at a third of it).
+    pub idle_timeout: Duration,
+}
+
+/// Per-connection settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// How long a new connection may take to send Hello.
+    pub hello_timeout: Duration,
+    /// The bounds of each client's outgoing queues.
+    pub outbox: OutboxLimits,
+    /// How fast one client may send chat messages.
+    pub rate: RateLimit,
+    /// Messages refused in a row after which a client is disconnected for flooding.
+    pub abuse_after: u32,
+}

@@ -1,0 +1,282 @@
+//! The hub: who is online, which rooms exist and who is in them, and the counters that stamp
+//! every event (presence sequence, message ids, per-room sequences).
+//!
+//! The state sits behind a std [`Mutex`], not an async one: everything done under it is quick
+//! and never waits — state changes, encoding a frame, and `try_send` into each recipient's
+//! bounded [`Outbox`]. The lock is therefore never held across an `.await`, which is what lets
+//! one mutex serve every session without stalling the runtime (mini-redis does the same).
+//!
+//! Login and logout live in [`session`](self::session); each command's logic lives in
+//! `crate::cmd`, on top of the helpers here.
+
+mod session;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anseo_shared::protocol::{
+    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, ServerMsg, encode_frame, fold_name,
+};
+use bytes::Bytes;
+
+use crate::outbox::Outbox;
+
+pub use session::LoggedIn;
+
+/// Identifies one logged-in session for its whole life (names can change, ids do not).
+pub type ClientId = u64;
+
+/// Limits the hub enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct HubLimits {
+    /// Clients logged in at once, at most; more are rejected as `ServerFull`.
+    pub max_clients: usize,
+    /// Rooms one user may be in at once (the lobby included).
+    pub max_rooms_per_user: usize,
+    /// Rooms on the server at once, at most (rooms outlive their members, so this bounds
+    /// what join/leave cycles can pile up).
+    pub max_rooms: usize,
+    /// Longest room message or direct message, in characters.
+    pub max_message_chars: u32,
+}
+
+/// The shared state of the server, one per process.
+pub struct Hub {
+    state: Mutex<State>,
+    limits: HubLimits,
+}
+
+/// Everything the lock protects.
+pub struct State {
+    users: HashMap<ClientId, User>,
+    /// Folded name (see [`fold_name`]) to the user holding it.
+    names: HashMap<String, ClientId>,
+    /// Folded room name to room: rooms are found ignoring case, like names.
+    rooms: BTreeMap<String, Room>,
+    /// The sequence number of the last presence event sent.
+    presence_seq: u64,
+    /// The last id given to a room or direct message.
+    last_message_id: u64,
+    last_client_id: ClientId,
+}
+
+/// One logged-in user.
+pub struct User {
+    pub name: String,
+    /// Keys of the rooms this user is in.
+    pub rooms: BTreeSet<String>,
+    /// Replies and chat, on the client's bidirectional stream.
+    chat: Outbox,
+    /// Presence events, on the uni stream the server opens.
+    presence: Outbox,
+}
+
+/// One room. Rooms outlive their members; the lobby always exists.
+pub struct Room {
+    pub name: String,
+    pub topic: String,
+    pub members: BTreeSet<ClientId>,
+    /// The sequence number of the room's last message (0 before the first).
+    pub last_seq: u64,
+}
+
+/// The server's clock for stamps: milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Hub {
+    /// A hub with nobody online and only the lobby.
+    pub fn new(limits: HubLimits) -> Hub {
+        let mut rooms = BTreeMap::new();
+        rooms.insert(
+            fold_name(LOBBY),
+            Room { name: LOBBY.into(), topic: String::new(), members: BTreeSet::new(), last_seq: 0 },
+        );
+        let state = State {
+            users: HashMap::new(),
+            names: HashMap::new(),
+            rooms,
+            presence_seq: 0,
+            last_message_id: 0,
+            last_client_id: 0,
+        };
+        Hub { state: Mutex::new(state), limits }
+    }
+
+    pub fn limits(&self) -> HubLimits {
+        self.limits
+    }
+
+    /// Locks the state. A panic while it was held poisons nothing we rely on (every change is
+    /// made in an order that leaves the state consistent), so a poisoned lock is taken over.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl State {
+    /// The user with this id, if still online.
+    pub fn user(&self, id: ClientId) -> Option<&User> {
+        self.users.get(&id)
+    }
+
+    pub fn user_mut(&mut self, id: ClientId) -> Option<&mut User> {
+        self.users.get_mut(&id)
+    }
+
+    /// The id of the online user called `name` (ignoring case).
+    pub fn find_user(&self, name: &str) -> Option<ClientId> {
+        self.names.get(&fold_name(name)).copied()
+    }
+
+    /// How many users are online.
+    pub fn online(&self) -> usize {
+        self.users.len()
+    }
+
+    /// The room called `name` (ignoring case), with its key.
+    pub fn room(&self, name: &str) -> Option<&Room> {
+        self.rooms.get(&fold_name(name))
+    }
+
+    pub fn room_mut(&mut self, name: &str) -> Option<&mut Room> {
+        self.rooms.get_mut(&fold_name(name))
+    }
+
+    /// Everyone online, in name order.
+    pub fn user_names(&self) -> Vec<String> {
+        sorted_names(self.users.values().map(|u| u.name.clone()).collect())
+    }
+
+    /// The members of `room`, in name order.
+    pub fn member_names(&self, room: &Room) -> Vec<String> {
+        sorted_names(
+            room.members.iter().filter_map(|id| self.users.get(id)).map(|u| u.name.clone()).collect(),
+        )
+    }
+
+    /// How many rooms exist.
+    pub fn room_count(&self) -> usize {
+        self.rooms.len()
+    }
+
+    /// Every room, in name order.
+    pub fn room_list(&self) -> Vec<RoomInfo> {
+        self.rooms.values().map(Room::info).collect()
+    }
+
+    /// The next server-wide message id.
+    pub fn next_message_id(&mut self) -> u64 {
+        self.last_message_id += 1;
+        self.last_message_id
+    }
+
+    /// Creates a room (which must not exist yet) and tells everyone.
+    pub fn create_room(&mut self, name: String, topic: String) {
+        let room = Room { name, topic, members: BTreeSet::new(), last_seq: 0 };
+        let info = room.info();
+        self.rooms.insert(fold_name(&room.name), room);
+        self.broadcast_presence(PresenceEvent::RoomCreated { room: info });
+    }
+
+    /// Puts `id` into the existing room `key` and tells everyone. Returns false if the room
+    /// does not exist.
+    pub fn add_member(&mut self, id: ClientId, key: &str) -> bool {
+        let (Some(room), Some(user)) = (self.rooms.get_mut(key), self.users.get_mut(&id)) else {
+            return false;
+        };
+        room.members.insert(id);
+        user.rooms.insert(key.to_string());
+        let event = PresenceEvent::Joined {
+            room: room.name.clone(),
+            user: user.name.clone(),
+            members: room.members.len() as u32,
+            after_seq: room.last_seq,
+        };
+        self.broadcast_presence(event);
+        true
+    }
+
+    /// Takes `id` out of room `key` and tells everyone.
+    pub fn remove_member(&mut self, id: ClientId, key: &str, user_name: &str) {
+        if let Some(user) = self.users.get_mut(&id) {
+            user.rooms.remove(key);
+        }
+        let Some(room) = self.rooms.get_mut(key) else { return };
+        if !room.members.remove(&id) {
+            return;
+        }
+        let event = PresenceEvent::Left {
+            room: room.name.clone(),
+            user: user_name.to_string(),
+            members: room.members.len() as u32,
+            after_seq: room.last_seq,
+        };
+        self.broadcast_presence(event);
+    }
+
+    /// Renames the user `id`, keeping the name index in step.
+    pub fn rename(&mut self, id: ClientId, new: String) -> Option<String> {
+        let user = self.users.get_mut(&id)?;
+        let old = std::mem::replace(&mut user.name, new.clone());
+        self.names.remove(&fold_name(&old));
+        self.names.insert(fold_name(&new), id);
+        Some(old)
+    }
+
+    /// Numbers `event`, encodes it once and queues it for every user online.
+    pub fn broadcast_presence(&mut self, event: PresenceEvent) {
+        self.presence_seq += 1;
+        let frame = PresenceFrame { seq: self.presence_seq, ts: now_ms(), event };
+        let Some(bytes) = encode(&frame) else { return };
+        for user in self.users.values() {
+            user.presence.push(bytes.clone());
+        }
+    }
+
+    /// Encodes `msg` and queues it for `to`.
+    pub fn send(&self, to: ClientId, msg: &ServerMsg) {
+        if let Some(bytes) = encode(msg) {
+            self.deliver(to, bytes);
+        }
+    }
+
+    /// Queues an already-encoded chat frame for `to`.
+    pub fn deliver(&self, to: ClientId, frame: Bytes) {
+        if let Some(user) = self.users.get(&to) {
+            user.chat.push(frame);
+        }
+    }
+
+    /// Sends `to` a typed error.
+    pub fn send_error(&self, to: ClientId, code: ErrorCode, message: String, client_msg_id: Option<u64>) {
+        let reply = ErrorReply { code, message, client_msg_id, ts: now_ms() };
+        self.send(to, &ServerMsg::Error(reply));
+    }
+}
+
+impl Room {
+    /// The room as listed to clients.
+    pub fn info(&self) -> RoomInfo {
+        RoomInfo { name: self.name.clone(), topic: self.topic.clone(), members: self.members.len() as u32 }
+    }
+}
+
+/// Encodes one frame; a frame that cannot be encoded (larger than the frame limit, which the
+/// input limits rule out) is logged and dropped.
+pub fn encode<T: serde::Serialize>(msg: &T) -> Option<Bytes> {
+    match encode_frame(msg) {
+        Ok(bytes) => Some(bytes),
+        Err(error) => {
+            tracing::error!(%error, "could not encode a frame");
+            None
+        }
+    }
+}
+
+fn sorted_names(mut names: Vec<String>) -> Vec<String> {
+    names.sort_by_cached_key(|name| (fold_name(name), name.clone()));
+    names
+}

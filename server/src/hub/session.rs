@@ -1,0 +1,87 @@
+//! Logging in and out: the only places users are added to or removed from the hub.
+//!
+//! Login builds the Welcome snapshot and registers the new user's presence queue under the
+//! same lock, so every presence event after `Welcome::presence_seq` reaches the user exactly
+//! once, and everything up to it is reflected in the snapshot: none is lost.
+
+use std::collections::BTreeSet;
+
+use anseo_shared::protocol::{
+    LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, fold_name,
+};
+
+use super::{ClientId, Hub, User, now_ms};
+use crate::outbox::Outbox;
+
+/// A successful login.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub id: ClientId,
+    /// Users online now, this one included.
+    pub online: usize,
+}
+
+impl Hub {
+    /// Logs `name` (already normalised) in, queues the Welcome on its chat outbox, and tells
+    /// everyone (itself included) it is online and in the lobby.
+    pub fn login(&self, name: String, chat: Outbox, presence: Outbox) -> Result<LoggedIn, Rejection> {
+        let mut state = self.lock();
+        if state.names.contains_key(&fold_name(&name)) {
+            return Err(Rejection::NameTaken { name });
+        }
+        if state.users.len() >= self.limits.max_clients {
+            return Err(Rejection::ServerFull);
+        }
+        state.last_client_id += 1;
+        let id = state.last_client_id;
+        let lobby_key = fold_name(LOBBY);
+
+        // The new user's queue is registered first, so it too gets its own Online and
+        // Joined, numbered at or below `presence_seq` in its Welcome: a client drops those (the
+        // snapshot has them), and its presence stream starts at once.
+        let rooms = BTreeSet::from([lobby_key.clone()]);
+        state.users.insert(id, User { name: name.clone(), rooms, chat, presence });
+        state.names.insert(fold_name(&name), id);
+        state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
+        let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
+        lobby.members.insert(id);
+        let joined = PresenceEvent::Joined {
+            room: lobby.name.clone(),
+            user: name.clone(),
+            members: lobby.members.len() as u32,
+            after_seq: lobby.last_seq,
+        };
+        state.broadcast_presence(joined);
+
+        let lobby = &state.rooms[&lobby_key];
+        let welcome = Welcome {
+            name,
+            room: lobby.name.clone(),
+            limits: Limits {
+                max_message_chars: self.limits.max_message_chars,
+                max_frame_len: MAX_FRAME_LEN as u32,
+            },
+            users: state.user_names(),
+            rooms: state.room_list(),
+            members: state.member_names(lobby),
+            presence_seq: state.presence_seq,
+            ts: now_ms(),
+        };
+        state.send(id, &ServerMsg::Welcome(welcome));
+        Ok(LoggedIn { id, online: state.users.len() })
+    }
+
+    /// Logs `id` out: it leaves each of its rooms, then goes offline, and everyone is told.
+    /// Returns its last name and how many remain online (None if it was not logged in).
+    pub fn logout(&self, id: ClientId) -> Option<(String, usize)> {
+        let mut state = self.lock();
+        // Removed first, so its (closing) queues get none of its own leave events.
+        let user = state.users.remove(&id)?;
+        state.names.remove(&fold_name(&user.name));
+        for key in &user.rooms {
+            state.remove_member(id, key, &user.name);
+        }
+        state.broadcast_presence(PresenceEvent::Offline { user: user.name.clone() });
+        Some((user.name, state.users.len()))
+    }
+}

@@ -1,0 +1,34 @@
+//! `anseo-server`: the Anseo chat server.
+//!
+//! One QUIC endpoint; per connection, one session task reading the client's bidirectional
+//! stream and two writer tasks (chat and presence) draining bounded outboxes. All shared state
+//! — users, rooms, counters — lives in the [`hub`](crate::hub) behind one std mutex that is
+//! never held across an `.await`.
+//!
+//! # Layout
+//! - [`args`]: the command line, turned into a [`Config`].
+//! - [`config`]: [`Config`], everything [`run`] needs.
+//! - [`cert`]: load, or generate and keep, the certificate; its fingerprint.
+//! - [`banner`]: the startup banner (addresses, fingerprint, how to connect).
+//! - [`server`]: bind, accept, shut down: [`run`].
+//! - [`session`]: one connection: Hello, login, the command loop, logout.
+//! - [`inbound`]: decoding client frames, tolerating undecodable ones.
+//! - [`hub`]: users, rooms and counters; login and logout.
+//! - [`cmd`]: one module per command, dispatched from [`cmd::Command`].
+//! - [`outbox`]: bounded per-client queues and the writer tasks that drain them in batches.
+//! - [`limits`]: the per-client message rate and connection counting.
+
+pub mod args;
+pub mod banner;
+pub mod cert;
+pub mod cmd;
+pub mod config;
+pub mod hub;
+pub mod inbound;
+pub mod limits;
+pub mod outbox;
+pub mod server;
+pub mod session;
+
+pub use config::Config;
+pub use server::{ServerError, run};

@@ -1,0 +1,113 @@
+//! A token bucket per client: `burst` messages at once, refilled at `per_sec` messages a
+//! second. Pure: the caller passes the time, so tests need no clock.
+
+use std::time::{Duration, Instant};
+
+/// How fast one client may send.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Messages a client may send at once after being quiet.
+    pub burst: u32,
+    /// Messages per second refilled.
+    pub per_sec: f64,
+}
+
+/// One client's bucket.
+#[derive(Debug, Clone)]
+pub struct TokenBucket {
+    limit: RateLimit,
+    tokens: f64,
+    refilled_at: Instant,
+    /// Refusals since the last accepted message, to spot sustained abuse.
+    refused_in_a_row: u32,
+}
+
+/// The answer for one message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    Allowed,
+    /// Refused; a token will be there after this long.
+    Limited {
+        retry_after: Duration,
+        refused_in_a_row: u32,
+    },
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn new(limit: RateLimit, now: Instant) -> Self {
+        TokenBucket { limit, tokens: limit.burst as f64, refilled_at: now, refused_in_a_row: 0 }
+    }
+
+    /// Takes a token for one message if there is one.
+    pub fn take(&mut self, now: Instant) -> Verdict {
+        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.limit.per_sec).min(self.limit.burst as f64);
+        self.refilled_at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.refused_in_a_row = 0;
+            return Verdict::Allowed;
+        }
+        self.refused_in_a_row += 1;
+        let missing = 1.0 - self.tokens;
+        let retry_after = if self.limit.per_sec > 0.0 {
+            Duration::from_secs_f64(missing / self.limit.per_sec)
+        } else {
+            Duration::MAX
+        };
+        Verdict::Limited { retry_after, refused_in_a_row: self.refused_in_a_row }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: RateLimit = RateLimit { burst: 3, per_sec: 2.0 };
+
+    #[test]
+    fn burst_then_refusal_with_retry_time() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(LIMIT, start);
+        for _ in 0..3 {
+            assert_eq!(bucket.take(start), Verdict::Allowed);
+        }
+        assert_eq!(
+            bucket.take(start),
+            Verdict::Limited { retry_after: Duration::from_millis(500), refused_in_a_row: 1 }
+        );
+        assert!(matches!(bucket.take(start), Verdict::Limited { refused_in_a_row: 2, .. }));
+    }
+
+    #[test]
+    fn refills_at_the_rate_and_caps_at_the_burst() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(LIMIT, start);
+        for _ in 0..3 {
+            bucket.take(start);
+        }
+        let later = start + Duration::from_millis(500);
+        assert_eq!(bucket.take(later), Verdict::Allowed);
+        assert!(matches!(bucket.take(later), Verdict::Limited { .. }));
+        // A long pause refills only up to the burst.
+        let much_later = later + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert_eq!(bucket.take(much_later), Verdict::Allowed);
+        }
+        assert!(matches!(bucket.take(much_later), Verdict::Limited { .. }));
+    }
+
+    #[test]
+    fn an_allowed_message_resets_the_refusal_count() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(RateLimit { burst: 1, per_sec: 1.0 }, start);
+        bucket.take(start);
+        assert!(matches!(bucket.take(start), Verdict::Limited { refused_in_a_row: 1, .. }));
+        assert_eq!(bucket.take(start + Duration::from_secs(1)), Verdict::Allowed);
+        assert!(matches!(
+            bucket.take(start + Duration::from_secs(1)),
+            Verdict::Limited { refused_in_a_row: 1, .. }
+        ));
+    }
+}

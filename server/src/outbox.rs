@@ -1,0 +1,138 @@
+//! Bounded per-client queues of encoded frames, and the writer tasks that drain them onto the
+//! client's streams.
+//!
+//! Every frame for a client goes through an [`Outbox`]: the hub pushes already-encoded
+//! [`Bytes`] with `try_send` while it holds its lock (never waiting), and one writer task per
+//! stream takes everything that has queued up and writes it in one call, so several messages
+//! for one client leave together (fan-out cost is per recipient, not per message). A client
+//! that does not keep up overflows its queue (by count or by bytes) and is disconnected with
+//! [`close_code::TOO_SLOW`] instead of being buffered without bound.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use anseo_shared::protocol::close_code;
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+/// How much may wait for one stream of one client before it counts as too slow.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxLimits {
+    /// Frames waiting, at most.
+    pub frames: usize,
+    /// Bytes waiting (including what the writer is handing to QUIC), at most.
+    pub bytes: usize,
+}
+
+impl Default for OutboxLimits {
+    fn default() -> Self {
+        OutboxLimits { frames: 8192, bytes: 1024 * 1024 }
+    }
+}
+
+/// Frames written in one call, at most.
+const BATCH: usize = 256;
+
+/// The sending half: cheap, non-blocking, safe to use under the hub's lock.
+pub struct Outbox {
+    frames: mpsc::Sender<Bytes>,
+    queued_bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+    /// Set once the client has been disconnected for overflowing; later frames are dropped.
+    overflowed: AtomicBool,
+    connection: quinn::Connection,
+    /// Which stream this is, for the disconnect reason.
+    stream: &'static str,
+}
+
+/// The receiving half, owned by a writer task.
+pub struct OutboxReceiver {
+    frames: mpsc::Receiver<Bytes>,
+    queued_bytes: Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    /// A new empty queue for one stream of `connection`.
+    pub fn new(
+        connection: &quinn::Connection,
+        stream: &'static str,
+        limits: OutboxLimits,
+    ) -> (Outbox, OutboxReceiver) {
+        let (tx, rx) = mpsc::channel(limits.frames);
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let outbox = Outbox {
+            frames: tx,
+            queued_bytes: queued_bytes.clone(),
+            max_bytes: limits.bytes,
+            overflowed: AtomicBool::new(false),
+            connection: connection.clone(),
+            stream,
+        };
+        (outbox, OutboxReceiver { frames: rx, queued_bytes })
+    }
+
+    /// Queues one encoded frame without waiting. On overflow the client is disconnected as
+    /// too slow; returns whether the frame was queued.
+    pub fn push(&self, frame: Bytes) -> bool {
+        if self.overflowed.load(Ordering::Relaxed) {
+            return false;
+        }
+        let len = frame.len();
+        let before = self.queued_bytes.fetch_add(len, Ordering::Relaxed);
+        if before + len > self.max_bytes {
+            self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            self.overflow();
+            return false;
+        }
+        match self.frames.try_send(frame) {
+            Ok(()) => true,
+            Err(error) => {
+                self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                if matches!(error, mpsc::error::TrySendError::Full(_)) {
+                    self.overflow();
+                }
+                false
+            }
+        }
+    }
+
+    fn overflow(&self) {
+        if self.overflowed.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        tracing::warn!(
+            peer = %self.connection.remote_address(),
+            "client too slow: its {} queue is full, disconnecting", self.stream
+        );
+        let reason =
+            format!("too slow: more than {} bytes waiting on the {} stream", self.max_bytes, self.stream);
+        self.connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+    }
+}
+
+impl OutboxReceiver {
+    /// Writes everything queued to `stream`, batch by batch, until every [`Outbox`] sender is
+    /// gone (then finishes the stream) or the stream fails.
+    pub async fn drain_into(mut self, mut stream: quinn::SendStream) {
+        let mut batch = Vec::with_capacity(BATCH);
+        while self.frames.recv_many(&mut batch, BATCH).await > 0 {
+            let bytes: usize = batch.iter().map(Bytes::len).sum();
+            let written = stream.write_all_chunks(&mut batch).await;
+            self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+            batch.clear();
+            if written.is_err() {
+                return;
+            }
+        }
+        let _ = stream.finish();
+    }
+
+    /// Opens the client's presence stream (one uni stream for the whole session) and drains
+    /// into it.
+    pub async fn drain_into_new_uni(self, connection: quinn::Connection) {
+        match connection.open_uni().await {
+            Ok(stream) => self.drain_into(stream).await,
+            Err(error) => tracing::debug!(%error, "could not open the presence stream"),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The endpoint: bind the UDP socket (dual-stack for `[::]`), print the banner, accept
+//! connections (one [`session`](crate::session) task each) until told to shut down, then tell
+//! every client the server is going away and wait for the goodbyes to be delivered.
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+use anseo_shared::protocol::close_code;
+use anseo_shared::transport::server_config;
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::banner;
+use crate::cert::{self, CertError, Identity};
+use crate::config::{Config, SessionSettings};
+use crate::hub::Hub;
+use crate::session;
+
+/// What every session shares.
+pub struct Shared {
+    pub hub: Hub,
+    pub settings: SessionSettings,
+    /// Connections open now (logged in or not), for the log.
+    pub connections: AtomicUsize,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Cert(#[from] CertError),
+    #[error("the certificate or key is unusable: {0}")]
+    Tls(#[from] rustls::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+}
+
+/// The reason every client sees when the server stops.
+pub const SHUTDOWN_REASON: &str = "server shutting down";
+
+/// How long shutdown waits for clients to acknowledge the close.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+
+/// Runs the server until `shutdown` completes, then closes every connection with
+/// [`close_code::SHUTDOWN`] and returns.
+pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerError> {
+    let identity = cert::load_or_generate(&config.cert)?;
+    let fingerprint = identity.fingerprint;
+    let endpoint = bind(&config, identity)?;
+    let bound = endpoint.local_addr().map_err(|source| ServerError::Bind { addr: config.listen, source })?;
+    let reachable = banner::reachable_at(bound, &banner::network_addresses());
+    print_banner(&banner::lines(bound, &reachable, &fingerprint));
+    tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
+
+    let shared = Arc::new(Shared {
+        hub: Hub::new(config.hub),
+        settings: config.session,
+        connections: AtomicUsize::new(0),
+    });
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            incoming = endpoint.accept() => match incoming {
+                Some(incoming) => {
+                    tokio::spawn(session::serve(incoming, shared.clone()));
+                }
+                None => break,
+            },
+            _ = &mut shutdown => break,
+        }
+    }
+
+    let online = shared.hub.lock().online();
+    tracing::info!("shutting down ({online} online)");
+    endpoint.close(close_code::SHUTDOWN.into(), SHUTDOWN_REASON.as_bytes());
+    if tokio::time::timeout(SHUTDOWN_WAIT, endpoint.wait_idle()).await.is_err() {
+        tracing::warn!("some clients did not acknowledge the shutdown within {SHUTDOWN_WAIT:?}");
+    }
+    Ok(())
+}
+
+/// Prints the banner on stdout. A closed stdout (the reader went away) is no reason to stop.
+fn print_banner(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+}
+
+/// The QUIC endpoint on `config.listen` with the server's certificate.
+fn bind(config: &Config, identity: Identity) -> Result<quinn::Endpoint, ServerError> {
+    let mut server = server_config(identity.chain, identity.key)?;
+    let transport = Arc::get_mut(&mut server.transport).expect("a fresh server config is not shared");
+    let idle = quinn::IdleTimeout::try_from(config.idle_timeout).unwrap_or(quinn::VarInt::MAX.into());
+    transport.max_idle_timeout(Some(idle)).keep_alive_interval(Some(config.idle_timeout / 3));
+    let bind_error = |source| ServerError::Bind { addr: config.listen, source };
+    let socket = udp_socket(config.listen).map_err(bind_error)?;
+    let runtime = Arc::new(quinn::TokioRuntime);
+    quinn::Endpoint::new(quinn::EndpointConfig::default(), Some(server), socket, runtime).map_err(bind_error)
+}
+
+/// A UDP socket bound to `addr`. An IPv6 socket is made dual-stack explicitly (not left to
+/// the system default), so `[::]` serves IPv4 clients too.
+fn udp_socket(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(false)?;
+    }
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
+}

@@ -1,0 +1,238 @@
+//! One client connection, from handshake to goodbye.
+//!
+//! The client opens one bidirectional stream and must send `Hello` first (within the hello
+//! timeout). A good Hello logs the user in through the hub, which queues the Welcome; two
+//! writer tasks then drain the client's outboxes (chat onto the bidirectional stream, presence
+//! onto the one uni stream the server opens). The session reads commands until the client
+//! leaves, vanishes (idle timeout) or breaks the protocol, then logs the user out so everyone
+//! is told.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anseo_shared::protocol::{
+    ClientMsg, ErrorCode, FrameError, PROTOCOL_VERSION, Rejection, ServerMsg, close_code, normalize_name,
+};
+use futures_util::StreamExt;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+use tokio_util::codec::FramedRead;
+
+use crate::cmd::Command;
+use crate::hub::{ClientId, LoggedIn, encode};
+use crate::inbound::{Inbound, InboundCodec};
+use crate::limits::{TokenBucket, Verdict};
+use crate::outbox::Outbox;
+use crate::server::Shared;
+
+/// How long the goodbye steps (delivering a rejection, flushing the last replies) may take.
+const LINGER: Duration = Duration::from_secs(5);
+
+/// Commands handled in a row before the session lets other tasks run.
+const YIELD_EVERY: u32 = 32;
+
+type Reader = FramedRead<quinn::RecvStream, InboundCodec>;
+
+/// One connection being served.
+struct Session {
+    connection: quinn::Connection,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+/// A logged-in user's side of the session.
+struct Login {
+    id: ClientId,
+    chat_writer: JoinHandle<()>,
+}
+
+/// Serves one incoming connection to its end.
+pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
+    let peer = incoming.remote_address();
+    let connection = match incoming.await {
+        Ok(connection) => connection,
+        Err(error) => {
+            tracing::info!("handshake with {peer} failed: {error}");
+            return;
+        }
+    };
+    let connected = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
+    tracing::info!("connection from {peer} ({connected} connected)");
+    Session { connection, peer, shared: shared.clone() }.run().await;
+    shared.connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+impl Session {
+    async fn run(self) {
+        let Some((send, reader, name)) = self.read_hello().await else { return };
+        let Some(login) = self.login(send, name).await else { return };
+        self.read_commands(reader, login.id).await;
+        self.finish(login).await;
+    }
+
+    /// Waits for the bidirectional stream and its Hello, closing the connection on anything
+    /// else. Returns the streams and the requested name.
+    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, String)> {
+        let wait = self.shared.settings.hello_timeout;
+        let too_late = format!("no Hello within {} s", wait.as_secs_f32());
+        let deadline = tokio::time::Instant::now() + wait;
+        let (send, recv) = match tokio::time::timeout_at(deadline, self.connection.accept_bi()).await {
+            Err(_elapsed) => return self.protocol_error(&too_late),
+            Ok(Err(error)) => return self.gone(&error),
+            Ok(Ok(streams)) => streams,
+        };
+        let mut reader = FramedRead::new(recv, InboundCodec::default());
+        match tokio::time::timeout_at(deadline, reader.next()).await {
+            Err(_elapsed) => self.protocol_error(&too_late),
+            Ok(None) => self.protocol_error("the stream ended before Hello"),
+            Ok(Some(Err(error))) => self.frame_error(&error),
+            Ok(Some(Ok(Inbound::Undecodable(reason)))) => {
+                self.protocol_error(&format!("expected Hello, got an undecodable frame: {reason}"))
+            }
+            Ok(Some(Ok(Inbound::Message(ClientMsg::Hello { version, name })))) => {
+                if version != PROTOCOL_VERSION {
+                    let rejection =
+                        Rejection::UnsupportedVersion { server: PROTOCOL_VERSION, client: version };
+                    return self.reject(send, rejection).await;
+                }
+                match normalize_name(&name) {
+                    Ok(name) => Some((send, reader, name)),
+                    Err(error) => {
+                        self.reject(send, Rejection::InvalidName { reason: error.to_string() }).await
+                    }
+                }
+            }
+            Ok(Some(Ok(Inbound::Message(_)))) => self.protocol_error("expected Hello as the first frame"),
+        }
+    }
+
+    /// Logs the user in and starts its writers, or sends the rejection.
+    async fn login(&self, send: quinn::SendStream, name: String) -> Option<Login> {
+        let limits = self.shared.settings.outbox;
+        let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
+        let (presence, presence_queue) = Outbox::new(&self.connection, "presence", limits);
+        match self.shared.hub.login(name.clone(), chat, presence) {
+            Ok(LoggedIn { id, online }) => {
+                tracing::info!("{name} joined ({online} online)");
+                let chat_writer = tokio::spawn(chat_queue.drain_into(send));
+                tokio::spawn(presence_queue.drain_into_new_uni(self.connection.clone()));
+                Some(Login { id, chat_writer })
+            }
+            Err(rejection) => self.reject(send, rejection).await,
+        }
+    }
+
+    /// Answers each command until the stream ends or breaks.
+    async fn read_commands(&self, mut reader: Reader, me: ClientId) {
+        let hub = &self.shared.hub;
+        let mut bucket = TokenBucket::new(self.shared.settings.rate, Instant::now());
+        let mut handled = 0u32;
+        while let Some(frame) = reader.next().await {
+            // A client sending a long burst should not keep its own writers (and everyone
+            // else on this worker) waiting until the whole burst is handled.
+            handled = handled.wrapping_add(1);
+            if handled.is_multiple_of(YIELD_EVERY) {
+                tokio::task::yield_now().await;
+            }
+            let msg = match frame {
+                Ok(Inbound::Message(msg)) => msg,
+                Ok(Inbound::Undecodable(reason)) => {
+                    tracing::debug!("undecodable frame from {}: {reason}", self.peer);
+                    let message = format!("the frame could not be decoded: {reason}");
+                    hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                    continue;
+                }
+                Err(error) => {
+                    self.frame_error::<()>(&error);
+                    return;
+                }
+            };
+            let Some(command) = Command::from_msg(msg) else {
+                let message = "already logged in: Hello is only the first frame".to_string();
+                hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                continue;
+            };
+            if command.is_rate_limited() && !self.within_rate(&mut bucket, me, command.client_msg_id()) {
+                continue;
+            }
+            command.apply(hub, me);
+        }
+    }
+
+    /// Takes a token for one chat message, answering (or, for a flood, disconnecting) when
+    /// there is none.
+    fn within_rate(&self, bucket: &mut TokenBucket, me: ClientId, client_msg_id: Option<u64>) -> bool {
+        let Verdict::Limited { retry_after, refused_in_a_row } = bucket.take(Instant::now()) else {
+            return true;
+        };
+        if refused_in_a_row >= self.shared.settings.abuse_after {
+            tracing::warn!("{} keeps sending too fast, disconnecting", self.peer);
+            self.connection.close(close_code::ABUSE.into(), b"flooding: too many messages too fast");
+        } else {
+            if refused_in_a_row == 1 {
+                tracing::info!("{} rate limited", self.peer);
+            }
+            let message = format!("slow down: try again in {} ms", retry_after.as_millis().max(1));
+            self.shared.hub.lock().send_error(me, ErrorCode::RateLimited, message, client_msg_id);
+        }
+        false
+    }
+
+    /// Logs the user out (everyone is told), lets the last replies leave, and closes.
+    async fn finish(&self, login: Login) {
+        if let Some((name, online)) = self.shared.hub.logout(login.id) {
+            tracing::info!("{name} left ({online} online)");
+        }
+        // The hub dropped the user's outboxes, so the writer ends once its queue is empty.
+        let _ = timeout(LINGER, login.chat_writer).await;
+        self.connection.close(close_code::NORMAL.into(), b"bye");
+    }
+
+    /// Sends the rejection, waits until the client has it, and closes.
+    async fn reject<T>(&self, mut send: quinn::SendStream, rejection: Rejection) -> Option<T> {
+        let reason = match &rejection {
+            Rejection::NameTaken { name } => format!("the name '{name}' is taken"),
+            Rejection::InvalidName { reason } => format!("invalid name: {reason}"),
+            Rejection::UnsupportedVersion { server, client } => {
+                format!("unsupported protocol version {client} (this server speaks {server})")
+            }
+            Rejection::ServerFull => "the server is full".to_string(),
+        };
+        tracing::info!("login from {} refused: {reason}", self.peer);
+        if let Some(frame) = encode(&ServerMsg::Rejected(rejection)) {
+            let delivered = async {
+                send.write_all(&frame).await.ok()?;
+                send.finish().ok()?;
+                send.stopped().await.ok()
+            };
+            let _ = timeout(LINGER, delivered).await;
+        }
+        self.connection.close(close_code::REJECTED.into(), reason.as_bytes());
+        None
+    }
+
+    /// Closes the connection for breaking the protocol.
+    fn protocol_error<T>(&self, reason: &str) -> Option<T> {
+        tracing::warn!("protocol error from {}: {reason}", self.peer);
+        self.connection.close(close_code::PROTOCOL.into(), reason.as_bytes());
+        None
+    }
+
+    /// A frame could not be read: too large (the client's fault) or the connection is gone.
+    fn frame_error<T>(&self, error: &FrameError) -> Option<T> {
+        match error {
+            FrameError::Io(io) => {
+                tracing::debug!("connection from {} ended: {io}", self.peer);
+                None
+            }
+            other => self.protocol_error(&other.to_string()),
+        }
+    }
+
+    fn gone<T>(&self, error: &quinn::ConnectionError) -> Option<T> {
+        tracing::debug!("connection from {} ended before Hello: {error}", self.peer);
+        None
+    }
+}
