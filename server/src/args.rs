@@ -8,13 +8,13 @@ use anseo_shared::protocol::{DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_LIMIT}
 use anseo_shared::transport::IDLE_TIMEOUT;
 
 use crate::cert::CertSource;
-use crate::config::{Config, SessionSettings};
+use crate::config::{Config, ConnectionLimits, SessionSettings};
 use crate::hub::HubLimits;
 use crate::limits::RateLimit;
 use crate::outbox::OutboxLimits;
 
 /// The limits of protocol version 1, which no option changes.
-const FIXED_LIMITS: &str = "Fixed limits: frames at most 64 KiB; user names 1-32 characters; room names 1-64 \
+const FIXED_LIMITS: &str = "Fixed limits: frames from clients at most 64 KiB; user names 1-32 characters; room names 1-64 \
 characters; room topics at most 200 characters; --max-message-chars at most 10000 characters.";
 
 /// The Anseo chat server: QUIC with a self-signed certificate that clients verify by its
@@ -72,6 +72,22 @@ pub struct Args {
     /// Bytes that may wait for one client before it is disconnected as too slow
     #[arg(long, default_value_t = OutboxLimits::default().bytes)]
     pub max_queued_bytes: usize,
+
+    /// Seconds a client may leave data unread before it is disconnected as too slow
+    #[arg(long, default_value_t = OutboxLimits::default().stall.as_secs_f64())]
+    pub stall_timeout_secs: f64,
+
+    /// Connections open at once, at most (logged in or not)
+    #[arg(long, default_value_t = 20_000)]
+    pub max_connections: u32,
+
+    /// Connections from one IP address at once, at most (a classroom behind one NAT shares one)
+    #[arg(long, default_value_t = 256)]
+    pub max_connections_per_address: u32,
+
+    /// Handshakes in progress above which new clients must first prove their address (QUIC retry)
+    #[arg(long, default_value_t = 64)]
+    pub retry_above_handshakes: usize,
 }
 
 /// Where the certificate comes from.
@@ -135,11 +151,20 @@ impl Args {
             },
             session: SessionSettings {
                 hello_timeout: seconds("hello-timeout-secs", self.hello_timeout_secs)?,
-                outbox: OutboxLimits { bytes: self.max_queued_bytes, ..OutboxLimits::default() },
+                outbox: OutboxLimits {
+                    bytes: self.max_queued_bytes,
+                    stall: seconds("stall-timeout-secs", self.stall_timeout_secs)?,
+                    ..OutboxLimits::default()
+                },
                 rate: RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec },
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
+            connections: ConnectionLimits {
+                max_total: self.max_connections.max(1),
+                max_per_address: self.max_connections_per_address.max(1),
+                retry_above_handshakes: self.retry_above_handshakes,
+            },
         })
     }
 }

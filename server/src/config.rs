@@ -20,6 +20,16 @@ pub struct Config {
     /// A connection silent for this long is dropped (QUIC idle timeout; keep-alives are sent
     /// at a third of it).
     pub idle_timeout: Duration,
+    pub connections: ConnectionLimits,
+}
+
+/// How many connections the server takes, and when it asks new ones to prove their address.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub max_total: u32,
+    pub max_per_address: u32,
+    /// Above this many handshakes in progress, unvalidated clients get a QUIC retry first.
+    pub retry_above_handshakes: usize,
 }
 
 /// Per-connection settings.

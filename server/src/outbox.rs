@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anseo_shared::protocol::close_code;
 use bytes::Bytes;
@@ -22,11 +23,13 @@ pub struct OutboxLimits {
     pub frames: usize,
     /// Bytes waiting (including what the writer is handing to QUIC), at most.
     pub bytes: usize,
+    /// How long one write may wait for the client to make room before it counts as too slow.
+    pub stall: Duration,
 }
 
 impl Default for OutboxLimits {
     fn default() -> Self {
-        OutboxLimits { frames: 8192, bytes: 1024 * 1024 }
+        OutboxLimits { frames: 8192, bytes: 1024 * 1024, stall: Duration::from_secs(2) }
     }
 }
 
@@ -49,6 +52,9 @@ pub struct Outbox {
 pub struct OutboxReceiver {
     frames: mpsc::Receiver<Bytes>,
     queued_bytes: Arc<AtomicUsize>,
+    stall: Duration,
+    connection: quinn::Connection,
+    stream: &'static str,
 }
 
 impl Outbox {
@@ -68,7 +74,14 @@ impl Outbox {
             connection: connection.clone(),
             stream,
         };
-        (outbox, OutboxReceiver { frames: rx, queued_bytes })
+        let receiver = OutboxReceiver {
+            frames: rx,
+            queued_bytes,
+            stall: limits.stall,
+            connection: connection.clone(),
+            stream,
+        };
+        (outbox, receiver)
     }
 
     /// Queues one encoded frame without waiting. On overflow the client is disconnected as
@@ -117,14 +130,29 @@ impl OutboxReceiver {
         let mut batch = Vec::with_capacity(BATCH);
         while self.frames.recv_many(&mut batch, BATCH).await > 0 {
             let bytes: usize = batch.iter().map(Bytes::len).sum();
-            let written = stream.write_all_chunks(&mut batch).await;
+            // A client that stops reading stops granting flow-control credit, so the write
+            // waits; past the stall limit it is cut off rather than holding memory.
+            let written = tokio::time::timeout(self.stall, stream.write_all_chunks(&mut batch)).await;
             self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
             batch.clear();
-            if written.is_err() {
-                return;
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_stalled) => return self.stalled(),
             }
         }
         let _ = stream.finish();
+    }
+
+    fn stalled(&self) {
+        tracing::warn!(
+            peer = %self.connection.remote_address(),
+            "client too slow: nothing could be sent on its {} stream for {:?}, disconnecting",
+            self.stream,
+            self.stall
+        );
+        let reason = format!("too slow: the {} stream did not move for {:?}", self.stream, self.stall);
+        self.connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
     }
 
     /// Opens the client's presence stream (one uni stream for the whole session) and drains

@@ -6,7 +6,8 @@ use std::future::Future;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anseo_shared::protocol::close_code;
@@ -15,8 +16,9 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
-use crate::config::{Config, SessionSettings};
+use crate::config::{Config, ConnectionLimits, SessionSettings};
 use crate::hub::Hub;
+use crate::limits::ConnectionCounter;
 use crate::session;
 
 /// What every session shares.
@@ -25,6 +27,14 @@ pub struct Shared {
     pub settings: SessionSettings,
     /// Connections open now (logged in or not), for the log.
     pub connections: AtomicUsize,
+    /// Connections counted per source address and in total, against the limits. Only held
+    /// for a counter update, never across an `.await`.
+    pub admission: Mutex<ConnectionCounter>,
+    /// Handshakes started and not yet finished.
+    pub handshakes: AtomicUsize,
+    pub limits: ConnectionLimits,
+    /// QUIC retries sent so far, so the log reports them without a line per packet.
+    retries: AtomicU64,
 }
 
 /// Why the server could not start.
@@ -59,14 +69,19 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         hub: Hub::new(config.hub),
         settings: config.session,
         connections: AtomicUsize::new(0),
+        admission: Mutex::new(ConnectionCounter::new(
+            config.connections.max_per_address,
+            config.connections.max_total,
+        )),
+        handshakes: AtomicUsize::new(0),
+        limits: config.connections,
+        retries: AtomicU64::new(0),
     });
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             incoming = endpoint.accept() => match incoming {
-                Some(incoming) => {
-                    tokio::spawn(session::serve(incoming, shared.clone()));
-                }
+                Some(incoming) => accept(incoming, &shared),
                 None => break,
             },
             _ = &mut shutdown => break,
@@ -80,6 +95,27 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         tracing::warn!("some clients did not acknowledge the shutdown within {SHUTDOWN_WAIT:?}");
     }
     Ok(())
+}
+
+/// Starts serving a new connection, unless too many handshakes are already in progress and
+/// the client has not proved its address yet: then it gets a QUIC retry (a stateless token
+/// round trip that a spoofed source address cannot answer).
+fn accept(incoming: quinn::Incoming, shared: &Arc<Shared>) {
+    let in_progress = shared.handshakes.load(Ordering::Relaxed);
+    if in_progress >= shared.limits.retry_above_handshakes
+        && !incoming.remote_address_validated()
+        && incoming.may_retry()
+    {
+        let retries = shared.retries.fetch_add(1, Ordering::Relaxed) + 1;
+        if retries == 1 || retries.is_multiple_of(1000) {
+            tracing::info!(
+                "address validation (QUIC retry) on: {in_progress} handshakes in progress, {retries} retries so far"
+            );
+        }
+        let _ = incoming.retry();
+        return;
+    }
+    tokio::spawn(session::serve(incoming, shared.clone()));
 }
 
 /// Prints the banner on stdout. A closed stdout (the reader went away) is no reason to stop.

@@ -51,17 +51,36 @@ struct Login {
 /// Serves one incoming connection to its end.
 pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
     let peer = incoming.remote_address();
-    let connection = match incoming.await {
+    let admitted = shared.admission.lock().unwrap_or_else(|e| e.into_inner()).admit(peer.ip());
+    shared.handshakes.fetch_add(1, Ordering::Relaxed);
+    let handshake = incoming.await;
+    shared.handshakes.fetch_sub(1, Ordering::Relaxed);
+    let connection = match handshake {
         Ok(connection) => connection,
         Err(error) => {
             tracing::info!("handshake with {peer} failed: {error}");
+            if admitted.is_ok() {
+                release(&shared, peer);
+            }
             return;
         }
     };
+    if let Err(refusal) = admitted {
+        // Completing the handshake first lets the client read why it was refused.
+        tracing::warn!("refused {peer}: {refusal}");
+        connection.close(close_code::REJECTED.into(), refusal.to_string().as_bytes());
+        return;
+    }
     let connected = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
     tracing::info!("connection from {peer} ({connected} connected)");
     Session { connection, peer, shared: shared.clone() }.run().await;
     shared.connections.fetch_sub(1, Ordering::Relaxed);
+    release(&shared, peer);
+}
+
+/// Forgets a connection that admission counted.
+fn release(shared: &Shared, peer: SocketAddr) {
+    shared.admission.lock().unwrap_or_else(|e| e.into_inner()).release(peer.ip());
 }
 
 impl Session {

@@ -10,6 +10,7 @@ mod app;
 mod chat;
 mod cli;
 mod hostile;
+mod limits;
 mod network;
 mod server;
 mod trust;

@@ -24,7 +24,7 @@ impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::TooManyFromAddress { limit } => {
-                write!(f, "too many connections from this address (limit {limit})")
+                write!(f, "too many connections from your address (limit {limit})")
             }
             Refusal::TooManyInTotal { limit } => write!(f, "the server is full ({limit} connections)"),
         }

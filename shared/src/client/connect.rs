@@ -10,7 +10,9 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::error::{ConnectError, Disconnect};
 use super::session::{Client, Event, start_session};
-use crate::protocol::{ClientMsg, FrameCodec, PROTOCOL_VERSION, Rejection, ServerMsg, Welcome};
+use crate::protocol::{
+    ClientMsg, FrameCodec, MAX_SERVER_FRAME_LEN, PROTOCOL_VERSION, Rejection, ServerMsg, Welcome,
+};
 use crate::transport::client_config;
 use crate::trust::{Fingerprint, KnownServers};
 
@@ -79,8 +81,9 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connected, ConnectError
         .open_bi()
         .await
         .map_err(|e| ConnectError::Closed(Disconnect::from_connection_error(&e)))?;
-    let mut writer = FramedWrite::new(send, FrameCodec::<ServerMsg, ClientMsg>::default());
-    let mut reader = FramedRead::new(recv, FrameCodec::<ServerMsg, ClientMsg>::default());
+    let codec = || FrameCodec::<ServerMsg, ClientMsg>::new(MAX_SERVER_FRAME_LEN);
+    let mut writer = FramedWrite::new(send, codec());
+    let mut reader = FramedRead::new(recv, codec());
     let hello = ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() };
     let lost = |connection: &quinn::Connection| {
         ConnectError::Closed(

@@ -13,8 +13,8 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::error::{ClientError, Disconnect};
 use crate::protocol::{
-    ClientMsg, FrameCodec, FrameError, PresenceFrame, ServerMsg, Welcome, close_code, normalize_name,
-    normalize_room, validate_text, validate_topic,
+    ClientMsg, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome, close_code,
+    normalize_name, normalize_room, validate_text, validate_topic,
 };
 
 /// How many events may wait for the caller before the readers pause.
@@ -70,7 +70,7 @@ pub(super) fn start_session(
 
 async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event>) {
     let Ok(stream) = connection.accept_uni().await else { return };
-    let mut frames = FramedRead::new(stream, FrameCodec::<PresenceFrame, ()>::default());
+    let mut frames = FramedRead::new(stream, FrameCodec::<PresenceFrame, ()>::new(MAX_SERVER_FRAME_LEN));
     while let Some(frame) = frames.next().await {
         match frame {
             Ok(frame) => {

@@ -10,7 +10,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
 use tokio_util::codec::{Decoder, Encoder};
 
-use super::MAX_FRAME_LEN;
+use super::{MAX_FRAME_LEN, MAX_SERVER_FRAME_LEN};
 
 /// Why a frame could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +37,10 @@ pub fn encode_frame_into<T: Serialize>(msg: &T, buf: &mut BytesMut) -> Result<()
     // BytesMut implements Extend<u8>, so postcard writes straight after the placeholder.
     *buf = postcard::to_extend(msg, std::mem::take(buf))?;
     let len = buf.len() - start - 4;
-    if len > MAX_FRAME_LEN {
+    // The largest frame anyone accepts; the receiving side enforces its own, smaller limit.
+    if len > MAX_SERVER_FRAME_LEN {
         buf.truncate(start);
-        return Err(FrameError::TooLarge { len, limit: MAX_FRAME_LEN });
+        return Err(FrameError::TooLarge { len, limit: MAX_SERVER_FRAME_LEN });
     }
     buf[start..start + 4].copy_from_slice(&(len as u32).to_be_bytes());
     Ok(())

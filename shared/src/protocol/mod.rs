@@ -6,7 +6,7 @@
 //! long-lived unidirectional stream per client for [`PresenceFrame`]s.
 //!
 //! Every frame is a big-endian `u32` length followed by a postcard body, at most
-//! [`MAX_FRAME_LEN`] bytes. postcard encodes enum variants by position, so variants are only
+//! [`MAX_FRAME_LEN`] bytes from a client and [`MAX_SERVER_FRAME_LEN`] from the server. postcard encodes enum variants by position, so variants are only
 //! ever appended; `tests` freeze the bytes.
 
 mod codec;
@@ -27,8 +27,11 @@ pub const PROTOCOL_VERSION: u16 = 1;
 pub const DEFAULT_PORT: u16 = 4433;
 /// The room every user is in after login.
 pub const LOBBY: &str = "lobby";
-/// Largest frame body either side accepts, in bytes.
+/// Largest frame body the server accepts from a client, in bytes.
 pub const MAX_FRAME_LEN: usize = 64 * 1024;
+/// Largest frame body a client accepts from the server, in bytes: a Welcome or a user list
+/// of a full server (10,000 names) is larger than a client's commands ever are.
+pub const MAX_SERVER_FRAME_LEN: usize = 1024 * 1024;
 /// Default and hard upper bound of the message length, in characters.
 pub const DEFAULT_MAX_MESSAGE_CHARS: u32 = 2000;
 /// The server refuses `--max-message-chars` above this so a message always fits a frame.
