@@ -1,0 +1,43 @@
+//! Small line icons drawn with SVG (no icon font needed), sized by the surrounding text.
+
+use dioxus::prelude::*;
+
+/// The icons the app uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconKind {
+    Pencil,
+    Power,
+    Send,
+    Back,
+    People,
+    Plus,
+}
+
+#[component]
+pub fn Icon(kind: IconKind) -> Element {
+    let path = match kind {
+        IconKind::Pencil => "M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4",
+        IconKind::Power => "M12 3v8M6.3 6.3a8 8 0 1 0 11.4 0",
+        IconKind::Send => "M4 12 20 4l-6 16-3-7-7-1z",
+        IconKind::Back => "M15 5l-7 7 7 7",
+        IconKind::People => {
+            "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 6.5M18 14a6.5 6.5 0 0 1 3.5 6"
+        }
+        IconKind::Plus => "M12 5v14M5 12h14",
+    };
+    rsx! {
+        svg {
+            class: "icon",
+            view_box: "0 0 24 24",
+            width: "20",
+            height: "20",
+            fill: "none",
+            stroke: "currentColor",
+            stroke_width: "2",
+            stroke_linecap: "round",
+            stroke_linejoin: "round",
+            "aria-hidden": "true",
+            path { d: "{path}" }
+        }
+    }
+}

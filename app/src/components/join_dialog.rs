@@ -1,0 +1,101 @@
+//! Create or join a room: a name, an optional topic (used when the room is new), and the
+//! rooms that already exist.
+
+use dioxus::prelude::*;
+
+use crate::model::Action;
+use crate::views::{run_script, use_dispatch};
+
+#[component]
+pub fn JoinDialog() -> Element {
+    let dispatch = use_dispatch();
+    // What the (undriven) fields hold, from their input events.
+    let mut room = use_signal(String::new);
+    let mut topic = use_signal(String::new);
+    let model = dispatch.model.read();
+    let Some(chat) = model.chat.as_ref() else { return rsx! {} };
+    let others: Vec<(String, String, u32)> = chat
+        .directory
+        .values()
+        .filter(|r| !chat.rooms.contains_key(&r.name))
+        .map(|r| (r.name.clone(), r.topic.clone(), r.members))
+        .collect();
+    let error = chat.error.clone();
+    let submit = move || dispatch.act(Action::JoinRoom { room: room(), topic: topic() });
+    let onkeydown = move |event: KeyboardEvent| match event.key() {
+        Key::Enter => submit(),
+        Key::Escape => dispatch.act(Action::CloseDialog),
+        _ => {}
+    };
+    rsx! {
+        div { class: "backdrop",
+            div {
+                class: "dialog",
+                role: "dialog",
+                aria_modal: "true",
+                aria_labelledby: "join-title",
+                onkeydown,
+                h2 { id: "join-title", "Create or join a room" }
+                div { class: "field",
+                    label { r#for: "join-room", "Room name" }
+                    input {
+                        id: "join-room",
+                        r#type: "text",
+                        placeholder: "e.g. homework",
+                        autocomplete: "off",
+                        onmounted: move |_| run_script("document.getElementById('join-room')?.focus()"),
+                        oninput: move |e| room.set(e.value()),
+                    }
+                }
+                div { class: "field",
+                    label { r#for: "join-topic", "Topic (optional, for a new room)" }
+                    input {
+                        id: "join-topic",
+                        r#type: "text",
+                        placeholder: "What is it about?",
+                        autocomplete: "off",
+                        oninput: move |e| topic.set(e.value()),
+                    }
+                }
+                if let Some(error) = error {
+                    p { class: "form-error", role: "alert", "{error}" }
+                }
+                if !others.is_empty() {
+                    h3 { class: "section-title", "Existing rooms" }
+                    ul { class: "room-directory",
+                        for (name, about, members) in others {
+                            li { key: "{name}",
+                                button {
+                                    class: "nav-item",
+                                    aria_label: "Join room {name}",
+                                    onclick: {
+                                        let name = name.clone();
+                                        move |_| dispatch.act(Action::JoinRoom { room: name.clone(), topic: String::new() })
+                                    },
+                                    span { class: "hash", "#" }
+                                    span { class: "nav-name", "{name}" }
+                                    span { class: "muted small", "{about}" }
+                                    span { class: "muted small", "{members} in" }
+                                }
+                            }
+                        }
+                    }
+                }
+                div { class: "dialog-actions",
+                    button {
+                        class: "secondary",
+                        aria_label: "Cancel",
+                        onclick: move |_| dispatch.act(Action::CloseDialog),
+                        "Cancel"
+                    }
+                    button {
+                        class: "primary",
+                        aria_label: "Join the room",
+                        onclick: move |_| submit(),
+                        "Join"
+                    }
+                }
+            }
+        }
+    }
+}

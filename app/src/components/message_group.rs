@@ -1,0 +1,42 @@
+//! Consecutive messages from one sender: name and local time once, then the lines. Own
+//! messages sit on the right in the accent colour.
+
+use chrono::{DateTime, Local};
+use dioxus::prelude::*;
+
+use super::{Avatar, MessageText};
+use crate::model::ChatLine;
+
+/// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
+pub fn local_time(ts: u64) -> String {
+    DateTime::from_timestamp_millis(ts as i64)
+        .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
+    let time = lines.first().map(|l| local_time(l.ts)).unwrap_or_default();
+    let class = if mine { "group mine" } else { "group" };
+    rsx! {
+        article { class, aria_label: "Messages from {from}",
+            if !mine {
+                Avatar { name: from.clone() }
+            }
+            div { class: "group-body",
+                div { class: "group-meta",
+                    span { class: "sender", "{from}" }
+                    if mine {
+                        span { class: "you-tag", "you" }
+                    }
+                    time { class: "time", "{time}" }
+                }
+                for (line, at) in lines.into_iter().map(|l| { let at = local_time(l.ts); (l, at) }) {
+                    div { key: "{line.id}", class: "bubble", title: "{at}",
+                        MessageText { text: line.text.clone() }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The Anseo app for desktop and phones, built with Dioxus.
+//!
+//! It speaks to the server only through the client core in `anseo-shared`; nothing here knows
+//! the wire format.
+//!
+//! # Layout
+//! - [`model`]: the state and everything that changes it (user actions, network events).
+//!   Pure: no IO, no Dioxus, unit-tested.
+//! - [`network`]: the one network task, bridging the client core into the model.
+//! - [`views`]: one screen per file (login, chat) and the root component.
+//! - [`components`]: the small pieces the screens are made of, one per file.
+//! - [`settings`]: what the app remembers between runs (last server and name).
+//! - [`args`]: the command line.
+
+pub mod args;
+pub mod components;
+pub mod model;
+pub mod network;
+pub mod settings;
+pub mod views;
+
+pub use args::Args;
+
+use crate::model::Model;
+use crate::settings::LastLogin;
+
+/// What the root component starts with.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    pub model: Model,
+    pub paths: network::Paths,
+}
+
+impl Startup {
+    /// The login form pre-filled from the command line, else from the last login.
+    pub fn from_args(args: Args) -> Self {
+        let paths = network::Paths::default();
+        let last = LastLogin::load(&paths.last_login);
+        let name = args.name.unwrap_or(last.name);
+        let server = args.server.unwrap_or(last.server);
+        Startup { model: Model::new(name, server, args.fingerprint), paths }
+    }
+}
+
+/// Opens the window (or the phone app) and runs until it closes.
+pub fn launch(args: Args) {
+    let startup = Startup::from_args(args);
+    let builder = dioxus::LaunchBuilder::new().with_context(startup);
+    #[cfg(feature = "desktop")]
+    let builder = builder.with_cfg(desktop_config());
+    builder.launch(views::App);
+}
+
+#[cfg(feature = "desktop")]
+fn desktop_config() -> dioxus::desktop::Config {
+    use dioxus::desktop::{Config, LogicalSize, WindowBuilder};
+    let window = WindowBuilder::new()
+        .with_title("Anseo")
+        .with_inner_size(LogicalSize::new(1180.0, 760.0))
+        .with_min_inner_size(LogicalSize::new(320.0, 480.0));
+    Config::new().with_window(window).with_menu(None).with_background_color((24, 25, 30, 255))
+}

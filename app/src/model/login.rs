@@ -1,0 +1,154 @@
+//! The login form: what the user typed, what is wrong with it, and the server-identity
+//! questions (trust a new server, refuse a changed one).
+
+use anseo_shared::client::ConnectError;
+use anseo_shared::protocol::normalize_name;
+use anseo_shared::trust::Fingerprint;
+
+/// The state of the login screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginForm {
+    pub name: String,
+    /// `HOST:PORT`.
+    pub server: String,
+    /// A fingerprint given on the command line: the server must present exactly this one.
+    pub pin: Option<Fingerprint>,
+    /// What is wrong with the name, checked as the user types (same rules as the server).
+    pub name_error: Option<String>,
+    /// What is wrong with the address, checked as the user types.
+    pub server_error: Option<String>,
+    /// Why the last attempt failed, in words.
+    pub error: Option<String>,
+    /// A connection attempt is under way.
+    pub connecting: bool,
+    /// The server is not known yet: ask the user to compare its fingerprint.
+    pub trust_prompt: Option<TrustPrompt>,
+    /// The server presented a different certificate than before: refuse and warn.
+    pub certificate_warning: Option<CertificateWarning>,
+}
+
+/// "Do you trust this server?"
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustPrompt {
+    pub server: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// The server's certificate is not the one expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateWarning {
+    pub server: String,
+    pub expected: Fingerprint,
+    pub actual: Fingerprint,
+}
+
+/// Why connecting failed, as the model needs it (the client core's error is not `Clone`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginFailure {
+    UnknownServer {
+        server: String,
+        fingerprint: Fingerprint,
+    },
+    CertificateChanged {
+        server: String,
+        expected: Fingerprint,
+        actual: Fingerprint,
+    },
+    NameTaken(String),
+    InvalidName(String),
+    /// Anything else, already in words.
+    Other(String),
+}
+
+impl From<&ConnectError> for LoginFailure {
+    fn from(error: &ConnectError) -> Self {
+        match error {
+            ConnectError::UnknownServer { server, fingerprint } => {
+                LoginFailure::UnknownServer { server: server.clone(), fingerprint: *fingerprint }
+            }
+            ConnectError::CertificateChanged { server, expected, actual } => {
+                LoginFailure::CertificateChanged {
+                    server: server.clone(),
+                    expected: *expected,
+                    actual: *actual,
+                }
+            }
+            ConnectError::FingerprintMismatch { expected, actual } => LoginFailure::CertificateChanged {
+                server: String::new(),
+                expected: *expected,
+                actual: *actual,
+            },
+            ConnectError::NameTaken(name) => LoginFailure::NameTaken(name.clone()),
+            ConnectError::InvalidName(reason) => LoginFailure::InvalidName(reason.clone()),
+            other => LoginFailure::Other(other.to_string()),
+        }
+    }
+}
+
+impl LoginForm {
+    /// Records a keystroke in the name field and re-checks it.
+    pub fn edit_name(&mut self, name: String) {
+        self.name_error = name_problem(&name);
+        self.name = name;
+        self.error = None;
+    }
+
+    /// Records a keystroke in the address field and re-checks it.
+    pub fn edit_server(&mut self, server: String) {
+        self.server_error = server_problem(&server);
+        self.server = server;
+        self.error = None;
+        self.certificate_warning = None;
+    }
+
+    /// Whether the form may be submitted; sets the field errors when not.
+    pub fn validate(&mut self) -> bool {
+        self.name_error = name_problem(&self.name);
+        self.server_error = server_problem(&self.server);
+        self.name_error.is_none() && self.server_error.is_none()
+    }
+
+    /// Shows why connecting failed.
+    pub fn fail(&mut self, failure: LoginFailure) {
+        self.connecting = false;
+        match failure {
+            LoginFailure::UnknownServer { server, fingerprint } => {
+                self.trust_prompt = Some(TrustPrompt { server, fingerprint });
+            }
+            LoginFailure::CertificateChanged { server, expected, actual } => {
+                let server = if server.is_empty() { self.server.trim().to_string() } else { server };
+                self.certificate_warning = Some(CertificateWarning { server, expected, actual });
+            }
+            LoginFailure::NameTaken(name) => {
+                self.name_error = Some(format!("'{name}' is already taken; choose another name"));
+            }
+            LoginFailure::InvalidName(reason) => self.name_error = Some(format!("not allowed: {reason}")),
+            LoginFailure::Other(message) => self.error = Some(capitalize(&message)),
+        }
+    }
+}
+
+/// What is wrong with a name, in words, or `None`. An empty field gets no complaint until the
+/// form is submitted (see [`LoginForm::validate`]).
+fn name_problem(name: &str) -> Option<String> {
+    normalize_name(name.trim()).err().map(|e| capitalize(&e.to_string()))
+}
+
+fn server_problem(server: &str) -> Option<String> {
+    let server = server.trim();
+    if server.is_empty() {
+        return Some("Enter the server address, e.g. 192.168.1.5:4433".into());
+    }
+    match server.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => None,
+        _ => Some("Expected HOST:PORT, e.g. 192.168.1.5:4433".into()),
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,567 @@
+//! Every action and network event, including presence and messages arriving out of order.
+
+use anseo_shared::protocol::{
+    DirectMessage, ErrorCode, ErrorReply, Limits, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage,
+    ServerMsg, Welcome,
+};
+use anseo_shared::trust::Fingerprint;
+
+use super::*;
+
+fn room_info(name: &str, topic: &str, members: u32) -> RoomInfo {
+    RoomInfo { name: name.into(), topic: topic.into(), members }
+}
+
+fn welcome(name: &str) -> Welcome {
+    Welcome {
+        name: name.into(),
+        room: "lobby".into(),
+        limits: Limits { max_message_chars: 20, max_frame_len: 65536 },
+        users: vec!["alice".into(), "bob".into()],
+        rooms: vec![room_info("lobby", "", 2), room_info("maths", "sums", 1)],
+        members: vec!["alice".into(), "bob".into()],
+        presence_seq: 10,
+        ts: 1_000,
+    }
+}
+
+/// A model logged in as alice, in the lobby with bob.
+fn logged_in() -> Model {
+    let mut model = Model::new("alice".into(), "127.0.0.1:4433".into(), None);
+    assert!(model.act(Action::SubmitLogin).is_some());
+    model.apply(NetEvent::Connected(welcome("alice")));
+    model
+}
+
+fn chat(model: &Model) -> &Chat {
+    model.chat.as_ref().expect("logged in")
+}
+
+fn message(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
+    NetEvent::Server(ServerMsg::Message(RoomMessage {
+        id: 1000 + seq + if room == "lobby" { 0 } else { 500 },
+        room: room.into(),
+        seq,
+        from: from.into(),
+        text: text.into(),
+        ts: 2_000 + seq,
+        client_msg_id: 0,
+    }))
+}
+
+fn presence(seq: u64, event: PresenceEvent) -> NetEvent {
+    NetEvent::Presence(PresenceFrame { seq, ts: 3_000, event })
+}
+
+fn direct(id: u64, from: &str, to: &str, text: &str) -> NetEvent {
+    NetEvent::Server(ServerMsg::Direct(DirectMessage {
+        id,
+        from: from.into(),
+        to: to.into(),
+        text: text.into(),
+        ts: 4_000,
+        client_msg_id: 0,
+    }))
+}
+
+/// The texts of the open conversation, notices in brackets.
+fn lines(model: &Model) -> Vec<String> {
+    chat(model)
+        .current_timeline()
+        .expect("a conversation is open")
+        .iter()
+        .map(|e| match e {
+            Entry::Message(m) => format!("{}: {}", m.from, m.text),
+            Entry::Notice(n) => format!("[{}]", n.text),
+        })
+        .collect()
+}
+
+#[test]
+fn login_form_validates_the_name_as_it_is_typed() {
+    let mut model = Model::new(String::new(), "10.0.0.1:4433".into(), None);
+    model.act(Action::EditName("bob smith".into()));
+    let error = model.login.name_error.clone().expect("a space is not allowed");
+    assert!(error.contains("' '"), "{error}");
+    model.act(Action::EditName("bob".into()));
+    assert_eq!(model.login.name_error, None);
+    model.act(Action::EditName("x".repeat(33)));
+    assert!(model.login.name_error.as_deref().unwrap().contains("longer than 32"));
+    assert_eq!(model.act(Action::SubmitLogin), None, "an invalid name is not sent");
+    assert!(!model.login.connecting);
+}
+
+#[test]
+fn login_form_checks_the_address() {
+    let mut model = Model::new("bob".into(), String::new(), None);
+    assert_eq!(model.act(Action::SubmitLogin), None);
+    assert!(model.login.server_error.is_some());
+    model.act(Action::EditServer("localhost".into()));
+    assert!(model.login.server_error.as_deref().unwrap().contains("HOST:PORT"));
+    model.act(Action::EditServer("localhost:4433".into()));
+    assert_eq!(model.login.server_error, None);
+}
+
+#[test]
+fn submit_connects_once_with_trimmed_fields_and_the_pin() {
+    let pin = Fingerprint::of_der(b"cert");
+    let mut model = Model::new(" alice ".into(), " 10.0.0.1:4433 ".into(), Some(pin));
+    assert_eq!(
+        model.act(Action::SubmitLogin),
+        Some(Command::Connect { server: "10.0.0.1:4433".into(), name: "alice".into(), pin: Some(pin) })
+    );
+    assert!(model.login.connecting);
+    assert_eq!(model.act(Action::SubmitLogin), None, "no second attempt while connecting");
+}
+
+#[test]
+fn login_failures_stay_on_the_form_in_words() {
+    let mut model = Model::new("alice".into(), "10.0.0.1:4433".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::NameTaken("alice".into())));
+    assert!(model.chat.is_none());
+    assert!(!model.login.connecting);
+    assert!(model.login.name_error.as_deref().unwrap().contains("already taken"));
+
+    model.act(Action::EditName("alice2".into()));
+    model.act(Action::SubmitLogin);
+    let unreachable = "cannot reach 10.0.0.1:4433 (no answer in 5 s)".to_string();
+    model.apply(NetEvent::LoginFailed(LoginFailure::Other(unreachable.clone())));
+    assert_eq!(model.login.error.as_deref(), Some("Cannot reach 10.0.0.1:4433 (no answer in 5 s)"));
+    model.act(Action::EditServer("10.0.0.2:4433".into()));
+    assert_eq!(model.login.error, None, "editing clears the old error");
+}
+
+#[test]
+fn connect_errors_map_to_failures() {
+    use anseo_shared::client::ConnectError;
+    let fp = Fingerprint::of_der(b"a");
+    let unknown = ConnectError::UnknownServer { server: "h:1".into(), fingerprint: fp };
+    assert_eq!(
+        LoginFailure::from(&unknown),
+        LoginFailure::UnknownServer { server: "h:1".into(), fingerprint: fp }
+    );
+    let version = ConnectError::UnsupportedVersion { server: 2, client: 1 };
+    let LoginFailure::Other(text) = LoginFailure::from(&version) else { panic!("words expected") };
+    assert!(text.contains("version 2"), "{text}");
+    assert_eq!(
+        LoginFailure::from(&ConnectError::NameTaken("bo".into())),
+        LoginFailure::NameTaken("bo".into())
+    );
+}
+
+#[test]
+fn unknown_server_asks_and_trust_remembers_then_connects() {
+    let fp = Fingerprint::of_der(b"server");
+    let mut model = Model::new("alice".into(), "10.0.0.1:4433".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::UnknownServer {
+        server: "10.0.0.1:4433".into(),
+        fingerprint: fp,
+    }));
+    assert_eq!(model.login.trust_prompt.as_ref().map(|p| p.fingerprint), Some(fp));
+    assert_eq!(model.act(Action::SubmitLogin), None, "Enter in the dialog does not reconnect");
+    assert_eq!(
+        model.act(Action::TrustServer),
+        Some(Command::TrustAndConnect {
+            server: "10.0.0.1:4433".into(),
+            name: "alice".into(),
+            fingerprint: fp
+        })
+    );
+    assert!(model.login.trust_prompt.is_none());
+    assert!(model.login.connecting);
+    assert_eq!(model.act(Action::TrustServer), None, "nothing to trust any more");
+}
+
+#[test]
+fn cancel_trust_goes_back_to_the_form() {
+    let fp = Fingerprint::of_der(b"server");
+    let mut model = Model::new("alice".into(), "h:1".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::UnknownServer { server: "h:1".into(), fingerprint: fp }));
+    assert_eq!(model.act(Action::CancelTrust), None);
+    assert!(model.login.trust_prompt.is_none());
+    assert!(!model.login.connecting);
+    assert!(model.chat.is_none());
+}
+
+#[test]
+fn changed_certificate_is_refused_with_a_warning_and_no_way_around() {
+    let (old, new) = (Fingerprint::of_der(b"old"), Fingerprint::of_der(b"new"));
+    let mut model = Model::new("alice".into(), "h:1".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::CertificateChanged {
+        server: "h:1".into(),
+        expected: old,
+        actual: new,
+    }));
+    let warning = model.login.certificate_warning.clone().expect("warning shown");
+    assert_eq!((warning.expected, warning.actual), (old, new));
+    assert!(model.login.trust_prompt.is_none(), "never offered as a trust question");
+    assert_eq!(model.act(Action::TrustServer), None);
+    model.act(Action::DismissCertificateWarning);
+    assert!(model.login.certificate_warning.is_none());
+}
+
+#[test]
+fn welcome_opens_the_lobby() {
+    let model = logged_in();
+    let chat = chat(&model);
+    assert_eq!(model.title(), "alice — Anseo");
+    assert_eq!(chat.current, Target::Room("lobby".into()));
+    assert_eq!(chat.users, ["alice", "bob"]);
+    assert_eq!(chat.rooms["lobby"].members.len(), 2);
+    assert_eq!(chat.directory["maths"].topic, "sums");
+    assert_eq!(chat.status, Status::Connected);
+    assert!(!model.login.connecting);
+}
+
+#[test]
+fn messages_appear_in_order_and_count_unread_elsewhere() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 2, "bob", "second"));
+    model.apply(message("lobby", 1, "bob", "first"));
+    model.apply(message("lobby", 1, "bob", "first"));
+    assert_eq!(lines(&model), ["bob: first", "bob: second"], "sorted by seq, duplicate dropped");
+    assert_eq!(chat(&model).rooms["lobby"].unread, 0, "the open room has no unread count");
+
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("maths", "sums", 2),
+        members: vec!["alice".into(), "carol".into()],
+        ts: 5,
+    }));
+    model.apply(message("maths", 1, "carol", "hi"));
+    model.apply(message("maths", 2, "alice", "mine"));
+    assert_eq!(chat(&model).rooms["maths"].unread, 1, "own messages are not unread");
+    model.act(Action::Select(Target::Room("maths".into())));
+    assert_eq!(chat(&model).rooms["maths"].unread, 0);
+    assert_eq!(lines(&model), ["carol: hi", "alice: mine"]);
+}
+
+#[test]
+fn presence_before_the_message_it_follows_is_placed_by_after_seq() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "bob", "one"));
+    // carol joined after message 2, but the presence stream delivered that first.
+    model.apply(presence(11, PresenceEvent::Online { user: "carol".into() }));
+    model.apply(presence(
+        12,
+        PresenceEvent::Joined { room: "lobby".into(), user: "carol".into(), members: 3, after_seq: 2 },
+    ));
+    model.apply(message("lobby", 3, "carol", "three"));
+    model.apply(message("lobby", 2, "bob", "two"));
+    assert_eq!(lines(&model), ["bob: one", "bob: two", "[carol joined]", "carol: three"]);
+    assert_eq!(chat(&model).users, ["alice", "bob", "carol"]);
+    assert_eq!(chat(&model).rooms["lobby"].members.len(), 3);
+}
+
+#[test]
+fn presence_after_later_messages_still_goes_in_its_place() {
+    let mut model = logged_in();
+    for seq in 1..=3 {
+        model.apply(message("lobby", seq, "bob", &format!("m{seq}")));
+    }
+    model.apply(presence(
+        11,
+        PresenceEvent::Left { room: "lobby".into(), user: "bob".into(), members: 1, after_seq: 1 },
+    ));
+    assert_eq!(lines(&model), ["bob: m1", "[bob left]", "bob: m2", "bob: m3"]);
+    assert!(!chat(&model).rooms["lobby"].members.contains("bob"));
+}
+
+#[test]
+fn presence_already_in_the_welcome_is_ignored() {
+    let mut model = logged_in();
+    model.apply(presence(9, PresenceEvent::Offline { user: "bob".into() }));
+    assert_eq!(chat(&model).users, ["alice", "bob"], "seq 9 <= welcome's 10");
+    model.apply(presence(11, PresenceEvent::Offline { user: "bob".into() }));
+    assert_eq!(chat(&model).users, ["alice"]);
+    assert!(!chat(&model).rooms["lobby"].members.contains("bob"));
+}
+
+#[test]
+fn own_join_notice_is_not_shown_and_rooms_are_created_live() {
+    let mut model = logged_in();
+    model.apply(presence(
+        11,
+        PresenceEvent::Joined { room: "lobby".into(), user: "alice".into(), members: 2, after_seq: 0 },
+    ));
+    assert!(lines(&model).is_empty());
+    model.apply(presence(12, PresenceEvent::RoomCreated { room: room_info("art", "drawing", 1) }));
+    assert_eq!(chat(&model).directory["art"].topic, "drawing");
+}
+
+#[test]
+fn renames_update_users_members_senders_and_conversations() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "bob", "hi"));
+    model.apply(direct(1, "bob", "alice", "psst"));
+    model.act(Action::Select(Target::Direct("bob".into())));
+    model.apply(presence(11, PresenceEvent::Renamed { old: "bob".into(), new: "robert".into() }));
+    let chat_state = chat(&model);
+    assert_eq!(chat_state.users, ["alice", "robert"]);
+    assert!(chat_state.rooms["lobby"].members.contains("robert"));
+    assert_eq!(chat_state.current, Target::Direct("robert".into()));
+    assert!(chat_state.directs.contains_key("robert") && !chat_state.directs.contains_key("bob"));
+    model.act(Action::Select(Target::Room("lobby".into())));
+    assert_eq!(lines(&model), ["robert: hi", "[bob is now known as robert]"]);
+}
+
+#[test]
+fn own_rename_reported_on_both_streams_is_applied_once() {
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::ChangeNick("ally".into())), Some(Command::Nick { name: "ally".into() }));
+    model.apply(presence(11, PresenceEvent::Renamed { old: "alice".into(), new: "ally".into() }));
+    model.apply(NetEvent::Server(ServerMsg::Renamed { old: "alice".into(), new: "ally".into(), ts: 9 }));
+    assert_eq!(chat(&model).me, "ally");
+    assert_eq!(model.title(), "ally — Anseo");
+    assert_eq!(chat(&model).users, ["ally", "bob"]);
+    assert_eq!(lines(&model), ["[You are now known as ally]"]);
+}
+
+#[test]
+fn nick_is_validated_before_sending() {
+    let mut model = logged_in();
+    model.act(Action::OpenDialog(Dialog::Nick));
+    assert_eq!(model.act(Action::ChangeNick("no spaces".into())), None);
+    assert!(chat(&model).error.is_some());
+    assert_eq!(chat(&model).dialog, Some(Dialog::Nick), "the dialog stays open to fix it");
+    assert_eq!(model.act(Action::ChangeNick("alice".into())), None, "same name: nothing to do");
+    assert_eq!(chat(&model).dialog, None);
+}
+
+#[test]
+fn direct_messages_make_conversations_with_unread_counts() {
+    let mut model = logged_in();
+    model.apply(direct(1, "bob", "alice", "hello alice"));
+    assert_eq!(chat(&model).directs["bob"].unread, 1);
+    model.act(Action::Select(Target::Direct("bob".into())));
+    assert_eq!(chat(&model).directs["bob"].unread, 0);
+    assert_eq!(
+        model.act(Action::Send("hi bob".into())),
+        Some(Command::Direct { to: "bob".into(), text: "hi bob".into() })
+    );
+    model.apply(direct(2, "alice", "bob", "hi bob"));
+    assert_eq!(lines(&model), ["bob: hello alice", "alice: hi bob"]);
+    assert_eq!(chat(&model).directs["bob"].unread, 0);
+}
+
+#[test]
+fn clicking_a_user_opens_a_direct_conversation_but_not_with_oneself() {
+    let mut model = logged_in();
+    model.act(Action::ShowPane(Pane::Users));
+    model.act(Action::OpenDirect("bob".into()));
+    assert_eq!(chat(&model).current, Target::Direct("bob".into()));
+    assert_eq!(chat(&model).pane, Pane::Chat);
+    model.act(Action::OpenDirect("alice".into()));
+    assert_eq!(chat(&model).current, Target::Direct("bob".into()));
+    assert!(!chat(&model).directs.contains_key("alice"));
+}
+
+#[test]
+fn send_checks_the_limit_and_shows_why() {
+    let mut model = logged_in();
+    assert_eq!(
+        model.act(Action::Send("hello".into())),
+        Some(Command::Say { room: "lobby".into(), text: "hello".into() })
+    );
+    assert_eq!(model.act(Action::Send("   ".into())), None);
+    assert!(chat(&model).composer_error.as_deref().unwrap().contains("empty"));
+    let long = "x".repeat(21);
+    model.act(Action::Draft(long.clone()));
+    assert!(chat(&model).draft_too_long());
+    assert_eq!(chat(&model).counter().as_deref(), Some("21 / 20"));
+    assert_eq!(model.act(Action::Send(long)), None);
+    assert!(chat(&model).composer_error.as_deref().unwrap().contains("limit is 20"));
+    model.act(Action::Draft("x".repeat(15)));
+    assert_eq!(chat(&model).counter(), None, "15 of 20 is below 80%");
+    model.act(Action::Draft("x".repeat(16)));
+    assert_eq!(chat(&model).counter().as_deref(), Some("16 / 20"));
+    model.act(Action::Draft("a\nb".into()));
+    assert_eq!(
+        model.act(Action::Send("a\nb".into())),
+        Some(Command::Say { room: "lobby".into(), text: "a\nb".into() })
+    );
+}
+
+#[test]
+fn join_validates_creates_with_topic_and_opens_when_confirmed() {
+    let mut model = logged_in();
+    model.act(Action::OpenDialog(Dialog::JoinRoom));
+    assert_eq!(model.act(Action::JoinRoom { room: "bad room".into(), topic: String::new() }), None);
+    assert!(chat(&model).error.is_some());
+    assert_eq!(
+        model.act(Action::JoinRoom { room: "#art".into(), topic: " drawing ".into() }),
+        Some(Command::Join { room: "art".into(), topic: Some("drawing".into()) })
+    );
+    assert_eq!(chat(&model).dialog, None);
+    assert_eq!(chat(&model).current, Target::Room("lobby".into()), "opened only when the server confirms");
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("art", "drawing", 1),
+        members: vec!["alice".into()],
+        ts: 1,
+    }));
+    assert_eq!(chat(&model).current, Target::Room("art".into()));
+    assert_eq!(chat(&model).rooms["art"].topic, "drawing");
+    assert_eq!(
+        model.act(Action::JoinRoom { room: "lobby".into(), topic: String::new() }),
+        None,
+        "already a member: just opens it"
+    );
+    assert_eq!(chat(&model).current, Target::Room("lobby".into()));
+}
+
+#[test]
+fn leave_room_and_the_servers_confirmation() {
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::LeaveRoom("lobby".into())), None, "the lobby cannot be left");
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("maths", "", 1),
+        members: vec![],
+        ts: 1,
+    }));
+    model.act(Action::Select(Target::Room("maths".into())));
+    assert_eq!(model.act(Action::LeaveRoom("maths".into())), Some(Command::Leave { room: "maths".into() }));
+    model.apply(NetEvent::Server(ServerMsg::Left { room: "maths".into(), ts: 2 }));
+    assert!(!chat(&model).rooms.contains_key("maths"));
+    assert_eq!(chat(&model).current, Target::Room("lobby".into()));
+}
+
+#[test]
+fn server_errors_and_failed_commands_are_shown_until_dismissed() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+        code: ErrorCode::NoSuchUser,
+        message: "no user called zed is online".into(),
+        client_msg_id: Some(3),
+        ts: 1,
+    })));
+    assert_eq!(chat(&model).error.as_deref(), Some("no user called zed is online"));
+    model.act(Action::DismissError);
+    assert_eq!(chat(&model).error, None);
+    model.apply(NetEvent::CommandFailed("not connected".into()));
+    assert_eq!(chat(&model).error.as_deref(), Some("not connected"));
+}
+
+#[test]
+fn users_and_rooms_replies_replace_the_lists() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Server(ServerMsg::Users { users: vec!["alice".into(), "zed".into()], ts: 1 }));
+    assert_eq!(chat(&model).users, ["alice", "zed"]);
+    model.apply(NetEvent::Server(ServerMsg::Rooms { rooms: vec![room_info("x", "", 0)], ts: 1 }));
+    assert_eq!(chat(&model).directory.keys().collect::<Vec<_>>(), ["x"]);
+}
+
+#[test]
+fn scrolling_up_shows_a_new_messages_marker() {
+    let mut model = logged_in();
+    model.act(Action::Scrolled { at_bottom: false });
+    model.apply(message("lobby", 1, "bob", "a"));
+    model.apply(message("lobby", 2, "bob", "b"));
+    model.apply(message("lobby", 3, "alice", "mine"));
+    assert_eq!(chat(&model).new_below, 2);
+    model.act(Action::Scrolled { at_bottom: true });
+    assert_eq!(chat(&model).new_below, 0);
+    assert!(!chat(&model).scrolled_up);
+}
+
+#[test]
+fn ten_thousand_messages_are_windowed() {
+    let mut model = logged_in();
+    for seq in 1..=10_000 {
+        model.apply(message("lobby", seq, "bob", "x"));
+    }
+    let chat_state = chat(&model);
+    let timeline = chat_state.current_timeline().unwrap();
+    assert_eq!(timeline.len(), 10_000);
+    assert_eq!(timeline.last(chat_state.shown).count(), PAGE);
+    model.act(Action::ShowEarlier);
+    assert_eq!(chat(&model).shown, 2 * PAGE);
+    model.act(Action::Select(Target::Direct("bob".into())));
+    model.act(Action::Select(Target::Room("lobby".into())));
+    assert_eq!(chat(&model).shown, PAGE, "switching conversations starts from the newest again");
+}
+
+#[test]
+fn lost_connection_reconnects_and_keeps_history_in_order() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 5, "bob", "before"));
+    model.apply(NetEvent::Lost { reason: "the connection to the server was lost".into() });
+    assert!(chat(&model).status_text().contains("Connection lost"));
+    model.apply(NetEvent::Reconnecting { attempt: 2, retry_in_secs: 2 });
+    assert_eq!(chat(&model).status_text(), "Connection lost; reconnecting in 2 s");
+    assert_eq!(model.act(Action::Send("hi".into())), None, "no sending while offline");
+    assert!(chat(&model).composer_error.is_some());
+    // A restarted server may number messages from 1 again: they still go below.
+    model.apply(NetEvent::Connected(welcome("alice")));
+    model.apply(message("lobby", 1, "bob", "after"));
+    assert_eq!(chat(&model).status, Status::Connected);
+    assert_eq!(lines(&model), ["bob: before", "[Reconnected]", "bob: after"]);
+}
+
+#[test]
+fn certificate_problem_while_reconnecting_returns_to_the_form() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Lost { reason: "gone".into() });
+    let (a, b) = (Fingerprint::of_der(b"a"), Fingerprint::of_der(b"b"));
+    model.apply(NetEvent::LoginFailed(LoginFailure::CertificateChanged {
+        server: "h:1".into(),
+        expected: a,
+        actual: b,
+    }));
+    assert!(model.chat.is_none());
+    assert!(model.login.certificate_warning.is_some());
+}
+
+#[test]
+fn disconnect_quits_and_shows_the_form() {
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::Disconnect), Some(Command::Quit));
+    assert!(model.chat.is_none());
+    assert_eq!(model.title(), "Anseo");
+    assert_eq!(model.act(Action::Disconnect), None);
+    model.apply(NetEvent::LoggedOut);
+    assert!(model.chat.is_none());
+    assert!(model.act(Action::SubmitLogin).is_some(), "can log in again");
+}
+
+#[test]
+fn panes_switch_on_phones() {
+    let mut model = logged_in();
+    model.act(Action::ShowPane(Pane::Rooms));
+    assert_eq!(chat(&model).pane, Pane::Rooms);
+    model.act(Action::Select(Target::Room("lobby".into())));
+    assert_eq!(chat(&model).pane, Pane::Chat);
+    model.act(Action::ShowPane(Pane::Users));
+    assert_eq!(chat(&model).pane, Pane::Users);
+}
+
+#[test]
+fn chat_actions_before_login_do_nothing() {
+    let mut model = Model::new("a".into(), "h:1".into(), None);
+    assert_eq!(model.act(Action::Send("x".into())), None);
+    assert_eq!(model.act(Action::Select(Target::Room("lobby".into()))), None);
+    model.apply(message("lobby", 1, "bob", "x"));
+    assert!(model.chat.is_none());
+}
+
+#[test]
+fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
+    let mut timeline = Timeline::default();
+    let line = |id, from: &str, ts| ChatLine { id, from: from.into(), text: format!("t{id}"), ts };
+    timeline.add_message(1, line(1, "bob", 0));
+    timeline.add_message(2, line(2, "bob", 1_000));
+    timeline.add_message(3, line(3, "carol", 2_000));
+    timeline.add_notice(3, Notice { text: "dave joined".into(), ts: 2_500 });
+    timeline.add_message(4, line(4, "carol", 3_000));
+    timeline.add_message(5, line(5, "carol", 3_000 + timeline::GROUP_WINDOW_MS + 1));
+    let shape: Vec<String> = blocks(timeline.iter())
+        .iter()
+        .map(|b| match b {
+            Block::Group { from, lines } => format!("{from}x{}", lines.len()),
+            Block::Notice(n) => n.text.clone(),
+        })
+        .collect();
+    assert_eq!(shape, ["bobx2", "carolx1", "dave joined", "carolx1", "carolx1"]);
+}

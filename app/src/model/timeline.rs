@@ -1,0 +1,172 @@
+//! One conversation's history: chat lines and muted notices, kept in server order.
+//!
+//! Room messages carry a per-room sequence number; presence notices (joins, leaves) carry
+//! `after_seq`, the room's last sequence number when they happened. The two arrive on different
+//! streams, so a notice may come before the message it follows, or after later ones. Ordering
+//! by `(epoch, seq, kind)` puts each notice right after message `after_seq` whatever the arrival
+//! order. The epoch grows on every reconnect, so a restarted server's sequence numbers (which
+//! may start again from 1) never sort before what was already shown.
+
+/// A message as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatLine {
+    /// The server's id (unique across the server), used to drop duplicates.
+    pub id: u64,
+    pub from: String,
+    pub text: String,
+    /// Server time, milliseconds since the Unix epoch.
+    pub ts: u64,
+}
+
+/// A muted line about what happened in the conversation ("bob joined").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub ts: u64,
+}
+
+/// One line of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Message(ChatLine),
+    Notice(Notice),
+}
+
+/// Where an entry sorts: after every entry of an earlier epoch, then by sequence number, a
+/// message before the notices that follow it, notices in arrival order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    epoch: u32,
+    seq: u64,
+    kind: u8,
+    arrival: u64,
+}
+
+/// The ordered entries of one room or direct conversation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    entries: Vec<(Key, Entry)>,
+    epoch: u32,
+    arrivals: u64,
+    /// The highest message sequence number seen in this epoch.
+    last_seq: u64,
+}
+
+impl Timeline {
+    /// Adds a message with its sequence number; a message already present (same id) is
+    /// ignored. Returns whether it was added.
+    pub fn add_message(&mut self, seq: u64, line: ChatLine) -> bool {
+        if self.entries.iter().rev().take(512).any(|(_, e)| matches!(e, Entry::Message(m) if m.id == line.id))
+        {
+            return false;
+        }
+        self.last_seq = self.last_seq.max(seq);
+        let key = Key { epoch: self.epoch, seq, kind: 0, arrival: self.next_arrival() };
+        self.insert(key, Entry::Message(line));
+        true
+    }
+
+    /// Adds a message that has no sequence number (direct messages): it goes last.
+    pub fn push_message(&mut self, line: ChatLine) -> bool {
+        let seq = self.last_seq + 1;
+        self.add_message(seq, line)
+    }
+
+    /// Adds a notice that happened after message `after_seq`.
+    pub fn add_notice(&mut self, after_seq: u64, notice: Notice) {
+        let key = Key { epoch: self.epoch, seq: after_seq, kind: 1, arrival: self.next_arrival() };
+        self.insert(key, Entry::Notice(notice));
+    }
+
+    /// Adds a notice after everything shown so far.
+    pub fn push_notice(&mut self, notice: Notice) {
+        let after = self.entries.last().map_or(0, |(k, _)| if k.epoch == self.epoch { k.seq } else { 0 });
+        self.add_notice(after.max(self.last_seq), notice);
+    }
+
+    /// Starts a new epoch: what comes next sorts after everything already here.
+    pub fn new_epoch(&mut self) {
+        self.epoch += 1;
+        self.last_seq = 0;
+    }
+
+    /// Renames `old` to `new` in every line it sent.
+    pub fn rename_sender(&mut self, old: &str, new: &str) {
+        for (_, entry) in &mut self.entries {
+            if let Entry::Message(line) = entry
+                && line.from == old
+            {
+                line.from = new.to_string();
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The last `count` entries, oldest first.
+    pub fn last(&self, count: usize) -> impl Iterator<Item = &Entry> {
+        let start = self.entries.len().saturating_sub(count);
+        self.entries[start..].iter().map(|(_, e)| e)
+    }
+
+    /// Every entry, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(_, e)| e)
+    }
+
+    fn next_arrival(&mut self) -> u64 {
+        self.arrivals += 1;
+        self.arrivals
+    }
+
+    fn insert(&mut self, key: Key, entry: Entry) {
+        // Nearly every entry belongs at the end: check that first, then search.
+        if self.entries.last().is_none_or(|(last, _)| *last < key) {
+            self.entries.push((key, entry));
+        } else {
+            let at = self.entries.partition_point(|(k, _)| *k < key);
+            self.entries.insert(at, (key, entry));
+        }
+    }
+}
+
+/// Consecutive messages from one sender within this many milliseconds form one group.
+pub const GROUP_WINDOW_MS: u64 = 5 * 60 * 1000;
+
+/// A run of entries as the list draws them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Consecutive messages from one sender, close together in time.
+    Group {
+        from: String,
+        lines: Vec<ChatLine>,
+    },
+    Notice(Notice),
+}
+
+/// Groups consecutive messages from one sender; notices break groups.
+pub fn blocks<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::Notice(notice) => out.push(Block::Notice(notice.clone())),
+            Entry::Message(line) => {
+                if let Some(Block::Group { from, lines }) = out.last_mut()
+                    && *from == line.from
+                    && lines.last().is_some_and(|last| line.ts.saturating_sub(last.ts) <= GROUP_WINDOW_MS)
+                {
+                    lines.push(line.clone());
+                    continue;
+                }
+                out.push(Block::Group { from: line.from.clone(), lines: vec![line.clone()] });
+            }
+        }
+    }
+    out
+}

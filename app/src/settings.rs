@@ -1,0 +1,62 @@
+//! What the app remembers between runs: the last server address and name, in `last_login.json`
+//! in Anseo's folder of the user's config dir (next to `known_servers`).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The fields of the last successful login.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastLogin {
+    pub server: String,
+    pub name: String,
+}
+
+impl LastLogin {
+    /// The default file location.
+    pub fn default_path() -> PathBuf {
+        config_dir().join("last_login.json")
+    }
+
+    /// Reads the file; a missing or unreadable file gives empty fields.
+    pub fn load(path: &Path) -> Self {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the file, creating its folder.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text)
+    }
+}
+
+/// Anseo's folder for settings and the known-servers file: `anseo` in the user's config dir;
+/// on Android (which has no such dir without JNI) the app's private files folder.
+pub fn config_dir() -> PathBuf {
+    if cfg!(target_os = "android") {
+        return PathBuf::from("/data/data/ie.anseo.app/files");
+    }
+    dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("anseo")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_then_load_round_trips_and_missing_is_empty() {
+        let dir = std::env::temp_dir().join(format!("anseo-app-settings-{}", std::process::id()));
+        let path = dir.join("nested").join("last_login.json");
+        assert_eq!(LastLogin::load(&path), LastLogin::default());
+        let last = LastLogin { server: "10.0.0.2:4433".into(), name: "alice".into() };
+        last.save(&path).unwrap();
+        assert_eq!(LastLogin::load(&path), last);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

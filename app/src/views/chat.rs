@@ -1,0 +1,46 @@
+//! The chat screen: rooms and conversations, the open conversation, and who is online. Side
+//! by side on a wide window; one pane at a time on a phone.
+
+use dioxus::prelude::*;
+
+use super::use_dispatch;
+use crate::components::{
+    Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
+    RoomList, UserList,
+};
+use crate::model::{Dialog, Pane, Target};
+
+#[component]
+pub fn ChatScreen() -> Element {
+    let dispatch = use_dispatch();
+    let model = dispatch.model.read();
+    let Some(chat) = model.chat.as_ref() else { return rsx! {} };
+    let pane = match chat.pane {
+        Pane::Rooms => "rooms",
+        Pane::Chat => "chat",
+        Pane::Users => "users",
+    };
+    let list_key = match &chat.current {
+        Target::Room(room) => format!("room-{room}"),
+        Target::Direct(user) => format!("direct-{user}"),
+    };
+    let dialog = chat.dialog;
+    rsx! {
+        div { class: "chat-layout pane-{pane}",
+            RoomList {}
+            section { class: "conversation", aria_label: "Conversation",
+                ConversationHeader {}
+                ConnectionStatus { banner: true }
+                ErrorBanner {}
+                MessageList { key: "{list_key}" }
+                Composer {}
+            }
+            UserList {}
+            {match dialog {
+                Some(Dialog::JoinRoom) => rsx! { JoinDialog {} },
+                Some(Dialog::Nick) => rsx! { NickDialog {} },
+                None => rsx! {},
+            }}
+        }
+    }
+}
