@@ -7,6 +7,7 @@
 mod support;
 
 mod app;
+mod bench;
 mod chat;
 mod cli;
 mod hostile;

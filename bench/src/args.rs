@@ -1,0 +1,242 @@
+//! The command line: options shared by every scenario (target, server under test, report) and
+//! one subcommand per scenario with its own parameters, named as in BENCH.md.
+
+use std::path::PathBuf;
+
+use anseo_shared::trust::Fingerprint;
+
+/// Anseo's load generator: runs a scenario open-loop against Anseo, an IRC server or NATS and
+/// prints the result as one JSON object on stdout (progress goes to stderr).
+#[derive(Debug, clap::Parser)]
+#[command(name = "anseo-bench", version, about)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(subcommand)]
+    pub scenario: Scenario,
+}
+
+/// Options every scenario takes (before or after the scenario name).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// The server under test: anseo://HOST:PORT, irc://HOST:PORT, ircs://HOST:PORT or nats://HOST:PORT
+    #[arg(long, global = true, default_value = "anseo://127.0.0.1:4433")]
+    pub target: String,
+
+    /// The Anseo server's certificate fingerprint (64 hex digits); not needed with --spawn-server
+    #[arg(long, global = true)]
+    pub fingerprint: Option<Fingerprint>,
+
+    /// The SHA-256 fingerprint of an ircs:// server's certificate (colons allowed)
+    #[arg(long, global = true)]
+    pub tls_fingerprint: Option<Fingerprint>,
+
+    /// Start this anseo-server binary on a free loopback port, benchmark it, and stop it
+    #[arg(long, global = true, value_name = "PATH")]
+    pub spawn_server: Option<PathBuf>,
+
+    /// An extra argument for the spawned server (repeat it); e.g. --server-arg=--max-queued-bytes=65536
+    #[arg(long = "server-arg", global = true, value_name = "ARG", allow_hyphen_values = true)]
+    pub server_args: Vec<String>,
+
+    /// Pin the spawned server to this CPU (with taskset), away from the load generator
+    #[arg(long, global = true)]
+    pub server_cpu: Option<usize>,
+
+    /// The pid of a server started elsewhere, to read its CPU time and memory from /proc
+    #[arg(long, global = true)]
+    pub server_pid: Option<u32>,
+
+    /// A name for this target in the report (default: the URL scheme, e.g. `irc`)
+    #[arg(long, global = true)]
+    pub label: Option<String>,
+
+    /// Add the result to DIR/results.json and rewrite DIR's Markdown table and latency plots
+    #[arg(long, global = true, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+
+    /// Worker threads of the load generator (default: the CPUs it may run on)
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+
+    /// Logins in flight at once while clients connect before a measurement
+    #[arg(long, global = true, default_value_t = 64)]
+    pub connect_concurrency: usize,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Scenario {
+    /// Clients in rooms, senders at an offered rate: deliveries/s and latency
+    Fanout(Fanout),
+    /// Many small rooms, slow senders, direct messages and presence changes
+    Mix(Mix),
+    /// Clients arriving at a fixed rate: login rate, login latency, server CPU per login
+    Storm(Storm),
+    /// Idle logged-in clients: server memory per client
+    Idle(Idle),
+    /// One client stops reading under load: memory cap, time to cut it, others' latency
+    Slow(Slow),
+    /// Clients joining one room within a time: how long until everyone's member list settles
+    Joinstorm(Joinstorm),
+}
+
+impl Scenario {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scenario::Fanout(_) => "fanout",
+            Scenario::Mix(_) => "mix",
+            Scenario::Storm(_) => "storm",
+            Scenario::Idle(_) => "idle",
+            Scenario::Slow(_) => "slow",
+            Scenario::Joinstorm(_) => "joinstorm",
+        }
+    }
+}
+
+/// How long to warm up and measure.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Timing {
+    /// Seconds measured (per rate step)
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+
+    /// Seconds of load before the measurement starts (per rate step)
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+
+    /// Seconds to wait for late deliveries after the last send
+    #[arg(long, default_value_t = 2.0)]
+    pub drain: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Fanout {
+    /// Clients, spread evenly over the rooms
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+
+    #[arg(long, default_value_t = 1)]
+    pub rooms: usize,
+
+    /// Clients that send (the first ones; each room's senders send to it)
+    #[arg(long, default_value_t = 1)]
+    pub senders: usize,
+
+    /// Offered messages per second, all senders together (the first step with --find-max)
+    #[arg(long, default_value_t = 1000.0)]
+    pub rate: f64,
+
+    /// Payload bytes per message
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+
+    #[command(flatten)]
+    pub timing: Timing,
+
+    /// Step the rate up from --rate until a step is not sustained; report the last sustained one
+    #[arg(long)]
+    pub find_max: bool,
+
+    /// The factor between rate steps
+    #[arg(long, default_value_t = 1.5)]
+    pub step: f64,
+
+    /// The most rate steps to try
+    #[arg(long, default_value_t = 20)]
+    pub max_steps: usize,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Mix {
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+
+    #[arg(long, default_value_t = 100)]
+    pub rooms: usize,
+
+    /// Messages per second each client sends
+    #[arg(long, default_value_t = 0.2)]
+    pub rate_per_client: f64,
+
+    /// Share of the messages that are direct messages, in percent
+    #[arg(long, default_value_t = 20.0)]
+    pub direct_percent: f64,
+
+    /// Share of the clients changing presence (joining or leaving a room) per second, in percent
+    #[arg(long, default_value_t = 1.0)]
+    pub presence_percent: f64,
+
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+
+    #[command(flatten)]
+    pub timing: Timing,
+
+    /// Seed of the random choices (who, when, direct or not)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Storm {
+    #[arg(long, default_value_t = 10_000)]
+    pub clients: usize,
+
+    /// New clients per second
+    #[arg(long, default_value_t = 1000.0)]
+    pub arrival_rate: f64,
+
+    /// Seconds a login may take before it counts as failed
+    #[arg(long, default_value_t = 10.0)]
+    pub login_timeout: f64,
+
+    /// Seconds to stay connected after the last login, before leaving
+    #[arg(long, default_value_t = 1.0)]
+    pub hold: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Idle {
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+
+    /// Seconds to wait after the last login before reading the server's memory
+    #[arg(long, default_value_t = 2.0)]
+    pub settle: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Slow {
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+
+    /// Messages per second from the one sender
+    #[arg(long, default_value_t = 1000.0)]
+    pub rate: f64,
+
+    #[arg(long, default_value_t = 1024)]
+    pub size: usize,
+
+    /// Seconds the slow client stops reading
+    #[arg(long, default_value_t = 60.0)]
+    pub stall: f64,
+
+    /// The baseline measurement before the stall
+    #[command(flatten)]
+    pub timing: Timing,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Joinstorm {
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+
+    /// Seconds over which the joins are spread
+    #[arg(long, default_value_t = 10.0)]
+    pub within: f64,
+
+    /// Seconds after the last join to wait for member lists to settle
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+}

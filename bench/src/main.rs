@@ -1,0 +1,105 @@
+//! `anseo-bench`: Anseo's load generator. Runs one scenario of BENCH.md open-loop against an
+//! Anseo, IRC or NATS server and prints the result as one JSON object on stdout.
+//!
+//! # Layout
+//! - [`args`]: the command line, one subcommand per scenario.
+//! - [`target`]: the protocols behind one interface (`anseo://`, `irc://`, `ircs://`, `nats://`).
+//! - [`scenario`]: one file per scenario, plus logging in, receivers and the open-loop sender.
+//! - [`payload`], [`clock`], [`stats`]: the send timestamp in the payload, the monotonic clock,
+//!   and the HdrHistogram recorders.
+//! - [`procfs`], [`spawn`]: the server under test: its CPU time and memory, starting it.
+//! - [`result`], [`report`], [`progress`]: the JSON result, the Markdown + PNG report, stderr.
+
+mod args;
+mod clock;
+mod payload;
+mod procfs;
+mod progress;
+mod report;
+mod result;
+mod scenario;
+mod spawn;
+mod stats;
+mod target;
+
+use anyhow::Context;
+use clap::Parser;
+
+use args::{Args, Scenario};
+use scenario::Ctx;
+use target::Target;
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    raise_open_file_limit();
+    let threads =
+        args.common.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .enable_all()
+        .build()
+        .context("start the tokio runtime")?;
+    let result = runtime.block_on(run(&args))?;
+    println!("{}", serde_json::to_string(&result).context("serialize the result")?);
+    if let Some(dir) = &args.common.report {
+        report::add_and_write(dir, result)
+            .with_context(|| format!("write the report in {}", dir.display()))?;
+    }
+    // Receiver tasks may still wait on connections; the result is out, so do not wait for them.
+    runtime.shutdown_background();
+    Ok(())
+}
+
+/// Starts the server if asked, runs the scenario, and stops the server.
+async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
+    let common = &args.common;
+    let (mut server, target) = match &common.spawn_server {
+        Some(path) => {
+            let server = spawn::SpawnedServer::start(path, &common.server_args, common.server_cpu)?;
+            let target = Target::parse(&format!("anseo://{}", server.addr), Some(server.fingerprint))?;
+            (Some(server), target)
+        }
+        None => {
+            let fingerprint = match common.target.starts_with("ircs://") {
+                true => common.tls_fingerprint,
+                false => common.fingerprint,
+            };
+            (None, Target::parse(&common.target, fingerprint)?)
+        }
+    };
+    let pid = server.as_ref().map(spawn::SpawnedServer::pid).or(common.server_pid);
+    let ctx = Ctx {
+        target,
+        probe: procfs::Probe::new(pid),
+        connect_concurrency: common.connect_concurrency,
+        tag: format!("b{}", std::process::id() % 10_000),
+    };
+    let outcome = match &args.scenario {
+        Scenario::Fanout(a) => scenario::fanout::run(&ctx, a).await,
+        Scenario::Mix(a) => scenario::mix::run(&ctx, a).await,
+        Scenario::Storm(a) => scenario::storm::run(&ctx, a).await,
+        Scenario::Idle(a) => scenario::idle::run(&ctx, a).await,
+        Scenario::Slow(a) => scenario::slow::run(&ctx, a).await,
+        Scenario::Joinstorm(a) => scenario::joinstorm::run(&ctx, a).await,
+    };
+    if let Some(server) = server.as_mut() {
+        server.stop();
+    }
+    let mut result = outcome
+        .with_context(|| format!("the {} scenario against {}", args.scenario.name(), ctx.target.url()))?;
+    result.label = common.label.clone().unwrap_or_else(|| ctx.target.kind.scheme().to_string());
+    result.extra("server_pid_read", ctx.probe.pid().is_some());
+    Ok(result.to_json())
+}
+
+/// Thousands of clients need thousands of sockets: lift the soft limit to the hard one.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
