@@ -32,6 +32,16 @@ pub struct Args {
     #[command(flatten)]
     pub cert: CertArgs,
 
+    /// The folder of the message store (anseo.db); default: anseo in the user's data folder
+    /// (~/.local/share/anseo on Linux)
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Keep everything in memory only: nothing survives a restart (for tests and benchmarks);
+    /// overrides --data-dir
+    #[arg(long)]
+    pub no_store: bool,
+
     /// The longest message accepted, in characters
     #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_CHARS,
           value_parser = clap::value_parser!(u32).range(1..=MAX_MESSAGE_CHARS_LIMIT as i64))]
@@ -88,6 +98,11 @@ pub struct Args {
     /// Handshakes in progress above which new clients must first prove their address (QUIC retry)
     #[arg(long, default_value_t = 64)]
     pub retry_above_handshakes: usize,
+}
+
+/// The per-user data folder: `anseo` in the platform's data directory.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("anseo")
 }
 
 /// Where the certificate comes from.
@@ -160,6 +175,11 @@ impl Args {
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
+            store: match (&self.no_store, &self.data_dir) {
+                (true, _) => None,
+                (false, Some(dir)) => Some(dir.clone()),
+                (false, None) => Some(default_data_dir()),
+            },
             connections: ConnectionLimits {
                 max_total: self.max_connections.max(1),
                 max_per_address: self.max_connections_per_address.max(1),

@@ -2,6 +2,7 @@
 //! flags or globals.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cert::CertSource;
@@ -21,6 +22,8 @@ pub struct Config {
     /// at a third of it).
     pub idle_timeout: Duration,
     pub connections: ConnectionLimits,
+    /// The folder of the message store; `None` keeps everything in memory.
+    pub store: Option<PathBuf>,
 }
 
 /// How many connections the server takes, and when it asks new ones to prove their address.

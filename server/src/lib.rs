@@ -17,6 +17,7 @@
 //! - [`cmd`]: one module per command, dispatched from [`cmd::Command`].
 //! - [`outbox`]: bounded per-client queues and the writer tasks that drain them in batches.
 //! - [`limits`]: the per-client message rate and connection counting.
+//! - [`store`]: SQLite persistence of rooms and messages, written by one group-commit thread.
 
 pub mod args;
 pub mod banner;
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod outbox;
 pub mod server;
 pub mod session;
+pub mod store;
 
 pub use config::Config;
 pub use server::{ServerError, run};

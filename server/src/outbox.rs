@@ -43,7 +43,8 @@ pub struct Outbox {
     max_bytes: usize,
     /// Set once the client has been disconnected for overflowing; later frames are dropped.
     overflowed: AtomicBool,
-    connection: quinn::Connection,
+    /// The client to disconnect on overflow (none for a detached queue).
+    connection: Option<quinn::Connection>,
     /// Which stream this is, for the disconnect reason.
     stream: &'static str,
 }
@@ -71,7 +72,7 @@ impl Outbox {
             queued_bytes: queued_bytes.clone(),
             max_bytes: limits.bytes,
             overflowed: AtomicBool::new(false),
-            connection: connection.clone(),
+            connection: Some(connection.clone()),
             stream,
         };
         let receiver = OutboxReceiver {
@@ -82,6 +83,22 @@ impl Outbox {
             stream,
         };
         (outbox, receiver)
+    }
+
+    /// A queue with no connection behind it, read with [`DetachedReceiver::try_drain`]: for
+    /// driving the hub without a network (the fuzz target, hub tests).
+    pub fn detached(limits: OutboxLimits) -> (Outbox, DetachedReceiver) {
+        let (tx, rx) = mpsc::channel(limits.frames);
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let outbox = Outbox {
+            frames: tx,
+            queued_bytes: queued_bytes.clone(),
+            max_bytes: limits.bytes,
+            overflowed: AtomicBool::new(false),
+            connection: None,
+            stream: "detached",
+        };
+        (outbox, DetachedReceiver { frames: rx, queued_bytes })
     }
 
     /// Queues one encoded frame without waiting. On overflow the client is disconnected as
@@ -113,13 +130,14 @@ impl Outbox {
         if self.overflowed.swap(true, Ordering::Relaxed) {
             return;
         }
+        let Some(connection) = &self.connection else { return };
         tracing::warn!(
-            peer = %self.connection.remote_address(),
+            peer = %connection.remote_address(),
             "client too slow: its {} queue is full, disconnecting", self.stream
         );
         let reason =
             format!("too slow: more than {} bytes waiting on the {} stream", self.max_bytes, self.stream);
-        self.connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+        connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
     }
 }
 
@@ -162,5 +180,23 @@ impl OutboxReceiver {
             Ok(stream) => self.drain_into(stream).await,
             Err(error) => tracing::debug!(%error, "could not open the presence stream"),
         }
+    }
+}
+
+/// The reading half of a detached queue.
+pub struct DetachedReceiver {
+    frames: mpsc::Receiver<Bytes>,
+    queued_bytes: Arc<AtomicUsize>,
+}
+
+impl DetachedReceiver {
+    /// Takes every frame queued so far.
+    pub fn try_drain(&mut self) -> Vec<Bytes> {
+        let mut frames = Vec::new();
+        while let Ok(frame) = self.frames.try_recv() {
+            self.queued_bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+            frames.push(frame);
+        }
+        frames
     }
 }

@@ -17,9 +17,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
 use crate::config::{Config, ConnectionLimits, SessionSettings};
-use crate::hub::Hub;
+use crate::hub::{Hub, Restored};
 use crate::limits::ConnectionCounter;
 use crate::session;
+use crate::store::{Store, StoreError, StoreWriter};
 
 /// What every session shares.
 pub struct Shared {
@@ -46,6 +47,8 @@ pub enum ServerError {
     Tls(#[from] rustls::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The reason every client sees when the server stops.
@@ -65,8 +68,9 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     print_banner(&banner::lines(bound, &reachable, &fingerprint));
     tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
 
+    let (hub, store_thread) = open_hub(&config)?;
     let shared = Arc::new(Shared {
-        hub: Hub::new(config.hub),
+        hub,
         settings: config.session,
         connections: AtomicUsize::new(0),
         admission: Mutex::new(ConnectionCounter::new(
@@ -94,7 +98,26 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     if tokio::time::timeout(SHUTDOWN_WAIT, endpoint.wait_idle()).await.is_err() {
         tracing::warn!("some clients did not acknowledge the shutdown within {SHUTDOWN_WAIT:?}");
     }
+    // Sessions end with their connections; once the last one lets go of the hub, the store
+    // writer finishes its queue and stops.
+    drop(shared);
+    if let Some(thread) = store_thread {
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
     Ok(())
+}
+
+/// The hub, restored from the store and writing to it (or in memory with `--no-store`).
+fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>), ServerError> {
+    let Some(dir) = &config.store else {
+        tracing::info!("no store: messages and rooms are kept in memory only");
+        return Ok((Hub::new(config.hub), None));
+    };
+    let store = Store::open(dir)?;
+    let restored = Restored { rooms: store.rooms()?, last_message_id: store.last_message_id()? };
+    tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
+    let (writer, thread) = StoreWriter::spawn(store);
+    Ok((Hub::restore(config.hub, restored, Some(writer)), Some(thread)))
 }
 
 /// Starts serving a new connection, unless too many handshakes are already in progress and

@@ -5,6 +5,7 @@ use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, normalize_name
 
 use super::CommandError;
 use crate::hub::{ClientId, Hub, encode, now_ms};
+use crate::store::{StoredDirect, WriteOp};
 
 #[derive(Debug)]
 pub struct Direct {
@@ -32,11 +33,32 @@ impl Direct {
             ts: now_ms(),
             client_msg_id: self.client_msg_id,
         };
+        let stored = StoredDirect {
+            id: message.id,
+            sender: message.from.clone(),
+            recipient: message.to.clone(),
+            text: message.text.clone(),
+            ts_ms: message.ts,
+            client_msg_id: message.client_msg_id,
+        };
         let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
-        state.deliver(recipient, frame.clone());
-        if recipient != me {
-            state.deliver(me, frame);
-        }
-        Ok(())
+        let parties: Vec<ClientId> = if recipient == me { vec![me] } else { vec![recipient, me] };
+        let Some(store) = hub.store() else {
+            for party in parties {
+                state.deliver(party, frame.clone());
+            }
+            return Ok(());
+        };
+        // Delivered once durable, like room messages.
+        let outboxes = state.chat_outboxes(parties);
+        store
+            .submit(WriteOp::Direct(stored), move |committed| {
+                if committed {
+                    outboxes.iter().for_each(|outbox| {
+                        outbox.push(frame.clone());
+                    });
+                }
+            })
+            .map_err(|busy| CommandError::new(ErrorCode::Unavailable, busy.to_string()))
     }
 }

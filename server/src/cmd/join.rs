@@ -6,6 +6,7 @@ use anseo_shared::protocol::{ErrorCode, ServerMsg, TextError, fold_name, normali
 
 use super::CommandError;
 use crate::hub::{ClientId, Hub, now_ms};
+use crate::store::{StoredRoom, WriteOp};
 
 #[derive(Debug)]
 pub struct Join {
@@ -41,6 +42,19 @@ impl Join {
             if state.room_count() >= max {
                 let message = format!("the server has {max} rooms, the most allowed; join an existing one");
                 return Err(CommandError::new(ErrorCode::TooManyRooms, message));
+            }
+            if let Some(store) = hub.store() {
+                let creator = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
+                let room = StoredRoom {
+                    name: name.clone(),
+                    topic: topic.clone(),
+                    creator,
+                    created_ms: now_ms(),
+                    last_seq: 0,
+                };
+                store
+                    .submit(WriteOp::CreateRoom(room), |_| {})
+                    .map_err(|busy| CommandError::new(ErrorCode::Unavailable, busy.to_string()))?;
             }
             state.create_room(name, topic);
         }

@@ -12,7 +12,7 @@
 mod session;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anseo_shared::protocol::{
@@ -21,6 +21,7 @@ use anseo_shared::protocol::{
 use bytes::Bytes;
 
 use crate::outbox::Outbox;
+use crate::store::{StoreWriter, StoredRoom};
 
 pub use session::LoggedIn;
 
@@ -45,6 +46,8 @@ pub struct HubLimits {
 pub struct Hub {
     state: Mutex<State>,
     limits: HubLimits,
+    /// Where messages and rooms are written before anyone hears of them (none: in memory).
+    store: Option<StoreWriter>,
 }
 
 /// Everything the lock protects.
@@ -66,8 +69,9 @@ pub struct User {
     pub name: String,
     /// Keys of the rooms this user is in.
     pub rooms: BTreeSet<String>,
-    /// Replies and chat, on the client's bidirectional stream.
-    chat: Outbox,
+    /// Replies and chat, on the client's bidirectional stream. Shared so that a message
+    /// waiting to be written can still be delivered after the commit.
+    chat: Arc<Outbox>,
     /// Presence events, on the uni stream the server opens.
     presence: Outbox,
 }
@@ -81,28 +85,54 @@ pub struct Room {
     pub last_seq: u64,
 }
 
+/// What a hub starts from: the rooms and last message id of an earlier run.
+#[derive(Debug, Default)]
+pub struct Restored {
+    pub rooms: Vec<StoredRoom>,
+    pub last_message_id: u64,
+}
+
 /// The server's clock for stamps: milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Hub {
-    /// A hub with nobody online and only the lobby.
+    /// A hub with nobody online and only the lobby, kept in memory.
     pub fn new(limits: HubLimits) -> Hub {
+        Hub::restore(limits, Restored::default(), None)
+    }
+
+    /// A hub with the rooms and counters of an earlier run, writing to `store`.
+    pub fn restore(limits: HubLimits, restored: Restored, store: Option<StoreWriter>) -> Hub {
         let mut rooms = BTreeMap::new();
         rooms.insert(
             fold_name(LOBBY),
             Room { name: LOBBY.into(), topic: String::new(), members: BTreeSet::new(), last_seq: 0 },
         );
+        for stored in restored.rooms {
+            let room = Room {
+                name: stored.name,
+                topic: stored.topic,
+                members: BTreeSet::new(),
+                last_seq: stored.last_seq,
+            };
+            rooms.insert(fold_name(&room.name), room);
+        }
         let state = State {
             users: HashMap::new(),
             names: HashMap::new(),
             rooms,
             presence_seq: 0,
-            last_message_id: 0,
+            last_message_id: restored.last_message_id,
             last_client_id: 0,
         };
-        Hub { state: Mutex::new(state), limits }
+        Hub { state: Mutex::new(state), limits, store }
+    }
+
+    /// The store, if the hub writes to one.
+    pub fn store(&self) -> Option<&StoreWriter> {
+        self.store.as_ref()
     }
 
     pub fn limits(&self) -> HubLimits {
@@ -241,6 +271,11 @@ impl State {
         if let Some(bytes) = encode(msg) {
             self.deliver(to, bytes);
         }
+    }
+
+    /// The chat queues of `ids` (those still online), for delivery after a commit.
+    pub fn chat_outboxes(&self, ids: impl IntoIterator<Item = ClientId>) -> Vec<Arc<Outbox>> {
+        ids.into_iter().filter_map(|id| self.users.get(&id)).map(|user| user.chat.clone()).collect()
     }
 
     /// Queues an already-encoded chat frame for `to`.

@@ -5,6 +5,7 @@
 //! once, and everything up to it is reflected in the snapshot: none is lost.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use anseo_shared::protocol::{
     LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, fold_name,
@@ -40,7 +41,7 @@ impl Hub {
         // Joined, numbered at or below `presence_seq` in its Welcome: a client drops those (the
         // snapshot has them), and its presence stream starts at once.
         let rooms = BTreeSet::from([lobby_key.clone()]);
-        state.users.insert(id, User { name: name.clone(), rooms, chat, presence });
+        state.users.insert(id, User { name: name.clone(), rooms, chat: Arc::new(chat), presence });
         state.names.insert(fold_name(&name), id);
         state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");

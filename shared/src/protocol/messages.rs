@@ -154,6 +154,8 @@ pub enum ErrorCode {
     TooManyRooms,
     RateLimited,
     Protocol,
+    /// The server could not do it now (e.g. busy writing); trying again later may work.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -173,6 +175,7 @@ impl ErrorCode {
             ErrorCode::TooManyRooms => "too_many_rooms",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Protocol => "protocol",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 }

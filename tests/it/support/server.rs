@@ -47,6 +47,8 @@ impl TestServer {
             .arg("127.0.0.1:0")
             .arg("--cert-dir")
             .arg(dir.path().join("certs"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
             .args(args)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())

@@ -1,0 +1,218 @@
+//! The embedded store: rooms, room messages, direct messages and accounts in SQLite (WAL).
+//!
+//! [`Store`] is the synchronous database; [`StoreWriter`] owns the writing connection on a
+//! thread of its own and commits whatever has queued up in one transaction (group commit), then
+//! runs each write's completion — which is where the server delivers a message, so a message is
+//! only ever seen by anyone once it is durable. Reads (history) use their own connection.
+
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use writer::{StoreBusy, StoreWriter};
+
+/// The store could not be opened or used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("database error in {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+}
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRoom {
+    pub name: String,
+    pub topic: String,
+    pub creator: String,
+    pub created_ms: u64,
+    /// The sequence number of the room's latest message (0 when it has none).
+    pub last_seq: u64,
+}
+
+/// A room message as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub room: String,
+    pub seq: u64,
+    pub id: u64,
+    pub sender: String,
+    pub text: String,
+    pub ts_ms: u64,
+    pub client_msg_id: u64,
+}
+
+/// A direct message as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDirect {
+    pub id: u64,
+    pub sender: String,
+    pub recipient: String,
+    pub text: String,
+    pub ts_ms: u64,
+    pub client_msg_id: u64,
+}
+
+/// One change to write.
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    CreateRoom(StoredRoom),
+    RoomMessage(StoredMessage),
+    Direct(StoredDirect),
+}
+
+/// A connection to the database file (or to a private in-memory database).
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) `anseo.db` in `dir` and migrates it.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.into(), source })?;
+        let path = dir.join("anseo.db");
+        let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
+        let mut connection = Connection::open(&path).map_err(wrap)?;
+        // WAL lets history reads run beside the writer; NORMAL sync is durable across a crash
+        // of the process (the case we test) and loses at most the last commits on power loss.
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(wrap)?;
+        schema::migrate(&mut connection).map_err(wrap)?;
+        Ok(Store { connection, path })
+    }
+
+    /// A second connection to the same file, for reads beside the writer.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        Store::open(dir)
+    }
+
+    /// Every room with its latest sequence number, in name order.
+    pub fn rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT r.name, r.topic, r.creator, r.created_ms,
+                        COALESCE((SELECT MAX(seq) FROM room_messages m WHERE m.room = r.name), 0)
+                 FROM rooms r ORDER BY r.name",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(StoredRoom {
+                    name: row.get(0)?,
+                    topic: row.get(1)?,
+                    creator: row.get(2)?,
+                    created_ms: row.get(3)?,
+                    last_seq: row.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        rows.map_err(|e| self.error(e))
+    }
+
+    /// The largest message id used so far (room or direct), 0 for an empty store.
+    pub fn last_message_id(&self) -> Result<u64, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM room_messages), 0),
+                            COALESCE((SELECT MAX(id) FROM direct_messages), 0))",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// Up to `limit` messages of `room` before sequence number `before` (or the latest),
+    /// oldest first.
+    pub fn history(
+        &self,
+        room: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let before = before.unwrap_or(u64::MAX).min(i64::MAX as u64) as i64;
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id FROM room_messages
+                 WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params![room, before, limit], |row| {
+                Ok(StoredMessage {
+                    room: row.get(0)?,
+                    seq: row.get(1)?,
+                    id: row.get(2)?,
+                    sender: row.get(3)?,
+                    text: row.get(4)?,
+                    ts_ms: row.get(5)?,
+                    client_msg_id: row.get(6)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        let mut messages = rows.map_err(|e| self.error(e))?;
+        messages.reverse();
+        Ok(messages)
+    }
+
+    /// The password hash of the account holding `name_key`, if the name is claimed.
+    pub fn password_hash(&self, name_key: &str) -> Result<Option<String>, StoreError> {
+        self.connection
+            .query_row("SELECT password_hash FROM accounts WHERE name_key = ?1", [name_key], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Writes every change in one transaction.
+    pub fn write_batch<'a>(&mut self, ops: impl IntoIterator<Item = &'a WriteOp>) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
+        let transaction = self.connection.transaction().map_err(wrap)?;
+        for op in ops {
+            apply(&transaction, op).map_err(wrap)?;
+        }
+        transaction.commit().map_err(wrap)
+    }
+
+    fn error(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.path.clone(), source }
+    }
+}
+
+fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Result<()> {
+    match op {
+        WriteOp::CreateRoom(room) => transaction
+            .prepare_cached(
+                "INSERT OR IGNORE INTO rooms (name, topic, creator, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![room.name, room.topic, room.creator, room.created_ms])
+            .map(drop),
+        WriteOp::RoomMessage(m) => transaction
+            .prepare_cached(
+                "INSERT INTO room_messages (room, seq, id, sender, text, ts_ms, client_msg_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![m.room, m.seq, m.id, m.sender, m.text, m.ts_ms, m.client_msg_id])
+            .map(drop),
+        WriteOp::Direct(d) => transaction
+            .prepare_cached(
+                "INSERT INTO direct_messages (id, sender, recipient, text, ts_ms, client_msg_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![d.id, d.sender, d.recipient, d.text, d.ts_ms, d.client_msg_id])
+            .map(drop),
+    }
+}
+
+#[cfg(test)]
+mod tests;

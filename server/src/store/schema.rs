@@ -1,0 +1,66 @@
+//! The store's schema, as numbered migrations. `PRAGMA user_version` records how many have run;
+//! a migration is never edited once released, only new ones appended.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: rooms and their messages, direct messages, accounts.
+    "CREATE TABLE rooms (
+         name TEXT PRIMARY KEY,
+         topic TEXT NOT NULL DEFAULT '',
+         creator TEXT NOT NULL DEFAULT '',
+         created_ms INTEGER NOT NULL
+     );
+     CREATE TABLE room_messages (
+         room TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         id INTEGER NOT NULL UNIQUE,
+         sender TEXT NOT NULL,
+         text TEXT NOT NULL,
+         ts_ms INTEGER NOT NULL,
+         client_msg_id INTEGER NOT NULL,
+         PRIMARY KEY (room, seq)
+     ) WITHOUT ROWID;
+     CREATE TABLE direct_messages (
+         id INTEGER PRIMARY KEY,
+         sender TEXT NOT NULL,
+         recipient TEXT NOT NULL,
+         text TEXT NOT NULL,
+         ts_ms INTEGER NOT NULL,
+         client_msg_id INTEGER NOT NULL
+     );
+     CREATE INDEX direct_messages_by_recipient ON direct_messages (recipient, id);
+     CREATE TABLE accounts (
+         name_key TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         password_hash TEXT NOT NULL,
+         token_generation INTEGER NOT NULL DEFAULT 0,
+         created_ms INTEGER NOT NULL
+     );",
+];
+
+/// Brings the database up to the latest schema.
+pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(done) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", index + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_harmless() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        migrate(&mut connection).unwrap();
+        let version: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+    }
+}

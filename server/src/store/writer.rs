@@ -1,0 +1,75 @@
+//! Group commit: one thread owns the writing connection, takes everything queued, writes it in
+//! one transaction, then runs each write's completion in order. Completions must not block
+//! (they hand frames to bounded queues).
+
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+
+use super::{Store, WriteOp};
+
+/// Writes waiting for the writer thread, at most; beyond that the server is too busy.
+const QUEUE: usize = 64 * 1024;
+/// Writes in one transaction, at most.
+const BATCH: usize = 4096;
+
+/// What runs after a write committed (`true`) or failed (`false`).
+pub type Completion = Box<dyn FnOnce(bool) + Send>;
+
+struct Job {
+    op: WriteOp,
+    done: Completion,
+}
+
+/// The writer queue was full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server is busy writing; try again in a moment")]
+pub struct StoreBusy;
+
+/// The handle for queueing writes. Dropping every handle lets the thread finish the queue and
+/// exit; join it to be sure everything is on disk.
+#[derive(Clone)]
+pub struct StoreWriter {
+    jobs: SyncSender<Job>,
+}
+
+impl StoreWriter {
+    /// Starts the writer thread on `store`.
+    pub fn spawn(store: Store) -> (StoreWriter, JoinHandle<()>) {
+        let (jobs, queue) = sync_channel(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || write_loop(store, queue))
+            .expect("spawn the store writer thread");
+        (StoreWriter { jobs }, thread)
+    }
+
+    /// Queues a write without blocking; `done` runs on the writer thread after the commit.
+    pub fn submit(&self, op: WriteOp, done: impl FnOnce(bool) + Send + 'static) -> Result<(), StoreBusy> {
+        match self.jobs.try_send(Job { op, done: Box::new(done) }) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(StoreBusy),
+        }
+    }
+}
+
+fn write_loop(mut store: Store, queue: Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = match store.write_batch(batch.iter().map(|job| &job.op)) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, writes = batch.len(), "could not write to the store");
+                false
+            }
+        };
+        for job in batch {
+            (job.done)(committed);
+        }
+    }
+}
