@@ -5,16 +5,18 @@
 //! has answered every command already sent, so `printf 'hi\n' | anseo-cli ...` delivers `hi`
 //! and prints its echo before the connection closes.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anseo_shared::client::{Client, ClientError, Connected, Disconnect, Event};
-use anseo_shared::protocol::{ServerMsg, TextError, normalize_room};
+use anseo_shared::protocol::{HistoryPage, ServerMsg, TextError, fold_name, normalize_room};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
 
 use crate::args::Args;
 use crate::command::{self, Command, HELP, ParseError};
+use crate::history::Oldest;
 use crate::input;
 use crate::login;
 use crate::output::{Output, Report};
@@ -39,6 +41,8 @@ pub async fn run(args: Args) -> Status {
         rooms: Rooms::new(&welcome.room),
         presence_seq: welcome.presence_seq,
         pending: Pending::default(),
+        oldest: Oldest::default(),
+        history_requests: HashSet::new(),
     };
     let welcome = Report::welcome(args.server.trim(), &welcome);
     let ended = match output.print(&welcome) {
@@ -81,6 +85,10 @@ struct Session {
     /// Presence events up to this sequence number were already reflected in the Welcome.
     presence_seq: u64,
     pending: Pending,
+    /// The oldest message shown per room, where `/history` continues from.
+    oldest: Oldest,
+    /// Rooms (folded names) with a `/history` request awaiting its page.
+    history_requests: HashSet<String>,
 }
 
 impl Session {
@@ -143,6 +151,10 @@ impl Session {
                 self.output.print(&Report::Closed { reason: reason.to_string() })?;
                 Ok(Some(End::Disconnected(reason)))
             }
+            Event::Server(ServerMsg::History(page)) => {
+                self.show_history(page)?;
+                Ok(None)
+            }
             Event::Server(message) => {
                 self.pending.answered_by(&message, &self.name);
                 self.follow(&message)?;
@@ -167,14 +179,51 @@ impl Session {
         match message {
             ServerMsg::Joined { room, .. } => self.rooms.joined(&room.name),
             ServerMsg::Left { room, .. } => {
+                self.oldest.forget(room);
                 if let Some(switched) = self.forget_room(room) {
                     self.output.print(&switched)?;
                 }
             }
             ServerMsg::Renamed { new, .. } => self.name = new.clone(),
+            ServerMsg::Message(message) => self.oldest.saw(&message.room, message.seq),
             _ => {}
         }
         Ok(())
+    }
+
+    /// Prints the messages of a history page this session has not shown yet, oldest first.
+    fn show_history(&mut self, page: HistoryPage) -> anyhow::Result<()> {
+        let requested = self.history_requests.remove(&fold_name(&page.room));
+        if requested {
+            self.pending.page_arrived();
+        }
+        let room = page.room.clone();
+        let more = page.more;
+        let (page, shown) = self.oldest.unseen(page);
+        for report in Report::history(page) {
+            self.output.print(&report)?;
+        }
+        if requested && shown == 0 && !self.output.is_json() {
+            let what = if more { "no older messages arrived" } else { "no older messages" };
+            self.output.print(&Report::Info { message: format!("{what} in #{room}") })?;
+        }
+        Ok(())
+    }
+
+    /// Asks for `count` messages of the current room older than the oldest one shown.
+    async fn request_history(&mut self, count: u32) -> Option<Report> {
+        let Some(room) = self.rooms.current().map(str::to_string) else {
+            return Some(not_in_a_room());
+        };
+        let before = self.oldest.of(&room);
+        if before == Some(1) {
+            return Some(Report::Info { message: format!("no older messages in #{room}") });
+        }
+        let sent = self.client.history(&room, before, count).await;
+        if sent.is_ok() {
+            self.history_requests.insert(fold_name(&room));
+        }
+        self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
     }
 
     /// Readable output leaves out presence about this user: the replies already say it.
@@ -238,6 +287,7 @@ impl Session {
                 let sent = self.client.nick(name).await;
                 self.command_sent(sent.map_err(|e| refusal(e, USER_NAME, false)))
             }
+            Command::History(count) => self.request_history(count).await,
             Command::Help => {
                 Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
             }

@@ -1,6 +1,8 @@
 //! One input line, parsed. A line is one message: there are no escapes, and a message cannot
 //! span lines. A line starting with `/` is a command; `//` sends the rest with one `/`.
 
+use anseo_shared::protocol::MAX_HISTORY_PAGE;
+
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
@@ -20,9 +22,14 @@ pub enum Command<'a> {
         text: &'a str,
     },
     Nick(&'a str),
+    /// Print this many older messages of the current room.
+    History(u32),
     Help,
     Quit,
 }
+
+/// How many older messages `/history` shows when not told.
+pub const DEFAULT_HISTORY: u32 = 20;
 
 /// Why a line is not a valid command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +49,7 @@ pub const HELP: &[&str] = &[
     "/users             list everyone online",
     "/msg USER TEXT     send a private message",
     "/nick NAME         change your name",
+    "/history [N]       show N (default 20, at most 200) older messages of the current room",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
 ];
@@ -70,6 +78,11 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
             None => Err(ParseError::Usage("/msg USER TEXT")),
         },
         "nick" => first.map(Command::Nick).ok_or(ParseError::Usage("/nick NAME")),
+        "history" => match first.map(str::parse::<u32>) {
+            None => Ok(Command::History(DEFAULT_HISTORY)),
+            Some(Ok(count)) if (1..=MAX_HISTORY_PAGE).contains(&count) => Ok(Command::History(count)),
+            Some(_) => Err(ParseError::Usage("/history [N], N from 1 to 200")),
+        },
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         _ => Err(ParseError::Unknown(word.to_string())),
@@ -111,6 +124,8 @@ mod tests {
         assert_eq!(parse("/msg bob hi  there"), Ok(Command::Msg { to: "bob", text: "hi  there" }));
         assert_eq!(parse("/msg bob"), Ok(Command::Msg { to: "bob", text: "" }));
         assert_eq!(parse("/nick robert"), Ok(Command::Nick("robert")));
+        assert_eq!(parse("/history"), Ok(Command::History(DEFAULT_HISTORY)));
+        assert_eq!(parse("/history 200"), Ok(Command::History(200)));
         assert_eq!(parse("/help"), Ok(Command::Help));
         assert_eq!(parse("/quit"), Ok(Command::Quit));
     }
@@ -121,6 +136,9 @@ mod tests {
         assert_eq!(parse("/switch "), Err(ParseError::Usage("/switch ROOM")));
         assert_eq!(parse("/msg"), Err(ParseError::Usage("/msg USER TEXT")));
         assert_eq!(parse("/nick"), Err(ParseError::Usage("/nick NAME")));
+        assert_eq!(parse("/history 0"), Err(ParseError::Usage("/history [N], N from 1 to 200")));
+        assert_eq!(parse("/history 201"), Err(ParseError::Usage("/history [N], N from 1 to 200")));
+        assert_eq!(parse("/history lots"), Err(ParseError::Usage("/history [N], N from 1 to 200")));
         assert_eq!(parse("/dance now"), Err(ParseError::Unknown("dance".into())));
     }
 }

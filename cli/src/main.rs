@@ -8,6 +8,7 @@
 //! - [`chat`]: the session loop between standard input, the server's events and the output.
 //! - [`command`]: parsing one input line into a [`command::Command`] (pure).
 //! - [`rooms`]: which room plain text goes to, and which rooms this user is in (pure).
+//! - [`history`]: where each room's shown history begins, so nothing prints twice (pure).
 //! - [`output`]: what gets printed, as a serde enum, and its human form.
 //! - [`input`]: standard input as a bounded channel of lines.
 //! - [`pending`]: commands still awaiting the server's answer (leaving waits for them).
@@ -20,6 +21,7 @@ mod args;
 mod chat;
 mod clock;
 mod command;
+mod history;
 mod input;
 mod login;
 mod output;

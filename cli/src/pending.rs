@@ -30,6 +30,11 @@ impl Pending {
         self.commands += 1;
     }
 
+    /// The page of a `/history` request arrived.
+    pub fn page_arrived(&mut self) {
+        self.commands = self.commands.saturating_sub(1);
+    }
+
     /// Crosses off what `message` answers; `me` is this user's name when it arrived (other
     /// users' messages carry their own client message ids).
     pub fn answered_by(&mut self, message: &ServerMsg, me: &str) {
@@ -45,6 +50,8 @@ impl Pending {
             | ServerMsg::Users { .. }
             | ServerMsg::Rooms { .. }
             | ServerMsg::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
+            // Pages also follow joins unasked: the session crosses off the pages it asked for
+            // itself, with `page_arrived`.
             _ => {}
         }
     }

@@ -18,12 +18,14 @@
 //! - [`outbox`]: bounded per-client queues and the writer tasks that drain them in batches.
 //! - [`limits`]: the per-client message rate and connection counting.
 //! - [`store`]: SQLite persistence of rooms and messages, written by one group-commit thread.
+//! - [`history`]: pages of a room's history, read beside the writer and sent to a client.
 
 pub mod args;
 pub mod banner;
 pub mod cert;
 pub mod cmd;
 pub mod config;
+pub mod history;
 pub mod hub;
 pub mod inbound;
 pub mod limits;

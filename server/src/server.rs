@@ -17,7 +17,8 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
 use crate::config::{Config, ConnectionLimits, SessionSettings};
-use crate::hub::{Hub, Restored};
+use crate::history::HistoryReader;
+use crate::hub::{Hub, Restored, Storage};
 use crate::limits::ConnectionCounter;
 use crate::session;
 use crate::store::{Store, StoreError, StoreWriter};
@@ -116,8 +117,10 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>
     let store = Store::open(dir)?;
     let restored = Restored { rooms: store.rooms()?, last_message_id: store.last_message_id()? };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
+    let reader = store.reopen()?;
     let (writer, thread) = StoreWriter::spawn(store);
-    Ok((Hub::restore(config.hub, restored, Some(writer)), Some(thread)))
+    let storage = Storage { history: HistoryReader::new(reader, writer.clone()), writer };
+    Ok((Hub::restore(config.hub, restored, Some(storage)), Some(thread)))
 }
 
 /// Starts serving a new connection, unless too many handshakes are already in progress and

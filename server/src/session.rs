@@ -21,6 +21,7 @@ use tokio::time::timeout;
 use tokio_util::codec::FramedRead;
 
 use crate::cmd::Command;
+use crate::history::{self, HistoryRequest};
 use crate::hub::{ClientId, LoggedIn, encode};
 use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{TokenBucket, Verdict};
@@ -86,7 +87,8 @@ fn release(shared: &Shared, peer: SocketAddr) {
 impl Session {
     async fn run(self) {
         let Some((send, reader, name)) = self.read_hello().await else { return };
-        let Some(login) = self.login(send, name).await else { return };
+        let Some((login, lobby_history)) = self.login(send, name).await else { return };
+        history::send_page(&self.shared.hub, login.id, lobby_history).await;
         self.read_commands(reader, login.id).await;
         self.finish(login).await;
     }
@@ -128,16 +130,16 @@ impl Session {
     }
 
     /// Logs the user in and starts its writers, or sends the rejection.
-    async fn login(&self, send: quinn::SendStream, name: String) -> Option<Login> {
+    async fn login(&self, send: quinn::SendStream, name: String) -> Option<(Login, HistoryRequest)> {
         let limits = self.shared.settings.outbox;
         let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
         let (presence, presence_queue) = Outbox::new(&self.connection, "presence", limits);
         match self.shared.hub.login(name.clone(), chat, presence) {
-            Ok(LoggedIn { id, online }) => {
+            Ok(LoggedIn { id, online, lobby_history }) => {
                 tracing::info!("{name} joined ({online} online)");
                 let chat_writer = tokio::spawn(chat_queue.drain_into(send));
                 tokio::spawn(presence_queue.drain_into_new_uni(self.connection.clone()));
-                Some(Login { id, chat_writer })
+                Some((Login { id, chat_writer }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,
         }
@@ -176,7 +178,10 @@ impl Session {
             if command.is_rate_limited() && !self.within_rate(&mut bucket, me, command.client_msg_id()) {
                 continue;
             }
-            command.apply(hub, me);
+            if let Some(request) = command.apply(hub, me) {
+                // Read here, so each client has at most one history read in flight.
+                history::send_page(hub, me, request).await;
+            }
         }
     }
 

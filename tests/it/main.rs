@@ -10,6 +10,7 @@ mod app;
 mod bench;
 mod chat;
 mod cli;
+mod history;
 mod hostile;
 mod limits;
 mod network;

@@ -44,6 +44,7 @@ fn body(report: &Report) -> String {
         Report::Renamed { new, .. } => format!("* you are now known as {new}"),
         Report::Switched { room: Some(room) } => format!("* talking in #{room}"),
         Report::Switched { room: None } => "* you are in no room; /join one to talk".to_string(),
+        Report::Info { message } => format!("* {message}"),
         Report::Help { commands } => std::iter::once("commands:".to_string())
             .chain(commands.iter().map(|c| format!("  {c}")))
             .collect::<Vec<_>>()
@@ -98,6 +99,7 @@ mod tests {
             seq: 1,
             ts: 1_700_000_000_000,
             client_msg_id: 1,
+            history: false,
         };
         let line = render(&message);
         assert!(line.starts_with('[') && line.ends_with("] #lobby <alice> hi"), "{line}");

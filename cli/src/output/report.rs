@@ -2,7 +2,8 @@
 //! documented in `cli/JSON.md`. Field names and `type` values are an interface: only add.
 
 use anseo_shared::protocol::{
-    DirectMessage, ErrorReply, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome,
+    DirectMessage, ErrorReply, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
+    Welcome,
 };
 use serde::Serialize;
 
@@ -21,7 +22,19 @@ pub enum Report {
         max_message_chars: u32,
     },
     /// A message in a room this user is in (this user's own included: the server's echo).
-    Message { room: String, from: String, text: String, id: u64, seq: u64, ts: u64, client_msg_id: u64 },
+    /// `history` is true (and only then present) for an earlier message: the room's latest
+    /// after a join, or the answer to `/history`.
+    Message {
+        room: String,
+        from: String,
+        text: String,
+        id: u64,
+        seq: u64,
+        ts: u64,
+        client_msg_id: u64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        history: bool,
+    },
     /// A private message to or from this user.
     Dm { from: String, to: String, text: String, id: u64, ts: u64, client_msg_id: u64 },
     /// Someone came, went, moved or changed name.
@@ -52,6 +65,9 @@ pub enum Report {
         #[serde(skip_serializing_if = "Option::is_none")]
         room: Option<String>,
     },
+    /// A note for the user that is neither an error nor from the server (e.g. "no older
+    /// messages in #dev").
+    Info { message: String },
     /// The answer to `/help`.
     Help { commands: Vec<String> },
     /// Something failed: a command the server refused, or one this client did not send.
@@ -117,7 +133,8 @@ impl Report {
             }
             ServerMsg::Renamed { old, new, .. } => Report::Renamed { old, new },
             ServerMsg::Error(reply) => Report::from(reply),
-            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => return None,
+            // A page holds many messages: see `Report::history`.
+            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) | ServerMsg::History(_) => return None,
         })
     }
 
@@ -144,8 +161,13 @@ impl From<&RoomInfo> for RoomEntry {
     }
 }
 
-impl From<RoomMessage> for Report {
-    fn from(m: RoomMessage) -> Self {
+impl Report {
+    /// One report per message of a history page, oldest first.
+    pub fn history(page: HistoryPage) -> Vec<Report> {
+        page.messages.into_iter().map(|m| Report::message(m, true)).collect()
+    }
+
+    fn message(m: RoomMessage, history: bool) -> Report {
         Report::Message {
             room: m.room,
             from: m.from,
@@ -154,7 +176,14 @@ impl From<RoomMessage> for Report {
             seq: m.seq,
             ts: m.ts,
             client_msg_id: m.client_msg_id,
+            history,
         }
+    }
+}
+
+impl From<RoomMessage> for Report {
+    fn from(m: RoomMessage) -> Self {
+        Report::message(m, false)
     }
 }
 

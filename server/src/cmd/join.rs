@@ -1,10 +1,13 @@
 //! `Join`: enter a room, creating it (with the topic, if given) when it does not exist. A
 //! topic given for an existing room is ignored. Everyone is told about the new room and the
-//! join; the joiner gets the room and its members.
+//! join; the joiner gets the room and its members, then the room's latest messages.
 
-use anseo_shared::protocol::{ErrorCode, ServerMsg, TextError, fold_name, normalize_room, validate_topic};
+use anseo_shared::protocol::{
+    ErrorCode, HISTORY_ON_JOIN, ServerMsg, TextError, fold_name, normalize_room, validate_topic,
+};
 
 use super::CommandError;
+use crate::history::HistoryRequest;
 use crate::hub::{ClientId, Hub, now_ms};
 use crate::store::{StoredRoom, WriteOp};
 
@@ -15,7 +18,8 @@ pub struct Join {
 }
 
 impl Join {
-    pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
+    /// Returns the history to send when the client was not in the room yet.
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Result<Option<HistoryRequest>, CommandError> {
         let name = normalize_room(&self.room).map_err(|e| CommandError::room_name(&self.room, e))?;
         let topic = self.topic.as_deref().map(str::trim).unwrap_or_default().to_string();
         validate_topic(&topic).map_err(|e| {
@@ -28,7 +32,7 @@ impl Join {
 
         let key = fold_name(&name);
         let mut state = hub.lock();
-        let Some(user) = state.user(me) else { return Ok(()) };
+        let Some(user) = state.user(me) else { return Ok(None) };
         let already_in = user.rooms.contains(&key);
         if !already_in && user.rooms.len() >= hub.limits().max_rooms_per_user {
             let max = hub.limits().max_rooms_per_user;
@@ -63,7 +67,13 @@ impl Join {
         }
         let room = state.room(&key).expect("the room exists now");
         let reply = ServerMsg::Joined { room: room.info(), members: state.member_names(room), ts: now_ms() };
+        let history = (!already_in).then(|| HistoryRequest {
+            room: room.name.clone(),
+            before: None,
+            limit: HISTORY_ON_JOIN,
+            up_to: room.last_seq,
+        });
         state.send(me, &reply);
-        Ok(())
+        Ok(history)
     }
 }

@@ -6,6 +6,7 @@
 //! else.
 
 mod direct;
+mod history;
 mod join;
 mod leave;
 mod list_rooms;
@@ -16,6 +17,7 @@ mod say;
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, TextError};
 
 pub use direct::Direct;
+pub use history::History;
 pub use join::Join;
 pub use leave::Leave;
 pub use list_rooms::ListRooms;
@@ -23,6 +25,7 @@ pub use list_users::ListUsers;
 pub use nick::Nick;
 pub use say::Say;
 
+use crate::history::HistoryRequest;
 use crate::hub::{ClientId, Hub};
 
 /// A command from a logged-in client.
@@ -35,6 +38,7 @@ pub enum Command {
     Nick(Nick),
     ListUsers(ListUsers),
     ListRooms(ListRooms),
+    History(History),
 }
 
 /// Why a command failed, as sent back to the client.
@@ -84,6 +88,7 @@ impl Command {
             ClientMsg::Nick { name } => Command::Nick(Nick { name }),
             ClientMsg::ListUsers => Command::ListUsers(ListUsers),
             ClientMsg::ListRooms => Command::ListRooms(ListRooms),
+            ClientMsg::History { room, before, limit } => Command::History(History { room, before, limit }),
         })
     }
 
@@ -99,23 +104,27 @@ impl Command {
     /// Whether the rate limit counts the command: everything that sends something to other
     /// users (messages, and the presence events of joins, leaves and renames).
     pub fn is_rate_limited(&self) -> bool {
-        !matches!(self, Command::ListUsers(_) | Command::ListRooms(_))
+        !matches!(self, Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_))
     }
 
-    /// Applies the command for client `me`; a failure is answered with a typed error.
-    pub fn apply(self, hub: &Hub, me: ClientId) {
+    /// Applies the command for client `me`; a failure is answered with a typed error. Returns
+    /// the history page to send next, for a join or a history request (read from the store
+    /// after the hub lock is released: see [`crate::history::send_page`]).
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Option<HistoryRequest> {
         let client_msg_id = self.client_msg_id();
         let result = match self {
-            Command::Say(cmd) => cmd.apply(hub, me),
-            Command::Direct(cmd) => cmd.apply(hub, me),
+            Command::Say(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Direct(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Join(cmd) => cmd.apply(hub, me),
-            Command::Leave(cmd) => cmd.apply(hub, me),
-            Command::Nick(cmd) => cmd.apply(hub, me),
-            Command::ListUsers(cmd) => cmd.apply(hub, me),
-            Command::ListRooms(cmd) => cmd.apply(hub, me),
+            Command::Leave(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Nick(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::History(cmd) => cmd.apply(hub, me).map(Some),
         };
-        if let Err(error) = result {
+        result.unwrap_or_else(|error| {
             hub.lock().send_error(me, error.code, error.message, client_msg_id);
-        }
+            None
+        })
     }
 }

@@ -20,6 +20,7 @@ use anseo_shared::protocol::{
 };
 use bytes::Bytes;
 
+use crate::history::HistoryReader;
 use crate::outbox::Outbox;
 use crate::store::{StoreWriter, StoredRoom};
 
@@ -46,8 +47,15 @@ pub struct HubLimits {
 pub struct Hub {
     state: Mutex<State>,
     limits: HubLimits,
-    /// Where messages and rooms are written before anyone hears of them (none: in memory).
-    store: Option<StoreWriter>,
+    /// Where messages and rooms are written before anyone hears of them, and history read
+    /// (none: in memory, without history).
+    storage: Option<Storage>,
+}
+
+/// The store's writer and a history reader beside it.
+pub struct Storage {
+    pub writer: StoreWriter,
+    pub history: HistoryReader,
 }
 
 /// Everything the lock protects.
@@ -103,8 +111,8 @@ impl Hub {
         Hub::restore(limits, Restored::default(), None)
     }
 
-    /// A hub with the rooms and counters of an earlier run, writing to `store`.
-    pub fn restore(limits: HubLimits, restored: Restored, store: Option<StoreWriter>) -> Hub {
+    /// A hub with the rooms and counters of an earlier run, writing to `storage`.
+    pub fn restore(limits: HubLimits, restored: Restored, storage: Option<Storage>) -> Hub {
         let mut rooms = BTreeMap::new();
         rooms.insert(
             fold_name(LOBBY),
@@ -127,12 +135,17 @@ impl Hub {
             last_message_id: restored.last_message_id,
             last_client_id: 0,
         };
-        Hub { state: Mutex::new(state), limits, store }
+        Hub { state: Mutex::new(state), limits, storage }
     }
 
     /// The store, if the hub writes to one.
     pub fn store(&self) -> Option<&StoreWriter> {
-        self.store.as_ref()
+        self.storage.as_ref().map(|storage| &storage.writer)
+    }
+
+    /// Where history is read, if the hub has a store.
+    pub fn history(&self) -> Option<&HistoryReader> {
+        self.storage.as_ref().map(|storage| &storage.history)
     }
 
     pub fn limits(&self) -> HubLimits {

@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anseo_shared::protocol::{
-    LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, fold_name,
+    HISTORY_ON_JOIN, LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, fold_name,
 };
 
 use super::{ClientId, Hub, User, now_ms};
+use crate::history::HistoryRequest;
 use crate::outbox::Outbox;
 
 /// A successful login.
@@ -20,6 +21,8 @@ pub struct LoggedIn {
     pub id: ClientId,
     /// Users online now, this one included.
     pub online: usize,
+    /// The lobby's latest messages, to send after the Welcome.
+    pub lobby_history: HistoryRequest,
 }
 
 impl Hub {
@@ -68,8 +71,14 @@ impl Hub {
             presence_seq: state.presence_seq,
             ts: now_ms(),
         };
+        let lobby_history = HistoryRequest {
+            room: lobby.name.clone(),
+            before: None,
+            limit: HISTORY_ON_JOIN,
+            up_to: lobby.last_seq,
+        };
         state.send(id, &ServerMsg::Welcome(welcome));
-        Ok(LoggedIn { id, online: state.users.len() })
+        Ok(LoggedIn { id, online: state.users.len(), lobby_history })
     }
 
     /// Logs `id` out: it leaves each of its rooms, then goes offline, and everyone is told.

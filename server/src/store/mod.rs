@@ -10,6 +10,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+use anseo_shared::protocol::LOBBY;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use writer::{StoreBusy, StoreWriter};
@@ -86,6 +87,14 @@ impl Store {
             )
             .map_err(wrap)?;
         schema::migrate(&mut connection).map_err(wrap)?;
+        // The lobby exists from the start, without a join creating it: record it, so its
+        // messages are restored with it.
+        connection
+            .execute(
+                "INSERT OR IGNORE INTO rooms (name, topic, creator, created_ms) VALUES (?1, '', '', ?2)",
+                params![LOBBY, crate::hub::now_ms()],
+            )
+            .map_err(wrap)?;
         Ok(Store { connection, path })
     }
 

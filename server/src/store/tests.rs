@@ -40,13 +40,16 @@ fn rooms_and_messages_survive_reopening() {
         let ops: Vec<WriteOp> = [WriteOp::CreateRoom(room("maths"))]
             .into_iter()
             .chain((1..=3).map(|seq| WriteOp::RoomMessage(message("maths", seq, seq + 10))))
+            .chain([WriteOp::RoomMessage(message("lobby", 1, 14))])
             .collect();
         store.write_batch(&ops).unwrap();
     }
     let store = Store::open(&dir).unwrap();
     let rooms = store.rooms().unwrap();
-    assert_eq!(rooms, vec![StoredRoom { last_seq: 3, ..room("maths") }]);
-    assert_eq!(store.last_message_id().unwrap(), 13);
+    let summary: Vec<(&str, u64)> = rooms.iter().map(|r| (r.name.as_str(), r.last_seq)).collect();
+    assert_eq!(summary, [("lobby", 1), ("maths", 3)], "the lobby is kept without being created");
+    assert_eq!(rooms[1], StoredRoom { last_seq: 3, ..room("maths") });
+    assert_eq!(store.last_message_id().unwrap(), 14);
     let texts: Vec<String> = store.history("maths", None, 50).unwrap().into_iter().map(|m| m.text).collect();
     assert_eq!(texts, ["message 1", "message 2", "message 3"]);
     std::fs::remove_dir_all(dir).unwrap();

@@ -16,7 +16,8 @@ const BATCH: usize = 4096;
 pub type Completion = Box<dyn FnOnce(bool) + Send>;
 
 struct Job {
-    op: WriteOp,
+    /// None for a barrier: nothing to write, `done` just runs after everything before it.
+    op: Option<WriteOp>,
     done: Completion,
 }
 
@@ -45,7 +46,17 @@ impl StoreWriter {
 
     /// Queues a write without blocking; `done` runs on the writer thread after the commit.
     pub fn submit(&self, op: WriteOp, done: impl FnOnce(bool) + Send + 'static) -> Result<(), StoreBusy> {
-        match self.jobs.try_send(Job { op, done: Box::new(done) }) {
+        self.queue(Job { op: Some(op), done: Box::new(done) })
+    }
+
+    /// Runs `done` on the writer thread once every write queued before it has been committed
+    /// (or has failed): what a reader waits for to see everything accepted so far.
+    pub fn after_queued_writes(&self, done: impl FnOnce() + Send + 'static) -> Result<(), StoreBusy> {
+        self.queue(Job { op: None, done: Box::new(move |_| done()) })
+    }
+
+    fn queue(&self, job: Job) -> Result<(), StoreBusy> {
+        match self.jobs.try_send(job) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(StoreBusy),
         }
@@ -61,7 +72,7 @@ fn write_loop(mut store: Store, queue: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let committed = match store.write_batch(batch.iter().map(|job| &job.op)) {
+        let committed = match store.write_batch(batch.iter().filter_map(|job| job.op.as_ref())) {
             Ok(()) => true,
             Err(error) => {
                 tracing::error!(%error, writes = batch.len(), "could not write to the store");

@@ -169,6 +169,13 @@ impl Client {
         self.send(ClientMsg::ListRooms).await
     }
 
+    /// Asks for up to `limit` messages of `room` older than sequence number `before` (the
+    /// latest when `None`); answered by `ServerMsg::History`.
+    pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
+        let room = normalize_room(room)?;
+        self.send(ClientMsg::History { room, before, limit }).await
+    }
+
     /// The longest message the server accepts, in characters.
     pub fn max_message_chars(&self) -> usize {
         self.inner.max_message_chars

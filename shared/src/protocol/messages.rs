@@ -24,6 +24,9 @@ pub enum ClientMsg {
     ListUsers,
     /// Ask for the list of rooms.
     ListRooms,
+    /// Ask for up to `limit` messages of a room this client is in, older than sequence number
+    /// `before` (the latest when `None`); answered by [`ServerMsg::History`].
+    History { room: String, before: Option<u64>, limit: u32 },
 }
 
 /// What the server sends on a client's bidirectional stream.
@@ -50,6 +53,21 @@ pub enum ServerMsg {
     Renamed { old: String, new: String, ts: u64 },
     /// A command failed.
     Error(ErrorReply),
+    /// Earlier messages of a room, oldest first: the latest ones after a join (and the
+    /// lobby's after Welcome), or the page a `History` command asked for. Live messages may
+    /// arrive before it; a client places both by `seq` and drops ids it already has.
+    History(HistoryPage),
+}
+
+/// A page of a room's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub room: String,
+    /// Oldest first, consecutive sequence numbers.
+    pub messages: Vec<RoomMessage>,
+    /// Whether the room has messages older than the first one here.
+    pub more: bool,
+    pub ts: u64,
 }
 
 /// The answer to a successful Hello.

@@ -40,6 +40,10 @@ pub const MAX_MESSAGE_CHARS_LIMIT: u32 = 10_000;
 pub const MAX_NAME_CHARS: usize = 32;
 /// Longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 64;
+/// Messages a room's history starts with after a join.
+pub const HISTORY_ON_JOIN: u32 = 50;
+/// The most messages one history page holds (fewer when they would not fit a frame).
+pub const MAX_HISTORY_PAGE: u32 = 200;
 /// Longest room topic, in characters.
 pub const MAX_TOPIC_CHARS: usize = 200;
 

@@ -24,6 +24,17 @@ fn every_client_message_round_trips() {
     round_trip(ClientMsg::Nick { name: "carol".into() });
     round_trip(ClientMsg::ListUsers);
     round_trip(ClientMsg::ListRooms);
+    round_trip(ClientMsg::History { room: "lobby".into(), before: Some(51), limit: 50 });
+}
+
+#[test]
+fn golden_bytes_of_history() {
+    // Variant 8 of ClientMsg, then the room, Some(51), 50.
+    let bytes = postcard::to_stdvec(&ClientMsg::History { room: "ab".into(), before: Some(51), limit: 50 });
+    assert_eq!(bytes.unwrap(), [8, 2, b'a', b'b', 1, 51, 50]);
+    // Variant 10 of ServerMsg: room, no messages, more = false, ts = 3.
+    let page = HistoryPage { room: "ab".into(), messages: vec![], more: false, ts: 3 };
+    assert_eq!(postcard::to_stdvec(&ServerMsg::History(page)).unwrap(), [10, 2, b'a', b'b', 0, 0, 3]);
 }
 
 #[test]
@@ -50,6 +61,20 @@ fn every_server_message_round_trips() {
         client_msg_id: 3,
     }));
     round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9 });
+    round_trip(ServerMsg::History(HistoryPage {
+        room: "lobby".into(),
+        messages: vec![RoomMessage {
+            id: 2,
+            room: "lobby".into(),
+            seq: 1,
+            from: "bob".into(),
+            text: "earlier".into(),
+            ts: 4,
+            client_msg_id: 1,
+        }],
+        more: false,
+        ts: 12,
+    }));
     round_trip(ServerMsg::Error(ErrorReply {
         code: ErrorCode::NoSuchUser,
         message: "no user 'zed' is online".into(),

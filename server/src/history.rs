@@ -1,0 +1,174 @@
+//! Room history: pages read from the store on a blocking thread and sent on the client's chat
+//! stream.
+//!
+//! A page is read only after every write queued before the request has committed, and covers
+//! sequence numbers up to the room's latest at the moment of the request (taken under the hub
+//! lock). So a client that joins gets, between the page and the live messages that follow the
+//! join, every message of the room exactly once.
+
+use std::sync::{Arc, Mutex};
+
+use anseo_shared::protocol::{ErrorCode, FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
+use bytes::Bytes;
+
+use crate::hub::{ClientId, Hub, now_ms};
+use crate::store::{Store, StoreWriter, StoredMessage};
+
+/// What to read, decided under the hub lock (where membership and the latest sequence number
+/// are known) and served after it is released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRequest {
+    /// The room's name as the hub spells it.
+    pub room: String,
+    /// Only messages older than this sequence number (`None`: up to `up_to`).
+    pub before: Option<u64>,
+    pub limit: u32,
+    /// The room's latest sequence number when the request was made.
+    pub up_to: u64,
+}
+
+/// Reads history beside the store's writer.
+pub struct HistoryReader {
+    store: Arc<Mutex<Store>>,
+    writer: StoreWriter,
+}
+
+/// History could not be read; the client gets an `unavailable` error.
+#[derive(Debug, thiserror::Error)]
+#[error("the history of '{room}' could not be read; try again in a moment")]
+pub struct HistoryUnavailable {
+    room: String,
+}
+
+impl HistoryReader {
+    /// A reader on its own connection to the store `writer` writes to.
+    pub fn new(store: Store, writer: StoreWriter) -> HistoryReader {
+        HistoryReader { store: Arc::new(Mutex::new(store)), writer }
+    }
+
+    /// The messages `request` asks for, oldest first.
+    pub async fn read(&self, request: &HistoryRequest) -> Result<Vec<StoredMessage>, HistoryUnavailable> {
+        let unavailable = || HistoryUnavailable { room: request.room.clone() };
+        let (committed_tx, committed) = tokio::sync::oneshot::channel();
+        self.writer
+            .after_queued_writes(move || {
+                let _ = committed_tx.send(());
+            })
+            .map_err(|_| unavailable())?;
+        committed.await.map_err(|_| unavailable())?;
+
+        let store = self.store.clone();
+        let room = request.room.clone();
+        let before = request.before.unwrap_or(u64::MAX).min(request.up_to.saturating_add(1));
+        let limit = request.limit;
+        let read = tokio::task::spawn_blocking(move || {
+            let store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            store.history(&room, Some(before), limit)
+        });
+        match read.await {
+            Ok(Ok(messages)) => Ok(messages),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not read history");
+                Err(unavailable())
+            }
+            Err(_panicked) => Err(unavailable()),
+        }
+    }
+}
+
+/// Reads the page `request` asks for and queues it for `me` (an empty page without a store).
+pub async fn send_page(hub: &Hub, me: ClientId, request: HistoryRequest) {
+    let messages = match hub.history() {
+        None => Vec::new(),
+        Some(reader) => match reader.read(&request).await {
+            Ok(messages) => messages,
+            Err(unavailable) => {
+                hub.lock().send_error(me, ErrorCode::Unavailable, unavailable.to_string(), None);
+                return;
+            }
+        },
+    };
+    let page = HistoryPage {
+        room: request.room,
+        messages: messages.into_iter().map(into_room_message).collect(),
+        more: false,
+        ts: now_ms(),
+    };
+    if let Some(frame) = encode_fitting(page) {
+        hub.lock().deliver(me, frame);
+    }
+}
+
+/// Encodes `page`, dropping its oldest messages until it fits a frame (long messages at the
+/// largest `--max-message-chars` can make a full page too large); `more` is set from what
+/// remains.
+fn encode_fitting(mut page: HistoryPage) -> Option<Bytes> {
+    loop {
+        page.more = page.messages.first().is_some_and(|oldest| oldest.seq > 1);
+        match encode_frame(&ServerMsg::History(page.clone())) {
+            Ok(frame) => return Some(frame),
+            Err(FrameError::TooLarge { .. }) if page.messages.len() > 1 => {
+                let drop = page.messages.len().div_ceil(4);
+                page.messages.drain(..drop);
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not encode a history page");
+                return None;
+            }
+        }
+    }
+}
+
+fn into_room_message(stored: StoredMessage) -> RoomMessage {
+    RoomMessage {
+        id: stored.id,
+        room: stored.room,
+        seq: stored.seq,
+        from: stored.sender,
+        text: stored.text,
+        ts: stored.ts_ms,
+        client_msg_id: stored.client_msg_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anseo_shared::protocol::MAX_SERVER_FRAME_LEN;
+
+    fn message(seq: u64, chars: usize) -> RoomMessage {
+        RoomMessage {
+            id: seq,
+            room: "lobby".into(),
+            seq,
+            from: "alice".into(),
+            text: "é".repeat(chars),
+            ts: 1,
+            client_msg_id: seq,
+        }
+    }
+
+    #[test]
+    fn a_page_too_large_for_a_frame_keeps_its_newest_messages() {
+        // 200 messages of 10,000 two-byte characters: about 4 MB, four times the frame limit.
+        let messages: Vec<_> = (1..=200).map(|seq| message(seq, 10_000)).collect();
+        let page = HistoryPage { room: "lobby".into(), messages, more: false, ts: 1 };
+        let frame = encode_fitting(page).expect("a page that fits");
+        assert!(frame.len() <= MAX_SERVER_FRAME_LEN + 4);
+        let decoded: ServerMsg = postcard::from_bytes(&frame[4..]).unwrap();
+        let ServerMsg::History(page) = decoded else { panic!("not a history page") };
+        assert_eq!(page.messages.last().map(|m| m.seq), Some(200));
+        assert!(page.messages.len() < 200 && page.messages.len() >= 40, "{}", page.messages.len());
+        assert!(page.more);
+        let seqs: Vec<u64> = page.messages.iter().map(|m| m.seq).collect();
+        assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1));
+    }
+
+    #[test]
+    fn a_page_from_the_first_message_has_no_more() {
+        let page = HistoryPage { room: "lobby".into(), messages: vec![message(1, 3)], more: true, ts: 1 };
+        let frame = encode_fitting(page).unwrap();
+        let ServerMsg::History(page) = postcard::from_bytes(&frame[4..]).unwrap() else { panic!() };
+        assert!(!page.more);
+    }
+}
