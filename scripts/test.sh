@@ -17,3 +17,5 @@ echo "== tests" >&2
 cargo test --workspace --locked
 echo "== Android type-check" >&2
 scripts/android-check.sh
+echo "== fuzz smoke (each target for a few seconds)" >&2
+FUZZ_SANITIZER=none scripts/fuzz-smoke.sh 10

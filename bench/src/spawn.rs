@@ -43,6 +43,11 @@ impl SpawnedServer {
             None => Command::new(path),
         };
         command.arg("--listen").arg("127.0.0.1:0").arg("--cert-dir").arg(dir.join("certs"));
+        // The store goes in the temp folder too (or nowhere with `--server-arg --no-store`),
+        // never in the user's own data folder.
+        if !extra.iter().any(|a| a == "--no-store" || a.starts_with("--data-dir")) {
+            command.arg("--data-dir").arg(dir.join("data"));
+        }
         for (flag, value) in BENCH_DEFAULTS {
             if !extra.iter().any(|a| a == flag || a.starts_with(&format!("{flag}="))) {
                 command.arg(flag).arg(value);
