@@ -16,6 +16,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
+# Build first, with the compiler's messages in full if it fails.
+cargo +nightly fuzz build --fuzz-dir fuzz --sanitizer "$sanitizer"
+
 for target in $(cargo +nightly fuzz list --fuzz-dir fuzz); do
     corpus="target/fuzz-corpus/$target"
     mkdir -p "$corpus"

@@ -60,6 +60,11 @@ pub struct Common {
     #[arg(long, global = true)]
     pub threads: Option<usize>,
 
+    /// Anseo clients sharing one UDP socket (1: a socket each, like separate devices); sharing
+    /// makes the load generator cheaper per packet, so it measures the server, not itself
+    #[arg(long, global = true, default_value_t = 1)]
+    pub clients_per_socket: usize,
+
     /// Logins in flight at once while clients connect before a measurement
     #[arg(long, global = true, default_value_t = 64)]
     pub connect_concurrency: usize,

@@ -67,10 +67,12 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
             (None, Target::parse(&common.target, fingerprint)?)
         }
     };
+    let target = target.with_clients_per_socket(common.clients_per_socket);
     let pid = server.as_ref().map(spawn::SpawnedServer::pid).or(common.server_pid);
     let ctx = Ctx {
         target,
         probe: procfs::Probe::new(pid),
+        load_probe: procfs::Probe::new(Some(std::process::id())),
         connect_concurrency: common.connect_concurrency,
         tag: format!("b{}", std::process::id() % 10_000),
     };

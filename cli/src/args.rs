@@ -9,8 +9,12 @@ use clap::Parser;
 ///
 /// Reads lines from standard input: plain text goes to the current room, `/help` lists the
 /// commands, end of input leaves. Exit codes: 0 left normally, 1 other failure, 2 bad
-/// arguments, 3 cannot connect, 4 name rejected, 5 server certificate not trusted, 6
-/// disconnected by the server.
+/// arguments, 3 cannot connect, 4 name or password rejected, 5 server certificate not
+/// trusted, 6 disconnected by the server.
+///
+/// A name claimed with a password needs that password: `--password-file FILE` (its first line)
+/// or `--ask-password` (asked on the terminal). A password for a name nobody has claimed claims
+/// it. Passwords are never taken on the command line, where other users could see them.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "anseo-cli", version)]
 pub struct Args {
@@ -34,6 +38,14 @@ pub struct Args {
     /// Print one JSON object per line on stdout instead of readable lines.
     #[arg(long)]
     pub json: bool,
+
+    /// Log in with the password on the first line of FILE (claiming the name if it is free).
+    #[arg(long, value_name = "FILE", conflicts_with = "ask_password")]
+    pub password_file: Option<PathBuf>,
+
+    /// Ask for the password on the terminal (without showing it) before connecting.
+    #[arg(long)]
+    pub ask_password: bool,
 
     /// The known-servers file to check and update (default: known_servers in Anseo's folder
     /// of your config directory, e.g. ~/.config/anseo/known_servers).

@@ -364,6 +364,7 @@ fn not_in_a_room() -> Report {
 fn refusal(error: ClientError, name_code: &str, topic: bool) -> Option<Report> {
     let report = match error {
         ClientError::Disconnected(_) => return None,
+        ClientError::Password(error) => Report::error("invalid_password", error.to_string()),
         ClientError::Name(error) => {
             Report::error(name_code, capitalised_reason(&error.to_string(), name_code))
         }

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Trust, connect};
-use anseo_shared::protocol::normalize_name;
+use anseo_shared::protocol::{Credential, normalize_name};
 use anseo_shared::trust::{Fingerprint, KnownServers};
 
 use crate::args::Args;
@@ -24,17 +24,24 @@ pub async fn login(args: &Args) -> Result<Connected, Failure> {
         Some(fingerprint) => Trust::Pinned(fingerprint),
         None => Trust::KnownServers(known_servers.clone()),
     };
-    let error = match connect(&ConnectOptions::new(&args.server, &args.name, trust)).await {
+    let credential = password(args)
+        .map_err(|reason| Failure::new(Status::BadArguments, "password", reason))?
+        .map(Credential::Password);
+    let options = |trust| {
+        let options = ConnectOptions::new(&args.server, &args.name, trust);
+        match &credential {
+            Some(credential) => options.with_credential(credential.clone()),
+            None => options,
+        }
+    };
+    let error = match connect(&options(trust)).await {
         Ok(connected) => return Ok(connected),
         Err(error) => error,
     };
     match error {
         ConnectError::UnknownServer { server, fingerprint } => {
             trust_first_use(args, &known_servers, &server, fingerprint).await?;
-            let pinned = Trust::Pinned(fingerprint);
-            connect(&ConnectOptions::new(&args.server, &args.name, pinned))
-                .await
-                .map_err(|error| Failure::connect(error, None))
+            connect(&options(Trust::Pinned(fingerprint))).await.map_err(|error| Failure::connect(error, None))
         }
         error @ ConnectError::CertificateChanged { .. } => {
             let hint = format!(
@@ -45,6 +52,27 @@ pub async fn login(args: &Args) -> Result<Connected, Failure> {
         }
         error => Err(Failure::connect(error, None)),
     }
+}
+
+/// The password from `--password-file` or `--ask-password`, if either was given; the error
+/// says why it could not be read.
+fn password(args: &Args) -> Result<Option<String>, String> {
+    if let Some(file) = &args.password_file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read the password file {}: {e}", file.display()))?;
+        let first = text.lines().next().unwrap_or_default().to_string();
+        if first.is_empty() {
+            return Err(format!("the password file {} is empty", file.display()));
+        }
+        return Ok(Some(first));
+    }
+    if args.ask_password {
+        let prompt = format!("password for {}: ", args.name);
+        return rpassword::prompt_password(prompt)
+            .map(Some)
+            .map_err(|e| format!("cannot read the password from the terminal: {e}"));
+    }
+    Ok(None)
 }
 
 /// Decides whether to trust a server met for the first time, and remembers it if so.

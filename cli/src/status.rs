@@ -13,10 +13,11 @@ pub enum Status {
     Left = 0,
     /// Anything else went wrong (e.g. the known-servers file cannot be read, stdout closed).
     Other = 1,
-    // 2: the arguments are wrong; clap exits with it before anything runs.
+    /// The arguments are wrong (clap exits with 2 itself), or the password file is unreadable.
+    BadArguments = 2,
     /// The server cannot be reached (unreachable, bad address, name resolution failed).
     CannotConnect = 3,
-    /// The server refused the name (taken or invalid).
+    /// The server refused the name (taken or invalid) or its password.
     NameRejected = 4,
     /// The server's certificate is not trusted (pin mismatch, changed, unknown and refused).
     Untrusted = 5,
@@ -28,7 +29,12 @@ impl Status {
     /// The exit status for a failed connection.
     pub fn of_connect_error(error: &ConnectError) -> Status {
         match error {
-            ConnectError::NameTaken(_) | ConnectError::InvalidName(_) => Status::NameRejected,
+            ConnectError::NameTaken(_)
+            | ConnectError::InvalidName(_)
+            | ConnectError::PasswordRequired(_)
+            | ConnectError::WrongPassword { .. }
+            | ConnectError::AccountRequired(_)
+            | ConnectError::InvalidPassword(_) => Status::NameRejected,
             e if e.is_certificate_problem() => Status::Untrusted,
             ConnectError::Closed(_) => Status::Disconnected,
             ConnectError::KnownServers(_) => Status::Other,
@@ -89,6 +95,11 @@ pub fn connect_error_code(error: &ConnectError) -> &'static str {
         ConnectError::InvalidName(_) => "invalid_name",
         ConnectError::UnsupportedVersion { .. } => "unsupported_version",
         ConnectError::ServerFull => "server_full",
+        ConnectError::PasswordRequired(_) => "password_required",
+        ConnectError::WrongPassword { .. } => "wrong_password",
+        ConnectError::AccountRequired(_) => "account_required",
+        ConnectError::InvalidPassword(_) => "invalid_password",
+        ConnectError::Unavailable(_) => "unavailable",
         ConnectError::UnknownServer { .. } => "unknown_server",
         ConnectError::CertificateChanged { .. } => "certificate_changed",
         ConnectError::FingerprintMismatch { .. } => "fingerprint_mismatch",

@@ -37,6 +37,11 @@ pub struct Args {
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
 
+    /// Only claimed names may log in: a login must come with a password (which claims a new
+    /// name) or a saved token. Needs the store.
+    #[arg(long)]
+    pub require_accounts: bool,
+
     /// Keep everything in memory only: nothing survives a restart (for tests and benchmarks);
     /// overrides --data-dir
     #[arg(long)]
@@ -155,6 +160,10 @@ impl Args {
         };
         anyhow::ensure!(self.rate_limit_burst > 0, "--rate-limit-burst must be at least 1");
         anyhow::ensure!(self.rate_limit_per_sec > 0.0, "--rate-limit-per-sec must be positive");
+        anyhow::ensure!(
+            !(self.require_accounts && self.no_store),
+            "--require-accounts needs the store, where accounts live; drop --no-store"
+        );
         Ok(Config {
             listen: self.listen,
             cert: self.cert.source(),
@@ -175,6 +184,7 @@ impl Args {
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
+            require_accounts: self.require_accounts,
             store: match (&self.no_store, &self.data_dir) {
                 (true, _) => None,
                 (false, Some(dir)) => Some(dir.clone()),

@@ -22,6 +22,8 @@ pub struct Config {
     /// at a third of it).
     pub idle_timeout: Duration,
     pub connections: ConnectionLimits,
+    /// Only claimed names may log in.
+    pub require_accounts: bool,
     /// The folder of the message store; `None` keeps everything in memory.
     pub store: Option<PathBuf>,
 }

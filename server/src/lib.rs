@@ -18,8 +18,10 @@
 //! - [`outbox`]: bounded per-client queues and the writer tasks that drain them in batches.
 //! - [`limits`]: the per-client message rate and connection counting.
 //! - [`store`]: SQLite persistence of rooms and messages, written by one group-commit thread.
+//! - [`accounts`]: claimed names: passwords (argon2id), login tokens, slowing down guessing.
 //! - [`history`]: pages of a room's history, read beside the writer and sent to a client.
 
+pub mod accounts;
 pub mod args;
 pub mod banner;
 pub mod cert;

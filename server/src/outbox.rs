@@ -15,6 +15,7 @@ use std::time::Duration;
 use anseo_shared::protocol::close_code;
 use bytes::Bytes;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// How much may wait for one stream of one client before it counts as too slow.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +36,17 @@ impl Default for OutboxLimits {
 
 /// Frames written in one call, at most.
 const BATCH: usize = 256;
+
+/// The shortest time between two writes to one stream while frames keep arriving.
+const COALESCE: Duration = Duration::from_millis(1);
+
+fn coalesce() -> Duration {
+    static US: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    match US.get_or_init(|| std::env::var("ANSEO_COALESCE_US").ok().and_then(|v| v.parse().ok())) {
+        Some(us) => Duration::from_micros(*us),
+        None => COALESCE,
+    }
+}
 
 /// The sending half: cheap, non-blocking, safe to use under the hub's lock.
 pub struct Outbox {
@@ -144,13 +156,32 @@ impl Outbox {
 impl OutboxReceiver {
     /// Writes everything queued to `stream`, batch by batch, until every [`Outbox`] sender is
     /// gone (then finishes the stream) or the stream fails.
+    ///
+    /// A frame that finds the stream quiet is written at once. While frames keep coming, the
+    /// writer waits until [`COALESCE`] after its previous write and takes everything that
+    /// queued up meanwhile: many messages for one client then share one QUIC packet (one
+    /// encryption, one `sendmsg`, one acknowledgement) instead of costing a packet each.
     pub async fn drain_into(mut self, mut stream: quinn::SendStream) {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut last_write: Option<Instant> = None;
         while self.frames.recv_many(&mut batch, BATCH).await > 0 {
+            if let Some(last) = last_write
+                && batch.len() < BATCH
+                && Instant::now() < last + coalesce()
+            {
+                tokio::time::sleep_until(last + coalesce()).await;
+                while batch.len() < BATCH {
+                    match self.frames.try_recv() {
+                        Ok(frame) => batch.push(frame),
+                        Err(_) => break,
+                    }
+                }
+            }
             let bytes: usize = batch.iter().map(Bytes::len).sum();
             // A client that stops reading stops granting flow-control credit, so the write
             // waits; past the stall limit it is cut off rather than holding memory.
             let written = tokio::time::timeout(self.stall, stream.write_all_chunks(&mut batch)).await;
+            last_write = Some(Instant::now());
             self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
             batch.clear();
             match written {

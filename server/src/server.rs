@@ -14,6 +14,7 @@ use anseo_shared::protocol::close_code;
 use anseo_shared::transport::server_config;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::accounts::Accounts;
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
 use crate::config::{Config, ConnectionLimits, SessionSettings};
@@ -115,11 +116,20 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>
         return Ok((Hub::new(config.hub), None));
     };
     let store = Store::open(dir)?;
-    let restored = Restored { rooms: store.rooms()?, last_message_id: store.last_message_id()? };
+    let restored = Restored {
+        rooms: store.rooms()?,
+        last_message_id: store.last_message_id()?,
+        claimed: store.claimed_names()?,
+    };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
     let reader = store.reopen()?;
+    let accounts_reader = store.reopen()?;
     let (writer, thread) = StoreWriter::spawn(store);
-    let storage = Storage { history: HistoryReader::new(reader, writer.clone()), writer };
+    let storage = Storage {
+        history: HistoryReader::new(reader, writer.clone()),
+        accounts: Accounts::new(accounts_reader, writer.clone(), config.require_accounts),
+        writer,
+    };
     Ok((Hub::restore(config.hub, restored, Some(storage)), Some(thread)))
 }
 

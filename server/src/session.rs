@@ -13,16 +13,18 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anseo_shared::protocol::{
-    ClientMsg, ErrorCode, FrameError, PROTOCOL_VERSION, Rejection, ServerMsg, close_code, normalize_name,
+    ClientMsg, Credential, ErrorCode, FrameError, PROTOCOL_VERSION, Rejection, ServerMsg, close_code,
+    normalize_name,
 };
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tokio_util::codec::FramedRead;
 
-use crate::cmd::Command;
+use crate::accounts::Admission;
+use crate::cmd::{Command, Followup};
 use crate::history::{self, HistoryRequest};
-use crate::hub::{ClientId, LoggedIn, encode};
+use crate::hub::{ClientId, LoggedIn, encode, now_ms};
 use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{TokenBucket, Verdict};
 use crate::outbox::Outbox;
@@ -86,16 +88,21 @@ fn release(shared: &Shared, peer: SocketAddr) {
 
 impl Session {
     async fn run(self) {
-        let Some((send, reader, name)) = self.read_hello().await else { return };
-        let Some((login, lobby_history)) = self.login(send, name).await else { return };
+        let Some((send, reader, name, credential)) = self.read_hello().await else { return };
+        let admission = match self.admit(&name, credential).await {
+            Ok(admission) => admission,
+            Err(rejection) => return self.reject(send, rejection).await.unwrap_or(()),
+        };
+        let Some((login, lobby_history)) = self.login(send, name.clone()).await else { return };
+        self.after_login(login.id, &name, admission).await;
         history::send_page(&self.shared.hub, login.id, lobby_history).await;
         self.read_commands(reader, login.id).await;
         self.finish(login).await;
     }
 
-    /// Waits for the bidirectional stream and its Hello, closing the connection on anything
-    /// else. Returns the streams and the requested name.
-    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, String)> {
+    /// Waits for the bidirectional stream and its Hello (or Login), closing the connection on
+    /// anything else. Returns the streams, the requested name and the credential, if any.
+    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, String, Option<Credential>)> {
         let wait = self.shared.settings.hello_timeout;
         let too_late = format!("no Hello within {} s", wait.as_secs_f32());
         let deadline = tokio::time::Instant::now() + wait;
@@ -112,14 +119,19 @@ impl Session {
             Ok(Some(Ok(Inbound::Undecodable(reason)))) => {
                 self.protocol_error(&format!("expected Hello, got an undecodable frame: {reason}"))
             }
-            Ok(Some(Ok(Inbound::Message(ClientMsg::Hello { version, name })))) => {
+            Ok(Some(Ok(Inbound::Message(first @ (ClientMsg::Hello { .. } | ClientMsg::Login(_)))))) => {
+                let (version, name, credential) = match first {
+                    ClientMsg::Login(login) => (login.version, login.name, Some(login.credential)),
+                    ClientMsg::Hello { version, name } => (version, name, None),
+                    _ => unreachable!("matched above"),
+                };
                 if version != PROTOCOL_VERSION {
                     let rejection =
                         Rejection::UnsupportedVersion { server: PROTOCOL_VERSION, client: version };
                     return self.reject(send, rejection).await;
                 }
                 match normalize_name(&name) {
-                    Ok(name) => Some((send, reader, name)),
+                    Ok(name) => Some((send, reader, name, credential)),
                     Err(error) => {
                         self.reject(send, Rejection::InvalidName { reason: error.to_string() }).await
                     }
@@ -127,6 +139,51 @@ impl Session {
             }
             Ok(Some(Ok(Inbound::Message(_)))) => self.protocol_error("expected Hello as the first frame"),
         }
+    }
+
+    /// Checks the name against the accounts (every name is open without a store).
+    async fn admit(&self, name: &str, credential: Option<Credential>) -> Result<Admission, Rejection> {
+        match self.shared.hub.accounts() {
+            None => Ok(Admission::Open),
+            Some(accounts) => accounts.admit(name, credential, self.peer.ip()).await,
+        }
+    }
+
+    /// Claims the name or issues a token, as the admission says, once the login succeeded.
+    async fn after_login(&self, me: ClientId, name: &str, admission: Admission) {
+        match admission {
+            Admission::Open | Admission::Verified { issue_token: false } => {}
+            Admission::Claim(password) => self.set_password(me, name, password).await,
+            Admission::Verified { issue_token: true } => {
+                let Some(accounts) = self.shared.hub.accounts() else { return };
+                match accounts.issue_token(name).await {
+                    Ok(token) => self.send_token(me, name, token),
+                    Err(error) => {
+                        self.shared.hub.lock().send_error(me, ErrorCode::Unavailable, error.to_string(), None)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Claims `name` with `password` (or changes it) and sends the new token.
+    async fn set_password(&self, me: ClientId, name: &str, password: String) {
+        let Some(accounts) = self.shared.hub.accounts() else { return };
+        match accounts.set_password(name, password).await {
+            Ok(token) => {
+                tracing::info!("{name} set a password");
+                self.shared.hub.lock().mark_claimed(name);
+                self.send_token(me, name, token);
+            }
+            Err(error) => {
+                self.shared.hub.lock().send_error(me, ErrorCode::Unavailable, error.to_string(), None)
+            }
+        }
+    }
+
+    fn send_token(&self, me: ClientId, name: &str, token: String) {
+        let message = ServerMsg::Token { name: name.to_string(), token, ts: now_ms() };
+        self.shared.hub.lock().send(me, &message);
     }
 
     /// Logs the user in and starts its writers, or sends the rejection.
@@ -178,9 +235,13 @@ impl Session {
             if command.is_rate_limited() && !self.within_rate(&mut bucket, me, command.client_msg_id()) {
                 continue;
             }
-            if let Some(request) = command.apply(hub, me) {
-                // Read here, so each client has at most one history read in flight.
-                history::send_page(hub, me, request).await;
+            // Slow follow-ups run here, so each client has at most one in flight.
+            match command.apply(hub, me) {
+                Some(Followup::History(request)) => history::send_page(hub, me, request).await,
+                Some(Followup::SetPassword { name, password }) => {
+                    self.set_password(me, &name, password).await
+                }
+                None => {}
             }
         }
     }
@@ -223,6 +284,15 @@ impl Session {
                 format!("unsupported protocol version {client} (this server speaks {server})")
             }
             Rejection::ServerFull => "the server is full".to_string(),
+            Rejection::PasswordRequired { name } => {
+                format!("the name '{name}' is claimed; a password is needed")
+            }
+            Rejection::WrongPassword { name, .. } => format!("wrong password for '{name}'"),
+            Rejection::AccountRequired { name } => {
+                format!("'{name}' has no account and the server requires one")
+            }
+            Rejection::InvalidPassword { reason } => reason.clone(),
+            Rejection::Unavailable { reason } => reason.clone(),
         };
         tracing::info!("login from {} refused: {reason}", self.peer);
         if let Some(frame) = encode(&ServerMsg::Rejected(rejection)) {

@@ -48,7 +48,13 @@ pub fn server_config(
     let crypto = QuicServerConfig::try_from(tls)
         .map_err(|e| rustls::Error::General(format!("TLS config unusable for QUIC: {e}")))?;
     let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    config.transport_config(Arc::new(transport_config(1, 0)));
+    let mut transport = transport_config(1, 0);
+    if let Some(threshold) = std::env::var("ANSEO_ACK_THRESHOLD").ok().and_then(|v| v.parse::<u32>().ok()) {
+        let mut ack = quinn::AckFrequencyConfig::default();
+        ack.ack_eliciting_threshold(threshold.into());
+        transport.ack_frequency_config(Some(ack));
+    }
+    config.transport_config(Arc::new(transport));
     Ok(config)
 }
 

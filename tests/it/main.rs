@@ -6,6 +6,7 @@
 
 mod support;
 
+mod accounts;
 mod app;
 mod bench;
 mod chat;

@@ -96,6 +96,7 @@ async fn step(ctx: &Ctx, args: &Fanout, run: &Arc<Run>, senders: &[Sender], rate
     }
     clock::sleep_until(measure_start).await;
     let cpu_before = ctx.probe.sample();
+    let load_before = ctx.load_probe.sample();
     while now_ns() < end {
         let delivered = run.recorders.delivered();
         spinner.set_message(format!(
@@ -105,6 +106,7 @@ async fn step(ctx: &Ctx, args: &Fanout, run: &Arc<Run>, senders: &[Sender], rate
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     let cpu_after = ctx.probe.sample();
+    let load_after = ctx.load_probe.sample();
     for task in tasks {
         let _ = task.await;
     }
@@ -118,6 +120,12 @@ async fn step(ctx: &Ctx, args: &Fanout, run: &Arc<Run>, senders: &[Sender], rate
     result.set_deliveries(&records, sent, expected, args.timing.duration);
     result.set_cpu_per_delivery(cpu_before, cpu_after);
     result.disconnects = run.disconnects();
+    if let (Some(before), Some(after)) = (load_before, load_after)
+        && records.delivered > 0
+    {
+        let cpu = after.cpu_us.saturating_sub(before.cpu_us) as f64;
+        result.extra("load_cpu_us_per_delivery", round(cpu / records.delivered as f64, 4));
+    }
     let trend = records.trend_ratio();
     let delivered_share = if expected > 0 { records.delivered as f64 / expected as f64 } else { 0.0 };
     let offered = rate * args.timing.duration;
@@ -178,6 +186,7 @@ fn step_summary(result: &BenchResult) -> serde_json::Value {
         "lost": result.lost,
         "disconnects": result.disconnects,
         "server_cpu_us_per_delivery": result.server_cpu_us_per_delivery,
+        "load_cpu_us_per_delivery": result.extra.get("load_cpu_us_per_delivery"),
         "latency_trend_ratio": result.extra["latency_trend_ratio"],
         "sustained": result.extra["sustained"],
     })

@@ -29,6 +29,9 @@ use crate::target::{Conn, Incoming, Receiver, Sender, Target};
 pub struct Ctx {
     pub target: Target,
     pub probe: Probe,
+    /// This process (the load generator), to report its own CPU per delivery beside the
+    /// server's: when it is the one out of CPU, the server's limit was not reached.
+    pub load_probe: Probe,
     pub connect_concurrency: usize,
     /// Prefix of this run's user names, so two runs against one server do not collide.
     pub tag: String,

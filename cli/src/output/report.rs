@@ -134,7 +134,13 @@ impl Report {
             ServerMsg::Renamed { old, new, .. } => Report::Renamed { old, new },
             ServerMsg::Error(reply) => Report::from(reply),
             // A page holds many messages: see `Report::history`.
-            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) | ServerMsg::History(_) => return None,
+            // The login token is for devices that keep it (the app); a script has its password.
+            ServerMsg::Welcome(_)
+            | ServerMsg::Rejected(_)
+            | ServerMsg::History(_)
+            | ServerMsg::Token { .. } => {
+                return None;
+            }
         })
     }
 

@@ -13,6 +13,7 @@ mod list_rooms;
 mod list_users;
 mod nick;
 mod say;
+mod set_password;
 
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, TextError};
 
@@ -24,6 +25,7 @@ pub use list_rooms::ListRooms;
 pub use list_users::ListUsers;
 pub use nick::Nick;
 pub use say::Say;
+pub use set_password::SetPassword;
 
 use crate::history::HistoryRequest;
 use crate::hub::{ClientId, Hub};
@@ -39,6 +41,17 @@ pub enum Command {
     ListUsers(ListUsers),
     ListRooms(ListRooms),
     History(History),
+    SetPassword(SetPassword),
+}
+
+/// What a command leaves to do after the hub lock is released: slow work (store reads,
+/// password hashing) that the session awaits before the client's next command.
+#[derive(Debug)]
+pub enum Followup {
+    /// Send a page of history.
+    History(HistoryRequest),
+    /// Claim `name` with `password` (or change its password) and send a token.
+    SetPassword { name: String, password: String },
 }
 
 /// Why a command failed, as sent back to the client.
@@ -78,7 +91,8 @@ impl Command {
     /// The command a frame carries; `None` for Hello, which only starts a session.
     pub fn from_msg(msg: ClientMsg) -> Option<Command> {
         Some(match msg {
-            ClientMsg::Hello { .. } => return None,
+            ClientMsg::Hello { .. } | ClientMsg::Login(_) => return None,
+            ClientMsg::SetPassword { password } => Command::SetPassword(SetPassword { password }),
             ClientMsg::Say { room, text, client_msg_id } => Command::Say(Say { room, text, client_msg_id }),
             ClientMsg::Direct { to, text, client_msg_id } => {
                 Command::Direct(Direct { to, text, client_msg_id })
@@ -104,23 +118,28 @@ impl Command {
     /// Whether the rate limit counts the command: everything that sends something to other
     /// users (messages, and the presence events of joins, leaves and renames).
     pub fn is_rate_limited(&self) -> bool {
-        !matches!(self, Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_))
+        !matches!(
+            self,
+            Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_)
+        )
     }
 
     /// Applies the command for client `me`; a failure is answered with a typed error. Returns
-    /// the history page to send next, for a join or a history request (read from the store
-    /// after the hub lock is released: see [`crate::history::send_page`]).
-    pub fn apply(self, hub: &Hub, me: ClientId) -> Option<HistoryRequest> {
+    /// what is left to do once the hub lock is released (see [`Followup`]).
+    pub fn apply(self, hub: &Hub, me: ClientId) -> Option<Followup> {
         let client_msg_id = self.client_msg_id();
         let result = match self {
             Command::Say(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Direct(cmd) => cmd.apply(hub, me).map(|()| None),
-            Command::Join(cmd) => cmd.apply(hub, me),
+            Command::Join(cmd) => cmd.apply(hub, me).map(|page| page.map(Followup::History)),
             Command::Leave(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Nick(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
-            Command::History(cmd) => cmd.apply(hub, me).map(Some),
+            Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),
+            Command::SetPassword(cmd) => {
+                cmd.apply(hub, me).map(|(name, password)| Some(Followup::SetPassword { name, password }))
+            }
         };
         result.unwrap_or_else(|error| {
             hub.lock().send_error(me, error.code, error.message, client_msg_id);

@@ -1,7 +1,7 @@
 //! `Nick`: change the sender's name. The new name must be valid and not held by anyone else
-//! (ignoring case); the old one becomes free. Everyone is told; the sender gets `Renamed`.
+//! (ignoring case) nor claimed by an account; the old one becomes free. Everyone is told; the sender gets `Renamed`.
 
-use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg, normalize_name};
+use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg, fold_name, normalize_name};
 
 use super::CommandError;
 use crate::hub::{ClientId, Hub, now_ms};
@@ -17,6 +17,17 @@ impl Nick {
         let mut state = hub.lock();
         if state.find_user(&new).is_some_and(|holder| holder != me) {
             return Err(CommandError::new(ErrorCode::NameTaken, format!("the name '{new}' is taken")));
+        }
+        let current = state.user(me).map(|u| fold_name(&u.name));
+        if current.as_deref() != Some(fold_name(&new).as_str()) {
+            if state.is_claimed(&new) {
+                let message = format!("the name '{new}' is claimed; log in with it and its password instead");
+                return Err(CommandError::new(ErrorCode::NameTaken, message));
+            }
+            if hub.accounts().is_some_and(|accounts| accounts.required()) {
+                let message = "on this server names are accounts: log in with another name instead";
+                return Err(CommandError::new(ErrorCode::NameTaken, message));
+            }
         }
         let Some(old) = state.rename(me, new.clone()) else { return Ok(()) };
         if old != new {

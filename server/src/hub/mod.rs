@@ -11,7 +11,7 @@
 
 mod session;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,6 +20,7 @@ use anseo_shared::protocol::{
 };
 use bytes::Bytes;
 
+use crate::accounts::Accounts;
 use crate::history::HistoryReader;
 use crate::outbox::Outbox;
 use crate::store::{StoreWriter, StoredRoom};
@@ -52,10 +53,11 @@ pub struct Hub {
     storage: Option<Storage>,
 }
 
-/// The store's writer and a history reader beside it.
+/// The store's writer, with the history and account readers beside it.
 pub struct Storage {
     pub writer: StoreWriter,
     pub history: HistoryReader,
+    pub accounts: Accounts,
 }
 
 /// Everything the lock protects.
@@ -69,6 +71,8 @@ pub struct State {
     presence_seq: u64,
     /// The last id given to a room or direct message.
     last_message_id: u64,
+    /// Folded names claimed by accounts: nobody renames into them.
+    claimed: HashSet<String>,
     last_client_id: ClientId,
 }
 
@@ -98,6 +102,8 @@ pub struct Room {
 pub struct Restored {
     pub rooms: Vec<StoredRoom>,
     pub last_message_id: u64,
+    /// Folded names that are claimed by accounts.
+    pub claimed: Vec<String>,
 }
 
 /// The server's clock for stamps: milliseconds since the Unix epoch.
@@ -133,6 +139,7 @@ impl Hub {
             rooms,
             presence_seq: 0,
             last_message_id: restored.last_message_id,
+            claimed: restored.claimed.into_iter().collect(),
             last_client_id: 0,
         };
         Hub { state: Mutex::new(state), limits, storage }
@@ -141,6 +148,11 @@ impl Hub {
     /// The store, if the hub writes to one.
     pub fn store(&self) -> Option<&StoreWriter> {
         self.storage.as_ref().map(|storage| &storage.writer)
+    }
+
+    /// The accounts, if the hub has a store.
+    pub fn accounts(&self) -> Option<&Accounts> {
+        self.storage.as_ref().map(|storage| &storage.accounts)
     }
 
     /// Where history is read, if the hub has a store.
@@ -172,6 +184,16 @@ impl State {
     /// The id of the online user called `name` (ignoring case).
     pub fn find_user(&self, name: &str) -> Option<ClientId> {
         self.names.get(&fold_name(name)).copied()
+    }
+
+    /// Whether an account holds `name` (ignoring case).
+    pub fn is_claimed(&self, name: &str) -> bool {
+        self.claimed.contains(&fold_name(name))
+    }
+
+    /// `name` is claimed from now on.
+    pub fn mark_claimed(&mut self, name: &str) {
+        self.claimed.insert(fold_name(name));
     }
 
     /// How many users are online.

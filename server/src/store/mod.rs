@@ -22,6 +22,8 @@ pub enum StoreError {
     CreateDir { path: PathBuf, source: std::io::Error },
     #[error("database error in {path}: {source}")]
     Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("the store's thread stopped")]
+    Gone,
 }
 
 /// A room as stored.
@@ -64,6 +66,19 @@ pub enum WriteOp {
     CreateRoom(StoredRoom),
     RoomMessage(StoredMessage),
     Direct(StoredDirect),
+    /// Claims a name, or sets a new password for it (which revokes its tokens).
+    SetPassword {
+        name_key: String,
+        name: String,
+        password_hash: String,
+        now_ms: u64,
+    },
+    /// A login token (only its SHA-256 is kept) for the account's current generation.
+    AddToken {
+        name_key: String,
+        token_hash: String,
+        now_ms: u64,
+    },
 }
 
 /// A connection to the database file (or to a private in-memory database).
@@ -182,6 +197,29 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Whether `token_hash` is a current (not revoked) token of the account `name_key`.
+    pub fn token_is_valid(&self, name_key: &str, token_hash: &str) -> Result<bool, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT COUNT(*) FROM tokens t JOIN accounts a ON a.name_key = t.name_key
+                 WHERE t.token_hash = ?1 AND t.name_key = ?2 AND t.generation = a.token_generation",
+                [token_hash, name_key],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|count| count > 0)
+            .map_err(|e| self.error(e))
+    }
+
+    /// The folded names of every claimed name.
+    pub fn claimed_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut statement =
+            self.connection.prepare("SELECT name_key FROM accounts").map_err(|e| self.error(e))?;
+        let names = statement
+            .query_map([], |row| row.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>());
+        names.map_err(|e| self.error(e))
+    }
+
     /// Writes every change in one transaction.
     pub fn write_batch<'a>(&mut self, ops: impl IntoIterator<Item = &'a WriteOp>) -> Result<(), StoreError> {
         let path = self.path.clone();
@@ -219,6 +257,22 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![d.id, d.sender, d.recipient, d.text, d.ts_ms, d.client_msg_id])
+            .map(drop),
+        WriteOp::SetPassword { name_key, name, password_hash, now_ms } => transaction
+            .prepare_cached(
+                "INSERT INTO accounts (name_key, name, password_hash, token_generation, created_ms)
+                 VALUES (?1, ?2, ?3, 0, ?4)
+                 ON CONFLICT (name_key) DO UPDATE SET
+                     password_hash = excluded.password_hash, token_generation = token_generation + 1",
+            )?
+            .execute(params![name_key, name, password_hash, now_ms])
+            .map(drop),
+        WriteOp::AddToken { name_key, token_hash, now_ms } => transaction
+            .prepare_cached(
+                "INSERT INTO tokens (token_hash, name_key, generation, created_ms)
+                 SELECT ?1, name_key, token_generation, ?3 FROM accounts WHERE name_key = ?2",
+            )?
+            .execute(params![token_hash, name_key, now_ms])
             .map(drop),
     }
 }

@@ -37,6 +37,13 @@ const MIGRATIONS: &[&str] = &[
          token_generation INTEGER NOT NULL DEFAULT 0,
          created_ms INTEGER NOT NULL
      );",
+    // 2: login tokens, valid while their generation is the account's.
+    "CREATE TABLE tokens (
+         token_hash TEXT PRIMARY KEY,
+         name_key TEXT NOT NULL,
+         generation INTEGER NOT NULL,
+         created_ms INTEGER NOT NULL
+     );",
 ];
 
 /// Brings the database up to the latest schema.

@@ -11,7 +11,8 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use super::error::{ConnectError, Disconnect};
 use super::session::{Client, Event, start_session};
 use crate::protocol::{
-    ClientMsg, FrameCodec, MAX_SERVER_FRAME_LEN, PROTOCOL_VERSION, Rejection, ServerMsg, Welcome,
+    ClientMsg, Credential, FrameCodec, LoginRequest, MAX_SERVER_FRAME_LEN, PROTOCOL_VERSION, Rejection,
+    ServerMsg, Welcome,
 };
 use crate::transport::client_config;
 use crate::trust::{Fingerprint, KnownServers};
@@ -35,11 +36,25 @@ pub struct ConnectOptions {
     pub trust: Trust,
     /// How long to wait for the server before giving up (5 s by default).
     pub timeout: Duration,
+    /// A password or saved token for a claimed name (none: log in by name only).
+    pub credential: Option<Credential>,
 }
 
 impl ConnectOptions {
     pub fn new(server: impl Into<String>, name: impl Into<String>, trust: Trust) -> Self {
-        ConnectOptions { server: server.into(), name: name.into(), trust, timeout: Duration::from_secs(5) }
+        ConnectOptions {
+            server: server.into(),
+            name: name.into(),
+            trust,
+            timeout: Duration::from_secs(5),
+            credential: None,
+        }
+    }
+
+    /// Logs in with `credential` (a password claims a name nobody has claimed yet).
+    pub fn with_credential(mut self, credential: Credential) -> Self {
+        self.credential = Some(credential);
+        self
     }
 }
 
@@ -50,19 +65,49 @@ pub struct Connected {
     pub events: tokio::sync::mpsc::Receiver<Event>,
 }
 
-/// Connects, verifies the server's certificate, and logs in.
+/// Connects, verifies the server's certificate, and logs in, on a UDP socket of its own.
 pub async fn connect(options: &ConnectOptions) -> Result<Connected, ConnectError> {
     let deadline = Instant::now() + options.timeout;
     let server = options.server.trim().to_string();
     let address = resolve(&server, deadline, options.timeout).await?;
-    let expected = expected_fingerprint(&options.trust, &server)?;
-    let (config, seen) = client_config(expected);
+    let endpoint = client_endpoint(address)?;
+    login(endpoint, address, options, deadline).await
+}
 
-    let bind: SocketAddr = match address {
+/// Like [`connect`], over an endpoint (a UDP socket) that other sessions may share: a load
+/// generator running thousands of clients in one process then reads all their packets with
+/// a few batched system calls instead of one socket each. Make the endpoint with
+/// [`client_endpoint`]. [`Client::quit`] waits (briefly) for the whole endpoint to go idle,
+/// so sessions sharing one are best ended together.
+pub async fn connect_on(
+    endpoint: &quinn::Endpoint,
+    options: &ConnectOptions,
+) -> Result<Connected, ConnectError> {
+    let deadline = Instant::now() + options.timeout;
+    let server = options.server.trim().to_string();
+    let address = resolve(&server, deadline, options.timeout).await?;
+    login(endpoint.clone(), address, options, deadline).await
+}
+
+/// A client endpoint on an ephemeral port, of the address family of `server`.
+pub fn client_endpoint(server: SocketAddr) -> Result<quinn::Endpoint, ConnectError> {
+    let bind: SocketAddr = match server {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     };
-    let endpoint = quinn::Endpoint::client(bind).map_err(ConnectError::Socket)?;
+    quinn::Endpoint::client(bind).map_err(ConnectError::Socket)
+}
+
+/// Handshakes with `address` over `endpoint` and logs in.
+async fn login(
+    endpoint: quinn::Endpoint,
+    address: SocketAddr,
+    options: &ConnectOptions,
+    deadline: Instant,
+) -> Result<Connected, ConnectError> {
+    let server = options.server.trim().to_string();
+    let expected = expected_fingerprint(&options.trust, &server)?;
+    let (config, seen) = client_config(expected);
     let unreachable =
         || ConnectError::Unreachable { server: server.clone(), secs: options.timeout.as_secs() };
     let connecting = endpoint
@@ -84,7 +129,14 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connected, ConnectError
     let codec = || FrameCodec::<ServerMsg, ClientMsg>::new(MAX_SERVER_FRAME_LEN);
     let mut writer = FramedWrite::new(send, codec());
     let mut reader = FramedRead::new(recv, codec());
-    let hello = ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() };
+    let hello = match &options.credential {
+        None => ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() },
+        Some(credential) => ClientMsg::Login(LoginRequest {
+            version: PROTOCOL_VERSION,
+            name: options.name.clone(),
+            credential: credential.clone(),
+        }),
+    };
     let lost = |connection: &quinn::Connection| {
         ConnectError::Closed(
             connection
@@ -176,5 +228,12 @@ fn rejection_error(rejection: Rejection) -> ConnectError {
             ConnectError::UnsupportedVersion { server, client }
         }
         Rejection::ServerFull => ConnectError::ServerFull,
+        Rejection::PasswordRequired { name } => ConnectError::PasswordRequired(name),
+        Rejection::WrongPassword { name, retry_after_ms } => {
+            ConnectError::WrongPassword { name, retry_after_ms }
+        }
+        Rejection::AccountRequired { name } => ConnectError::AccountRequired(name),
+        Rejection::InvalidPassword { reason } => ConnectError::InvalidPassword(reason),
+        Rejection::Unavailable { reason } => ConnectError::Unavailable(reason),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::protocol::{NameError, TextError, close_code};
+use crate::protocol::{NameError, PasswordError, TextError, close_code};
 use crate::trust::{Fingerprint, KnownServersError};
 
 /// Why connecting and logging in failed.
@@ -26,6 +26,16 @@ pub enum ConnectError {
     UnsupportedVersion { server: u16, client: u16 },
     #[error("the server is full; try again later")]
     ServerFull,
+    #[error("the name '{0}' is claimed; log in with its password")]
+    PasswordRequired(String),
+    #[error("wrong password for '{name}'{}", retry_hint(*retry_after_ms))]
+    WrongPassword { name: String, retry_after_ms: u64 },
+    #[error("this server only accepts claimed names; log in with a password to claim '{0}'")]
+    AccountRequired(String),
+    #[error("{0}")]
+    InvalidPassword(String),
+    #[error("the server cannot log you in right now: {0}; try again later")]
+    Unavailable(String),
     #[error("{server} is not a known server; its certificate fingerprint is {fingerprint}")]
     UnknownServer { server: String, fingerprint: Fingerprint },
     #[error(
@@ -46,6 +56,14 @@ pub enum ConnectError {
     Socket(std::io::Error),
     #[error("the connection to {server} failed: {reason}")]
     Failed { server: String, reason: String },
+}
+
+/// "; try again in 4 s" when the server asked to wait.
+fn retry_hint(retry_after_ms: u64) -> String {
+    match retry_after_ms {
+        0 => String::new(),
+        ms => format!("; too many tries, try again in {} s", ms.div_ceil(1000)),
+    }
 }
 
 impl ConnectError {
@@ -109,6 +127,8 @@ pub enum ClientError {
     Text(#[from] TextError),
     #[error(transparent)]
     Name(#[from] NameError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
     #[error("not connected: {0}")]
     Disconnected(Disconnect),
 }

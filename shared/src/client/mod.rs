@@ -11,6 +11,6 @@ mod connect;
 mod error;
 mod session;
 
-pub use connect::{ConnectOptions, Connected, Trust, connect};
+pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
 pub use error::{ClientError, ConnectError, Disconnect};
 pub use session::{Client, Event};

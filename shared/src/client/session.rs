@@ -14,7 +14,7 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use super::error::{ClientError, Disconnect};
 use crate::protocol::{
     ClientMsg, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome, close_code,
-    normalize_name, normalize_room, validate_text, validate_topic,
+    normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 
 /// How many events may wait for the caller before the readers pause.
@@ -174,6 +174,13 @@ impl Client {
     pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
         let room = normalize_room(room)?;
         self.send(ClientMsg::History { room, before, limit }).await
+    }
+
+    /// Claims this user's current name with `password`, or changes its password (revoking
+    /// saved login tokens); answered by `ServerMsg::Token`.
+    pub async fn set_password(&self, password: &str) -> Result<(), ClientError> {
+        validate_password(password)?;
+        self.send(ClientMsg::SetPassword { password: password.into() }).await
     }
 
     /// The longest message the server accepts, in characters.

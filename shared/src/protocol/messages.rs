@@ -27,6 +27,38 @@ pub enum ClientMsg {
     /// Ask for up to `limit` messages of a room this client is in, older than sequence number
     /// `before` (the latest when `None`); answered by [`ServerMsg::History`].
     History { room: String, before: Option<u64>, limit: u32 },
+    /// Instead of `Hello` as the first frame: log in with a password or a saved login token.
+    /// A password for a name nobody has claimed claims it.
+    Login(LoginRequest),
+    /// Claim this user's current name with `password`, or change its password (which revokes
+    /// every saved login token); answered by [`ServerMsg::Token`].
+    SetPassword { password: String },
+}
+
+/// A login with credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub version: u16,
+    pub name: String,
+    pub credential: Credential,
+}
+
+/// How a user proves a claimed name is theirs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Credential {
+    Password(String),
+    /// A token from an earlier [`ServerMsg::Token`], kept by the device.
+    Token(String),
+}
+
+impl std::fmt::Debug for Credential {
+    /// Never prints the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::Password(_) => f.write_str("Password(..)"),
+            Credential::Token(_) => f.write_str("Token(..)"),
+        }
+    }
 }
 
 /// What the server sends on a client's bidirectional stream.
@@ -57,6 +89,9 @@ pub enum ServerMsg {
     /// lobby's after Welcome), or the page a `History` command asked for. Live messages may
     /// arrive before it; a client places both by `seq` and drops ids it already has.
     History(HistoryPage),
+    /// A login token for `name`, to keep on this device and log in with instead of the
+    /// password: sent after a password login, a claim or a password change.
+    Token { name: String, token: String, ts: u64 },
 }
 
 /// A page of a room's history.
@@ -117,6 +152,17 @@ pub enum Rejection {
     UnsupportedVersion { server: u16, client: u16 },
     /// The server has no room for another client.
     ServerFull,
+    /// The name is claimed: logging in with it needs its password (or a saved token).
+    PasswordRequired { name: String },
+    /// The password or token is wrong; after repeated failures, further tries are refused
+    /// until `retry_after_ms` has passed.
+    WrongPassword { name: String, retry_after_ms: u64 },
+    /// The server accepts claimed names only: log in with a password to claim one.
+    AccountRequired { name: String },
+    /// The password given to claim a name breaks the rules; `reason` says which.
+    InvalidPassword { reason: String },
+    /// The server could not check the login now (e.g. its store failed); try again later.
+    Unavailable { reason: String },
 }
 
 /// A message posted in a room.
@@ -174,6 +220,8 @@ pub enum ErrorCode {
     Protocol,
     /// The server could not do it now (e.g. busy writing); trying again later may work.
     Unavailable,
+    /// A password too short or too long.
+    InvalidPassword,
 }
 
 impl ErrorCode {
@@ -194,6 +242,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Protocol => "protocol",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::InvalidPassword => "invalid_password",
         }
     }
 }

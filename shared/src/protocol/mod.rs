@@ -16,7 +16,8 @@ mod validate;
 pub use codec::{FrameCodec, FrameError, encode_frame, encode_frame_into};
 pub use messages::*;
 pub use validate::{
-    NameError, TextError, fold_name, normalize_name, normalize_room, validate_text, validate_topic,
+    NameError, PasswordError, TextError, fold_name, normalize_name, normalize_room, validate_password,
+    validate_text, validate_topic,
 };
 
 /// The ALPN token: the protocol's name and major version.
@@ -44,6 +45,10 @@ pub const MAX_ROOM_CHARS: usize = 64;
 pub const HISTORY_ON_JOIN: u32 = 50;
 /// The most messages one history page holds (fewer when they would not fit a frame).
 pub const MAX_HISTORY_PAGE: u32 = 200;
+/// Shortest password, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Longest room topic, in characters.
 pub const MAX_TOPIC_CHARS: usize = 200;
 

@@ -25,6 +25,23 @@ fn every_client_message_round_trips() {
     round_trip(ClientMsg::ListUsers);
     round_trip(ClientMsg::ListRooms);
     round_trip(ClientMsg::History { room: "lobby".into(), before: Some(51), limit: 50 });
+    round_trip(ClientMsg::Login(LoginRequest {
+        version: PROTOCOL_VERSION,
+        name: "alice".into(),
+        credential: Credential::Password("correct horse".into()),
+    }));
+    round_trip(ClientMsg::SetPassword { password: "battery staple".into() });
+}
+
+#[test]
+fn credentials_never_show_in_debug_output() {
+    let login = ClientMsg::Login(LoginRequest {
+        version: 1,
+        name: "alice".into(),
+        credential: Credential::Password("hunter22".into()),
+    });
+    assert!(!format!("{login:?}").contains("hunter22"));
+    assert!(!format!("{:?}", Credential::Token("t0ken".into())).contains("t0ken"));
 }
 
 #[test]
@@ -51,6 +68,8 @@ fn every_server_message_round_trips() {
         ts: 1_700_000_000_000,
     }));
     round_trip(ServerMsg::Rejected(Rejection::UnsupportedVersion { server: 1, client: 9 }));
+    round_trip(ServerMsg::Rejected(Rejection::WrongPassword { name: "bob".into(), retry_after_ms: 2000 }));
+    round_trip(ServerMsg::Token { name: "bob".into(), token: "ab".repeat(32), ts: 3 });
     round_trip(ServerMsg::Message(RoomMessage {
         id: 1,
         room: "lobby".into(),

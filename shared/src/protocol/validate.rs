@@ -2,7 +2,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::{MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_TOPIC_CHARS};
+use super::{MAX_NAME_CHARS, MAX_PASSWORD_CHARS, MAX_ROOM_CHARS, MAX_TOPIC_CHARS, MIN_PASSWORD_CHARS};
 
 /// Why a user or room name is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +84,27 @@ pub fn validate_topic(topic: &str) -> Result<(), TextError> {
     }
     if let Some(bad) = topic.chars().find(|c| c.is_control()) {
         return Err(TextError::ControlCharacter(bad as u32));
+    }
+    Ok(())
+}
+
+/// Why a password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("the password is too short: at least {min} characters")]
+    TooShort { min: usize },
+    #[error("the password is too long: at most {max} characters")]
+    TooLong { max: usize },
+}
+
+/// Checks a new password's length (8 to 128 characters); anything else is the user's choice.
+pub fn validate_password(password: &str) -> Result<(), PasswordError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(PasswordError::TooShort { min: MIN_PASSWORD_CHARS });
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(PasswordError::TooLong { max: MAX_PASSWORD_CHARS });
     }
     Ok(())
 }
