@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anseo_shared::client::{Client, ClientError, Connected, Disconnect, Event};
+use anseo_shared::client::{ClientError, Disconnect, Event, Resilient};
 use anseo_shared::protocol::{HistoryPage, ServerMsg, TextError, fold_name, normalize_room};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
@@ -30,7 +30,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 /// Connects, chats until the end, and returns the exit status.
 pub async fn run(args: Args) -> Status {
     let output = Output::new(args.json);
-    let Connected { client, welcome, events } = match login::login(&args).await {
+    let login::LoggedIn { client, welcome, events } = match login::login(&args).await {
         Ok(connected) => connected,
         Err(failure) => return failure.finish(output),
     };
@@ -77,7 +77,7 @@ enum Flow {
 }
 
 struct Session {
-    client: Client,
+    client: Resilient,
     output: Output,
     /// This user's name, as the server last confirmed it.
     name: String,
@@ -161,6 +161,15 @@ impl Session {
                 if let Some(report) = Report::from_server(message) {
                     self.output.print(&report)?;
                 }
+                Ok(None)
+            }
+            Event::Reconnecting { attempt } => {
+                self.output.print(&Report::Reconnecting { attempt })?;
+                Ok(None)
+            }
+            Event::Resumed { missed, welcome } => {
+                self.presence_seq = welcome.presence_seq;
+                self.output.print(&Report::Resumed { missed })?;
                 Ok(None)
             }
             Event::Presence(frame) if frame.seq <= self.presence_seq => Ok(None),

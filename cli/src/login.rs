@@ -2,19 +2,33 @@
 //! known-servers file. A server not in that file is trusted only with `--trust-new` or after a
 //! "yes" at a prompt (only when stdin is a terminal), then remembered and connected to again
 //! with its fingerprint pinned. A changed certificate is always refused.
+//!
+//! The session is resilient: a lost connection is re-established by itself (see
+//! [`anseo_shared::client::Resilient`]); a server that says it is shutting down ends it.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Trust, connect};
+use anseo_shared::client::{
+    ConnectError, ConnectOptions, Event, Resilient, ResumeOptions, Trust, connect_resilient,
+};
+use anseo_shared::protocol::Welcome;
 use anseo_shared::protocol::{Credential, normalize_name};
 use anseo_shared::trust::{Fingerprint, KnownServers};
+use tokio::sync::mpsc;
 
 use crate::args::Args;
 use crate::status::{Failure, Status};
 
+/// A logged-in session.
+pub struct LoggedIn {
+    pub client: Resilient,
+    pub welcome: Welcome,
+    pub events: mpsc::Receiver<Event>,
+}
+
 /// Connects and logs in as `args.name`.
-pub async fn login(args: &Args) -> Result<Connected, Failure> {
+pub async fn login(args: &Args) -> Result<LoggedIn, Failure> {
     if let Err(error) = normalize_name(&args.name) {
         let reason = format!("the name is not allowed: {error}");
         return Err(Failure::new(Status::NameRejected, "invalid_name", reason));
@@ -27,21 +41,27 @@ pub async fn login(args: &Args) -> Result<Connected, Failure> {
     let credential = password(args)
         .map_err(|reason| Failure::new(Status::BadArguments, "password", reason))?
         .map(Credential::Password);
-    let options = |trust| {
+    let connect = |trust| {
         let options = ConnectOptions::new(&args.server, &args.name, trust);
-        match &credential {
+        let options = match &credential {
             Some(credential) => options.with_credential(credential.clone()),
             None => options,
+        };
+        async move {
+            let (client, welcome, events) =
+                connect_resilient(ResumeOptions { connect: options, reconnect_after_shutdown: false })
+                    .await?;
+            Ok::<_, ConnectError>(LoggedIn { client, welcome, events })
         }
     };
-    let error = match connect(&options(trust)).await {
-        Ok(connected) => return Ok(connected),
+    let error = match connect(trust).await {
+        Ok(logged_in) => return Ok(logged_in),
         Err(error) => error,
     };
     match error {
         ConnectError::UnknownServer { server, fingerprint } => {
             trust_first_use(args, &known_servers, &server, fingerprint).await?;
-            connect(&options(Trust::Pinned(fingerprint))).await.map_err(|error| Failure::connect(error, None))
+            connect(Trust::Pinned(fingerprint)).await.map_err(|error| Failure::connect(error, None))
         }
         error @ ConnectError::CertificateChanged { .. } => {
             let hint = format!(

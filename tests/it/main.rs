@@ -15,5 +15,6 @@ mod history;
 mod hostile;
 mod limits;
 mod network;
+mod resume;
 mod server;
 mod trust;

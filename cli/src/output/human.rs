@@ -45,6 +45,9 @@ fn body(report: &Report) -> String {
         Report::Switched { room: Some(room) } => format!("* talking in #{room}"),
         Report::Switched { room: None } => "* you are in no room; /join one to talk".to_string(),
         Report::Info { message } => format!("* {message}"),
+        Report::Reconnecting { attempt: 1 } => "* connection lost; reconnecting...".to_string(),
+        Report::Reconnecting { attempt } => format!("* reconnecting... (attempt {attempt})"),
+        Report::Resumed { missed } => format!("* resumed ({missed} missed)"),
         Report::Help { commands } => std::iter::once("commands:".to_string())
             .chain(commands.iter().map(|c| format!("  {c}")))
             .collect::<Vec<_>>()

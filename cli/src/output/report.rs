@@ -77,6 +77,10 @@ pub enum Report {
         #[serde(skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<u64>,
     },
+    /// The connection was lost; the client is connecting again (attempt 1, 2, ...).
+    Reconnecting { attempt: u32 },
+    /// Back after a reconnect: the `missed` messages were printed just before.
+    Resumed { missed: u64 },
     /// The connection ended; nothing follows.
     Closed { reason: String },
 }

@@ -9,8 +9,10 @@
 
 mod connect;
 mod error;
+mod resume;
 mod session;
 
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
 pub use error::{ClientError, ConnectError, Disconnect};
+pub use resume::{Resilient, ResumeOptions, connect_resilient};
 pub use session::{Client, Event};

@@ -32,6 +32,13 @@ pub enum Event {
     Presence(PresenceFrame),
     /// The connection ended; no events follow.
     Closed(Disconnect),
+    /// A [`Resilient`](super::Resilient) session lost its connection and tries again
+    /// (attempt 1, 2, ...).
+    Reconnecting { attempt: u32 },
+    /// A [`Resilient`](super::Resilient) session is back: the `missed` messages were passed
+    /// on just before this, and `welcome` is the new login's snapshot (users, rooms, presence
+    /// sequence).
+    Resumed { missed: u64, welcome: Welcome },
 }
 
 /// The handle for sending commands. Cheap to clone; every clone drives the same session.

@@ -37,6 +37,12 @@ impl TestServer {
 
     /// Starts a server whose certificate and data live in `dir` (reused across restarts).
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
+        Self::start_at(dir, "127.0.0.1:0", args)
+    }
+
+    /// Like [`TestServer::start_in`], listening on `listen` (e.g. the address of the server it
+    /// replaces, so that its clients find it again).
+    pub fn start_at(dir: tempfile::TempDir, listen: &str, args: &[&str]) -> Self {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -44,7 +50,7 @@ impl TestServer {
             .expect("server log");
         let mut child = Command::new(binary("anseo-server"))
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(listen)
             .arg("--cert-dir")
             .arg(dir.path().join("certs"))
             .arg("--data-dir")
