@@ -13,8 +13,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anseo_shared::protocol::{
-    ClientMsg, Credential, ErrorCode, FrameError, PROTOCOL_VERSION, Rejection, ServerMsg, close_code,
-    normalize_name,
+    ClientMsg, Credential, DirectMessage, ErrorCode, FrameError, PROTOCOL_VERSION, Rejection, ServerMsg,
+    close_code, normalize_name,
 };
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
@@ -152,18 +152,46 @@ impl Session {
     /// Claims the name or issues a token, as the admission says, once the login succeeded.
     async fn after_login(&self, me: ClientId, name: &str, admission: Admission) {
         match admission {
-            Admission::Open | Admission::Verified { issue_token: false } => {}
+            Admission::Open => {}
             Admission::Claim(password) => self.set_password(me, name, password).await,
-            Admission::Verified { issue_token: true } => {
+            Admission::Verified { issue_token } => {
                 let Some(accounts) = self.shared.hub.accounts() else { return };
-                match accounts.issue_token(name).await {
-                    Ok(token) => self.send_token(me, name, token),
-                    Err(error) => {
-                        self.shared.hub.lock().send_error(me, ErrorCode::Unavailable, error.to_string(), None)
+                if issue_token {
+                    match accounts.issue_token(name).await {
+                        Ok(token) => self.send_token(me, name, token),
+                        Err(error) => self.shared.hub.lock().send_error(
+                            me,
+                            ErrorCode::Unavailable,
+                            error.to_string(),
+                            None,
+                        ),
                     }
                 }
+                self.deliver_waiting_directs(me, name).await;
             }
         }
+    }
+
+    /// Hands over the direct messages that waited for this claimed name while it was offline.
+    async fn deliver_waiting_directs(&self, me: ClientId, name: &str) {
+        let Some(accounts) = self.shared.hub.accounts() else { return };
+        let waiting = accounts.waiting_directs(name).await;
+        let ids = waiting.iter().map(|direct| direct.id).collect();
+        {
+            let state = self.shared.hub.lock();
+            for direct in waiting {
+                let message = DirectMessage {
+                    id: direct.id,
+                    from: direct.sender,
+                    to: direct.recipient,
+                    text: direct.text,
+                    ts: direct.ts_ms,
+                    client_msg_id: direct.client_msg_id,
+                };
+                state.send(me, &ServerMsg::Direct(message));
+            }
+        }
+        accounts.delivered(ids).await;
     }
 
     /// Claims `name` with `password` (or changes it) and sends the new token.

@@ -182,3 +182,44 @@ async fn the_terminal_client_logs_in_with_a_password_file() {
     let mut again = Cli::spawn(&args(&right));
     again.expect_json("the welcome", |v| (v["type"] == "welcome").then_some(())).await;
 }
+
+#[tokio::test]
+async fn a_direct_message_to_an_offline_account_waits_for_its_next_login() {
+    let server = TestServer::start();
+    login_with(&server, "fred", password("fred's password")).await.client.quit().await;
+    let mut gina = server.login("gina").await;
+    gina.client.direct("Fred", "see you at 9").await.unwrap();
+    let copy = expect_event(&mut gina.events, "gina's copy", |e| match e {
+        Event::Server(ServerMsg::Direct(m)) => Some(m.clone()),
+        Event::Server(ServerMsg::Error(error)) => panic!("refused: {error:?}"),
+        _ => None,
+    })
+    .await;
+    assert_eq!((copy.from.as_str(), copy.text.as_str()), ("gina", "see you at 9"));
+    gina.client.direct("nobody", "hello?").await.unwrap();
+    let error = expect_event(&mut gina.events, "the refusal", |e| match e {
+        Event::Server(ServerMsg::Error(error)) => Some(error.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(error.code, ErrorCode::NoSuchUser, "only claimed names get messages while offline");
+
+    let mut fred = login_with(&server, "fred", password("fred's password")).await;
+    let waiting = expect_event(&mut fred.events, "the waiting message", |e| match e {
+        Event::Server(ServerMsg::Direct(m)) => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((waiting.from.as_str(), waiting.text.as_str(), waiting.id), ("gina", "see you at 9", copy.id));
+    fred.client.quit().await;
+
+    // Delivered once: the next login brings nothing more.
+    let mut fred = login_with(&server, "fred", password("fred's password")).await;
+    fred.client.list_users().await.unwrap();
+    expect_event(&mut fred.events, "the user list", |e| match e {
+        Event::Server(ServerMsg::Direct(m)) => panic!("delivered twice: {m:?}"),
+        Event::Server(ServerMsg::Users { .. }) => Some(()),
+        _ => None,
+    })
+    .await;
+}

@@ -18,7 +18,7 @@ use std::time::Instant;
 use anseo_shared::protocol::{Credential, Rejection, fold_name, validate_password};
 
 use crate::hub::now_ms;
-use crate::store::{Store, StoreError, StoreWriter, WriteOp};
+use crate::store::{Store, StoreError, StoreWriter, StoredDirect, WriteOp};
 use throttle::Throttle;
 
 /// What a login may do, once the hub accepts the name.
@@ -138,6 +138,31 @@ impl Accounts {
         };
         self.write(op).await?;
         Ok(token)
+    }
+
+    /// Direct messages that waited for `name` while it was offline, oldest first (at most
+    /// 1,000 per login). Read after every write queued before, so none sent before the login
+    /// is missed; [`Accounts::delivered`] marks them handed over.
+    pub async fn waiting_directs(&self, name: &str) -> Vec<StoredDirect> {
+        let (committed_tx, committed) = tokio::sync::oneshot::channel();
+        let queued = self.writer.after_queued_writes(move || {
+            let _ = committed_tx.send(());
+        });
+        if queued.is_err() || committed.await.is_err() {
+            return Vec::new();
+        }
+        let key = fold_name(name);
+        self.read(move |store| store.pending_directs(&key, 1000)).await.unwrap_or_else(|error| {
+            tracing::error!(%error, "could not read waiting direct messages");
+            Vec::new()
+        })
+    }
+
+    /// The direct messages `ids` reached their recipient.
+    pub async fn delivered(&self, ids: Vec<u64>) {
+        if !ids.is_empty() && self.write(WriteOp::Delivered { ids }).await.is_err() {
+            tracing::error!("could not mark direct messages delivered; they will be delivered again");
+        }
     }
 
     async fn read<T: Send + 'static>(

@@ -1,7 +1,8 @@
-//! `Direct`: a private message to one online user. The recipient gets it and the sender gets
-//! the same frame as confirmation; nobody else sees it.
+//! `Direct`: a private message to one user. The recipient gets it and the sender gets the
+//! same frame as confirmation; nobody else sees it. A user who is offline but has claimed
+//! their name gets it at their next login (it waits in the store); anyone else must be online.
 
-use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, normalize_name, validate_text};
+use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, fold_name, normalize_name, validate_text};
 
 use super::CommandError;
 use crate::hub::{ClientId, Hub, encode, now_ms};
@@ -20,11 +21,13 @@ impl Direct {
         validate_text(&self.text, hub.limits().max_message_chars as usize).map_err(CommandError::text)?;
 
         let mut state = hub.lock();
-        let Some(recipient) = state.find_user(&to) else {
+        let recipient = state.find_user(&to);
+        let waits_offline = recipient.is_none() && hub.store().is_some() && state.is_claimed(&to);
+        if recipient.is_none() && !waits_offline {
             return Err(CommandError::new(ErrorCode::NoSuchUser, format!("no user '{to}' is online")));
-        };
+        }
         let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
-        let to = state.user(recipient).map(|u| u.name.clone()).unwrap_or(to);
+        let to = recipient.and_then(|id| state.user(id)).map(|u| u.name.clone()).unwrap_or(to);
         let message = DirectMessage {
             id: state.next_message_id(),
             from,
@@ -40,9 +43,13 @@ impl Direct {
             text: message.text.clone(),
             ts_ms: message.ts,
             client_msg_id: message.client_msg_id,
+            pending_for: waits_offline.then(|| fold_name(&message.to)),
         };
         let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
-        let parties: Vec<ClientId> = if recipient == me { vec![me] } else { vec![recipient, me] };
+        let parties: Vec<ClientId> = match recipient {
+            Some(recipient) if recipient != me => vec![recipient, me],
+            _ => vec![me],
+        };
         let Some(store) = hub.store() else {
             for party in parties {
                 state.deliver(party, frame.clone());

@@ -58,6 +58,8 @@ pub struct StoredDirect {
     pub text: String,
     pub ts_ms: u64,
     pub client_msg_id: u64,
+    /// The folded name of the offline recipient it waits for; `None` once delivered.
+    pub pending_for: Option<String>,
 }
 
 /// One change to write.
@@ -78,6 +80,10 @@ pub enum WriteOp {
         name_key: String,
         token_hash: String,
         now_ms: u64,
+    },
+    /// Direct messages that waited for their recipient have been handed over.
+    Delivered {
+        ids: Vec<u64>,
     },
 }
 
@@ -197,6 +203,31 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Direct messages waiting for the user `name_key`, oldest first (at most `limit`).
+    pub fn pending_directs(&self, name_key: &str, limit: u32) -> Result<Vec<StoredDirect>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT id, sender, recipient, text, ts_ms, client_msg_id, pending_for FROM direct_messages
+                 WHERE pending_for = ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params![name_key, limit], |row| {
+                Ok(StoredDirect {
+                    id: row.get(0)?,
+                    sender: row.get(1)?,
+                    recipient: row.get(2)?,
+                    text: row.get(3)?,
+                    ts_ms: row.get(4)?,
+                    client_msg_id: row.get(5)?,
+                    pending_for: row.get(6)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        rows.map_err(|e| self.error(e))
+    }
+
     /// Whether `token_hash` is a current (not revoked) token of the account `name_key`.
     pub fn token_is_valid(&self, name_key: &str, token_hash: &str) -> Result<bool, StoreError> {
         self.connection
@@ -253,11 +284,16 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
             .map(drop),
         WriteOp::Direct(d) => transaction
             .prepare_cached(
-                "INSERT INTO direct_messages (id, sender, recipient, text, ts_ms, client_msg_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO direct_messages (id, sender, recipient, text, ts_ms, client_msg_id, pending_for)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![d.id, d.sender, d.recipient, d.text, d.ts_ms, d.client_msg_id])
+            .execute(params![d.id, d.sender, d.recipient, d.text, d.ts_ms, d.client_msg_id, d.pending_for])
             .map(drop),
+        WriteOp::Delivered { ids } => {
+            let mut statement =
+                transaction.prepare_cached("UPDATE direct_messages SET pending_for = NULL WHERE id = ?1")?;
+            ids.iter().try_for_each(|id| statement.execute([id]).map(drop))
+        }
         WriteOp::SetPassword { name_key, name, password_hash, now_ms } => transaction
             .prepare_cached(
                 "INSERT INTO accounts (name_key, name, password_hash, token_generation, created_ms)

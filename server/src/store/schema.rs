@@ -44,6 +44,9 @@ const MIGRATIONS: &[&str] = &[
          generation INTEGER NOT NULL,
          created_ms INTEGER NOT NULL
      );",
+    // 3: direct messages waiting for an offline recipient who has an account.
+    "ALTER TABLE direct_messages ADD COLUMN pending_for TEXT;
+     CREATE INDEX direct_messages_pending ON direct_messages (pending_for, id) WHERE pending_for IS NOT NULL;",
 ];
 
 /// Brings the database up to the latest schema.
