@@ -190,6 +190,17 @@ impl Client {
         self.send(ClientMsg::SetPassword { password: password.into() }).await
     }
 
+    /// Moves the session to a new UDP socket (a new local address, as when a phone switches
+    /// networks): QUIC migrates the connection, and the session goes on without a reconnect.
+    pub fn rebind(&self, socket: std::net::UdpSocket) -> std::io::Result<()> {
+        self.inner.endpoint.rebind(socket)
+    }
+
+    /// The local address the session uses now.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.inner.endpoint.local_addr()
+    }
+
     /// The longest message the server accepts, in characters.
     pub fn max_message_chars(&self) -> usize {
         self.inner.max_message_chars
