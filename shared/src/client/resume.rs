@@ -28,7 +28,7 @@ use crate::protocol::{
     fold_name, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 
-/// Unconfirmed sends kept for re-sending, at most.
+/// Unconfirmed sends kept for re-sending, at most; beyond that, sending waits.
 const MAX_OUTBOX: usize = 1000;
 /// Commands waiting for the supervisor, at most.
 const COMMAND_QUEUE: usize = 64;
@@ -232,8 +232,11 @@ enum Flow {
 impl Supervisor {
     async fn run(mut self) {
         loop {
+            // A full outbox stops taking commands (the caller's sends wait) until confirmations
+            // make room: backpressure instead of unbounded memory.
+            let outbox_full = self.outbox.len() >= MAX_OUTBOX;
             let flow = tokio::select! {
-                command = self.commands.recv() => self.execute(command).await,
+                command = self.commands.recv(), if !outbox_full => self.execute(command).await,
                 event = self.upstream.recv() => self.on_event(event).await,
             };
             if let Flow::Stop = flow {
@@ -256,11 +259,6 @@ impl Supervisor {
                 Flow::Stop
             }
             Some(Command::Send(outgoing)) => {
-                if self.outbox.len() >= MAX_OUTBOX {
-                    let reason = format!("more than {MAX_OUTBOX} messages are waiting to be sent");
-                    self.forward(Event::Closed(Disconnect::Lost(reason))).await;
-                    return Flow::Stop;
-                }
                 let message = outgoing.message();
                 self.outbox.insert(outgoing.id(), outgoing);
                 // A failed send stays in the outbox and goes out again after the reconnect.

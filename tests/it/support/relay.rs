@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +38,7 @@ pub struct Relay {
     /// The address clients connect to instead of the server's.
     pub addr: String,
     capture: Arc<Mutex<Vec<u8>>>,
+    cut: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -47,13 +49,20 @@ impl Relay {
         let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind relay"));
         let addr = front.local_addr().expect("relay address").to_string();
         let capture = Arc::new(Mutex::new(Vec::new()));
+        let cut = Arc::new(AtomicBool::new(false));
         let link = Link {
             impairment,
             rng: Arc::new(Mutex::new(SmallRng::seed_from_u64(seed))),
             capture: capture.clone(),
+            cut: cut.clone(),
         };
         let task = tokio::spawn(relay_loop(front, server, link));
-        Relay { addr, capture, task }
+        Relay { addr, capture, cut, task }
+    }
+
+    /// Drops every datagram in both directions while `cut` is true (a dead link).
+    pub fn set_cut(&self, cut: bool) {
+        self.cut.store(cut, Ordering::Relaxed);
     }
 
     /// Every datagram forwarded so far, concatenated.
@@ -73,11 +82,15 @@ struct Link {
     impairment: Impairment,
     rng: Arc<Mutex<SmallRng>>,
     capture: Arc<Mutex<Vec<u8>>>,
+    cut: Arc<AtomicBool>,
 }
 
 impl Link {
     /// Forwards one datagram through `socket` to `to`, impaired.
     fn forward(&self, socket: &Arc<UdpSocket>, to: SocketAddr, datagram: &[u8]) {
+        if self.cut.load(Ordering::Relaxed) {
+            return;
+        }
         self.capture.lock().unwrap().extend_from_slice(datagram);
         let (copies, delays) = {
             let mut rng = self.rng.lock().unwrap();
