@@ -120,6 +120,7 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>
         rooms: store.rooms()?,
         last_message_id: store.last_message_id()?,
         claimed: store.claimed_names()?,
+        sent: store.sent_by_instance()?,
     };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
     let reader = store.reopen()?;
@@ -175,6 +176,12 @@ fn bind(config: &Config, identity: Identity) -> Result<quinn::Endpoint, ServerEr
     quinn::Endpoint::new(quinn::EndpointConfig::default(), Some(server), socket, runtime).map_err(bind_error)
 }
 
+/// Kernel buffer asked for the UDP socket, each way. Every client's packets arrive on this
+/// one socket: the default (~200 KiB) overflows, and drops packets, as soon as the runtime
+/// is busy for a millisecond with a room of hundreds. The kernel caps it at
+/// `net.core.rmem_max` / `wmem_max`; memory is only used while packets wait.
+const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
+
 /// A UDP socket bound to `addr`. An IPv6 socket is made dual-stack explicitly (not left to
 /// the system default), so `[::]` serves IPv4 clients too.
 fn udp_socket(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
@@ -182,6 +189,9 @@ fn udp_socket(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
     if addr.is_ipv6() {
         socket.set_only_v6(false)?;
     }
+    // Best effort: a smaller buffer still works, it only drops sooner under a burst.
+    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
+    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
     socket.bind(&addr.into())?;
     Ok(socket.into())
 }

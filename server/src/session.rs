@@ -45,6 +45,14 @@ struct Session {
     shared: Arc<Shared>,
 }
 
+/// What the first frame asked for.
+struct Greeting {
+    name: String,
+    credential: Option<Credential>,
+    /// The client's instance number, from a Rejoin.
+    instance: Option<u64>,
+}
+
 /// A logged-in user's side of the session.
 struct Login {
     id: ClientId,
@@ -88,12 +96,17 @@ fn release(shared: &Shared, peer: SocketAddr) {
 
 impl Session {
     async fn run(self) {
-        let Some((send, reader, name, credential)) = self.read_hello().await else { return };
+        let Some((send, reader, Greeting { name, credential, instance })) = self.read_hello().await else {
+            return;
+        };
         let admission = match self.admit(&name, credential).await {
             Ok(admission) => admission,
             Err(rejection) => return self.reject(send, rejection).await.unwrap_or(()),
         };
-        let Some((login, lobby_history)) = self.login(send, name.clone()).await else { return };
+        if let Some(instance) = instance {
+            self.replace_stale_session(&name, instance).await;
+        }
+        let Some((login, lobby_history)) = self.login(send, name.clone(), instance).await else { return };
         self.after_login(login.id, &name, admission).await;
         history::send_page(&self.shared.hub, login.id, lobby_history).await;
         self.read_commands(reader, login.id).await;
@@ -101,8 +114,8 @@ impl Session {
     }
 
     /// Waits for the bidirectional stream and its Hello (or Login), closing the connection on
-    /// anything else. Returns the streams, the requested name and the credential, if any.
-    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, String, Option<Credential>)> {
+    /// anything else. Returns the streams and what the first frame asked for.
+    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, Greeting)> {
         let wait = self.shared.settings.hello_timeout;
         let too_late = format!("no Hello within {} s", wait.as_secs_f32());
         let deadline = tokio::time::Instant::now() + wait;
@@ -119,10 +132,15 @@ impl Session {
             Ok(Some(Ok(Inbound::Undecodable(reason)))) => {
                 self.protocol_error(&format!("expected Hello, got an undecodable frame: {reason}"))
             }
-            Ok(Some(Ok(Inbound::Message(first @ (ClientMsg::Hello { .. } | ClientMsg::Login(_)))))) => {
-                let (version, name, credential) = match first {
-                    ClientMsg::Login(login) => (login.version, login.name, Some(login.credential)),
-                    ClientMsg::Hello { version, name } => (version, name, None),
+            Ok(Some(Ok(Inbound::Message(
+                first @ (ClientMsg::Hello { .. } | ClientMsg::Login(_) | ClientMsg::Rejoin(_)),
+            )))) => {
+                let (version, name, credential, instance) = match first {
+                    ClientMsg::Login(login) => (login.version, login.name, Some(login.credential), None),
+                    ClientMsg::Rejoin(rejoin) => {
+                        (rejoin.version, rejoin.name, rejoin.credential, Some(rejoin.instance))
+                    }
+                    ClientMsg::Hello { version, name } => (version, name, None, None),
                     _ => unreachable!("matched above"),
                 };
                 if version != PROTOCOL_VERSION {
@@ -131,7 +149,7 @@ impl Session {
                     return self.reject(send, rejection).await;
                 }
                 match normalize_name(&name) {
-                    Ok(name) => Some((send, reader, name, credential)),
+                    Ok(name) => Some((send, reader, Greeting { name, credential, instance })),
                     Err(error) => {
                         self.reject(send, Rejection::InvalidName { reason: error.to_string() }).await
                     }
@@ -214,12 +232,30 @@ impl Session {
         self.shared.hub.lock().send(me, &message);
     }
 
+    /// A client rejoining after a drop may find its old session still here (the server has
+    /// not noticed the drop yet): that session is closed, and its name freed, first.
+    async fn replace_stale_session(&self, name: &str, instance: u64) {
+        if !self.shared.hub.close_stale_session(name, instance) {
+            return;
+        }
+        tracing::info!("{name} rejoined from {}; closing the old session", self.peer);
+        let deadline = tokio::time::Instant::now() + LINGER;
+        while self.shared.hub.lock().find_user(name).is_some() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Logs the user in and starts its writers, or sends the rejection.
-    async fn login(&self, send: quinn::SendStream, name: String) -> Option<(Login, HistoryRequest)> {
+    async fn login(
+        &self,
+        send: quinn::SendStream,
+        name: String,
+        instance: Option<u64>,
+    ) -> Option<(Login, HistoryRequest)> {
         let limits = self.shared.settings.outbox;
         let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
         let (presence, presence_queue) = Outbox::new(&self.connection, "presence", limits);
-        match self.shared.hub.login(name.clone(), chat, presence) {
+        match self.shared.hub.login_as(name.clone(), chat, presence, instance) {
             Ok(LoggedIn { id, online, lobby_history }) => {
                 tracing::info!("{name} joined ({online} online)");
                 let chat_writer = tokio::spawn(chat_queue.drain_into(send));

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anseo_shared::client::{ConnectOptions, Event, Resilient, ResumeOptions, connect_resilient};
-use anseo_shared::protocol::{RoomMessage, ServerMsg};
+use anseo_shared::protocol::{ClientMsg, ErrorCode, RoomMessage, ServerMsg};
 use tokio::sync::mpsc::Receiver;
 
 use crate::support::{Cli, Impairment, Relay, TestServer, WAIT, expect_event};
@@ -329,4 +329,68 @@ async fn next_history_page(client: &mut anseo_shared::client::Connected) -> Vec<
         _ => None,
     })
     .await
+}
+
+async fn with_instance(server: &TestServer, name: &str, instance: u64) -> anseo_shared::client::Connected {
+    let mut options = ConnectOptions::new(&server.addr, name, server.trust());
+    options.instance = Some(instance);
+    anseo_shared::client::connect(&options).await.expect("login")
+}
+
+async fn say_raw(client: &mut anseo_shared::client::Connected, text: &str, client_msg_id: u64) -> ServerMsg {
+    let message = ClientMsg::Say { room: "lobby".into(), text: text.into(), client_msg_id };
+    client.client.send(message).await.unwrap();
+    expect_event(&mut client.events, "the answer", |e| match e {
+        Event::Server(answer @ (ServerMsg::Message(_) | ServerMsg::Error(_))) => Some(answer.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// The server recognises a message re-sent by the same client instance, also after a
+/// restart, and does not post it twice.
+#[tokio::test]
+async fn a_resent_message_is_recognised_and_not_posted_twice() {
+    let mut server = TestServer::start();
+    let mut zed = with_instance(&server, "zed", 4242).await;
+    assert!(matches!(say_raw(&mut zed, "once", 7).await, ServerMsg::Message(m) if m.text == "once"));
+    let again = say_raw(&mut zed, "once", 7).await;
+    assert!(
+        matches!(&again, ServerMsg::Error(e) if e.code == ErrorCode::AlreadyPosted && e.client_msg_id == Some(7)),
+        "{again:?}"
+    );
+    zed.client.quit().await;
+    assert!(server.terminate().success());
+
+    let server = TestServer::start_in(server.kill(), &[]);
+    let mut zed = with_instance(&server, "zed", 4242).await;
+    let after_restart = say_raw(&mut zed, "once", 7).await;
+    assert!(
+        matches!(&after_restart, ServerMsg::Error(e) if e.code == ErrorCode::AlreadyPosted),
+        "{after_restart:?}"
+    );
+    assert!(matches!(say_raw(&mut zed, "twice?", 8).await, ServerMsg::Message(m) if m.seq == 2));
+    // Another client instance with the same ids is a different sender.
+    let mut other = with_instance(&server, "yan", 1).await;
+    assert!(matches!(say_raw(&mut other, "mine", 7).await, ServerMsg::Message(_)));
+}
+
+/// A client rejoining while the server still holds its old session (a drop not noticed yet)
+/// replaces that session; anyone else asking for the name is still refused.
+#[tokio::test]
+async fn a_rejoin_replaces_the_clients_own_stale_session() {
+    let server = TestServer::start();
+    let mut old = with_instance(&server, "zoe", 99).await;
+    let _new = with_instance(&server, "zoe", 99).await;
+    let closed = expect_event(&mut old.events, "the old session's end", |e| match e {
+        Event::Closed(reason) => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(closed.to_string().contains("replaced by a new connection"), "{closed}");
+    let mut options = ConnectOptions::new(&server.addr, "zoe", server.trust());
+    options.instance = Some(100);
+    let refused =
+        anseo_shared::client::connect(&options).await.err().expect("a different instance is refused");
+    assert!(matches!(refused, anseo_shared::client::ConnectError::NameTaken(_)), "{refused:?}");
 }

@@ -26,7 +26,11 @@ impl Direct {
         if recipient.is_none() && !waits_offline {
             return Err(CommandError::new(ErrorCode::NoSuchUser, format!("no user '{to}' is online")));
         }
+        if !state.first_send(me, self.client_msg_id) {
+            return Err(CommandError::new(ErrorCode::AlreadyPosted, "already posted"));
+        }
         let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
+        let instance = state.instance(me).unwrap_or(0);
         let to = recipient.and_then(|id| state.user(id)).map(|u| u.name.clone()).unwrap_or(to);
         let message = DirectMessage {
             id: state.next_message_id(),
@@ -44,6 +48,7 @@ impl Direct {
             ts_ms: message.ts,
             client_msg_id: message.client_msg_id,
             pending_for: waits_offline.then(|| fold_name(&message.to)),
+            instance,
         };
         let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
         let parties: Vec<ClientId> = match recipient {
@@ -58,6 +63,7 @@ impl Direct {
         };
         // Delivered once durable, like room messages.
         let outboxes = state.chat_outboxes(parties);
+        let client_msg_id = self.client_msg_id;
         store
             .submit(WriteOp::Direct(stored), move |committed| {
                 if committed {
@@ -66,6 +72,9 @@ impl Direct {
                     });
                 }
             })
-            .map_err(|busy| CommandError::new(ErrorCode::Unavailable, busy.to_string()))
+            .map_err(|busy| {
+                state.forget_send(me, client_msg_id);
+                CommandError::new(ErrorCode::Unavailable, busy.to_string())
+            })
     }
 }

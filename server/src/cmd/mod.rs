@@ -91,7 +91,7 @@ impl Command {
     /// The command a frame carries; `None` for Hello, which only starts a session.
     pub fn from_msg(msg: ClientMsg) -> Option<Command> {
         Some(match msg {
-            ClientMsg::Hello { .. } | ClientMsg::Login(_) => return None,
+            ClientMsg::Hello { .. } | ClientMsg::Login(_) | ClientMsg::Rejoin(_) => return None,
             ClientMsg::SetPassword { password } => Command::SetPassword(SetPassword { password }),
             ClientMsg::Say { room, text, client_msg_id } => Command::Say(Say { room, text, client_msg_id }),
             ClientMsg::Direct { to, text, client_msg_id } => {

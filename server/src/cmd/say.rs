@@ -29,7 +29,11 @@ impl Say {
             let message = format!("you are not in '{}'; join it first", room.name);
             return Err(CommandError::new(ErrorCode::NotInRoom, message));
         }
+        if !state.first_send(me, self.client_msg_id) {
+            return Err(CommandError::new(ErrorCode::AlreadyPosted, "already posted"));
+        }
         let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
+        let instance = state.instance(me).unwrap_or(0);
         let id = state.next_message_id();
         let room = state.room_mut(&room_name).expect("checked above");
         room.last_seq += 1;
@@ -51,6 +55,7 @@ impl Say {
             text: message.text.clone(),
             ts_ms: message.ts,
             client_msg_id: message.client_msg_id,
+            instance,
         };
         let Some(frame) = encode(&ServerMsg::Message(message)) else { return Ok(()) };
         let Some(store) = hub.store() else {
@@ -88,6 +93,7 @@ impl Say {
                 if let Some(room) = state.room_mut(&room_name) {
                     room.last_seq -= 1;
                 }
+                state.forget_send(me, client_msg_id);
                 CommandError::new(ErrorCode::Unavailable, busy.to_string())
             })
     }

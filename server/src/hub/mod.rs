@@ -27,6 +27,9 @@ use crate::store::{StoreWriter, StoredRoom};
 
 pub use session::LoggedIn;
 
+/// Client instances whose last message id the hub remembers, at most.
+const MAX_INSTANCES: usize = 100_000;
+
 /// Identifies one logged-in session for its whole life (names can change, ids do not).
 pub type ClientId = u64;
 
@@ -73,6 +76,9 @@ pub struct State {
     last_message_id: u64,
     /// Folded names claimed by accounts: nobody renames into them.
     claimed: HashSet<String>,
+    /// The highest client message id taken from each client instance: a send at or below it
+    /// is a retry of something already posted.
+    sent: HashMap<u64, u64>,
     last_client_id: ClientId,
 }
 
@@ -86,6 +92,8 @@ pub struct User {
     chat: Arc<Outbox>,
     /// Presence events, on the uni stream the server opens.
     presence: Outbox,
+    /// The client's instance number, when it resumes itself (see `RejoinRequest`).
+    pub instance: Option<u64>,
 }
 
 /// One room. Rooms outlive their members; the lobby always exists.
@@ -104,6 +112,8 @@ pub struct Restored {
     pub last_message_id: u64,
     /// Folded names that are claimed by accounts.
     pub claimed: Vec<String>,
+    /// The highest client message id stored per client instance.
+    pub sent: Vec<(u64, u64)>,
 }
 
 /// The server's clock for stamps: milliseconds since the Unix epoch.
@@ -140,6 +150,7 @@ impl Hub {
             presence_seq: 0,
             last_message_id: restored.last_message_id,
             claimed: restored.claimed.into_iter().collect(),
+            sent: restored.sent.into_iter().collect(),
             last_client_id: 0,
         };
         Hub { state: Mutex::new(state), limits, storage }
@@ -194,6 +205,40 @@ impl State {
     /// `name` is claimed from now on.
     pub fn mark_claimed(&mut self, name: &str) {
         self.claimed.insert(fold_name(name));
+    }
+
+    /// Records a send from `me` with `client_msg_id`; `false` when its client already sent it
+    /// (a retry after a drop), which must not be posted again.
+    pub fn first_send(&mut self, me: ClientId, client_msg_id: u64) -> bool {
+        let Some(instance) = self.users.get(&me).and_then(|user| user.instance) else { return true };
+        if self.sent.len() >= MAX_INSTANCES && !self.sent.contains_key(&instance) {
+            // Forget the instances that sent least recently: drop the smallest half.
+            let mut highest: Vec<u64> = self.sent.values().copied().collect();
+            highest.sort_unstable();
+            let cut = highest[highest.len() / 2];
+            self.sent.retain(|_, id| *id > cut);
+        }
+        let highest = self.sent.entry(instance).or_insert(0);
+        if client_msg_id <= *highest {
+            return false;
+        }
+        *highest = client_msg_id;
+        true
+    }
+
+    /// Undoes [`State::first_send`] for a send that could not be posted after all.
+    pub fn forget_send(&mut self, me: ClientId, client_msg_id: u64) {
+        let Some(instance) = self.users.get(&me).and_then(|user| user.instance) else { return };
+        if let Some(highest) = self.sent.get_mut(&instance)
+            && *highest == client_msg_id
+        {
+            *highest = client_msg_id - 1;
+        }
+    }
+
+    /// The client instance of `me`, if it resumes itself.
+    pub fn instance(&self, me: ClientId) -> Option<u64> {
+        self.users.get(&me).and_then(|user| user.instance)
     }
 
     /// How many users are online.

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anseo_shared::protocol::{
-    HISTORY_ON_JOIN, LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, fold_name,
+    HISTORY_ON_JOIN, LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, close_code,
+    fold_name,
 };
 
 use super::{ClientId, Hub, User, now_ms};
@@ -29,6 +30,17 @@ impl Hub {
     /// Logs `name` (already normalised) in, queues the Welcome on its chat outbox, and tells
     /// everyone (itself included) it is online and in the lobby.
     pub fn login(&self, name: String, chat: Outbox, presence: Outbox) -> Result<LoggedIn, Rejection> {
+        self.login_as(name, chat, presence, None)
+    }
+
+    /// Like [`Hub::login`], for a client that resumes itself with this instance number.
+    pub fn login_as(
+        &self,
+        name: String,
+        chat: Outbox,
+        presence: Outbox,
+        instance: Option<u64>,
+    ) -> Result<LoggedIn, Rejection> {
         let mut state = self.lock();
         if state.names.contains_key(&fold_name(&name)) {
             return Err(Rejection::NameTaken { name });
@@ -44,7 +56,7 @@ impl Hub {
         // Joined, numbered at or below `presence_seq` in its Welcome: a client drops those (the
         // snapshot has them), and its presence stream starts at once.
         let rooms = BTreeSet::from([lobby_key.clone()]);
-        state.users.insert(id, User { name: name.clone(), rooms, chat: Arc::new(chat), presence });
+        state.users.insert(id, User { name: name.clone(), rooms, chat: Arc::new(chat), presence, instance });
         state.names.insert(fold_name(&name), id);
         state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
@@ -79,6 +91,18 @@ impl Hub {
         };
         state.send(id, &ServerMsg::Welcome(welcome));
         Ok(LoggedIn { id, online: state.users.len(), lobby_history })
+    }
+
+    /// Closes the session holding `name` if it belongs to the same client `instance` (a
+    /// rejoin after a drop the server has not noticed yet). Returns whether it did.
+    pub fn close_stale_session(&self, name: &str, instance: u64) -> bool {
+        let state = self.lock();
+        let Some(user) = state.find_user(name).and_then(|id| state.users.get(&id)) else { return false };
+        if user.instance != Some(instance) {
+            return false;
+        }
+        user.chat.close(close_code::NORMAL, "replaced by a new connection of the same client");
+        true
     }
 
     /// Logs `id` out: it leaves each of its rooms, then goes offline, and everyone is told.

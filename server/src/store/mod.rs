@@ -47,6 +47,8 @@ pub struct StoredMessage {
     pub text: String,
     pub ts_ms: u64,
     pub client_msg_id: u64,
+    /// The sending client's instance number (0 for a plain session).
+    pub instance: u64,
 }
 
 /// A direct message as stored.
@@ -60,6 +62,8 @@ pub struct StoredDirect {
     pub client_msg_id: u64,
     /// The folded name of the offline recipient it waits for; `None` once delivered.
     pub pending_for: Option<String>,
+    /// The sending client's instance number (0 for a plain session).
+    pub instance: u64,
 }
 
 /// One change to write.
@@ -173,7 +177,7 @@ impl Store {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id FROM room_messages
+                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id, instance FROM room_messages
                  WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
             )
             .map_err(|e| self.error(e))?;
@@ -187,6 +191,7 @@ impl Store {
                     text: row.get(4)?,
                     ts_ms: row.get(5)?,
                     client_msg_id: row.get(6)?,
+                    instance: row.get::<_, i64>(7)? as u64,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -208,7 +213,8 @@ impl Store {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT id, sender, recipient, text, ts_ms, client_msg_id, pending_for FROM direct_messages
+                "SELECT id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance
+                 FROM direct_messages
                  WHERE pending_for = ?1 ORDER BY id LIMIT ?2",
             )
             .map_err(|e| self.error(e))?;
@@ -222,8 +228,29 @@ impl Store {
                     ts_ms: row.get(4)?,
                     client_msg_id: row.get(5)?,
                     pending_for: row.get(6)?,
+                    instance: row.get::<_, i64>(7)? as u64,
                 })
             })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        rows.map_err(|e| self.error(e))
+    }
+
+    /// The highest client message id stored from each client instance in the last day: what
+    /// a restarted server needs to recognise a message re-sent after it went down.
+    pub fn sent_by_instance(&self) -> Result<Vec<(u64, u64)>, StoreError> {
+        let since = crate::hub::now_ms().saturating_sub(24 * 3600 * 1000) as i64;
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT instance, MAX(client_msg_id) FROM (
+                     SELECT instance, client_msg_id FROM room_messages WHERE instance != 0 AND ts_ms > ?1
+                     UNION ALL
+                     SELECT instance, client_msg_id FROM direct_messages WHERE instance != 0 AND ts_ms > ?1
+                 ) GROUP BY instance",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([since], |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
         rows.map_err(|e| self.error(e))
     }
@@ -277,17 +304,36 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
             .map(drop),
         WriteOp::RoomMessage(m) => transaction
             .prepare_cached(
-                "INSERT INTO room_messages (room, seq, id, sender, text, ts_ms, client_msg_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO room_messages (room, seq, id, sender, text, ts_ms, client_msg_id, instance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![m.room, m.seq, m.id, m.sender, m.text, m.ts_ms, m.client_msg_id])
+            .execute(params![
+                m.room,
+                m.seq,
+                m.id,
+                m.sender,
+                m.text,
+                m.ts_ms,
+                m.client_msg_id,
+                m.instance as i64
+            ])
             .map(drop),
         WriteOp::Direct(d) => transaction
             .prepare_cached(
-                "INSERT INTO direct_messages (id, sender, recipient, text, ts_ms, client_msg_id, pending_for)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO direct_messages
+                     (id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![d.id, d.sender, d.recipient, d.text, d.ts_ms, d.client_msg_id, d.pending_for])
+            .execute(params![
+                d.id,
+                d.sender,
+                d.recipient,
+                d.text,
+                d.ts_ms,
+                d.client_msg_id,
+                d.pending_for,
+                d.instance as i64
+            ])
             .map(drop),
         WriteOp::Delivered { ids } => {
             let mut statement =

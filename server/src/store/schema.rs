@@ -47,6 +47,9 @@ const MIGRATIONS: &[&str] = &[
     // 3: direct messages waiting for an offline recipient who has an account.
     "ALTER TABLE direct_messages ADD COLUMN pending_for TEXT;
      CREATE INDEX direct_messages_pending ON direct_messages (pending_for, id) WHERE pending_for IS NOT NULL;",
+    // 4: the sending client's instance, to recognise messages re-sent after a restart.
+    "ALTER TABLE room_messages ADD COLUMN instance INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE direct_messages ADD COLUMN instance INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the database up to the latest schema.

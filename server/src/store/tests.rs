@@ -19,6 +19,7 @@ fn message(room: &str, seq: u64, id: u64) -> StoredMessage {
         text: format!("message {seq}"),
         ts_ms: 1000 + seq,
         client_msg_id: seq,
+        instance: 0,
     }
 }
 

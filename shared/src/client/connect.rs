@@ -12,7 +12,7 @@ use super::error::{ConnectError, Disconnect};
 use super::session::{Client, Event, start_session};
 use crate::protocol::{
     ClientMsg, Credential, FrameCodec, LoginRequest, MAX_SERVER_FRAME_LEN, PROTOCOL_VERSION, Rejection,
-    ServerMsg, Welcome,
+    RejoinRequest, ServerMsg, Welcome,
 };
 use crate::transport::client_config;
 use crate::trust::{Fingerprint, KnownServers};
@@ -38,6 +38,9 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// A password or saved token for a claimed name (none: log in by name only).
     pub credential: Option<Credential>,
+    /// The client's instance number, for a client that resumes itself (see
+    /// [`RejoinRequest`]); `None` for a plain session.
+    pub instance: Option<u64>,
 }
 
 impl ConnectOptions {
@@ -48,6 +51,7 @@ impl ConnectOptions {
             trust,
             timeout: Duration::from_secs(5),
             credential: None,
+            instance: None,
         }
     }
 
@@ -129,9 +133,15 @@ async fn login(
     let codec = || FrameCodec::<ServerMsg, ClientMsg>::new(MAX_SERVER_FRAME_LEN);
     let mut writer = FramedWrite::new(send, codec());
     let mut reader = FramedRead::new(recv, codec());
-    let hello = match &options.credential {
-        None => ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() },
-        Some(credential) => ClientMsg::Login(LoginRequest {
+    let hello = match (&options.credential, options.instance) {
+        (credential, Some(instance)) => ClientMsg::Rejoin(RejoinRequest {
+            version: PROTOCOL_VERSION,
+            name: options.name.clone(),
+            credential: credential.clone(),
+            instance,
+        }),
+        (None, None) => ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() },
+        (Some(credential), None) => ClientMsg::Login(LoginRequest {
             version: PROTOCOL_VERSION,
             name: options.name.clone(),
             credential: credential.clone(),

@@ -24,8 +24,8 @@ use super::connect::{ConnectOptions, Connected, connect};
 use super::error::{ClientError, ConnectError, Disconnect};
 use super::session::{Client, Event};
 use crate::protocol::{
-    ClientMsg, Credential, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, ServerMsg, Welcome, close_code,
-    fold_name, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
+    ClientMsg, Credential, ErrorCode, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, ServerMsg, Welcome,
+    close_code, fold_name, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 
 /// Unconfirmed sends kept for re-sending, at most; beyond that, sending waits.
@@ -89,8 +89,9 @@ impl Outgoing {
 /// Connects (errors are returned as from [`connect`]), then keeps the session alive until
 /// [`Resilient::quit`] or a loss that reconnecting cannot fix.
 pub async fn connect_resilient(
-    options: ResumeOptions,
+    mut options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<Event>), ConnectError> {
+    options.connect.instance = Some(new_instance());
     let connected = connect(&options.connect).await?;
     let welcome = connected.welcome.clone();
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
@@ -287,6 +288,13 @@ impl Supervisor {
                 }
                 Flow::Continue
             }
+            // A re-sent message the server had posted already: confirmed, nothing to show.
+            Event::Server(ServerMsg::Error(error)) if error.code == ErrorCode::AlreadyPosted => {
+                if let Some(id) = error.client_msg_id {
+                    self.outbox.remove(&id);
+                }
+                Flow::Continue
+            }
             event => {
                 self.track(&event);
                 self.forward(event).await;
@@ -475,6 +483,14 @@ impl Supervisor {
             .collect();
         Some(missed)
     }
+}
+
+/// A random instance number for this client's run.
+fn new_instance() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = SystemRandom::new().fill(&mut bytes);
+    // 0 means "no instance" in the server's store.
+    u64::from_le_bytes(bytes).max(1)
 }
 
 /// Errors that trying again cannot fix.

@@ -33,6 +33,21 @@ pub enum ClientMsg {
     /// Claim this user's current name with `password`, or change its password (which revokes
     /// every saved login token); answered by [`ServerMsg::Token`].
     SetPassword { password: String },
+    /// Instead of `Hello` or `Login` as the first frame, from a client that resumes itself
+    /// after drops: see [`RejoinRequest`].
+    Rejoin(RejoinRequest),
+}
+
+/// A login from a client that keeps `instance`, a random number, for its whole run. The
+/// server recognises a message re-sent by that client (same instance, same client message
+/// id) and does not post it twice, and a rejoin replaces the client's own session that the
+/// server still holds from before a drop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejoinRequest {
+    pub version: u16,
+    pub name: String,
+    pub credential: Option<Credential>,
+    pub instance: u64,
 }
 
 /// A login with credentials.
@@ -222,6 +237,8 @@ pub enum ErrorCode {
     Unavailable,
     /// A password too short or too long.
     InvalidPassword,
+    /// A re-sent message that the server already posted (its `client_msg_id` says which).
+    AlreadyPosted,
 }
 
 impl ErrorCode {
@@ -243,6 +260,7 @@ impl ErrorCode {
             ErrorCode::Protocol => "protocol",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::InvalidPassword => "invalid_password",
+            ErrorCode::AlreadyPosted => "already_posted",
         }
     }
 }

@@ -31,6 +31,12 @@ fn every_client_message_round_trips() {
         credential: Credential::Password("correct horse".into()),
     }));
     round_trip(ClientMsg::SetPassword { password: "battery staple".into() });
+    round_trip(ClientMsg::Rejoin(RejoinRequest {
+        version: PROTOCOL_VERSION,
+        name: "alice".into(),
+        credential: None,
+        instance: u64::MAX,
+    }));
 }
 
 #[test]
