@@ -177,6 +177,8 @@ async fn serve(
                     }
                     Some(Event::Presence(frame)) => { events.send(NetEvent::Presence(frame)).await; }
                     Some(Event::Closed(reason)) => break reason,
+                    // Only resilient sessions report these; this loop reconnects by itself.
+                    Some(Event::Reconnecting { .. } | Event::Resumed { .. }) => {}
                     None => break Disconnect::Lost("the session ended".into()),
                 },
                 command = commands.recv() => match command {

@@ -17,8 +17,8 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anseo_shared::protocol::{
-    DirectMessage, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome,
-    normalize_name, normalize_room, validate_text, validate_topic,
+    DirectMessage, HistoryPage, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
+    Welcome, normalize_name, normalize_room, validate_text, validate_topic,
 };
 use anseo_shared::trust::Fingerprint;
 
@@ -578,7 +578,19 @@ impl Chat {
                 self.pending_join = None;
                 self.error = Some(error.message);
             }
-            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => {}
+            ServerMsg::History(page) => self.history_page(page),
+            // The app logs in by name; saved login tokens are not used yet.
+            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) | ServerMsg::Token { .. } => {}
+        }
+    }
+
+    /// Earlier messages of a room (after a join or a reconnect): placed by sequence number,
+    /// those already shown dropped, and none of them counted as unread.
+    fn history_page(&mut self, page: HistoryPage) {
+        let room = self.rooms.entry(page.room).or_default();
+        for message in page.messages {
+            let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
+            room.timeline.add_message(message.seq, line);
         }
     }
 

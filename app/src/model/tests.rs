@@ -565,3 +565,38 @@ fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
         .collect();
     assert_eq!(shape, ["bobx2", "carolx1", "dave joined", "carolx1", "carolx1"]);
 }
+
+#[test]
+fn a_history_page_is_merged_in_order_without_duplicates_or_unread() {
+    let mut model = logged_in();
+    // A live message may arrive before the page of what came before it.
+    model.apply(message("lobby", 3, "bob", "live"));
+    let earlier = |seq: u64, text: &str| RoomMessage {
+        id: 1000 + seq,
+        room: "lobby".into(),
+        seq,
+        from: "carol".into(),
+        text: text.into(),
+        ts: 2_000 + seq,
+        client_msg_id: 0,
+    };
+    let page = HistoryPage {
+        room: "lobby".into(),
+        messages: vec![earlier(1, "one"), earlier(2, "two")],
+        more: false,
+        ts: 9,
+    };
+    model.apply(NetEvent::Server(ServerMsg::History(page.clone())));
+    model.apply(NetEvent::Server(ServerMsg::History(page)));
+    assert_eq!(lines(&model), ["carol: one", "carol: two", "bob: live"]);
+
+    let maths =
+        HistoryPage { room: "maths".into(), messages: vec![earlier(1, "old news")], more: false, ts: 9 };
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("maths", "sums", 2),
+        members: vec!["alice".into(), "carol".into()],
+        ts: 5,
+    }));
+    model.apply(NetEvent::Server(ServerMsg::History(maths)));
+    assert_eq!(chat(&model).rooms["maths"].unread, 0, "history is not unread");
+}
