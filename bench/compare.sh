@@ -7,7 +7,9 @@
 #
 # Leaves DIR/results.json (one result object per target), DIR/report.md and
 # DIR/latency-SCENARIO.png. Installs ngIRCd and NATS from Debian when they are missing.
-# Targets: anseo, ngircd (plain TCP), ngircd-tls, nats. Set TARGETS="anseo nats" to pick.
+# Targets: anseo (the default server: messages stored in SQLite before delivery),
+# anseo-memory (--no-store), ngircd (plain TCP), ngircd-tls, nats. Set TARGETS="anseo nats" to
+# pick. Builds into $CARGO_TARGET_DIR (default target/); SKIP_BUILD=1 uses what is there.
 set -euo pipefail
 
 usage() { echo "usage: $0 SCENARIO [SCENARIO ARGS] --report DIR" >&2; exit 2; }
@@ -22,7 +24,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$REPORT" ]] || usage
-TARGETS="${TARGETS:-anseo ngircd ngircd-tls nats}"
+TARGETS="${TARGETS:-anseo-memory anseo ngircd ngircd-tls nats}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 IRC_PORT="${IRC_PORT:-6668}"
 IRCS_PORT="${IRCS_PORT:-6698}"
@@ -40,10 +42,13 @@ need taskset util-linux
 need openssl openssl
 export PATH="$PATH:/usr/sbin"
 
-echo "building anseo-server and anseo-bench (release)" >&2
-(cd "$ROOT" && cargo build --release -q -p anseo-server -p anseo-bench)
-SERVER="$ROOT/target/release/anseo-server"
-BENCH=(taskset -c 1 "$ROOT/target/release/anseo-bench")
+BUILT="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building anseo-server and anseo-bench (release)" >&2
+  (cd "$ROOT" && cargo build --release -q -p anseo-server -p anseo-bench)
+fi
+SERVER="$BUILT/anseo-server"
+BENCH=(taskset -c 1 "$BUILT/anseo-bench")
 
 WORK="$(mktemp -d /tmp/anseo-compare.XXXXXX)"
 PIDS=()
@@ -113,6 +118,9 @@ for target in $TARGETS; do
   case "$target" in
     anseo)
       "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu 0 --label anseo --report "$REPORT" ;;
+    anseo-memory)
+      "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu 0 --server-arg=--no-store \
+        --label anseo-memory --report "$REPORT" ;;
     ngircd)
       start_peer ngircd
       "${BENCH[@]}" "${ARGS[@]}" --target "irc://127.0.0.1:$IRC_PORT" --server-pid "$PEER_PID" \

@@ -33,6 +33,9 @@ use crate::server::Shared;
 /// How long the goodbye steps (delivering a rejection, flushing the last replies) may take.
 const LINGER: Duration = Duration::from_secs(5);
 
+/// The initial size of a client's read buffer.
+const READ_BUFFER: usize = 512;
+
 /// Commands handled in a row before the session lets other tasks run.
 const YIELD_EVERY: u32 = 32;
 
@@ -124,7 +127,9 @@ impl Session {
             Ok(Err(error)) => return self.gone(&error),
             Ok(Ok(streams)) => streams,
         };
-        let mut reader = FramedRead::new(recv, InboundCodec::default());
+        // Clients send small frames: a small initial buffer (it grows for a large frame)
+        // keeps an idle client's memory down.
+        let mut reader = FramedRead::with_capacity(recv, InboundCodec::default(), READ_BUFFER);
         match tokio::time::timeout_at(deadline, reader.next()).await {
             Err(_elapsed) => self.protocol_error(&too_late),
             Ok(None) => self.protocol_error("the stream ended before Hello"),
