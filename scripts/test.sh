@@ -18,4 +18,4 @@ cargo test --workspace --locked
 echo "== Android type-check" >&2
 scripts/android-check.sh
 echo "== fuzz smoke (each target for a few seconds)" >&2
-FUZZ_SANITIZER=none scripts/fuzz-smoke.sh 10
+FUZZ_SANITIZER=none FUZZ_DEV=1 scripts/fuzz-smoke.sh 10

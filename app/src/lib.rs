@@ -10,6 +10,7 @@
 //! - [`views`]: one screen per file (login, chat) and the root component.
 //! - [`components`]: the small pieces the screens are made of, one per file.
 //! - [`settings`]: what the app remembers between runs (last server and name).
+//! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
 //! - [`args`]: the command line.
 
 pub mod args;
@@ -17,6 +18,7 @@ pub mod components;
 pub mod model;
 pub mod network;
 pub mod settings;
+pub mod tokens;
 pub mod views;
 
 pub use args::Args;

@@ -84,6 +84,8 @@ pub enum Scenario {
     Slow(Slow),
     /// Clients joining one room within a time: how long until everyone's member list settles
     Joinstorm(Joinstorm),
+    /// Runs nothing: rewrites the Markdown table and plots of DIR from its results.json
+    Report(ReportOnly),
 }
 
 impl Scenario {
@@ -95,8 +97,16 @@ impl Scenario {
             Scenario::Idle(_) => "idle",
             Scenario::Slow(_) => "slow",
             Scenario::Joinstorm(_) => "joinstorm",
+            Scenario::Report(_) => "report",
         }
     }
+}
+
+/// `report`: what to redraw.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportOnly {
+    /// A folder with a results.json written by --report (or by hand)
+    pub dir: std::path::PathBuf,
 }
 
 /// How long to warm up and measure.

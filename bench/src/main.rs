@@ -31,6 +31,10 @@ use target::Target;
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Scenario::Report(only) = &args.scenario {
+        return report::rewrite(&only.dir)
+            .with_context(|| format!("redraw the report in {}", only.dir.display()));
+    }
     raise_open_file_limit();
     let threads =
         args.common.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -83,6 +87,7 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
         Scenario::Idle(a) => scenario::idle::run(&ctx, a).await,
         Scenario::Slow(a) => scenario::slow::run(&ctx, a).await,
         Scenario::Joinstorm(a) => scenario::joinstorm::run(&ctx, a).await,
+        Scenario::Report(_) => Err(anyhow::anyhow!("`report` runs no scenario")),
     };
     if let Some(server) = server.as_mut() {
         server.stop();

@@ -11,11 +11,15 @@ use anseo_shared::trust::Fingerprint;
 use anyhow::{Context, bail};
 
 /// Server options that would otherwise throttle a benchmark: the default per-client rate
-/// limit (10 msg/s) and the client cap. Each is added only when `--server-arg` does not name it.
+/// limit (10 msg/s), the client and connection caps, and the cap per address (every client
+/// of the load generator comes from 127.0.0.1). Each is added only when `--server-arg` does
+/// not name it.
 const BENCH_DEFAULTS: &[(&str, &str)] = &[
     ("--rate-limit-per-sec", "100000000"),
     ("--rate-limit-burst", "100000000"),
     ("--max-clients", "1000000"),
+    ("--max-connections", "1000000"),
+    ("--max-connections-per-address", "1000000"),
 ];
 
 /// A server process this tool started. Stopped when dropped.

@@ -53,7 +53,7 @@ pub async fn run(args: Args) -> Status {
         Ok(End::Left) => Status::Left,
         Ok(End::Disconnected(reason)) => {
             eprintln!("anseo-cli: {reason}");
-            Status::Disconnected
+            Status::of_disconnect(&reason)
         }
         Err(error) => {
             eprintln!("anseo-cli: {error:#}");
@@ -167,7 +167,7 @@ impl Session {
                 self.output.print(&Report::Reconnecting { attempt })?;
                 Ok(None)
             }
-            Event::Resumed { missed, welcome } => {
+            Event::Resumed { missed, welcome, .. } => {
                 self.presence_seq = welcome.presence_seq;
                 self.output.print(&Report::Resumed { missed })?;
                 Ok(None)

@@ -1,7 +1,7 @@
 //! Exit codes, and how each failure to connect maps to one. Scripts rely on these numbers:
 //! they are documented in `--help` and in `cli/JSON.md`.
 
-use anseo_shared::client::ConnectError;
+use anseo_shared::client::{ConnectError, Disconnect, GaveUp, GaveUpKind};
 
 use crate::output::{Output, Report};
 
@@ -39,6 +39,18 @@ impl Status {
             ConnectError::Closed(_) => Status::Disconnected,
             ConnectError::KnownServers(_) => Status::Other,
             _ => Status::CannotConnect,
+        }
+    }
+
+    /// The exit status for a session that ended without the user leaving: a reconnect refused
+    /// for the server's certificate or the name's password says so, like a first login would.
+    pub fn of_disconnect(reason: &Disconnect) -> Status {
+        match reason {
+            Disconnect::GaveUp(GaveUp { kind: GaveUpKind::CertificateChanged { .. }, .. }) => {
+                Status::Untrusted
+            }
+            Disconnect::GaveUp(GaveUp { kind: GaveUpKind::CredentialRefused, .. }) => Status::NameRejected,
+            _ => Status::Disconnected,
         }
     }
 }
@@ -134,5 +146,18 @@ mod tests {
         for (error, status) in cases {
             assert_eq!(Status::of_connect_error(&error), status, "{error}");
         }
+    }
+
+    #[test]
+    fn a_session_that_gives_up_exits_like_the_login_that_failed() {
+        let fp = Fingerprint::of_der(b"x");
+        let gave_up = |error: ConnectError| Disconnect::GaveUp(GaveUp::from(&error));
+        let changed = ConnectError::CertificateChanged { server: "a:1".into(), expected: fp, actual: fp };
+        assert_eq!(Status::of_disconnect(&gave_up(changed)), Status::Untrusted);
+        let refused = ConnectError::PasswordRequired("bob".into());
+        assert_eq!(Status::of_disconnect(&gave_up(refused)), Status::NameRejected);
+        let renamed = ConnectError::InvalidName("bad".into());
+        assert_eq!(Status::of_disconnect(&gave_up(renamed)), Status::Disconnected);
+        assert_eq!(Status::of_disconnect(&Disconnect::TimedOut), Status::Disconnected);
     }
 }

@@ -6,6 +6,7 @@
 use anseo_server::cmd::Command;
 use anseo_server::hub::{ClientId, Hub, HubLimits};
 use anseo_server::outbox::{DetachedReceiver, Outbox, OutboxLimits};
+use anseo_server::presence::PresenceReceiver;
 use anseo_shared::protocol::{ClientMsg, FrameCodec, PresenceFrame, ServerMsg};
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
@@ -18,24 +19,22 @@ struct FakeClient {
     name: String,
     id: Option<ClientId>,
     chat: Option<DetachedReceiver>,
-    presence: Option<DetachedReceiver>,
+    presence: Option<PresenceReceiver>,
 }
 
 fn login(hub: &Hub, client: &mut FakeClient) {
     let limits = OutboxLimits::default();
     let (chat, chat_rx) = Outbox::detached(limits);
-    let (presence, presence_rx) = Outbox::detached(limits);
     // A rename may have given another client this name: then the login is refused, fine.
-    if let Ok(logged_in) = hub.login(client.name.clone(), chat, presence) {
+    if let Ok(logged_in) = hub.login(client.name.clone(), chat) {
         client.id = Some(logged_in.id);
         client.chat = Some(chat_rx);
-        client.presence = Some(presence_rx);
+        client.presence = Some(logged_in.presence);
     }
 }
 
-fn assert_decodes_all<T: DeserializeOwned>(receiver: &mut Option<DetachedReceiver>, max_len: usize) {
-    let Some(receiver) = receiver else { return };
-    for frame in receiver.try_drain() {
+fn assert_decodes_all<T: DeserializeOwned>(frames: Vec<bytes::Bytes>, max_len: usize) {
+    for frame in frames {
         let mut buf = BytesMut::from(&frame[..]);
         let decoded = FrameCodec::<T, ()>::new(max_len).decode(&mut buf);
         assert!(matches!(decoded, Ok(Some(_))) && buf.is_empty(), "the server queued an invalid frame");
@@ -43,7 +42,9 @@ fn assert_decodes_all<T: DeserializeOwned>(receiver: &mut Option<DetachedReceive
 }
 
 fuzz_target!(|data: &[u8]| {
-    let hub = Hub::new(HubLimits { max_clients: 3, max_rooms_per_user: 4, max_rooms: 6, max_message_chars: 40 });
+    let limits =
+        HubLimits { max_clients: 3, max_rooms_per_user: 4, max_rooms: 6, max_message_chars: 40, presence_backlog: 256 };
+    let hub = Hub::new(limits);
     let mut clients: Vec<FakeClient> = (0..CLIENTS)
         .map(|i| FakeClient { name: format!("user{i}"), id: None, chat: None, presence: None })
         .collect();
@@ -68,8 +69,10 @@ fuzz_target!(|data: &[u8]| {
             command.apply(&hub, id);
         }
         for client in &mut clients {
-            assert_decodes_all::<ServerMsg>(&mut client.chat, anseo_shared::protocol::MAX_SERVER_FRAME_LEN);
-            assert_decodes_all::<PresenceFrame>(&mut client.presence, anseo_shared::protocol::MAX_SERVER_FRAME_LEN);
+            let chat = client.chat.as_mut().map(DetachedReceiver::try_drain).unwrap_or_default();
+            assert_decodes_all::<ServerMsg>(chat, anseo_shared::protocol::MAX_SERVER_FRAME_LEN);
+            let presence = client.presence.as_mut().map(|p| p.try_drain().expect("the feed keeps up")).unwrap_or_default();
+            assert_decodes_all::<PresenceFrame>(presence, anseo_shared::protocol::MAX_SERVER_FRAME_LEN);
         }
     }
 });

@@ -12,6 +12,7 @@ use crate::config::{Config, ConnectionLimits, SessionSettings};
 use crate::hub::HubLimits;
 use crate::limits::RateLimit;
 use crate::outbox::OutboxLimits;
+use crate::presence::PRESENCE_BACKLOG;
 
 /// The limits of protocol version 1, which no option changes.
 const FIXED_LIMITS: &str = "Fixed limits: frames from clients at most 64 KiB; user names 1-32 characters; room names 1-64 \
@@ -172,6 +173,7 @@ impl Args {
                 max_rooms_per_user: self.max_rooms_per_user.max(1),
                 max_rooms: self.max_rooms.max(1),
                 max_message_chars: self.max_message_chars,
+                presence_backlog: PRESENCE_BACKLOG,
             },
             session: SessionSettings {
                 hello_timeout: seconds("hello-timeout-secs", self.hello_timeout_secs)?,

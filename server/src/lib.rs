@@ -1,7 +1,8 @@
 //! `anseo-server`: the Anseo chat server.
 //!
 //! One QUIC endpoint; per connection, one session task reading the client's bidirectional
-//! stream and two writer tasks (chat and presence) draining bounded outboxes. All shared state
+//! stream and two writer tasks: chat, draining the client's bounded outbox, and presence,
+//! reading the one presence feed everyone shares. All shared state
 //! — users, rooms, counters — lives in the [`hub`](crate::hub) behind one std mutex that is
 //! never held across an `.await`.
 //!
@@ -16,6 +17,7 @@
 //! - [`hub`]: users, rooms and counters; login and logout.
 //! - [`cmd`]: one module per command, dispatched from [`cmd::Command`].
 //! - [`outbox`]: bounded per-client queues and the writer tasks that drain them in batches.
+//! - [`presence`]: the presence feed, encoded once for everyone, and each client's writer.
 //! - [`limits`]: the per-client message rate and connection counting.
 //! - [`store`]: SQLite persistence of rooms and messages, written by one group-commit thread.
 //! - [`accounts`]: claimed names: passwords (argon2id), login tokens, slowing down guessing.
@@ -32,6 +34,7 @@ pub mod hub;
 pub mod inbound;
 pub mod limits;
 pub mod outbox;
+pub mod presence;
 pub mod server;
 pub mod session;
 pub mod store;

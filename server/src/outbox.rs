@@ -1,7 +1,7 @@
-//! Bounded per-client queues of encoded frames, and the writer tasks that drain them onto the
-//! client's streams.
+//! Bounded per-client queues of encoded frames, and the writer task that drains one onto the
+//! client's chat stream (presence has one feed shared by everyone: [`crate::presence`]).
 //!
-//! Every frame for a client goes through an [`Outbox`]: the hub pushes already-encoded
+//! Every reply and chat frame for a client goes through an [`Outbox`]: the hub pushes already-encoded
 //! [`Bytes`] with `try_send` while it holds its lock (never waiting), and one writer task per
 //! stream takes everything that has queued up and writes it in one call, so several messages
 //! for one client leave together (fan-out cost is per recipient, not per message); while a
@@ -217,15 +217,6 @@ impl OutboxReceiver {
         let reason = format!("too slow: the {} stream did not move for {:?}", self.stream, self.stall);
         self.connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
     }
-
-    /// Opens the client's presence stream (one uni stream for the whole session) and drains
-    /// into it.
-    pub async fn drain_into_new_uni(self, connection: quinn::Connection) {
-        match connection.open_uni().await {
-            Ok(stream) => self.drain_into(stream).await,
-            Err(error) => tracing::debug!(%error, "could not open the presence stream"),
-        }
-    }
 }
 
 /// The frames of `batch` (`bytes` long in all) as one buffer, leaving `batch` empty.
@@ -235,7 +226,7 @@ impl OutboxReceiver {
 /// grows with the chunks in flight. Handing it one chunk per write instead of one per frame
 /// keeps the list short: in the 100-client fan-out, that walk was 60 % of the server's
 /// instructions before. Copying a few hundred bytes is cheap beside it.
-fn contiguous(batch: &mut Vec<Bytes>, bytes: usize) -> Bytes {
+pub(crate) fn contiguous(batch: &mut Vec<Bytes>, bytes: usize) -> Bytes {
     if batch.len() == 1
         && let Some(frame) = batch.pop()
     {

@@ -259,12 +259,11 @@ impl Session {
     ) -> Option<(Login, HistoryRequest)> {
         let limits = self.shared.settings.outbox;
         let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
-        let (presence, presence_queue) = Outbox::new(&self.connection, "presence", limits);
-        match self.shared.hub.login_as(name.clone(), chat, presence, instance) {
-            Ok(LoggedIn { id, online, lobby_history }) => {
+        match self.shared.hub.login_as(name.clone(), chat, instance) {
+            Ok(LoggedIn { id, online, lobby_history, presence }) => {
                 tracing::info!("{name} joined ({online} online)");
                 let chat_writer = tokio::spawn(chat_queue.drain_into(send));
-                tokio::spawn(presence_queue.drain_into_new_uni(self.connection.clone()));
+                tokio::spawn(presence.write_to(self.connection.clone(), limits.stall));
                 Some((Login { id, chat_writer }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,

@@ -1,5 +1,10 @@
 //! The desktop app in a real window under Xvfb, driven with the keyboard through xdotool, with
-//! an `anseo-cli --json` bot on the same server checking byte for byte what arrives.
+//! an `anseo-cli --json` bot on the same server checking byte for byte what arrives. What the
+//! app shows is read back as a user could: select all, copy, paste into a message to the bot.
+//!
+//! Also: logging in to a claimed name with its password, then again without it on the same
+//! device (the app kept a login token), and staying in the conversation through a server
+//! SIGKILL and restart (reconnecting shown, nothing lost, nothing twice).
 //!
 //! Skips itself (with a printed reason) only when no Xvfb binary is installed; xdotool and
 //! ImageMagick's `import` are then required. Screenshots go to `target/e2e/`.
@@ -8,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Cli, TestServer, WAIT, binary};
+use anseo_shared::client::Event;
+use anseo_shared::protocol::{LOBBY, ServerMsg};
+
+use crate::support::{Cli, TestServer, WAIT, binary, expect_event};
 
 /// The X server display size: tall enough for the phone-sized window (390x844).
 const SCREEN: &str = "1280x900x24";
@@ -27,31 +35,32 @@ fn find_program(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
 }
 
-/// Starts Xvfb on a free display number.
+/// Starts Xvfb on a display number it picks itself (`-displayfd`), so displays held by other
+/// X servers, or stale locks left by killed ones, never get in the way.
 fn start_xvfb(xvfb: &Path) -> (Reaper, String) {
-    for number in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-            || Path::new(&format!("/tmp/.X{number}-lock")).exists()
-        {
-            continue;
-        }
-        let display = format!(":{number}");
-        let child = Command::new(xvfb)
-            .args([display.as_str(), "-screen", "0", SCREEN, "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let reaper = Reaper(child);
-        let socket = format!("/tmp/.X11-unix/X{number}");
-        let deadline = Instant::now() + WAIT;
-        while !Path::new(&socket).exists() {
-            assert!(Instant::now() < deadline, "Xvfb did not open {socket} within {WAIT:?}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        return (reaper, display);
-    }
-    panic!("no free X display number between :90 and :139");
+    let mut child = Command::new(xvfb)
+        .args(["-displayfd", "1", "-screen", "0", SCREEN, "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let stdout = child.stdout.take().expect("Xvfb's stdout");
+    let reaper = Reaper(child);
+    // Xvfb writes the display number to the descriptor once it accepts connections.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = tx.send(line);
+    });
+    let line =
+        rx.recv_timeout(WAIT).unwrap_or_else(|_| panic!("Xvfb did not report its display within {WAIT:?}"));
+    let number = line.trim();
+    assert!(
+        !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        "Xvfb exited without a display: {line:?}"
+    );
+    (reaper, format!(":{number}"))
 }
 
 /// Runs xdotool with `args` on `display` and returns its stdout.
@@ -115,134 +124,510 @@ async fn wait_rendered(display: &str, window: &str, dir: &Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn app_logs_in_with_the_keyboard_chats_and_shows_direct_messages() {
+/// One app at a time: two WebKit processes starting together on two cores are slow enough to
+/// run into the timeouts. (An async lock: it is held across awaits, in separate runtimes.)
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Xvfb's path, or `None` (with the reason printed) when it is not installed; the other tools
+/// must then be there.
+fn display_tools() -> Option<PathBuf> {
     let Some(xvfb) = find_program("Xvfb") else {
         println!("skipping the app end-to-end test: no Xvfb binary on PATH (apt-get install xvfb)");
-        return;
+        return None;
     };
     assert!(find_program("xdotool").is_some(), "xdotool is missing (apt-get install xdotool)");
     assert!(
         find_program("import").is_some(),
         "ImageMagick's import is missing (apt-get install imagemagick)"
     );
+    Some(xvfb)
+}
+
+/// Where screenshots go.
+fn shots_dir() -> PathBuf {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
     std::fs::create_dir_all(&shots).expect("create target/e2e");
+    shots
+}
+
+/// The app in a 1280x800 window on its own X display. Both are killed when dropped (fields
+/// drop in order: the app first, then the display, then the app's config folder).
+struct AppWindow {
+    _app: Reaper,
+    _xvfb: Reaper,
+    config: tempfile::TempDir,
+    display: String,
+    window: String,
+    shots: PathBuf,
+}
+
+impl AppWindow {
+    /// Starts the app for `name` on `server` and waits until it has drawn its login form
+    /// (saved as `{shot}-login.png`, or `login.png` without a prefix).
+    async fn start(xvfb: &Path, server: &TestServer, name: &str, shot: &str) -> AppWindow {
+        let (xvfb, display) = start_xvfb(xvfb);
+        let config = tempfile::tempdir().expect("temp config dir");
+        Self::open(xvfb, display, config, server, name, shot).await
+    }
+
+    /// Closes the app at once, as a crash or a killed process would, keeping its display and
+    /// config folder for [`AppWindow::reopen`].
+    fn kill(self) -> ClosedApp {
+        let AppWindow { _app: app, _xvfb: xvfb, config, display, .. } = self;
+        drop(app);
+        ClosedApp { xvfb, display, config }
+    }
+
+    /// Starts the app again where it was closed: what it saved is still there.
+    async fn reopen(closed: ClosedApp, server: &TestServer, name: &str, shot: &str) -> AppWindow {
+        let ClosedApp { xvfb, display, config } = closed;
+        Self::open(xvfb, display, config, server, name, shot).await
+    }
+
+    async fn open(
+        xvfb: Reaper,
+        display: String,
+        config: tempfile::TempDir,
+        server: &TestServer,
+        name: &str,
+        shot: &str,
+    ) -> AppWindow {
+        let shots = shots_dir();
+        let fingerprint = server.fingerprint.to_hex();
+        let app_log = std::fs::File::create(config.path().join("app.log")).expect("app log");
+        let app = Reaper(
+            Command::new(binary("anseo"))
+                .args(["--server", &server.addr, "--name", name, "--fingerprint", &fingerprint])
+                .env("DISPLAY", &display)
+                .env("XDG_CONFIG_HOME", config.path())
+                .env("HOME", config.path())
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+                .env("LIBGL_ALWAYS_SOFTWARE", "1")
+                .stdout(Stdio::null())
+                .stderr(app_log)
+                .spawn()
+                .expect("start anseo"),
+        );
+
+        // The window, focused by hand (there is no window manager).
+        let window = xdotool(&display, &["search", "--sync", "--onlyvisible", "--name", "Anseo"]);
+        let window = window.lines().next().expect("a window").to_string();
+        xdotool(&display, &["windowsize", &window, "1280", "800"]);
+        xdotool(&display, &["windowfocus", "--sync", &window]);
+        wait_rendered(&display, &window, &shots).await;
+        let app = AppWindow { _app: app, _xvfb: xvfb, config, display, window, shots };
+        app.screenshot(&shot_name(shot, "login"));
+        app
+    }
+
+    /// Sets a new password in the password dialog (opened with the lock button at the bottom
+    /// of the sidebar), and waits until the login kept in `tokens` is no longer `before`.
+    /// Opening is tried again if what was typed went nowhere (the dialog was not up yet).
+    async fn change_password(&self, password: &str, tokens: &Path, before: &str) {
+        let dialog = "500x300+390+250";
+        for _ in 0..3 {
+            self.key("Escape");
+            let closed = pixels(&self.display, &self.window, dialog);
+            self.click(188, 767);
+            expect_redraw(&self.display, &self.window, dialog, &closed, "the password dialog").await;
+            self.screenshot("password-dialog.png");
+            self.type_text(password, 20);
+            self.key("Return");
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if std::fs::read_to_string(tokens).is_ok_and(|now| now != before) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        self.screenshot("failure.png");
+        panic!("the new password was not taken; see target/e2e/failure.png");
+    }
+
+    /// The window's title.
+    fn title(&self) -> String {
+        xdotool(&self.display, &["getwindowname", &self.window])
+    }
+
+    /// Waits until the window's title is `title` (the app puts the connection state there).
+    async fn expect_title(&self, title: &str) {
+        let deadline = Instant::now() + WAIT * 2;
+        while self.title() != title {
+            if Instant::now() > deadline {
+                self.screenshot("failure.png");
+                panic!("the window title never became {title:?} (it is {:?})", self.title());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Logs in with the keyboard (the name field has focus and is filled in; Enter connects)
+    /// and waits until what is typed goes to the composer. Enter is repeated until the bot
+    /// sees the user, in case the page was still loading.
+    async fn log_in(&self, name: &str, bot: &mut Cli) {
+        let joined = Instant::now();
+        loop {
+            self.key("Return");
+            let seen = tokio::time::timeout(
+                Duration::from_secs(3),
+                bot.expect_json(&format!("{name} online"), |v| {
+                    (v["type"] == "presence" && v["event"] == "online" && v["user"] == name).then_some(())
+                }),
+            )
+            .await;
+            if seen.is_ok() {
+                break;
+            }
+            assert!(
+                joined.elapsed() < WAIT * 3,
+                "the app did not log in; log:\n{}",
+                read(self.config.path())
+            );
+        }
+
+        // The chat screen is up when the title names the user. Keys typed while the login
+        // form was still showing would go there, so probe until a typed line reaches the bot.
+        let title = format!("{name} — Anseo");
+        let deadline = Instant::now() + WAIT;
+        while xdotool(&self.display, &["getwindowname", &self.window]) != title {
+            assert!(Instant::now() < deadline, "the window title never became {title:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let probing = Instant::now();
+        loop {
+            self.type_text("ready", 20);
+            self.key("Return");
+            let seen = tokio::time::timeout(
+                Duration::from_secs(2),
+                bot.expect_json(&format!("{name}'s probe"), |v| {
+                    (v["type"] == "message" && v["from"] == name).then_some(())
+                }),
+            )
+            .await;
+            if seen.is_ok() {
+                break;
+            }
+            if probing.elapsed() > WAIT {
+                self.screenshot("failure.png");
+                panic!("nothing typed in the app reached the bot; see target/e2e/failure.png");
+            }
+        }
+    }
+
+    fn key(&self, name: &str) {
+        key(&self.display, &self.window, name);
+    }
+
+    /// Types `text` like a fast typist (`delay_ms` between keys).
+    fn type_text(&self, text: &str, delay_ms: u32) {
+        type_text(&self.display, &self.window, text, delay_ms);
+    }
+
+    /// Clicks at `x`, `y` in the window.
+    fn click(&self, x: u32, y: u32) {
+        let (x, y) = (x.to_string(), y.to_string());
+        xdotool(&self.display, &["mousemove", "--window", &self.window, &x, &y, "click", "1"]);
+    }
+
+    fn screenshot(&self, file: &str) {
+        screenshot(&self.display, &self.window, &self.shots.join(file));
+    }
+
+    /// Gives the message list the keyboard focus with a click in its middle, right of the
+    /// other people's messages (not on a link or a button).
+    fn focus_messages(&self) {
+        self.click(800, 400);
+    }
+
+    /// Reads what the window shows of the lobby: selects everything and copies it, opens the
+    /// direct conversation with `bot` (second in the list of people online, after `user`),
+    /// pastes the copy there behind `page:` and sends it, and goes back to the lobby. Tries
+    /// again a little later until the text is `complete`.
+    async fn read_lobby(&self, user: &str, bot: &mut Cli, complete: impl Fn(&str) -> bool) -> String {
+        self.read_lobby_seeing(user, bot, complete).await.0
+    }
+
+    /// [`AppWindow::read_lobby`], also returning everything else the bot received meanwhile.
+    async fn read_lobby_seeing(
+        &self,
+        user: &str,
+        bot: &mut Cli,
+        complete: impl Fn(&str) -> bool,
+    ) -> (String, Vec<serde_json::Value>) {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        loop {
+            self.focus_messages();
+            self.key("ctrl+a");
+            self.key("ctrl+c");
+            self.click(1150, 130);
+            self.click(600, 760);
+            self.type_text("page:", 10);
+            self.key("ctrl+v");
+            self.key("Return");
+            let is_copy = |v: &serde_json::Value| {
+                let text = v["text"].as_str().unwrap_or_default();
+                v["type"] == "dm" && v["from"] == user && text.starts_with("page:")
+            };
+            let mut received = bot.json_until(&format!("{user}'s copy of the window"), is_copy).await;
+            let text =
+                received.pop().and_then(|v| v["text"].as_str().map(str::to_string)).unwrap_or_default();
+            seen.extend(received);
+            self.click(130, 132);
+            if complete(&text) {
+                return (text, seen);
+            }
+            if Instant::now() > deadline {
+                self.screenshot("failure.png");
+                panic!("the window never showed what was expected (see target/e2e/failure.png):\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+}
+
+/// A killed app's display and config folder (in that drop order).
+struct ClosedApp {
+    xvfb: Reaper,
+    display: String,
+    config: tempfile::TempDir,
+}
+
+fn shot_name(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() { format!("{name}.png") } else { format!("{prefix}-{name}.png") }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_logs_in_with_the_keyboard_chats_and_shows_direct_messages() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
 
     // In memory: this test is about the app, not the message store.
     let server = TestServer::start_with(&["--no-store"]);
     let mut bot = Cli::login(&server, "bot").await;
-    let (_xvfb, display) = start_xvfb(&xvfb);
-    let config = tempfile::tempdir().expect("temp config dir");
-    let fingerprint = server.fingerprint.to_hex();
-    let app_log = std::fs::File::create(config.path().join("app.log")).expect("app log");
-    let _app = Reaper(
-        Command::new(binary("anseo"))
-            .args(["--server", &server.addr, "--name", "alice", "--fingerprint", &fingerprint])
-            .env("DISPLAY", &display)
-            .env("XDG_CONFIG_HOME", config.path())
-            .env("HOME", config.path())
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-            .env("LIBGL_ALWAYS_SOFTWARE", "1")
-            .stdout(Stdio::null())
-            .stderr(app_log)
-            .spawn()
-            .expect("start anseo"),
-    );
-
-    // The window, focused by hand (there is no window manager).
-    let window = xdotool(&display, &["search", "--sync", "--onlyvisible", "--name", "Anseo"]);
-    let window = window.lines().next().expect("a window").to_string();
-    xdotool(&display, &["windowsize", &window, "1280", "800"]);
-    xdotool(&display, &["windowfocus", "--sync", &window]);
-    wait_rendered(&display, &window, &shots).await;
-    screenshot(&display, &window, &shots.join("login.png"));
-
-    // Log in with the keyboard: the name field has focus and is filled in; Enter connects.
-    // Enter is repeated until the bot sees alice, in case the page was still loading.
-    let joined = Instant::now();
-    loop {
-        key(&display, &window, "Return");
-        let seen = tokio::time::timeout(
-            Duration::from_secs(3),
-            bot.expect_json("alice online", |v| {
-                (v["type"] == "presence" && v["event"] == "online" && v["user"] == "alice").then_some(())
-            }),
-        )
-        .await;
-        if seen.is_ok() {
-            break;
-        }
-        assert!(joined.elapsed() < WAIT * 3, "the app did not log in; log:\n{}", read(config.path()));
-    }
-
-    // The chat screen is up when the title names the user. Keys typed while the login form
-    // was still showing would go there, so probe until a typed line reaches the bot.
-    let deadline = Instant::now() + WAIT;
-    while xdotool(&display, &["getwindowname", &window]) != "alice — Anseo" {
-        assert!(Instant::now() < deadline, "the window title never became 'alice — Anseo'");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let probing = Instant::now();
-    loop {
-        type_text(&display, &window, "ready", 20);
-        key(&display, &window, "Return");
-        let seen = tokio::time::timeout(
-            Duration::from_secs(2),
-            bot.expect_json("alice's probe", |v| {
-                (v["type"] == "message" && v["from"] == "alice").then_some(())
-            }),
-        )
-        .await;
-        if seen.is_ok() {
-            break;
-        }
-        if probing.elapsed() > WAIT {
-            screenshot(&display, &window, &shots.join("failure.png"));
-            panic!("nothing typed in the app reached the bot; see target/e2e/failure.png");
-        }
-    }
+    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+    let (display, window) = (app.display.as_str(), app.window.as_str());
 
     // The composer has focus after login: what is typed arrives exactly.
-    type_text(&display, &window, "hello from the app", 20);
-    key(&display, &window, "Return");
+    app.type_text("hello from the app", 20);
+    app.key("Return");
     expect_text(&mut bot, "hello from the app").await;
 
     let fast: String =
         (0..200).map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789 .,-!?"[i * 11 % 42] as char).collect();
     let fast = format!("X{}", &fast[1..]);
     assert_eq!(fast.chars().count(), 200);
-    type_text(&display, &window, &fast, 4);
-    key(&display, &window, "Return");
+    app.type_text(&fast, 4);
+    app.key("Return");
     expect_text(&mut bot, &fast).await;
 
-    type_text(&display, &window, "first line", 10);
-    key(&display, &window, "shift+Return");
-    type_text(&display, &window, "second line", 10);
-    key(&display, &window, "Return");
+    app.type_text("first line", 10);
+    app.key("shift+Return");
+    app.type_text("second line", 10);
+    app.key("Return");
     expect_text(&mut bot, "first line\nsecond line").await;
 
     // A message from the bot is drawn in the message area.
     let messages = "700x560+280+70";
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = pixels(&display, &window, messages);
+    let before = pixels(display, window, messages);
     bot.send("hello alice, from the bot").await;
-    expect_redraw(&display, &window, messages, &before, "the bot's message").await;
+    expect_redraw(display, window, messages, &before, "the bot's message").await;
 
     // A direct message from the bot appears as a conversation in the sidebar.
     let sidebar = "260x500+0+60";
-    let before = pixels(&display, &window, sidebar);
+    let before = pixels(display, window, sidebar);
     bot.send("/msg alice a private hello").await;
     bot.expect_json("the DM's copy", |v| (v["type"] == "dm" && v["to"] == "alice").then_some(())).await;
-    expect_redraw(&display, &window, sidebar, &before, "the direct conversation").await;
+    expect_redraw(display, window, sidebar, &before, "the direct conversation").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    screenshot(&display, &window, &shots.join("chat-wide.png"));
+    app.screenshot("chat-wide.png");
 
     // Phone width: one pane at a time.
-    xdotool(&display, &["windowsize", &window, "390", "844"]);
+    xdotool(display, &["windowsize", window, "390", "844"]);
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    screenshot(&display, &window, &shots.join("chat-phone.png"));
+    app.screenshot("chat-phone.png");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_shows_history_on_login_and_loads_older_messages_at_the_top() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+
+    // With the message store (the default). Copies of the window are long messages.
+    let server = TestServer::start_with(&[
+        "--max-message-chars",
+        "10000",
+        "--rate-limit-burst",
+        "1000",
+        "--rate-limit-per-sec",
+        "1000",
+    ]);
+    // Carol was here before alice: 60 messages, of which a login brings the last 50.
+    let mut carol = server.login("carol").await;
+    for i in 1..=60 {
+        carol.client.say(LOBBY, &format!("early {i}")).await.expect("send");
+    }
+    expect_event(&mut carol.events, "the echo of carol's last message", |e| match e {
+        Event::Server(ServerMsg::Message(m)) if m.text == "early 60" => Some(()),
+        _ => None,
+    })
+    .await;
+    carol.client.quit().await;
+
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "history").await;
+    app.log_in("alice", &mut bot).await;
+
+    let text = app.read_lobby("alice", &mut bot, |text| text.contains("early 60")).await;
+    assert_eq!(earlier_lines(&text), numbered(11..=60), "the last 50, in order, once each:\n{text}");
+    assert!(text.contains("Load older messages"), "{text}");
+    assert!(!text.contains("Beginning of #lobby"), "{text}");
+    app.screenshot("history-latest.png");
+
+    // Scrolling to the top of the list (Home, as with the keyboard) loads the first ten.
+    app.focus_messages();
+    app.key("Home");
+    let text = app.read_lobby("alice", &mut bot, |text| text.contains("Beginning of #lobby")).await;
+    assert_eq!(earlier_lines(&text), numbered(1..=60), "the whole room, in order, once each:\n{text}");
+    assert!(!text.contains("Load older messages"), "{text}");
+    app.focus_messages();
+    app.key("Home");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot("history-beginning.png");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_logs_in_to_a_claimed_name_with_its_password_then_without_it_on_the_same_device() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+
+    // A short idle timeout: the server notices within 2 s that the killed app is gone.
+    let server = TestServer::start_with(&["--idle-timeout-secs", "2"]);
+    claim(&server, "bob", "bob's password").await;
+    let mut bot = Cli::login(&server, "bot").await;
+
+    // The name is typed, then Tab to the server (filled in), Tab to the password.
+    let app = AppWindow::start(&xvfb, &server, "", "password").await;
+    app.type_text("bob", 20);
+    app.key("Tab");
+    app.key("Tab");
+    app.type_text("bob's password", 20);
+    app.screenshot("password-typed.png");
+    app.log_in("bob", &mut bot).await;
+    let tokens = app.config.path().join("anseo").join("tokens.json");
+    wait_for_file(&tokens).await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&tokens).expect("tokens file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the saved login is readable by its owner only");
+    }
+    let saved = std::fs::read_to_string(&tokens).expect("tokens file");
+    assert!(!saved.contains("bob's password"), "the password itself is never saved");
+
+    // Closed without a word (killed); the server drops bob after its idle timeout.
+    let closed = app.kill();
+    bot.expect_json("bob offline", |v| {
+        (v["type"] == "presence" && v["event"] == "offline" && v["user"] == "bob").then_some(())
+    })
+    .await;
+    let app = AppWindow::reopen(closed, &server, "bob", "token").await;
+    // Enter with an empty password field: the kept login is used, nothing is asked.
+    app.log_in("bob", &mut bot).await;
+
+    // A new password from the lock button's dialog: the server's new login is kept.
+    let before = std::fs::read_to_string(&tokens).expect("tokens file");
+    app.change_password("bob's new password", &tokens, &before).await;
+    let text = app.read_lobby("bob", &mut bot, |text| text.contains("Password saved")).await;
+    assert!(text.contains("Password saved: the name bob is yours"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_stays_in_the_conversation_through_a_server_restart_and_loses_nothing() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+
+    // With the message store (a restart keeps the messages); clients notice a dead server
+    // within 2 s. Copies of the window are long messages.
+    const ARGS: &[&str] = &["--idle-timeout-secs", "2", "--max-message-chars", "10000"];
+    let server = TestServer::start_with(ARGS);
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "resume").await;
+    app.log_in("alice", &mut bot).await;
+
+    let addr = server.addr.clone();
+    let dir = server.kill();
+    app.expect_title("alice (reconnecting…) — Anseo").await;
+    // Typed while the server is down: not refused, kept and sent once it is back.
+    app.type_text("typed while away", 20);
+    app.key("Return");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screenshot("resume-reconnecting.png");
+
+    let _server = TestServer::start_at(dir, &addr, ARGS);
+    // Whichever of the two resumes first, alice's message reaches the bot once: as a missed
+    // message in the bot's catch-up (before its "resumed") or live after it.
+    let is_alices = |v: &serde_json::Value| {
+        v["type"] == "message" && v["from"] == "alice" && v["text"] == "typed while away"
+    };
+    let mut caught_up = 0;
+    bot.expect_json("the bot's resume", |v| {
+        caught_up += usize::from(is_alices(v));
+        (v["type"] == "resumed").then_some(())
+    })
+    .await;
+    bot.send("sent after the restart").await;
+    app.expect_title("alice — Anseo").await;
+
+    if caught_up == 0 {
+        expect_text(&mut bot, "typed while away").await;
+    }
+    assert!(caught_up <= 1, "the bot caught up on alice's message {caught_up} times");
+    let complete = |text: &str| text.contains("sent after the restart") && text.contains("typed while away");
+    let (text, seen) = app.read_lobby_seeing("alice", &mut bot, complete).await;
+    assert_eq!(text.matches("sent after the restart").count(), 1, "the bot's message once:\n{text}");
+    assert_eq!(text.matches("typed while away").count(), 1, "alice's message once:\n{text}");
+    assert!(text.contains("Reconnected"), "the resume is noted:\n{text}");
+    assert!(!text.contains("Waiting for the connection"), "nothing left pending:\n{text}");
+    let again = seen.iter().filter(|v| v["type"] == "message" && v["text"] == "typed while away").count();
+    assert_eq!(again, 0, "the bot received alice's message a second time: {seen:?}");
+    app.screenshot("resume-back.png");
+}
+
+/// Claims `name` with `password` through `anseo-cli --password-file`, and leaves.
+async fn claim(server: &TestServer, name: &str, password: &str) {
+    let files = tempfile::tempdir().expect("temp dir");
+    let file = files.path().join("password");
+    std::fs::write(&file, format!("{password}\n")).expect("password file");
+    let fingerprint = server.fingerprint.to_hex();
+    let file = file.to_str().expect("utf-8 path");
+    let args = ["--server", &server.addr, "--name", name, "--fingerprint", &fingerprint, "--json"];
+    let mut cli = Cli::spawn(&[&args[..], &["--password-file", file]].concat());
+    cli.expect_json(&format!("{name}'s welcome"), |v| (v["type"] == "welcome").then_some(())).await;
+    cli.send("/quit").await;
+    assert_eq!(cli.wait_exit().await.code, Some(0), "claiming {name} failed");
+}
+
+/// Waits until `path` exists (the app writes it when the server's answer arrives).
+async fn wait_for_file(path: &Path) {
+    let deadline = Instant::now() + WAIT;
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} was never written", path.display());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The "early N" lines of `text`, in order.
+fn earlier_lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| l.starts_with("early ")).map(str::to_string).collect()
+}
+
+fn numbered(range: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    range.map(|i| format!("early {i}")).collect()
 }
 
 /// Waits until the bot receives `text` from alice in the lobby, and checks it byte for byte.

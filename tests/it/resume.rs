@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anseo_shared::client::{ConnectOptions, Event, Resilient, ResumeOptions, connect_resilient};
-use anseo_shared::protocol::{ClientMsg, ErrorCode, RoomMessage, ServerMsg};
+use anseo_shared::protocol::{ClientMsg, ErrorCode, PresenceEvent, RoomMessage, ServerMsg};
 use tokio::sync::mpsc::Receiver;
 
 use crate::support::{Cli, Impairment, Relay, TestServer, WAIT, expect_event};
@@ -393,4 +393,45 @@ async fn a_rejoin_replaces_the_clients_own_stale_session() {
     let refused =
         anseo_shared::client::connect(&options).await.err().expect("a different instance is refused");
     assert!(matches!(refused, anseo_shared::client::ConnectError::NameTaken(_)), "{refused:?}");
+}
+
+/// A client that was away learns each room's members as they are now: who joined and who left
+/// meanwhile, not its old list.
+#[tokio::test]
+async fn a_resumed_client_gets_the_members_of_the_rooms_it_rejoined() {
+    let server = TestServer::start_with(QUICK);
+    let relay = Relay::start(&server.addr, Impairment::NONE, 11).await;
+    let connect = ConnectOptions::new(&relay.addr, "carol", server.trust());
+    let options = ResumeOptions { connect, reconnect_after_shutdown: true };
+    let (carol, _welcome, mut carol_events) = connect_resilient(options).await.expect("carol's login");
+    let mut bob = server.login("bob").await;
+    carol.join("maths", None).await.unwrap();
+    bob.client.join("maths", None).await.unwrap();
+    expect_event(&mut carol_events, "bob in maths", |e| joined(e, "maths", "bob")).await;
+
+    relay.set_cut(true);
+    expect_event(&mut carol_events, "carol's reconnecting", |e| {
+        matches!(e, Event::Reconnecting { .. }).then_some(())
+    })
+    .await;
+    bob.client.leave("maths").await.unwrap();
+    let dave = server.login("dave").await;
+    dave.client.join("maths", None).await.unwrap();
+    expect_event(&mut bob.events, "dave in maths", |e| joined(e, "maths", "dave")).await;
+    relay.set_cut(false);
+
+    let members = expect_event(&mut carol_events, "carol's resume", |e| match e {
+        Event::Resumed { members, .. } => Some(members.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(members.get("maths"), Some(&vec!["carol".to_string(), "dave".to_string()]));
+    assert!(!members.contains_key("lobby"), "the lobby's members come with the Welcome");
+}
+
+/// `Some` for the presence event "`user` joined `room`".
+fn joined(event: &Event, room: &str, user: &str) -> Option<()> {
+    let Event::Presence(frame) = event else { return None };
+    let PresenceEvent::Joined { room: r, user: u, .. } = &frame.event else { return None };
+    (r == room && u == user).then_some(())
 }

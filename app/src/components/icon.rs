@@ -11,6 +11,7 @@ pub enum IconKind {
     Back,
     People,
     Plus,
+    Lock,
 }
 
 #[component]
@@ -24,6 +25,7 @@ pub fn Icon(kind: IconKind) -> Element {
             "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 6.5M18 14a6.5 6.5 0 0 1 3.5 6"
         }
         IconKind::Plus => "M12 5v14M5 12h14",
+        IconKind::Lock => "M6 11h12v10H6zM8.5 11V7.5a3.5 3.5 0 0 1 7 0V11",
     };
     rsx! {
         svg {

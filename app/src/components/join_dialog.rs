@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 
+use super::{Dialog, DialogActions};
 use crate::model::Action;
 use crate::views::{run_script, use_dispatch};
 
@@ -28,73 +29,57 @@ pub fn JoinDialog() -> Element {
         _ => {}
     };
     rsx! {
-        div { class: "backdrop",
-            div {
-                class: "dialog",
-                role: "dialog",
-                aria_modal: "true",
-                aria_labelledby: "join-title",
-                onkeydown,
-                h2 { id: "join-title", "Create or join a room" }
-                div { class: "field",
-                    label { r#for: "join-room", "Room name" }
-                    input {
-                        id: "join-room",
-                        r#type: "text",
-                        placeholder: "e.g. homework",
-                        autocomplete: "off",
-                        onmounted: move |_| run_script("document.getElementById('join-room')?.focus()"),
-                        oninput: move |e| room.set(e.value()),
-                    }
+        Dialog { id: "join", title: "Create or join a room", onkeydown,
+            div { class: "field",
+                label { r#for: "join-room", "Room name" }
+                input {
+                    id: "join-room",
+                    r#type: "text",
+                    placeholder: "e.g. homework",
+                    autocomplete: "off",
+                    onmounted: move |_| run_script("document.getElementById('join-room')?.focus()"),
+                    oninput: move |e| room.set(e.value()),
                 }
-                div { class: "field",
-                    label { r#for: "join-topic", "Topic (optional, for a new room)" }
-                    input {
-                        id: "join-topic",
-                        r#type: "text",
-                        placeholder: "What is it about?",
-                        autocomplete: "off",
-                        oninput: move |e| topic.set(e.value()),
-                    }
+            }
+            div { class: "field",
+                label { r#for: "join-topic", "Topic (optional, for a new room)" }
+                input {
+                    id: "join-topic",
+                    r#type: "text",
+                    placeholder: "What is it about?",
+                    autocomplete: "off",
+                    oninput: move |e| topic.set(e.value()),
                 }
-                if let Some(error) = error {
-                    p { class: "form-error", role: "alert", "{error}" }
-                }
-                if !others.is_empty() {
-                    h3 { class: "section-title", "Existing rooms" }
-                    ul { class: "room-directory",
-                        for (name, about, members) in others {
-                            li { key: "{name}",
-                                button {
-                                    class: "nav-item",
-                                    aria_label: "Join room {name}",
-                                    onclick: {
-                                        let name = name.clone();
-                                        move |_| dispatch.act(Action::JoinRoom { room: name.clone(), topic: String::new() })
-                                    },
-                                    span { class: "hash", "#" }
-                                    span { class: "nav-name", "{name}" }
-                                    span { class: "muted small", "{about}" }
-                                    span { class: "muted small", "{members} in" }
-                                }
+            }
+            if let Some(error) = error {
+                p { class: "form-error", role: "alert", "{error}" }
+            }
+            if !others.is_empty() {
+                h3 { class: "section-title", "Existing rooms" }
+                ul { class: "room-directory",
+                    for (name, about, members) in others {
+                        li { key: "{name}",
+                            button {
+                                class: "nav-item",
+                                aria_label: "Join room {name}",
+                                onclick: {
+                                    let name = name.clone();
+                                    move |_| dispatch.act(Action::JoinRoom { room: name.clone(), topic: String::new() })
+                                },
+                                span { class: "hash", "#" }
+                                span { class: "nav-name", "{name}" }
+                                span { class: "muted small", "{about}" }
+                                span { class: "muted small", "{members} in" }
                             }
                         }
                     }
                 }
-                div { class: "dialog-actions",
-                    button {
-                        class: "secondary",
-                        aria_label: "Cancel",
-                        onclick: move |_| dispatch.act(Action::CloseDialog),
-                        "Cancel"
-                    }
-                    button {
-                        class: "primary",
-                        aria_label: "Join the room",
-                        onclick: move |_| submit(),
-                        "Join"
-                    }
-                }
+            }
+            DialogActions {
+                confirm: "Join",
+                confirm_label: "Join the room",
+                onconfirm: move |_| submit(),
+                oncancel: move |_| dispatch.act(Action::CloseDialog),
             }
         }
     }

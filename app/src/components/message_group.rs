@@ -32,7 +32,7 @@ pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
                     time { class: "time", "{time}" }
                 }
                 for (line, at) in lines.into_iter().map(|l| { let at = local_time(l.ts); (l, at) }) {
-                    div { key: "{line.id}", class: "bubble", title: "{at}",
+                    div { key: "{line.id}", class: "bubble", title: "{at}", "data-id": "{line.id}",
                         MessageText { text: line.text.clone() }
                     }
                 }

@@ -1,26 +1,60 @@
 //! The open conversation's messages: only the newest [`PAGE`](crate::model::PAGE) entries are
 //! drawn (10,000 messages stay fast), with "show earlier" for more. Sticks to the bottom as
 //! messages arrive unless the user scrolled up; then a "new messages" marker appears.
+//! Scrolling to the top shows earlier entries, then loads older messages of a room; what the
+//! user was reading stays in place when they are put above it. This user's messages not
+//! confirmed yet come last.
 
 use dioxus::prelude::*;
 
-use super::MessageGroup;
-use crate::model::{Action, Block, Target, blocks};
+use super::{ListStart, MessageGroup, PendingGroup};
+use crate::model::{Action, Block, History, Status, blocks};
 use crate::views::{run_script, use_dispatch};
 
-/// Keeps the list at the bottom while the user is there, and reports (true/false) when the
-/// user scrolls away from the bottom or back.
+/// Runs in the page: keeps the list at the bottom while the user is there, keeps the first
+/// visible message in place otherwise (WebKit has no CSS scroll anchoring, so older messages
+/// put above it would push it down), and reports "bottom" and "away" when the user scrolls
+/// to the bottom or away from it, and "top" on reaching the top (again after each change).
 const SCROLL_SCRIPT: &str = r#"
 const list = document.getElementById('messages');
 if (list) {
   let stick = true;
+  let nearTop = false;
+  let anchor = null;
   const atBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 48;
-  const toBottom = () => { stick = true; list.scrollTop = list.scrollHeight; };
-  list.addEventListener('scroll', () => {
+  const atTop = () => list.scrollTop < 48 && list.scrollHeight > list.clientHeight;
+  const remember = () => {
+    const top = list.getBoundingClientRect().top;
+    anchor = null;
+    for (const line of list.querySelectorAll('[data-id]')) {
+      const rect = line.getBoundingClientRect();
+      if (rect.bottom > top) { anchor = { id: line.dataset.id, offset: rect.top - top }; break; }
+    }
+  };
+  const report = () => {
     const bottom = atBottom();
-    if (bottom !== stick) { stick = bottom; dioxus.send(bottom); }
-  });
-  const follow = () => { if (stick) list.scrollTop = list.scrollHeight; };
+    if (bottom !== stick) { stick = bottom; dioxus.send(bottom ? 'bottom' : 'away'); }
+    const top = atTop();
+    if (top && !nearTop) { dioxus.send('top'); }
+    nearTop = top;
+    remember();
+  };
+  const toBottom = () => { stick = true; list.scrollTop = list.scrollHeight; };
+  list.addEventListener('scroll', report);
+  const follow = () => {
+    // Hidden (another pane on a phone): keep the place for when it is shown again.
+    if (list.clientHeight === 0) return;
+    if (stick) {
+      list.scrollTop = list.scrollHeight;
+    } else if (anchor) {
+      const line = list.querySelector(`[data-id="${anchor.id}"]`);
+      if (line) {
+        list.scrollTop += line.getBoundingClientRect().top - list.getBoundingClientRect().top - anchor.offset;
+      }
+    }
+    nearTop = false;
+    report();
+  };
   new MutationObserver(follow).observe(list, { childList: true, subtree: true, characterData: true });
   new ResizeObserver(follow).observe(list);
   window.anseoScrollToBottom = toBottom;
@@ -37,21 +71,25 @@ pub fn MessageList() -> Element {
     let Some(timeline) = chat.current_timeline() else { return rsx! {} };
     let hidden = timeline.len().saturating_sub(chat.shown);
     let blocks = blocks(timeline.last(chat.shown));
-    let no_blocks = blocks.is_empty();
+    let empty = blocks.is_empty();
     let me = chat.me.clone();
     let new_below = chat.new_below;
-    let empty_text = match &chat.current {
-        Target::Room(room) => format!("This is the start of #{room}. Say hello!"),
-        Target::Direct(user) => format!("This is the start of your private conversation with {user}."),
-    };
+    let current = chat.current.clone();
+    let history = chat.current_room().map_or(History::default(), |(_, room)| room.history);
+    let pending: Vec<String> = chat.pending.to(&current).map(|line| line.text.clone()).collect();
+    let waiting = chat.status != Status::Connected;
     let onmounted = move |_| {
         if let Some(task) = watcher.take() {
             task.cancel();
         }
         let task = spawn(async move {
             let mut eval = document::eval(SCROLL_SCRIPT);
-            while let Ok(at_bottom) = eval.recv::<bool>().await {
-                dispatch.act(Action::Scrolled { at_bottom });
+            while let Ok(place) = eval.recv::<String>().await {
+                dispatch.act(match place.as_str() {
+                    "top" => Action::LoadOlder,
+                    "bottom" => Action::Scrolled { at_bottom: true },
+                    _ => Action::Scrolled { at_bottom: false },
+                });
             }
         });
         watcher.set(Some(task));
@@ -66,18 +104,7 @@ pub fn MessageList() -> Element {
                 aria_live: "polite",
                 tabindex: "0",
                 onmounted,
-                if hidden > 0 {
-                    button {
-                        class: "show-earlier",
-                        aria_label: "Show earlier messages",
-                        onclick: move |_| dispatch.act(Action::ShowEarlier),
-                        "Show earlier messages ({hidden} more)"
-                    }
-                } else if no_blocks {
-                    div { class: "empty-state",
-                        p { "{empty_text}" }
-                    }
-                }
+                ListStart { current, hidden, empty, history }
                 for block in blocks {
                     {match block {
                         Block::Notice(notice) => rsx! {
@@ -95,6 +122,9 @@ pub fn MessageList() -> Element {
                             }
                         }
                     }}
+                }
+                if !pending.is_empty() {
+                    PendingGroup { texts: pending, waiting }
                 }
             }
             if new_below > 0 {

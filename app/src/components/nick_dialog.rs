@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 
+use super::{Dialog, DialogActions};
 use crate::model::Action;
 use crate::views::{run_script, use_dispatch};
 
@@ -20,42 +21,26 @@ pub fn NickDialog() -> Element {
         _ => {}
     };
     rsx! {
-        div { class: "backdrop",
-            div {
-                class: "dialog",
-                role: "dialog",
-                aria_modal: "true",
-                aria_labelledby: "nick-title",
-                onkeydown,
-                h2 { id: "nick-title", "Change your name" }
-                div { class: "field",
-                    label { r#for: "nick-name", "New name" }
-                    input {
-                        id: "nick-name",
-                        r#type: "text",
-                        autocomplete: "off",
-                        initial_value: me,
-                        onmounted: move |_| run_script("const e = document.getElementById('nick-name'); if (e) { e.focus(); e.select(); }"),
-                        oninput: move |e| name.set(e.value()),
-                    }
+        Dialog { id: "nick", title: "Change your name", onkeydown,
+            div { class: "field",
+                label { r#for: "nick-name", "New name" }
+                input {
+                    id: "nick-name",
+                    r#type: "text",
+                    autocomplete: "off",
+                    initial_value: me,
+                    onmounted: move |_| run_script("const e = document.getElementById('nick-name'); if (e) { e.focus(); e.select(); }"),
+                    oninput: move |e| name.set(e.value()),
                 }
-                if let Some(error) = error {
-                    p { class: "form-error", role: "alert", "{error}" }
-                }
-                div { class: "dialog-actions",
-                    button {
-                        class: "secondary",
-                        aria_label: "Cancel",
-                        onclick: move |_| dispatch.act(Action::CloseDialog),
-                        "Cancel"
-                    }
-                    button {
-                        class: "primary",
-                        aria_label: "Change name",
-                        onclick: move |_| submit(),
-                        "Change"
-                    }
-                }
+            }
+            if let Some(error) = error {
+                p { class: "form-error", role: "alert", "{error}" }
+            }
+            DialogActions {
+                confirm: "Change",
+                confirm_label: "Change name",
+                onconfirm: move |_| submit(),
+                oncancel: move |_| dispatch.act(Action::CloseDialog),
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The sidebar: rooms (with unread counts and the create/join button), direct conversations,
-//! and this user's own entry with "change name" and "disconnect".
+//! and this user's own entry with "change name", "password" and "disconnect".
 
 use dioxus::prelude::*;
 
@@ -86,7 +86,7 @@ pub fn RoomList() -> Element {
                 Avatar { name: me.clone() }
                 div { class: "me-name",
                     strong { "{me}" }
-                    span { class: "muted small", "That's you" }
+                    span { class: "muted small", "You" }
                 }
                 button {
                     class: "icon-button",
@@ -94,6 +94,14 @@ pub fn RoomList() -> Element {
                     title: "Change your name",
                     onclick: move |_| dispatch.act(Action::OpenDialog(Dialog::Nick)),
                     Icon { kind: IconKind::Pencil }
+                }
+                button {
+                    class: "icon-button",
+                    id: "open-password-dialog",
+                    aria_label: "Protect your name with a password",
+                    title: "Protect your name with a password",
+                    onclick: move |_| dispatch.act(Action::OpenDialog(Dialog::Password)),
+                    Icon { kind: IconKind::Lock }
                 }
                 button {
                     class: "icon-button danger",

@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 
+use super::Dialog;
 use crate::model::{Action, TrustPrompt};
 use crate::views::{run_script, use_dispatch};
 
@@ -16,35 +17,27 @@ pub fn TrustDialog(prompt: TrustPrompt) -> Element {
         }
     };
     rsx! {
-        div { class: "backdrop",
-            div {
-                class: "dialog",
-                role: "dialog",
-                aria_modal: "true",
-                aria_labelledby: "trust-title",
-                onkeydown,
-                h2 { id: "trust-title", "New server" }
-                p { "This is the first time you connect to " strong { "{prompt.server}" } ". Its certificate fingerprint is:" }
-                pre { class: "fingerprint", aria_label: "Server fingerprint", "{grouped}" }
-                p {
-                    "Compare it with the fingerprint the server printed when it started (its startup banner). "
-                    "Trust it only if every group matches; otherwise someone may be pretending to be the server."
+        Dialog { id: "trust", title: "New server", onkeydown,
+            p { "This is the first time you connect to " strong { "{prompt.server}" } ". Its certificate fingerprint is:" }
+            pre { class: "fingerprint", aria_label: "Server fingerprint", "{grouped}" }
+            p {
+                "Compare it with the fingerprint the server printed when it started (its startup banner). "
+                "Trust it only if every group matches; otherwise someone may be pretending to be the server."
+            }
+            div { class: "dialog-actions",
+                button {
+                    class: "secondary",
+                    aria_label: "Cancel and go back",
+                    onclick: move |_| dispatch.act(Action::CancelTrust),
+                    "Cancel"
                 }
-                div { class: "dialog-actions",
-                    button {
-                        class: "secondary",
-                        aria_label: "Cancel and go back",
-                        onclick: move |_| dispatch.act(Action::CancelTrust),
-                        "Cancel"
-                    }
-                    button {
-                        class: "primary",
-                        id: "trust-accept",
-                        aria_label: "Trust this server and connect",
-                        onmounted: move |_| run_script("document.getElementById('trust-accept')?.focus()"),
-                        onclick: move |_| dispatch.act(Action::TrustServer),
-                        "Trust and connect"
-                    }
+                button {
+                    class: "primary",
+                    id: "trust-accept",
+                    aria_label: "Trust this server and connect",
+                    onmounted: move |_| run_script("document.getElementById('trust-accept')?.focus()"),
+                    onclick: move |_| dispatch.act(Action::TrustServer),
+                    "Trust and connect"
                 }
             }
         }

@@ -1,9 +1,11 @@
 //! The login form: what the user typed, what is wrong with it, and the server-identity
-//! questions (trust a new server, refuse a changed one).
+//! questions (trust a new server, refuse a changed one). The password is optional: it is
+//! needed only for a claimed name this device has no saved login for.
 
-use anseo_shared::client::ConnectError;
 use anseo_shared::protocol::normalize_name;
 use anseo_shared::trust::Fingerprint;
+
+use super::{LoginFailure, Secret};
 
 /// The state of the login screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,6 +19,10 @@ pub struct LoginForm {
     pub name_error: Option<String>,
     /// What is wrong with the address, checked as the user types.
     pub server_error: Option<String>,
+    /// For a claimed name: empty means "use the login saved on this device, if any".
+    pub password: Secret,
+    /// Why the password is needed or was refused, in words; the field takes the focus.
+    pub password_error: Option<String>,
     /// Why the last attempt failed, in words.
     pub error: Option<String>,
     /// A connection attempt is under way.
@@ -42,55 +48,25 @@ pub struct CertificateWarning {
     pub actual: Fingerprint,
 }
 
-/// Why connecting failed, as the model needs it (the client core's error is not `Clone`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginFailure {
-    UnknownServer {
-        server: String,
-        fingerprint: Fingerprint,
-    },
-    CertificateChanged {
-        server: String,
-        expected: Fingerprint,
-        actual: Fingerprint,
-    },
-    NameTaken(String),
-    InvalidName(String),
-    /// Anything else, already in words.
-    Other(String),
-}
-
-impl From<&ConnectError> for LoginFailure {
-    fn from(error: &ConnectError) -> Self {
-        match error {
-            ConnectError::UnknownServer { server, fingerprint } => {
-                LoginFailure::UnknownServer { server: server.clone(), fingerprint: *fingerprint }
-            }
-            ConnectError::CertificateChanged { server, expected, actual } => {
-                LoginFailure::CertificateChanged {
-                    server: server.clone(),
-                    expected: *expected,
-                    actual: *actual,
-                }
-            }
-            ConnectError::FingerprintMismatch { expected, actual } => LoginFailure::CertificateChanged {
-                server: String::new(),
-                expected: *expected,
-                actual: *actual,
-            },
-            ConnectError::NameTaken(name) => LoginFailure::NameTaken(name.clone()),
-            ConnectError::InvalidName(reason) => LoginFailure::InvalidName(reason.clone()),
-            other => LoginFailure::Other(other.to_string()),
-        }
-    }
-}
-
 impl LoginForm {
     /// Records a keystroke in the name field and re-checks it.
     pub fn edit_name(&mut self, name: String) {
         self.name_error = name_problem(&name);
         self.name = name;
         self.error = None;
+        self.password_error = None;
+    }
+
+    /// Records a keystroke in the password field.
+    pub fn edit_password(&mut self, password: Secret) {
+        self.password = password;
+        self.password_error = None;
+        self.error = None;
+    }
+
+    /// The password to log in with, if one was typed.
+    pub fn typed_password(&self) -> Option<Secret> {
+        (!self.password.is_empty()).then(|| self.password.clone())
     }
 
     /// Records a keystroke in the address field and re-checks it.
@@ -124,8 +100,36 @@ impl LoginForm {
             }
             LoginFailure::InvalidName(reason) => self.name_error = Some(format!("not allowed: {reason}")),
             LoginFailure::Other(message) => self.error = Some(capitalize(&message)),
+            failure @ (LoginFailure::PasswordRequired(_)
+            | LoginFailure::WrongPassword { .. }
+            | LoginFailure::AccountRequired(_)
+            | LoginFailure::InvalidPassword(_)
+            | LoginFailure::SavedLoginRefused(_)) => self.password_error = password_message(failure),
         }
     }
+}
+
+/// What to say under the password field for a refused login.
+fn password_message(failure: LoginFailure) -> Option<String> {
+    let message = match failure {
+        LoginFailure::PasswordRequired(name) => format!("The name '{name}' is claimed: enter its password"),
+        LoginFailure::WrongPassword { name, retry_after_ms: 0 } => {
+            format!("Wrong password for '{name}'; check it and try again")
+        }
+        LoginFailure::WrongPassword { name, retry_after_ms } => {
+            format!("Wrong password for '{name}'; try again in {} s", retry_after_ms.div_ceil(1000))
+        }
+        LoginFailure::AccountRequired(name) => {
+            format!("This server only accepts claimed names: enter a password to claim '{name}'")
+        }
+        LoginFailure::InvalidPassword(reason) => capitalize(&reason),
+        LoginFailure::SavedLoginRefused(name) => format!(
+            "The login kept on this device for '{name}' is no longer accepted (was the password \
+             changed?): enter its password"
+        ),
+        _ => return None,
+    };
+    Some(message)
 }
 
 /// What is wrong with a name, in words, or `None`. An empty field gets no complaint until the

@@ -4,10 +4,18 @@
 //!
 //! # Layout
 //! - [`login`]: the login form, its validation and the server-identity questions.
+//! - [`failure`]: why a login failed or a session ended, in the model's terms.
+//! - [`secret`]: a password that never shows in `Debug` output.
+//! - [`pending`]: messages sent but not confirmed yet (also while reconnecting).
 //! - [`timeline`]: one conversation's lines in server order, notices placed by `after_seq`.
+//! - [`history`]: how far back a room is loaded, and the request for older messages.
 //! - [`text`]: splitting a message into text and links.
 
+pub mod failure;
+pub mod history;
 pub mod login;
+pub mod pending;
+pub mod secret;
 pub mod text;
 pub mod timeline;
 
@@ -18,14 +26,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anseo_shared::protocol::{
     DirectMessage, HistoryPage, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
-    Welcome, normalize_name, normalize_room, validate_text, validate_topic,
+    Welcome, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 use anseo_shared::trust::Fingerprint;
 
-pub use login::{CertificateWarning, LoginFailure, LoginForm, TrustPrompt};
+pub use failure::LoginFailure;
+pub use history::{History, OLDER_PAGE};
+pub use login::{CertificateWarning, LoginForm, TrustPrompt};
+pub use pending::{Pending, PendingLine};
+pub use secret::Secret;
 pub use timeline::{Block, ChatLine, Entry, Notice, Timeline, blocks};
 
-/// How many messages the list shows at first, and how many more each "show earlier" adds.
+/// How many entries the list shows at first, and how many more each "show earlier" adds.
 pub const PAGE: usize = 150;
 /// The composer shows a character counter from this share of the limit on (in percent).
 pub const COUNTER_FROM_PERCENT: usize = 80;
@@ -35,6 +47,7 @@ pub const COUNTER_FROM_PERCENT: usize = 80;
 pub enum Action {
     EditName(String),
     EditServer(String),
+    EditPassword(Secret),
     /// Enter or the Connect button on the login form.
     SubmitLogin,
     /// "Trust" in the trust dialog.
@@ -60,11 +73,15 @@ pub enum Action {
     },
     LeaveRoom(String),
     ChangeNick(String),
+    /// Claim this user's name with a password, or change its password.
+    SetPassword(Secret),
     /// The message list was scrolled; `at_bottom` when the newest message is visible.
     Scrolled {
         at_bottom: bool,
     },
-    ShowEarlier,
+    /// The top of the list was reached, or "show earlier"/"load older" pressed: show more of
+    /// what is loaded, else ask the server for older messages of the room.
+    LoadOlder,
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
@@ -73,15 +90,19 @@ pub enum Action {
 /// What the network task should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// Log in; without a password, with the login saved on this device for the server and
+    /// name, if there is one.
     Connect {
         server: String,
         name: String,
+        password: Option<Secret>,
         pin: Option<Fingerprint>,
     },
     /// Remember the fingerprint for the server, then connect.
     TrustAndConnect {
         server: String,
         name: String,
+        password: Option<Secret>,
         fingerprint: Fingerprint,
     },
     Say {
@@ -102,25 +123,46 @@ pub enum Command {
     Nick {
         name: String,
     },
+    /// Ask for up to `limit` messages of `room` older than sequence number `before`.
+    History {
+        room: String,
+        before: Option<u64>,
+        limit: u32,
+    },
+    SetPassword {
+        password: Secret,
+    },
     Quit,
 }
 
 /// What the network task reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {
-    /// Logged in, for the first time or again after a lost connection.
+    /// Logged in.
     Connected(Welcome),
+    /// The login failed, or the session ended for good (it could not reconnect).
     LoginFailed(LoginFailure),
+    /// Everything from the server but login tokens (see `TokenStored`).
     Server(ServerMsg),
     Presence(PresenceFrame),
-    /// The connection dropped; the network task reconnects by itself.
-    Lost {
-        reason: String,
-    },
-    /// The next reconnection attempt starts in `retry_in_secs`.
+    /// The connection dropped; reconnection attempt `attempt` (1, 2, ...) is under way.
     Reconnecting {
         attempt: u32,
-        retry_in_secs: u64,
+    },
+    /// Back after a drop: the `missed` messages came just before this, `welcome` is the new
+    /// login's snapshot, and `members` the members of each other room rejoined.
+    Resumed {
+        missed: u64,
+        welcome: Welcome,
+        members: BTreeMap<String, Vec<String>>,
+    },
+    /// A message went out (or waits in the outbox); its echo will carry `client_msg_id`.
+    Sending(PendingLine),
+    /// The server gave this device a login for `name` (after a password login or setting a
+    /// password), and it was saved.
+    TokenStored {
+        name: String,
+        ts: u64,
     },
     /// A command could not be sent.
     CommandFailed(String),
@@ -149,17 +191,17 @@ pub enum Pane {
 pub enum Dialog {
     JoinRoom,
     Nick,
+    /// Claim the name with a password, or change it.
+    Password,
 }
 
 /// Whether the app can talk to the server right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Connected,
-    /// Lost the connection; reconnecting.
+    /// Lost the connection; reconnection attempt `attempt` is under way.
     Reconnecting {
-        reason: String,
         attempt: u32,
-        retry_in_secs: u64,
     },
 }
 
@@ -170,6 +212,7 @@ pub struct Room {
     pub members: BTreeSet<String>,
     pub timeline: Timeline,
     pub unread: u32,
+    pub history: History,
 }
 
 /// The direct messages with one user.
@@ -208,6 +251,10 @@ pub struct Chat {
     pub scrolled_up: bool,
     /// Messages that arrived below the visible part of the list.
     pub new_below: u32,
+    /// Messages sent but not confirmed yet.
+    pub pending: Pending,
+    /// A new password was sent and its answer has not come yet.
+    pub saving_password: bool,
     /// Presence events up to this sequence number are already reflected.
     presence_seq: u64,
     /// A room the user asked to join: opened when the server confirms.
@@ -232,7 +279,8 @@ impl Model {
     /// The window title.
     pub fn title(&self) -> String {
         match &self.chat {
-            Some(chat) => format!("{} — Anseo", chat.me),
+            Some(chat) if chat.status == Status::Connected => format!("{} — Anseo", chat.me),
+            Some(chat) => format!("{} (reconnecting…) — Anseo", chat.me),
             None => "Anseo".to_string(),
         }
     }
@@ -242,6 +290,7 @@ impl Model {
         match action {
             Action::EditName(name) => self.login.edit_name(name),
             Action::EditServer(server) => self.login.edit_server(server),
+            Action::EditPassword(password) => self.login.edit_password(password),
             Action::SubmitLogin => return self.submit_login(),
             Action::TrustServer => {
                 let prompt = self.login.trust_prompt.take()?;
@@ -249,6 +298,7 @@ impl Model {
                 return Some(Command::TrustAndConnect {
                     server: prompt.server,
                     name: self.login.name.trim().to_string(),
+                    password: self.login.typed_password(),
                     fingerprint: prompt.fingerprint,
                 });
             }
@@ -270,13 +320,13 @@ impl Model {
             NetEvent::Connected(welcome) => {
                 self.login.connecting = false;
                 self.login.error = None;
-                match &mut self.chat {
-                    Some(chat) => chat.reconnected(welcome),
-                    None => self.chat = Some(Chat::new(welcome, self.login.server.trim().to_string())),
-                }
+                self.login.password = Secret::default();
+                self.login.password_error = None;
+                self.chat = Some(Chat::new(welcome, self.login.server.trim().to_string()));
             }
             NetEvent::LoginFailed(failure) => {
-                // A certificate problem while reconnecting ends the session: the user decides.
+                // A session that cannot reconnect (a changed certificate, a refused login)
+                // ends: back to the form, which says why.
                 if let Some(chat) = self.chat.take() {
                     self.login.name = chat.me;
                 }
@@ -309,6 +359,7 @@ impl Model {
         Some(Command::Connect {
             server: self.login.server.trim().to_string(),
             name: self.login.name.trim().to_string(),
+            password: self.login.typed_password(),
             pin: self.login.pin,
         })
     }
@@ -335,6 +386,8 @@ impl Chat {
             shown: PAGE,
             scrolled_up: false,
             new_below: 0,
+            pending: Pending::default(),
+            saving_password: false,
             presence_seq: 0,
             pending_join: None,
         };
@@ -379,10 +432,10 @@ impl Chat {
     pub fn status_text(&self) -> String {
         match &self.status {
             Status::Connected => format!("Connected to {}", self.server),
-            Status::Reconnecting { reason, attempt: 0, .. } => format!("Connection lost: {reason}"),
-            Status::Reconnecting { retry_in_secs, .. } => {
-                format!("Connection lost; reconnecting in {retry_in_secs} s")
-            }
+            Status::Reconnecting { attempt } => format!(
+                "Connection lost. Reconnecting… (attempt {attempt}). What you send now goes out once \
+                 it is back."
+            ),
         }
     }
 
@@ -416,13 +469,14 @@ impl Chat {
                 }
                 Err(e) => self.error = Some(format!("Cannot use that name: {e}")),
             },
+            Action::SetPassword(password) => return self.set_password(password),
             Action::Scrolled { at_bottom } => {
                 self.scrolled_up = !at_bottom;
                 if at_bottom {
                     self.new_below = 0;
                 }
             }
-            Action::ShowEarlier => self.shown += PAGE,
+            Action::LoadOlder => return self.load_older(),
             Action::DismissError => self.error = None,
             _ => {}
         }
@@ -451,10 +505,7 @@ impl Chat {
             self.composer_error = Some(capitalize(&e.to_string()));
             return None;
         }
-        if let Status::Reconnecting { .. } = self.status {
-            self.composer_error = Some("Not connected; wait until the connection is back".into());
-            return None;
-        }
+        // While reconnecting the client core keeps it and sends it once the connection is back.
         self.composer_error = None;
         self.draft.clear();
         self.scrolled_up = false;
@@ -463,6 +514,31 @@ impl Chat {
             Target::Room(room) => Command::Say { room: room.clone(), text },
             Target::Direct(to) => Command::Direct { to: to.clone(), text },
         })
+    }
+
+    /// Shows more of the open conversation: what is loaded but not drawn first, then older
+    /// messages from the server (one request at a time, and only while there are some).
+    fn load_older(&mut self) -> Option<Command> {
+        if self.current_timeline().is_some_and(|t| t.len() > self.shown) {
+            self.shown += PAGE;
+            return None;
+        }
+        if let Status::Reconnecting { .. } = self.status {
+            return None;
+        }
+        let Target::Room(name) = &self.current else { return None };
+        let before = self.rooms.get_mut(name)?.history.request_older()?;
+        Some(Command::History { room: name.clone(), before: Some(before), limit: OLDER_PAGE })
+    }
+
+    fn set_password(&mut self, password: Secret) -> Option<Command> {
+        if let Err(e) = validate_password(password.expose()) {
+            self.error = Some(capitalize(&e.to_string()));
+            return None;
+        }
+        self.error = None;
+        self.saving_password = true;
+        Some(Command::SetPassword { password })
     }
 
     fn join(&mut self, room: &str, topic: &str) -> Option<Command> {
@@ -493,17 +569,14 @@ impl Chat {
         match event {
             NetEvent::Server(message) => self.server_message(message),
             NetEvent::Presence(frame) => self.presence(frame),
-            NetEvent::Lost { reason } => {
-                self.status = Status::Reconnecting { reason, attempt: 0, retry_in_secs: 0 };
+            NetEvent::Reconnecting { attempt } => self.status = Status::Reconnecting { attempt },
+            NetEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
+            NetEvent::Sending(line) => self.pending.sending(line),
+            NetEvent::TokenStored { name, ts } => self.token_stored(&name, ts),
+            NetEvent::CommandFailed(message) => {
+                self.saving_password = false;
+                self.error = Some(message);
             }
-            NetEvent::Reconnecting { attempt, retry_in_secs } => {
-                let reason = match &self.status {
-                    Status::Reconnecting { reason, .. } => reason.clone(),
-                    Status::Connected => String::new(),
-                };
-                self.status = Status::Reconnecting { reason, attempt, retry_in_secs };
-            }
-            NetEvent::CommandFailed(message) => self.error = Some(message),
             NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
         }
     }
@@ -520,19 +593,48 @@ impl Chat {
         room.topic = topic;
     }
 
-    /// Logged in again after a lost connection: the network task rejoins the other rooms.
-    fn reconnected(&mut self, welcome: Welcome) {
+    /// Back after a lost connection: the client core rejoined the rooms and passed on the
+    /// `missed` messages just before. Other rooms' members are those still online (changes
+    /// while away come with later presence events only).
+    fn resumed(&mut self, missed: u64, welcome: Welcome, mut members: BTreeMap<String, Vec<String>>) {
         self.status = Status::Connected;
-        for room in self.rooms.values_mut() {
+        for (name, room) in &mut self.rooms {
             room.timeline.new_epoch();
-            room.members.clear();
+            match members.remove(name) {
+                Some(now) => room.members = now.into_iter().collect(),
+                // Not rejoined (the lobby comes with the Welcome): whoever is still online.
+                None => room.members.retain(|member| welcome.users.contains(member)),
+            }
+            room.history.forget_request();
         }
         for conversation in self.directs.values_mut() {
             conversation.timeline.new_epoch();
         }
         let ts = welcome.ts;
         self.take_welcome(welcome);
-        let notice = Notice { text: "Reconnected".into(), ts };
+        let text = match missed {
+            0 => "Reconnected".to_string(),
+            1 => "Reconnected — 1 missed message".to_string(),
+            n => format!("Reconnected — {n} missed messages"),
+        };
+        self.push_notice_here(Notice { text, ts });
+    }
+
+    /// The server gave this device a login: after a new password, say so and close the
+    /// dialog (a password login gets one too, without a word).
+    fn token_stored(&mut self, name: &str, ts: u64) {
+        if !std::mem::take(&mut self.saving_password) {
+            return;
+        }
+        if self.dialog == Some(Dialog::Password) {
+            self.dialog = None;
+        }
+        let text = format!("Password saved: the name {name} is yours, and this device stays logged in");
+        self.push_notice_here(Notice { text, ts });
+    }
+
+    /// Adds a notice to the open conversation.
+    fn push_notice_here(&mut self, notice: Notice) {
         match &self.current {
             Target::Room(name) => {
                 if let Some(room) = self.rooms.get_mut(name) {
@@ -549,8 +651,18 @@ impl Chat {
 
     fn server_message(&mut self, message: ServerMsg) {
         match message {
-            ServerMsg::Message(message) => self.room_message(message),
-            ServerMsg::Direct(message) => self.direct_message(message),
+            ServerMsg::Message(message) => {
+                if message.from == self.me {
+                    self.pending.confirmed(message.client_msg_id);
+                }
+                self.room_message(message);
+            }
+            ServerMsg::Direct(message) => {
+                if message.from == self.me {
+                    self.pending.confirmed(message.client_msg_id);
+                }
+                self.direct_message(message);
+            }
             ServerMsg::Joined { room: info, members, .. } => {
                 let name = info.name.clone();
                 let room = self.rooms.entry(name.clone()).or_default();
@@ -576,21 +688,44 @@ impl Chat {
             ServerMsg::Renamed { old, new, ts } => self.rename(&old, &new, ts),
             ServerMsg::Error(error) => {
                 self.pending_join = None;
+                self.saving_password = false;
+                if let Some(id) = error.client_msg_id {
+                    self.pending.refused(id);
+                }
                 self.error = Some(error.message);
+                // The error does not say which request it answers: a refused history request
+                // must not block asking again.
+                for room in self.rooms.values_mut() {
+                    room.history.forget_request();
+                }
             }
             ServerMsg::History(page) => self.history_page(page),
-            // The app logs in by name; saved login tokens are not used yet.
+            // Tokens are kept by the network task and reported as `TokenStored`.
             ServerMsg::Welcome(_) | ServerMsg::Rejected(_) | ServerMsg::Token { .. } => {}
         }
     }
 
-    /// Earlier messages of a room (after a join or a reconnect): placed by sequence number,
-    /// those already shown dropped, and none of them counted as unread.
+    /// Earlier messages of a room (after a join or a reconnect, or older ones asked for):
+    /// placed by sequence number, those already here dropped, none of them counted as unread
+    /// or as new below. Older messages of the open room are all drawn.
     fn history_page(&mut self, page: HistoryPage) {
-        let room = self.rooms.entry(page.room).or_default();
+        let is_current = self.current == Target::Room(page.room.clone());
+        // A page for a room left meanwhile.
+        let Some(room) = self.rooms.get_mut(&page.room) else { return };
+        let all_drawn = room.timeline.len() <= self.shown;
+        let known = room.history;
+        room.history.take_page(&page);
+        let mut older = 0;
         for message in page.messages {
             let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-            room.timeline.add_message(message.seq, line);
+            if known.is_older(message.seq) {
+                older += usize::from(room.timeline.add_older(message.seq, line));
+            } else {
+                room.timeline.add_message(message.seq, line);
+            }
+        }
+        if is_current && all_drawn && older > 0 {
+            self.shown = self.shown.max(room.timeline.len());
         }
     }
 
@@ -701,6 +836,7 @@ impl Chat {
                 room.timeline.push_notice(Notice { text: text.clone(), ts });
             }
         }
+        self.pending.rename(old, new);
         if let Some(mut conversation) = self.directs.remove(old) {
             conversation.timeline.rename_sender(old, new);
             conversation.timeline.push_notice(Notice { text: text.clone(), ts });

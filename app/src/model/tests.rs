@@ -1,8 +1,8 @@
 //! Every action and network event, including presence and messages arriving out of order.
 
 use anseo_shared::protocol::{
-    DirectMessage, ErrorCode, ErrorReply, Limits, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage,
-    ServerMsg, Welcome,
+    DirectMessage, ErrorCode, ErrorReply, HistoryPage, Limits, PresenceEvent, PresenceFrame, RoomInfo,
+    RoomMessage, ServerMsg, Welcome,
 };
 use anseo_shared::trust::Fingerprint;
 
@@ -108,7 +108,12 @@ fn submit_connects_once_with_trimmed_fields_and_the_pin() {
     let mut model = Model::new(" alice ".into(), " 10.0.0.1:4433 ".into(), Some(pin));
     assert_eq!(
         model.act(Action::SubmitLogin),
-        Some(Command::Connect { server: "10.0.0.1:4433".into(), name: "alice".into(), pin: Some(pin) })
+        Some(Command::Connect {
+            server: "10.0.0.1:4433".into(),
+            name: "alice".into(),
+            password: None,
+            pin: Some(pin)
+        })
     );
     assert!(model.login.connecting);
     assert_eq!(model.act(Action::SubmitLogin), None, "no second attempt while connecting");
@@ -166,6 +171,7 @@ fn unknown_server_asks_and_trust_remembers_then_connects() {
         Some(Command::TrustAndConnect {
             server: "10.0.0.1:4433".into(),
             name: "alice".into(),
+            password: None,
             fingerprint: fp
         })
     );
@@ -476,7 +482,7 @@ fn ten_thousand_messages_are_windowed() {
     let timeline = chat_state.current_timeline().unwrap();
     assert_eq!(timeline.len(), 10_000);
     assert_eq!(timeline.last(chat_state.shown).count(), PAGE);
-    model.act(Action::ShowEarlier);
+    model.act(Action::LoadOlder);
     assert_eq!(chat(&model).shown, 2 * PAGE);
     model.act(Action::Select(Target::Direct("bob".into())));
     model.act(Action::Select(Target::Room("lobby".into())));
@@ -484,26 +490,167 @@ fn ten_thousand_messages_are_windowed() {
 }
 
 #[test]
-fn lost_connection_reconnects_and_keeps_history_in_order() {
+fn reconnecting_is_shown_with_its_attempt_and_the_resume_says_what_was_missed() {
     let mut model = logged_in();
     model.apply(message("lobby", 5, "bob", "before"));
-    model.apply(NetEvent::Lost { reason: "the connection to the server was lost".into() });
-    assert!(chat(&model).status_text().contains("Connection lost"));
-    model.apply(NetEvent::Reconnecting { attempt: 2, retry_in_secs: 2 });
-    assert_eq!(chat(&model).status_text(), "Connection lost; reconnecting in 2 s");
-    assert_eq!(model.act(Action::Send("hi".into())), None, "no sending while offline");
-    assert!(chat(&model).composer_error.is_some());
-    // A restarted server may number messages from 1 again: they still go below.
-    model.apply(NetEvent::Connected(welcome("alice")));
-    model.apply(message("lobby", 1, "bob", "after"));
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    assert_eq!(chat(&model).status, Status::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Reconnecting { attempt: 2 });
+    let status = chat(&model).status_text();
+    assert!(status.contains("Reconnecting… (attempt 2)"), "{status}");
+    assert_eq!(model.title(), "alice (reconnecting…) — Anseo");
+    // The client core passes on what was missed, in order, then says it is back.
+    model.apply(message("lobby", 6, "bob", "missed one"));
+    model.apply(message("lobby", 7, "bob", "missed two"));
+    model.apply(NetEvent::Resumed { missed: 2, welcome: welcome("alice"), members: BTreeMap::new() });
     assert_eq!(chat(&model).status, Status::Connected);
-    assert_eq!(lines(&model), ["bob: before", "[Reconnected]", "bob: after"]);
+    assert_eq!(model.title(), "alice — Anseo");
+    assert!(chat(&model).status_text().starts_with("Connected to"));
+    model.apply(message("lobby", 8, "bob", "after"));
+    assert_eq!(
+        lines(&model),
+        [
+            "bob: before",
+            "bob: missed one",
+            "bob: missed two",
+            "[Reconnected — 2 missed messages]",
+            "bob: after"
+        ]
+    );
+}
+
+#[test]
+fn the_resume_notice_counts_one_or_none_in_words() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(message("lobby", 1, "bob", "one"));
+    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome("alice"), members: BTreeMap::new() });
+    assert_eq!(lines(&model), ["[Reconnected]", "bob: one", "[Reconnected — 1 missed message]"]);
+}
+
+#[test]
+fn a_resume_keeps_room_members_who_are_still_online_and_takes_the_new_user_list() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("maths", "sums", 3),
+        members: vec!["alice".into(), "bob".into(), "carol".into()],
+        ts: 1,
+    }));
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    let mut back = welcome("alice");
+    back.users = vec!["alice".into(), "bob".into(), "dave".into()];
+    back.members = back.users.clone();
+    back.presence_seq = 40;
+    model.apply(NetEvent::Resumed { missed: 0, welcome: back.clone(), members: BTreeMap::new() });
+    let resumed = chat(&model);
+    assert_eq!(resumed.users, ["alice", "bob", "dave"]);
+    let maths: Vec<&String> = resumed.rooms["maths"].members.iter().collect();
+    assert_eq!(maths, ["alice", "bob"], "carol went offline");
+    // With the rejoin's answer, the room's members are the server's list, newcomers included.
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    let rejoined = BTreeMap::from([("maths".to_string(), vec!["alice".to_string(), "dave".to_string()])]);
+    model.apply(NetEvent::Resumed { missed: 0, welcome: back, members: rejoined });
+    let maths: Vec<&String> = chat(&model).rooms["maths"].members.iter().collect();
+    assert_eq!(maths, ["alice", "dave"], "dave joined maths while alice was away, bob left it");
+    let resumed = chat(&model);
+    assert_eq!(resumed.rooms["lobby"].members.len(), 3);
+    let before = resumed.users.clone();
+    model.apply(presence(40, PresenceEvent::Online { user: "erin".into() }));
+    assert_eq!(chat(&model).users, before, "presence up to the new Welcome is ignored");
+}
+
+#[test]
+fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Reconnecting { attempt: 3 });
+    assert_eq!(
+        model.act(Action::Send("typed offline".into())),
+        Some(Command::Say { room: "lobby".into(), text: "typed offline".into() }),
+        "sending is not refused while reconnecting"
+    );
+    assert_eq!(chat(&model).composer_error, None);
+    let lobby = Target::Room("lobby".into());
+    let pending = PendingLine { client_msg_id: 7, to: lobby.clone(), text: "typed offline".into() };
+    model.apply(NetEvent::Sending(pending.clone()));
+    assert_eq!(chat(&model).pending.to(&lobby).collect::<Vec<_>>(), [&pending]);
+    assert!(lines(&model).is_empty(), "not in the conversation until the server has it");
+
+    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
+    // Someone else's message with the same client id is not the echo.
+    let mut other = RoomMessage {
+        id: 50,
+        room: "lobby".into(),
+        seq: 1,
+        from: "bob".into(),
+        text: "hi".into(),
+        ts: 5,
+        client_msg_id: 7,
+    };
+    model.apply(NetEvent::Server(ServerMsg::Message(other.clone())));
+    assert!(!chat(&model).pending.is_empty());
+    other.id = 51;
+    other.seq = 2;
+    other.from = "alice".into();
+    other.text = "typed offline".into();
+    model.apply(NetEvent::Server(ServerMsg::Message(other)));
+    assert!(chat(&model).pending.is_empty());
+    assert_eq!(lines(&model), ["[Reconnected]", "bob: hi", "alice: typed offline"], "once");
+}
+
+#[test]
+fn an_echo_before_the_note_that_it_was_sent_leaves_nothing_pending() {
+    let mut model = logged_in();
+    model.apply(direct(60, "alice", "bob", "quick"));
+    let to_bob = Target::Direct("bob".into());
+    model.apply(NetEvent::Sending(PendingLine {
+        client_msg_id: 0,
+        to: to_bob.clone(),
+        text: "quick".into(),
+    }));
+    assert!(chat(&model).pending.is_empty());
+    // A refused message stops being pending too, and the reason shows.
+    model.apply(NetEvent::Sending(PendingLine { client_msg_id: 1, to: to_bob, text: "to nobody".into() }));
+    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+        code: ErrorCode::NoSuchUser,
+        message: "bob is not online".into(),
+        client_msg_id: Some(1),
+        ts: 1,
+    })));
+    assert!(chat(&model).pending.is_empty());
+    assert_eq!(chat(&model).error.as_deref(), Some("bob is not online"));
+}
+
+#[test]
+fn pending_direct_messages_follow_a_rename() {
+    let mut model = logged_in();
+    let line = PendingLine { client_msg_id: 2, to: Target::Direct("bob".into()), text: "hey".into() };
+    model.apply(NetEvent::Sending(line));
+    model.apply(presence(11, PresenceEvent::Renamed { old: "bob".into(), new: "robert".into() }));
+    assert_eq!(chat(&model).pending.to(&Target::Direct("robert".into())).count(), 1);
+}
+
+#[test]
+fn a_session_that_ends_for_good_returns_to_the_form_saying_why() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::LoginFailed(LoginFailure::Other(
+        "the connection to the server was lost: the server is full".into(),
+    )));
+    assert!(model.chat.is_none());
+    assert_eq!(model.login.name, "alice");
+    assert_eq!(
+        model.login.error.as_deref(),
+        Some("The connection to the server was lost: the server is full")
+    );
+    assert!(model.act(Action::SubmitLogin).is_some(), "can log in again");
 }
 
 #[test]
 fn certificate_problem_while_reconnecting_returns_to_the_form() {
     let mut model = logged_in();
-    model.apply(NetEvent::Lost { reason: "gone".into() });
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
     let (a, b) = (Fingerprint::of_der(b"a"), Fingerprint::of_der(b"b"));
     model.apply(NetEvent::LoginFailed(LoginFailure::CertificateChanged {
         server: "h:1".into(),
@@ -566,37 +713,388 @@ fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
     assert_eq!(shape, ["bobx2", "carolx1", "dave joined", "carolx1", "carolx1"]);
 }
 
-#[test]
-fn a_history_page_is_merged_in_order_without_duplicates_or_unread() {
-    let mut model = logged_in();
-    // A live message may arrive before the page of what came before it.
-    model.apply(message("lobby", 3, "bob", "live"));
-    let earlier = |seq: u64, text: &str| RoomMessage {
-        id: 1000 + seq,
-        room: "lobby".into(),
-        seq,
-        from: "carol".into(),
-        text: text.into(),
-        ts: 2_000 + seq,
-        client_msg_id: 0,
-    };
-    let page = HistoryPage {
-        room: "lobby".into(),
-        messages: vec![earlier(1, "one"), earlier(2, "two")],
+/// A page of `room`'s history with the messages `seqs` (ids and texts as [`message`] makes
+/// them, so a live message and its copy in a page are the same message).
+fn page(room: &str, seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent {
+    let messages = seqs
+        .map(|seq| RoomMessage {
+            id: 1000 + seq + if room == "lobby" { 0 } else { 500 },
+            room: room.into(),
+            seq,
+            from: "carol".into(),
+            text: format!("m{seq}"),
+            ts: 2_000 + seq,
+            client_msg_id: 0,
+        })
+        .collect();
+    NetEvent::Server(ServerMsg::History(HistoryPage { room: room.into(), messages, more, ts: 9 }))
+}
+
+/// A page with no messages: nothing older (or a server without a store).
+fn empty_page(room: &str) -> NetEvent {
+    NetEvent::Server(ServerMsg::History(HistoryPage {
+        room: room.into(),
+        messages: vec![],
         more: false,
         ts: 9,
-    };
-    model.apply(NetEvent::Server(ServerMsg::History(page.clone())));
-    model.apply(NetEvent::Server(ServerMsg::History(page)));
-    assert_eq!(lines(&model), ["carol: one", "carol: two", "bob: live"]);
+    }))
+}
 
-    let maths =
-        HistoryPage { room: "maths".into(), messages: vec![earlier(1, "old news")], more: false, ts: 9 };
+fn lobby_history(model: &Model) -> History {
+    chat(model).rooms["lobby"].history
+}
+
+fn older(room: &str, before: u64) -> Option<Command> {
+    Some(Command::History { room: room.into(), before: Some(before), limit: OLDER_PAGE })
+}
+
+#[test]
+fn a_page_after_live_messages_is_merged_in_order_without_duplicates_or_unread() {
+    let mut model = logged_in();
+    // Live messages may arrive before the page of what came before them.
+    model.apply(message("lobby", 3, "carol", "m3"));
+    model.act(Action::Scrolled { at_bottom: false });
+    model.apply(message("lobby", 4, "bob", "live"));
+    assert_eq!(chat(&model).new_below, 1);
+    model.apply(page("lobby", 1..=3, false));
+    model.apply(page("lobby", 1..=3, false));
+    assert_eq!(lines(&model), ["carol: m1", "carol: m2", "carol: m3", "bob: live"]);
+    assert_eq!(chat(&model).new_below, 1, "history is not new below");
+    assert_eq!(chat(&model).rooms["lobby"].unread, 0);
+
     model.apply(NetEvent::Server(ServerMsg::Joined {
         room: room_info("maths", "sums", 2),
         members: vec!["alice".into(), "carol".into()],
         ts: 5,
     }));
-    model.apply(NetEvent::Server(ServerMsg::History(maths)));
+    model.apply(page("maths", 1..=5, false));
     assert_eq!(chat(&model).rooms["maths"].unread, 0, "history is not unread");
+    assert_eq!(chat(&model).rooms["maths"].timeline.len(), 5);
+}
+
+#[test]
+fn notices_stay_after_the_message_they_follow_when_history_comes_later() {
+    let mut model = logged_in();
+    model.apply(presence(
+        11,
+        PresenceEvent::Joined { room: "lobby".into(), user: "dave".into(), members: 3, after_seq: 2 },
+    ));
+    model.apply(page("lobby", 1..=3, false));
+    assert_eq!(lines(&model), ["carol: m1", "carol: m2", "[dave joined]", "carol: m3"]);
+}
+
+#[test]
+fn load_older_asks_once_for_the_page_before_the_oldest_message() {
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::LoadOlder), None, "nothing known about older messages yet");
+    model.apply(page("lobby", 51..=100, true));
+    assert_eq!(lobby_history(&model), History { oldest_seq: Some(51), more: true, loading: false });
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
+    assert_eq!(model.act(Action::LoadOlder), None, "one request at a time");
+    assert_eq!(model.act(Action::LoadOlder), None);
+    // A live message meanwhile changes nothing about the request.
+    model.apply(message("lobby", 101, "bob", "live"));
+    model.apply(page("lobby", 1..=50, false));
+    let expected: Vec<String> =
+        (1..=100).map(|seq| format!("carol: m{seq}")).chain(["bob: live".to_string()]).collect();
+    assert_eq!(lines(&model), expected);
+    assert_eq!(lobby_history(&model), History { oldest_seq: Some(1), more: false, loading: false });
+    assert!(lobby_history(&model).at_beginning());
+    assert_eq!(model.act(Action::LoadOlder), None, "nothing older than the first message");
+}
+
+#[test]
+fn no_request_when_the_server_has_nothing_older() {
+    let mut model = logged_in();
+    model.apply(page("lobby", 1..=20, false));
+    assert_eq!(model.act(Action::LoadOlder), None);
+    // Without a store, pages are empty.
+    let mut model = logged_in();
+    model.apply(empty_page("lobby"));
+    model.apply(message("lobby", 7, "bob", "live"));
+    assert_eq!(model.act(Action::LoadOlder), None);
+    assert!(!lobby_history(&model).at_beginning(), "the messages before joining are unknown");
+    // Direct conversations have no history to ask for.
+    let mut model = logged_in();
+    model.apply(page("lobby", 51..=100, true));
+    model.act(Action::OpenDirect("bob".into()));
+    assert_eq!(model.act(Action::LoadOlder), None);
+}
+
+#[test]
+fn an_empty_answer_means_nothing_older() {
+    let mut model = logged_in();
+    model.apply(page("lobby", 51..=100, true));
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
+    model.apply(empty_page("lobby"));
+    assert_eq!(lobby_history(&model), History { oldest_seq: Some(51), more: false, loading: false });
+    assert_eq!(model.act(Action::LoadOlder), None);
+}
+
+#[test]
+fn older_messages_are_all_drawn_and_what_is_loaded_comes_before_asking() {
+    let mut model = logged_in();
+    model.apply(page("lobby", 151..=200, true));
+    for seq in 201..=290 {
+        model.apply(message("lobby", seq, "bob", "x"));
+    }
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 151));
+    model.apply(page("lobby", 101..=150, true));
+    let chat_state = chat(&model);
+    assert_eq!(chat_state.shown, 190, "the older page is drawn in full, above the rest");
+    let first = chat_state.current_timeline().unwrap().last(chat_state.shown).next();
+    assert!(matches!(first, Some(Entry::Message(m)) if m.text == "m101"), "{first:?}");
+
+    for seq in 291..=400 {
+        model.apply(message("lobby", seq, "bob", "x"));
+    }
+    assert_eq!(model.act(Action::LoadOlder), None, "110 loaded entries are not drawn yet");
+    assert_eq!(chat(&model).shown, 190 + PAGE);
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 101));
+}
+
+#[test]
+fn older_pages_go_above_what_came_before_a_reconnect() {
+    let mut model = logged_in();
+    model.apply(page("lobby", 51..=100, true));
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    assert_eq!(model.act(Action::LoadOlder), None, "no requests while offline");
+    // The client core passes on the one message that was missed, then resumes.
+    model.apply(message("lobby", 101, "carol", "m101"));
+    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(message("lobby", 102, "carol", "m102"));
+    assert_eq!(lobby_history(&model).oldest_seq, Some(51));
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51), "the lost request is asked again");
+    model.apply(page("lobby", 1..=50, false));
+    let mut expected: Vec<String> = (1..=100).map(|seq| format!("carol: m{seq}")).collect();
+    expected.extend(["carol: m101", "[Reconnected — 1 missed message]", "carol: m102"].map(String::from));
+    assert_eq!(lines(&model), expected);
+}
+
+#[test]
+fn a_refused_history_request_can_be_asked_again() {
+    let mut model = logged_in();
+    model.apply(page("lobby", 51..=100, true));
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
+    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+        code: ErrorCode::RateLimited,
+        message: "slow down".into(),
+        client_msg_id: None,
+        ts: 1,
+    })));
+    assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
+}
+
+#[test]
+fn a_page_for_a_room_left_meanwhile_is_dropped() {
+    let mut model = logged_in();
+    model.apply(NetEvent::Server(ServerMsg::Joined {
+        room: room_info("maths", "", 1),
+        members: vec![],
+        ts: 1,
+    }));
+    model.apply(NetEvent::Server(ServerMsg::Left { room: "maths".into(), ts: 2 }));
+    model.apply(page("maths", 1..=3, false));
+    assert!(!chat(&model).rooms.contains_key("maths"));
+}
+
+#[test]
+fn a_restarted_server_without_a_store_may_use_an_id_again() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "bob", "before"));
+    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
+    // The same id and sequence number as the first message, at a later time.
+    model.apply(NetEvent::Server(ServerMsg::Message(RoomMessage {
+        id: 1001,
+        room: "lobby".into(),
+        seq: 1,
+        from: "bob".into(),
+        text: "after".into(),
+        ts: 9_000,
+        client_msg_id: 0,
+    })));
+    assert_eq!(lines(&model), ["bob: before", "[Reconnected]", "bob: after"]);
+}
+
+#[test]
+fn the_password_goes_with_the_login_only_when_typed_and_is_cleared_after() {
+    let mut model = Model::new("bob".into(), "h:1".into(), None);
+    model.act(Action::EditPassword(Secret::new("bob's password")));
+    assert_eq!(
+        model.act(Action::SubmitLogin),
+        Some(Command::Connect {
+            server: "h:1".into(),
+            name: "bob".into(),
+            password: Some(Secret::new("bob's password")),
+            pin: None
+        })
+    );
+    model.apply(NetEvent::Connected(welcome("bob")));
+    assert!(model.login.password.is_empty(), "not kept in memory after the login");
+    assert!(!format!("{model:?}").contains("bob's password"));
+
+    let mut model = Model::new("bob".into(), "h:1".into(), None);
+    model.act(Action::EditPassword(Secret::new("x")));
+    model.act(Action::EditPassword(Secret::default()));
+    let Some(Command::Connect { password, .. }) = model.act(Action::SubmitLogin) else { panic!() };
+    assert_eq!(password, None, "an emptied field means: use the login kept on this device");
+}
+
+#[test]
+fn a_claimed_name_asks_for_its_password_on_the_form() {
+    let mut model = Model::new("bob".into(), "h:1".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::PasswordRequired("bob".into())));
+    assert!(model.chat.is_none() && !model.login.connecting);
+    assert_eq!(model.login.password_error.as_deref(), Some("The name 'bob' is claimed: enter its password"));
+    assert_eq!(model.login.error, None);
+    model.act(Action::EditPassword(Secret::new("b")));
+    assert_eq!(model.login.password_error, None, "typing clears it");
+    let Some(Command::Connect { password, .. }) = model.act(Action::SubmitLogin) else { panic!() };
+    assert_eq!(password, Some(Secret::new("b")));
+}
+
+#[test]
+fn password_refusals_say_what_to_do() {
+    let cases = [
+        (
+            LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 3_200 },
+            "Wrong password for 'bob'; try again in 4 s",
+        ),
+        (
+            LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 0 },
+            "Wrong password for 'bob'; check it and try again",
+        ),
+        (
+            LoginFailure::AccountRequired("dan".into()),
+            "This server only accepts claimed names: enter a password to claim 'dan'",
+        ),
+        (
+            LoginFailure::InvalidPassword("the password is too short: at least 8 characters".into()),
+            "The password is too short: at least 8 characters",
+        ),
+        (
+            LoginFailure::SavedLoginRefused("bob".into()),
+            "The login kept on this device for 'bob' is no longer accepted (was the password changed?): \
+             enter its password",
+        ),
+    ];
+    for (failure, message) in cases {
+        let mut model = Model::new("bob".into(), "h:1".into(), None);
+        model.act(Action::SubmitLogin);
+        model.apply(NetEvent::LoginFailed(failure));
+        assert_eq!(model.login.password_error.as_deref(), Some(message));
+        assert!(!model.login.connecting);
+    }
+}
+
+#[test]
+fn password_errors_map_from_the_client_core() {
+    use anseo_shared::client::ConnectError;
+    let wrong = ConnectError::WrongPassword { name: "bob".into(), retry_after_ms: 4000 };
+    assert_eq!(
+        LoginFailure::from(&wrong),
+        LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 4000 }
+    );
+    let cases = [
+        (ConnectError::PasswordRequired("bob".into()), LoginFailure::PasswordRequired("bob".into())),
+        (ConnectError::AccountRequired("dan".into()), LoginFailure::AccountRequired("dan".into())),
+        (ConnectError::InvalidPassword("short".into()), LoginFailure::InvalidPassword("short".into())),
+    ];
+    for (error, failure) in cases {
+        assert_eq!(LoginFailure::from(&error), failure);
+    }
+    assert!(LoginFailure::PasswordRequired("bob".into()).refuses_saved_login());
+    assert!(LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 0 }.refuses_saved_login());
+    let blocked = LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 2000 };
+    assert!(!blocked.refuses_saved_login(), "a blocked name may not have had its token checked");
+    assert!(!LoginFailure::AccountRequired("dan".into()).refuses_saved_login());
+}
+
+#[test]
+fn a_final_failure_while_reconnecting_ends_the_session_saying_why() {
+    use anseo_shared::client::{ConnectError, Disconnect, GaveUp};
+    let (old, new) = (Fingerprint::of_der(b"old"), Fingerprint::of_der(b"new"));
+    // What a resilient session reports when it gives up.
+    let gave_up = |error: ConnectError| Disconnect::GaveUp(GaveUp::from(&error));
+    let changed = ConnectError::CertificateChanged { server: "h:1".into(), expected: old, actual: new };
+    assert_eq!(
+        LoginFailure::session_ended(&gave_up(changed), "h:1", "bob"),
+        LoginFailure::CertificateChanged { server: "h:1".into(), expected: old, actual: new }
+    );
+    let mismatch = ConnectError::FingerprintMismatch { expected: old, actual: new };
+    assert_eq!(
+        LoginFailure::session_ended(&gave_up(mismatch), "h:1", "bob"),
+        LoginFailure::CertificateChanged { server: "h:1".into(), expected: old, actual: new }
+    );
+    for refused in [
+        ConnectError::PasswordRequired("bob".into()),
+        ConnectError::WrongPassword { name: "bob".into(), retry_after_ms: 0 },
+    ] {
+        assert_eq!(
+            LoginFailure::session_ended(&gave_up(refused), "h:1", "bob"),
+            LoginFailure::SavedLoginRefused("bob".into())
+        );
+    }
+    let waiting = ConnectError::WrongPassword { name: "bob".into(), retry_after_ms: 4000 };
+    assert_eq!(
+        LoginFailure::session_ended(&gave_up(waiting), "h:1", "bob"),
+        LoginFailure::Other("wrong password for 'bob'; too many tries, try again in 4 s".into()),
+        "a wait may not mean the saved login is wrong"
+    );
+    let other =
+        LoginFailure::session_ended(&gave_up(ConnectError::InvalidName("too long".into())), "h:1", "bob");
+    assert_eq!(other, LoginFailure::Other("the name is not allowed: too long".into()));
+    let kicked = Disconnect::ByServer { code: 2, reason: "protocol error".into() };
+    assert_eq!(
+        LoginFailure::session_ended(&kicked, "h:1", "bob"),
+        LoginFailure::Other("the server closed the connection: protocol error".into())
+    );
+    // A lost connection is not a certificate problem, whatever its words.
+    let lookalike = Disconnect::Lost(format!("the server's certificate changed: {old} {new}"));
+    assert!(matches!(LoginFailure::session_ended(&lookalike, "h:1", "bob"), LoginFailure::Other(_)));
+}
+
+#[test]
+fn claiming_checks_the_password_first_then_waits_for_the_servers_answer() {
+    let mut model = logged_in();
+    model.act(Action::OpenDialog(Dialog::Password));
+    assert_eq!(model.act(Action::SetPassword(Secret::new("short"))), None);
+    assert_eq!(chat(&model).error.as_deref(), Some("The password is too short: at least 8 characters"));
+    assert_eq!(chat(&model).dialog, Some(Dialog::Password), "the dialog stays open");
+    assert_eq!(
+        model.act(Action::SetPassword(Secret::new("long enough"))),
+        Some(Command::SetPassword { password: Secret::new("long enough") })
+    );
+    assert!(chat(&model).saving_password);
+    assert_eq!(chat(&model).error, None);
+    model.apply(NetEvent::TokenStored { name: "alice".into(), ts: 5 });
+    assert!(!chat(&model).saving_password);
+    assert_eq!(chat(&model).dialog, None);
+    assert_eq!(lines(&model), ["[Password saved: the name alice is yours, and this device stays logged in]"]);
+}
+
+#[test]
+fn a_refused_new_password_shows_the_servers_reason_in_the_dialog() {
+    let mut model = logged_in();
+    model.act(Action::OpenDialog(Dialog::Password));
+    model.act(Action::SetPassword(Secret::new("long enough")));
+    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+        code: ErrorCode::InvalidPassword,
+        message: "the password is too long: at most 128 characters".into(),
+        client_msg_id: None,
+        ts: 1,
+    })));
+    assert!(!chat(&model).saving_password);
+    assert_eq!(chat(&model).dialog, Some(Dialog::Password));
+    assert_eq!(chat(&model).error.as_deref(), Some("the password is too long: at most 128 characters"));
+}
+
+#[test]
+fn the_token_after_a_password_login_is_kept_without_a_word() {
+    let mut model = logged_in();
+    model.apply(NetEvent::TokenStored { name: "alice".into(), ts: 5 });
+    assert!(lines(&model).is_empty());
 }

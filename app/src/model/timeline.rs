@@ -5,7 +5,10 @@
 //! streams, so a notice may come before the message it follows, or after later ones. Ordering
 //! by `(epoch, seq, kind)` puts each notice right after message `after_seq` whatever the arrival
 //! order. The epoch grows on every reconnect, so a restarted server's sequence numbers (which
-//! may start again from 1) never sort before what was already shown.
+//! may start again from 1) never sort before what was already shown. Older messages from a
+//! history page go before everything instead, in the epoch of the oldest entry.
+
+use std::collections::HashSet;
 
 /// A message as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,10 @@ struct Key {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timeline {
     entries: Vec<(Key, Entry)>,
+    /// Every message here by id and server time, to drop one that arrives again (live and in
+    /// a page). The time too: a server without a store numbers its messages from 1 again after
+    /// a restart.
+    ids: HashSet<(u64, u64)>,
     epoch: u32,
     arrivals: u64,
     /// The highest message sequence number seen in this epoch.
@@ -53,17 +60,18 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Adds a message with its sequence number; a message already present (same id) is
-    /// ignored. Returns whether it was added.
+    /// Adds a message with its sequence number; a message already present (same id and time)
+    /// is ignored. Returns whether it was added.
     pub fn add_message(&mut self, seq: u64, line: ChatLine) -> bool {
-        if self.entries.iter().rev().take(512).any(|(_, e)| matches!(e, Entry::Message(m) if m.id == line.id))
-        {
-            return false;
-        }
-        self.last_seq = self.last_seq.max(seq);
-        let key = Key { epoch: self.epoch, seq, kind: 0, arrival: self.next_arrival() };
-        self.insert(key, Entry::Message(line));
-        true
+        self.add_message_in(self.epoch, seq, line)
+    }
+
+    /// Adds a message older than the messages here (from a page of earlier history): it goes
+    /// into the oldest entry's epoch, so it sorts before them even after reconnects. A message
+    /// already present is ignored. Returns whether it was added.
+    pub fn add_older(&mut self, seq: u64, line: ChatLine) -> bool {
+        let epoch = self.entries.first().map_or(self.epoch, |(key, _)| key.epoch);
+        self.add_message_in(epoch, seq, line)
     }
 
     /// Adds a message that has no sequence number (direct messages): it goes last.
@@ -118,6 +126,18 @@ impl Timeline {
     /// Every entry, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|(_, e)| e)
+    }
+
+    fn add_message_in(&mut self, epoch: u32, seq: u64, line: ChatLine) -> bool {
+        if !self.ids.insert((line.id, line.ts)) {
+            return false;
+        }
+        if epoch == self.epoch {
+            self.last_seq = self.last_seq.max(seq);
+        }
+        let key = Key { epoch, seq, kind: 0, arrival: self.next_arrival() };
+        self.insert(key, Entry::Message(line));
+        true
     }
 
     fn next_arrival(&mut self) -> u64 {

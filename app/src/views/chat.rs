@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
-    RoomList, UserList,
+    PasswordDialog, RoomList, UserList,
 };
 use crate::model::{Dialog, Pane, Target};
 
@@ -39,6 +39,7 @@ pub fn ChatScreen() -> Element {
             {match dialog {
                 Some(Dialog::JoinRoom) => rsx! { JoinDialog {} },
                 Some(Dialog::Nick) => rsx! { NickDialog {} },
+                Some(Dialog::Password) => rsx! { PasswordDialog {} },
                 None => rsx! {},
             }}
         }

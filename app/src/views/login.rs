@@ -1,11 +1,12 @@
-//! The login screen: name and server address, errors in words, and the server-identity
-//! dialogs (trust a new server, refuse a changed one).
+//! The login screen: name, server address and (for a claimed name) password, errors in
+//! words, and the server-identity dialogs (trust a new server, refuse a changed one). Tab goes
+//! name → server → password → Connect; Enter connects from any field.
 
 use dioxus::prelude::*;
 
 use super::{run_script, use_dispatch};
 use crate::components::{CertificateAlert, Logo, TextField, TrustDialog};
-use crate::model::Action;
+use crate::model::{Action, Secret};
 
 #[component]
 pub fn LoginScreen() -> Element {
@@ -49,6 +50,18 @@ pub fn LoginScreen() -> Element {
                     disabled: connecting,
                     onmounted: move |_| {},
                     oninput: move |value| dispatch.act(Action::EditServer(value)),
+                }
+                TextField {
+                    id: "login-password",
+                    label: "Password (only for a claimed name)",
+                    initial: String::new(),
+                    placeholder: "Leave empty unless your name is claimed",
+                    error: form.password_error.clone(),
+                    disabled: connecting,
+                    secret: true,
+                    focus_on_error: true,
+                    onmounted: move |_| {},
+                    oninput: move |value| dispatch.act(Action::EditPassword(Secret::new(value))),
                 }
                 if let Some(pin) = pin {
                     div { class: "login-pin",

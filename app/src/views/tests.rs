@@ -1,14 +1,19 @@
 //! The screens in their key states, rendered to HTML with dioxus-ssr, checked for what a user
 //! would read.
 
+use std::collections::BTreeMap;
+
 use anseo_shared::protocol::{
-    DirectMessage, Limits, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome,
+    DirectMessage, HistoryPage, Limits, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
+    Welcome,
 };
 use anseo_shared::trust::Fingerprint;
 use dioxus::prelude::*;
 
 use super::{ChatScreen, Dispatch, LoginScreen};
-use crate::model::{Action, Command, Dialog, LoginFailure, Model, NetEvent, PAGE, Target};
+use crate::model::{
+    Action, Command, Dialog, LoginFailure, Model, NetEvent, PAGE, PendingLine, Secret, Target,
+};
 
 #[component]
 fn Root(model: Model, chat: bool) -> Element {
@@ -177,13 +182,41 @@ fn unread_counts_and_direct_conversations_are_listed() {
 }
 
 #[test]
-fn reconnecting_is_announced() {
+fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
     let mut model = chatting();
-    model.apply(NetEvent::Lost { reason: "gone".into() });
-    model.apply(NetEvent::Reconnecting { attempt: 1, retry_in_secs: 2 });
+    model.apply(NetEvent::Reconnecting { attempt: 2 });
+    model.act(Action::Send("sent while away".into()));
+    let lobby = Target::Room("lobby".into());
+    let line = PendingLine { client_msg_id: 4, to: lobby, text: "sent while away".into() };
+    model.apply(NetEvent::Sending(line));
+    let html = render(model.clone(), true);
+    assert!(html.contains("id=\"connection-banner\""), "{html}");
+    assert!(html.contains("Reconnecting… (attempt 2)"), "{html}");
+    assert!(html.contains(">Reconnecting…<"), "the pill: {html}");
+    assert!(!html.contains("id=\"composer-error\""), "sending is not refused: {html}");
+    let pending = html.find("Your messages not sent yet").expect("pending group");
+    assert!(html[pending..].contains("Waiting for the connection…"), "{html}");
+    assert!(html.find("hello bob").unwrap() < html.find("sent while away").unwrap(), "below the rest");
+
+    model.apply(say("lobby", 4, "bob", "missed"));
+    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome(), members: BTreeMap::new() });
+    let html = render(model.clone(), true);
+    assert!(!html.contains("connection-banner"), "{html}");
+    assert!(html.contains("Reconnected — 1 missed message"), "{html}");
+    assert!(html.contains("Sending…"), "still waiting for the echo: {html}");
+    let echo = RoomMessage {
+        id: 77,
+        room: "lobby".into(),
+        seq: 5,
+        from: "alice".into(),
+        text: "sent while away".into(),
+        ts: 1_700_000_005_000,
+        client_msg_id: 4,
+    };
+    model.apply(NetEvent::Server(ServerMsg::Message(echo)));
     let html = render(model, true);
-    assert!(html.contains("Connection lost; reconnecting in 2 s"), "{html}");
-    assert!(html.contains("Reconnecting…"));
+    assert!(!html.contains("Your messages not sent yet"), "{html}");
+    assert_eq!(html.matches("sent while away").count(), 1, "{html}");
 }
 
 #[test]
@@ -218,4 +251,143 @@ fn join_dialog_lists_existing_rooms() {
     {
         assert!(html.contains(text), "missing {text:?} in {html}");
     }
+}
+
+#[test]
+fn nick_dialog_is_a_labelled_modal_with_the_current_name() {
+    let mut model = chatting();
+    model.act(Action::OpenDialog(Dialog::Nick));
+    let html = render(model, true);
+    for text in [
+        "role=\"dialog\"",
+        "aria-modal=\"true\"",
+        "aria-labelledby=\"nick-title\"",
+        "<h2 id=\"nick-title\">Change your name</h2>",
+        "for=\"nick-name\"",
+        "value=\"alice\"",
+        "aria-label=\"Change name\"",
+    ] {
+        assert!(html.contains(text), "missing {text:?} in {html}");
+    }
+}
+
+/// A page of the lobby's history: messages `seqs` from carol ("old N").
+fn history(seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent {
+    let messages = seqs
+        .map(|seq| RoomMessage {
+            id: 5_000 + seq,
+            room: "lobby".into(),
+            seq,
+            from: "carol".into(),
+            text: format!("old {seq}"),
+            ts: 1_700_000_000_000 + seq * 1000,
+            client_msg_id: 0,
+        })
+        .collect();
+    NetEvent::Server(ServerMsg::History(HistoryPage { room: "lobby".into(), messages, more, ts: 0 }))
+}
+
+#[test]
+fn history_offers_older_messages_then_shows_the_beginning_of_the_room() {
+    let mut model = Model::new("alice".into(), "127.0.0.1:4433".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::Connected(welcome()));
+    model.apply(say("lobby", 21, "bob", "live one"));
+    model.apply(history(11..=20, true));
+    let html = render(model.clone(), true);
+    assert!(html.contains("aria-label=\"Load older messages\""), "{html}");
+    assert!(html.contains(">Load older messages<"), "{html}");
+    assert!(!html.contains("Beginning of"), "{html}");
+    assert!(html.find("old 20").unwrap() < html.find("live one").unwrap());
+
+    assert_eq!(
+        model.act(Action::LoadOlder),
+        Some(Command::History { room: "lobby".into(), before: Some(11), limit: 50 })
+    );
+    let html = render(model.clone(), true);
+    assert!(html.contains("Loading older messages…") && html.contains("aria-busy=true"), "{html}");
+
+    model.apply(history(1..=10, false));
+    let html = render(model, true);
+    assert!(html.contains("Beginning of #lobby"), "{html}");
+    assert!(!html.contains("older messages"), "{html}");
+    let beginning = html.find("Beginning of #lobby").unwrap();
+    assert!(
+        beginning < html.find("old 1<").unwrap()
+            && html.find("old 10<").unwrap() < html.find("old 11<").unwrap()
+    );
+    assert_eq!(html.matches("class=\"bubble\"").count(), 21);
+}
+
+#[test]
+fn login_has_a_password_field_between_the_server_and_connect() {
+    let html = render(Model::new("alice".into(), "10.0.0.1:4433".into(), None), false);
+    let name = html.find("id=\"login-name\"").unwrap();
+    let server = html.find("id=\"login-server\"").unwrap();
+    let password = html.find("id=\"login-password\"").expect("a password field");
+    let connect = html.find("id=\"login-connect\"").unwrap();
+    assert!(name < server && server < password && password < connect, "tab order: {html}");
+    assert!(html.contains("type=\"password\""), "{html}");
+    assert!(html.contains("for=\"login-password\""), "labelled: {html}");
+    assert!(html.contains("Password (only for a claimed name)"), "{html}");
+    assert!(!html.contains("tabindex=\"-1\""), "{html}");
+}
+
+#[test]
+fn login_shows_password_errors_under_the_password_field() {
+    let cases = [
+        (
+            LoginFailure::PasswordRequired("bob".into()),
+            "The name &#39;bob&#39; is claimed: enter its password",
+        ),
+        (
+            LoginFailure::WrongPassword { name: "bob".into(), retry_after_ms: 4_000 },
+            "Wrong password for &#39;bob&#39;; try again in 4 s",
+        ),
+        (LoginFailure::AccountRequired("bob".into()), "This server only accepts claimed names"),
+        (LoginFailure::SavedLoginRefused("bob".into()), "no longer accepted"),
+    ];
+    for (failure, message) in cases {
+        let mut model = Model::new("bob".into(), "10.0.0.1:4433".into(), None);
+        model.act(Action::EditPassword(Secret::new("typed secret")));
+        model.act(Action::SubmitLogin);
+        model.apply(NetEvent::LoginFailed(failure));
+        let html = render(model, false);
+        let html = html.replace("'", "&#39;");
+        let error = html.find("id=\"login-password-error\"").unwrap_or_else(|| panic!("{html}"));
+        assert!(html[error..].contains(message), "missing {message:?} in {html}");
+        assert!(html.find("id=\"login-password\"").unwrap() < error, "under the field: {html}");
+        assert!(html.contains("aria-invalid=\"true\""), "{html}");
+        assert!(html.contains(">Connect<"), "still on the form, Connect usable: {html}");
+        assert!(!html.contains("typed secret"), "the password never shows: {html}");
+    }
+}
+
+#[test]
+fn password_dialog_asks_for_a_new_password_and_shows_why_one_is_refused() {
+    let mut model = chatting();
+    let html = render(model.clone(), true);
+    assert!(html.contains("aria-label=\"Protect your name with a password\""), "{html}");
+    model.act(Action::OpenDialog(Dialog::Password));
+    let html = render(model.clone(), true);
+    for text in [
+        "role=\"dialog\"",
+        "Protect the name alice",
+        "for=\"new-password\"",
+        "New password (at least 8 characters)",
+        "type=\"password\"",
+        "autocomplete=\"new-password\"",
+        ">Save password<",
+    ] {
+        assert!(html.contains(text), "missing {text:?} in {html}");
+    }
+    model.act(Action::SetPassword(Secret::new("short")));
+    let html = render(model.clone(), true);
+    assert!(html.contains("The password is too short: at least 8 characters"), "{html}");
+    model.act(Action::SetPassword(Secret::new("long enough")));
+    assert!(render(model.clone(), true).contains("Saving…"));
+    model.apply(NetEvent::TokenStored { name: "alice".into(), ts: 2 });
+    let html = render(model, true);
+    assert!(!html.contains("role=\"dialog\""), "closed: {html}");
+    assert!(html.contains("Password saved: the name alice is yours"), "{html}");
 }

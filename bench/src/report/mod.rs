@@ -25,7 +25,21 @@ pub fn add_and_write(dir: &Path, result: Value) -> anyhow::Result<()> {
     results.push(result);
     let json = serde_json::to_string_pretty(&results).context("serialize the results")?;
     std::fs::write(&path, json + "\n").with_context(|| format!("write {}", path.display()))?;
-    let table = markdown::table(&results);
+    write_tables_and_plots(dir, &results)
+}
+
+/// Rewrites the Markdown table and plots of `dir` from its `results.json` (the `report`
+/// subcommand), e.g. after editing the results or for results kept in the repository.
+pub fn rewrite(dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?;
+    let results: Vec<Value> =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a JSON array", path.display()))?;
+    write_tables_and_plots(dir, &results)
+}
+
+fn write_tables_and_plots(dir: &Path, results: &[Value]) -> anyhow::Result<()> {
+    let table = markdown::table(results);
     std::fs::write(dir.join("report.md"), table).context("write report.md")?;
     let mut scenarios: Vec<&str> = results.iter().filter_map(|r| r["scenario"].as_str()).collect();
     scenarios.sort_unstable();

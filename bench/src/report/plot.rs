@@ -35,6 +35,16 @@ fn have_font() -> bool {
     })
 }
 
+/// A run's name in the legend, with the rate it was measured at where it has one (fan-out
+/// runs that searched for their highest rate are each drawn at their own).
+fn legend(run: &Value) -> String {
+    let label = run["label"].as_str().unwrap_or("?");
+    match run["rate"].as_f64() {
+        Some(rate) => format!("{label} at {rate:.0} msg/s"),
+        None => label.to_string(),
+    }
+}
+
 /// x position of a percentile: log10(1 / (1 - p)).
 fn x_of(percentile: f64) -> f64 {
     (1.0 / (1.0 - percentile.min(99.999) / 100.0)).log10()
@@ -54,7 +64,7 @@ pub fn latency(path: &Path, scenario: &str, runs: &[&Value]) -> anyhow::Result<(
                         .collect()
                 })
                 .unwrap_or_default();
-            (run["label"].as_str().unwrap_or("?").to_string(), points)
+            (legend(run), points)
         })
         .filter(|(_, points): &(String, Vec<(f64, f64)>)| !points.is_empty())
         .collect();

@@ -32,7 +32,7 @@ pub async fn run(ctx: &Ctx, args: &Storm) -> anyhow::Result<BenchResult> {
     for i in 0..args.clients {
         let due = start + (i as f64 * 1e9 / args.arrival_rate) as u64;
         clock::sleep_until(due).await;
-        let (target, name, run) = (ctx.target.clone(), ctx.name(i), run.clone());
+        let (target, name, run) = (ctx.target.clone().without_presence(), ctx.name(i), run.clone());
         let (logins, senders, last, failures, bar) =
             (logins.clone(), senders.clone(), last_login_ns.clone(), failures.clone(), bar.clone());
         let timeout = Duration::from_secs_f64(args.login_timeout);

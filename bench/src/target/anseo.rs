@@ -90,8 +90,10 @@ pub async fn connect(
     name: &str,
     fingerprint: Fingerprint,
     sockets: &Sockets,
+    presence: bool,
 ) -> anyhow::Result<Conn> {
-    let options = ConnectOptions::new(addr, name, Trust::Pinned(fingerprint));
+    let mut options = ConnectOptions::new(addr, name, Trust::Pinned(fingerprint));
+    options.presence = presence;
     let shared = match addr.parse::<SocketAddr>() {
         Ok(server) => sockets.next(server)?,
         Err(_) => None,

@@ -27,6 +27,8 @@ pub struct Target {
     pub fingerprint: Option<Fingerprint>,
     /// The UDP sockets Anseo clients share.
     pub sockets: anseo::Sockets,
+    /// Whether Anseo clients decode presence events (see [`Target::without_presence`]).
+    pub presence: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +126,7 @@ impl Target {
         if matches!(kind, Kind::Ircs) && fingerprint.is_none() {
             bail!("ircs:// needs --tls-fingerprint (the SHA-256 of the IRC server's certificate)");
         }
-        Ok(Target { kind, addr, fingerprint, sockets: anseo::Sockets::new(1) })
+        Ok(Target { kind, addr, fingerprint, sockets: anseo::Sockets::new(1), presence: true })
     }
 
     /// `scheme://HOST:PORT`.
@@ -135,6 +137,15 @@ impl Target {
     /// Lets `per_socket` Anseo clients share one UDP socket (1: a socket each).
     pub fn with_clients_per_socket(mut self, per_socket: usize) -> Self {
         self.sockets = anseo::Sockets::new(per_socket);
+        self
+    }
+
+    /// Anseo clients that read their presence stream without decoding it: in a login storm
+    /// every client hears of every later login, and decoding all of that in one process
+    /// limits the load generator long before the server (it used four times the server's
+    /// CPU). Scenarios that watch presence keep it.
+    pub fn without_presence(mut self) -> Self {
+        self.presence = false;
         self
     }
 
@@ -158,7 +169,7 @@ impl Target {
             Kind::Anseo => {
                 let fingerprint =
                     self.fingerprint.context("anseo:// needs --fingerprint or --spawn-server")?;
-                anseo::connect(&self.addr, name, fingerprint, &self.sockets).await
+                anseo::connect(&self.addr, name, fingerprint, &self.sockets, self.presence).await
             }
             Kind::Irc => irc::connect(&self.addr, name, None).await,
             Kind::Ircs => irc::connect(&self.addr, name, self.fingerprint).await,

@@ -23,6 +23,7 @@ use bytes::Bytes;
 use crate::accounts::Accounts;
 use crate::history::HistoryReader;
 use crate::outbox::Outbox;
+use crate::presence::{PresenceFeed, Subscription};
 use crate::store::{StoreWriter, StoredRoom};
 
 pub use session::LoggedIn;
@@ -45,6 +46,9 @@ pub struct HubLimits {
     pub max_rooms: usize,
     /// Longest room message or direct message, in characters.
     pub max_message_chars: u32,
+    /// Presence events kept for clients that are behind (normally
+    /// [`crate::presence::PRESENCE_BACKLOG`]; the ring is allocated whole at start).
+    pub presence_backlog: usize,
 }
 
 /// The shared state of the server, one per process.
@@ -66,12 +70,15 @@ pub struct Storage {
 /// Everything the lock protects.
 pub struct State {
     users: HashMap<ClientId, User>,
-    /// Folded name (see [`fold_name`]) to the user holding it.
-    names: HashMap<String, ClientId>,
+    /// Folded name (see [`fold_name`]) to the user holding it. Ordered, so name lists come
+    /// out sorted without sorting them at each login.
+    names: BTreeMap<String, ClientId>,
     /// Folded room name to room: rooms are found ignoring case, like names.
     rooms: BTreeMap<String, Room>,
     /// The sequence number of the last presence event sent.
     presence_seq: u64,
+    /// Where presence events go, once for everyone.
+    presence: PresenceFeed,
     /// The last id given to a room or direct message.
     last_message_id: u64,
     /// Folded names claimed by accounts: nobody renames into them.
@@ -90,8 +97,8 @@ pub struct User {
     /// Replies and chat, on the client's bidirectional stream. Shared so that a message
     /// waiting to be written can still be delivered after the commit.
     chat: Arc<Outbox>,
-    /// Presence events, on the uni stream the server opens.
-    presence: Outbox,
+    /// Keeps the user's presence writer going; dropped at logout, it stops it.
+    _presence: Subscription,
     /// The client's instance number, when it resumes itself (see `RejoinRequest`).
     pub instance: Option<u64>,
 }
@@ -145,9 +152,10 @@ impl Hub {
         }
         let state = State {
             users: HashMap::new(),
-            names: HashMap::new(),
+            names: BTreeMap::new(),
             rooms,
             presence_seq: 0,
+            presence: PresenceFeed::new(limits.presence_backlog),
             last_message_id: restored.last_message_id,
             claimed: restored.claimed.into_iter().collect(),
             sent: restored.sent.into_iter().collect(),
@@ -257,14 +265,24 @@ impl State {
 
     /// Everyone online, in name order.
     pub fn user_names(&self) -> Vec<String> {
-        sorted_names(self.users.values().map(|u| u.name.clone()).collect())
+        self.names.values().filter_map(|id| self.users.get(id)).map(|u| u.name.clone()).collect()
     }
 
     /// The members of `room`, in name order.
     pub fn member_names(&self, room: &Room) -> Vec<String> {
-        sorted_names(
-            room.members.iter().filter_map(|id| self.users.get(id)).map(|u| u.name.clone()).collect(),
-        )
+        if room.members.len() == self.users.len() {
+            // Everyone (the usual lobby): no need to look at the member set.
+            return self.user_names();
+        }
+        if room.members.len() * 8 >= self.users.len() {
+            // A large room: walking the ordered names beats sorting.
+            let members = self.names.values().filter(|id| room.members.contains(id));
+            return members.filter_map(|id| self.users.get(id)).map(|u| u.name.clone()).collect();
+        }
+        let mut names: Vec<String> =
+            room.members.iter().filter_map(|id| self.users.get(id)).map(|u| u.name.clone()).collect();
+        names.sort_by_cached_key(|name| fold_name(name));
+        names
     }
 
     /// How many rooms exist.
@@ -336,13 +354,12 @@ impl State {
         Some(old)
     }
 
-    /// Numbers `event`, encodes it once and queues it for every user online.
+    /// Numbers `event`, encodes it once and publishes it to every user online.
     pub fn broadcast_presence(&mut self, event: PresenceEvent) {
         self.presence_seq += 1;
         let frame = PresenceFrame { seq: self.presence_seq, ts: now_ms(), event };
-        let Some(bytes) = encode(&frame) else { return };
-        for user in self.users.values() {
-            user.presence.push(bytes.clone());
+        if let Some(bytes) = encode(&frame) {
+            self.presence.publish(bytes);
         }
     }
 
@@ -389,9 +406,4 @@ pub fn encode<T: serde::Serialize>(msg: &T) -> Option<Bytes> {
             None
         }
     }
-}
-
-fn sorted_names(mut names: Vec<String>) -> Vec<String> {
-    names.sort_by_cached_key(|name| (fold_name(name), name.clone()));
-    names
 }

@@ -1,8 +1,8 @@
 //! Logging in and out: the only places users are added to or removed from the hub.
 //!
-//! Login builds the Welcome snapshot and registers the new user's presence queue under the
-//! same lock, so every presence event after `Welcome::presence_seq` reaches the user exactly
-//! once, and everything up to it is reflected in the snapshot: none is lost.
+//! Login builds the Welcome snapshot and subscribes the new user to the presence feed under
+//! the same lock, so every presence event after `Welcome::presence_seq` reaches the user
+//! exactly once, and everything up to it is reflected in the snapshot: none is lost.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use anseo_shared::protocol::{
 use super::{ClientId, Hub, User, now_ms};
 use crate::history::HistoryRequest;
 use crate::outbox::Outbox;
+use crate::presence::PresenceReceiver;
 
 /// A successful login.
 #[derive(Debug)]
@@ -24,23 +25,19 @@ pub struct LoggedIn {
     pub online: usize,
     /// The lobby's latest messages, to send after the Welcome.
     pub lobby_history: HistoryRequest,
+    /// The presence events from the Welcome on, for the user's presence writer.
+    pub presence: PresenceReceiver,
 }
 
 impl Hub {
     /// Logs `name` (already normalised) in, queues the Welcome on its chat outbox, and tells
     /// everyone (itself included) it is online and in the lobby.
-    pub fn login(&self, name: String, chat: Outbox, presence: Outbox) -> Result<LoggedIn, Rejection> {
-        self.login_as(name, chat, presence, None)
+    pub fn login(&self, name: String, chat: Outbox) -> Result<LoggedIn, Rejection> {
+        self.login_as(name, chat, None)
     }
 
     /// Like [`Hub::login`], for a client that resumes itself with this instance number.
-    pub fn login_as(
-        &self,
-        name: String,
-        chat: Outbox,
-        presence: Outbox,
-        instance: Option<u64>,
-    ) -> Result<LoggedIn, Rejection> {
+    pub fn login_as(&self, name: String, chat: Outbox, instance: Option<u64>) -> Result<LoggedIn, Rejection> {
         let mut state = self.lock();
         if state.names.contains_key(&fold_name(&name)) {
             return Err(Rejection::NameTaken { name });
@@ -52,11 +49,14 @@ impl Hub {
         let id = state.last_client_id;
         let lobby_key = fold_name(LOBBY);
 
-        // The new user's queue is registered first, so it too gets its own Online and
-        // Joined, numbered at or below `presence_seq` in its Welcome: a client drops those (the
-        // snapshot has them), and its presence stream starts at once.
+        // The new user subscribes first, so it too gets its own Online and Joined, numbered at
+        // or below `presence_seq` in its Welcome: a client drops those (the snapshot has
+        // them), and its presence stream starts at once.
+        let (presence, subscription) = state.presence.subscribe();
         let rooms = BTreeSet::from([lobby_key.clone()]);
-        state.users.insert(id, User { name: name.clone(), rooms, chat: Arc::new(chat), presence, instance });
+        let user =
+            User { name: name.clone(), rooms, chat: Arc::new(chat), _presence: subscription, instance };
+        state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);
         state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
@@ -79,7 +79,11 @@ impl Hub {
             },
             users: state.user_names(),
             rooms: state.room_list(),
-            members: state.member_names(lobby),
+            members: if lobby.members.len() == state.online() {
+                Vec::new()
+            } else {
+                state.member_names(lobby)
+            },
             presence_seq: state.presence_seq,
             ts: now_ms(),
         };
@@ -90,7 +94,7 @@ impl Hub {
             up_to: lobby.last_seq,
         };
         state.send(id, &ServerMsg::Welcome(welcome));
-        Ok(LoggedIn { id, online: state.users.len(), lobby_history })
+        Ok(LoggedIn { id, online: state.users.len(), lobby_history, presence })
     }
 
     /// Closes the session holding `name` if it belongs to the same client `instance` (a
@@ -109,7 +113,8 @@ impl Hub {
     /// Returns its last name and how many remain online (None if it was not logged in).
     pub fn logout(&self, id: ClientId) -> Option<(String, usize)> {
         let mut state = self.lock();
-        // Removed first, so its (closing) queues get none of its own leave events.
+        // Removed first, which stops its presence writer and closes its chat queue: it gets
+        // none of its own leave events.
         let user = state.users.remove(&id)?;
         state.names.remove(&fold_name(&user.name));
         for key in &user.rooms {

@@ -41,6 +41,11 @@ pub struct ConnectOptions {
     /// The client's instance number, for a client that resumes itself (see
     /// [`RejoinRequest`]); `None` for a plain session.
     pub instance: Option<u64>,
+    /// Whether presence events are decoded and passed on (the default). A load generator
+    /// standing in for thousands of devices turns it off: the presence stream is then read
+    /// and dropped undecoded, so that the generator, not the server, is not what limits a
+    /// benchmark.
+    pub presence: bool,
 }
 
 impl ConnectOptions {
@@ -52,6 +57,7 @@ impl ConnectOptions {
             timeout: Duration::from_secs(5),
             credential: None,
             instance: None,
+            presence: true,
         }
     }
 
@@ -160,7 +166,7 @@ async fn login(
     }
     let welcome = match timeout_at(deadline, reader.next()).await {
         Err(_elapsed) => return Err(unreachable()),
-        Ok(Some(Ok(ServerMsg::Welcome(welcome)))) => welcome,
+        Ok(Some(Ok(ServerMsg::Welcome(welcome)))) => welcome.with_members_filled_in(),
         Ok(Some(Ok(ServerMsg::Rejected(rejection)))) => return Err(rejection_error(rejection)),
         Ok(Some(Ok(other))) => {
             return Err(ConnectError::Failed {
@@ -170,7 +176,8 @@ async fn login(
         }
         Ok(Some(Err(_)) | None) => return Err(lost(&connection)),
     };
-    let (client, events) = start_session(endpoint, connection, writer, reader, welcome.clone());
+    let (client, events) =
+        start_session(endpoint, connection, writer, reader, welcome.clone(), options.presence);
     Ok(Connected { client, welcome, events })
 }
 

@@ -90,6 +90,48 @@ pub enum Disconnect {
     TimedOut,
     /// The connection broke for another reason.
     Lost(String),
+    /// A resilient session stopped reconnecting: its last attempt failed in a way that trying
+    /// again cannot fix.
+    GaveUp(GaveUp),
+}
+
+/// A login failure that reconnecting cannot fix, as a resilient session reports it: the
+/// error's words, and what kind of failure it was (the error itself is not `Clone`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GaveUp {
+    pub reason: String,
+    pub kind: GaveUpKind,
+}
+
+/// What kind of failure a resilient session gave up on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaveUpKind {
+    /// The server presented another certificate than the one expected (changed since it was
+    /// trusted, or not the pinned one).
+    CertificateChanged { expected: Fingerprint, actual: Fingerprint },
+    /// The server refused the credential the session logs in with (a saved token whose
+    /// password was changed since).
+    CredentialRefused,
+    /// Anything else (the name is not allowed any more, the address is wrong...).
+    Other,
+}
+
+impl From<&ConnectError> for GaveUp {
+    fn from(error: &ConnectError) -> Self {
+        let kind = match error {
+            ConnectError::CertificateChanged { expected, actual, .. }
+            | ConnectError::FingerprintMismatch { expected, actual } => {
+                GaveUpKind::CertificateChanged { expected: *expected, actual: *actual }
+            }
+            // A wrong password with a wait may be a name blocked by others' guesses, without
+            // the credential having been checked.
+            ConnectError::PasswordRequired(_) | ConnectError::WrongPassword { retry_after_ms: 0, .. } => {
+                GaveUpKind::CredentialRefused
+            }
+            _ => GaveUpKind::Other,
+        };
+        GaveUp { reason: error.to_string(), kind }
+    }
 }
 
 impl Disconnect {
@@ -116,6 +158,7 @@ impl fmt::Display for Disconnect {
             Disconnect::Quit => f.write_str("you left"),
             Disconnect::TimedOut => f.write_str("the connection to the server was lost (no answer for 30 s)"),
             Disconnect::Lost(reason) => write!(f, "the connection to the server was lost: {reason}"),
+            Disconnect::GaveUp(gave_up) => f.write_str(&gave_up.reason),
         }
     }
 }

@@ -9,10 +9,11 @@
 
 mod connect;
 mod error;
+mod network;
 mod resume;
 mod session;
 
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
-pub use error::{ClientError, ConnectError, Disconnect};
+pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use resume::{Resilient, ResumeOptions, connect_resilient};
 pub use session::{Client, Event};

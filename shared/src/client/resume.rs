@@ -1,5 +1,5 @@
 //! Staying connected: a [`Resilient`] session reconnects by itself when the connection is lost
-//! (backoff with jitter, at most 30 s apart), logs in again, rejoins its rooms, fetches what it
+//! (backoff with jitter, at most 30 s apart, at once when the network changes), logs in again, rejoins its rooms, fetches what it
 //! missed in each room, and re-sends what was not confirmed — so the caller sees every message
 //! once, in order per room, whatever the network did.
 //!
@@ -18,10 +18,11 @@ use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, sleep, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
 use super::connect::{ConnectOptions, Connected, connect};
-use super::error::{ClientError, ConnectError, Disconnect};
+use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
+use super::network::{CHECK_EVERY, NetworkWatch};
 use super::session::{Client, Event};
 use crate::protocol::{
     ClientMsg, Credential, ErrorCode, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, ServerMsg, Welcome,
@@ -113,6 +114,7 @@ pub async fn connect_resilient(
         rooms,
         outbox: BTreeMap::new(),
         presence_seq: welcome.presence_seq,
+        network: NetworkWatch::new(),
     };
     tokio::spawn(supervisor.run());
     Ok((handle, welcome, events))
@@ -222,6 +224,8 @@ struct Supervisor {
     outbox: BTreeMap<u64, Outgoing>,
     /// Presence up to this sequence number is reflected in the latest Welcome.
     presence_seq: u64,
+    /// The machine's addresses, to notice a network change.
+    network: NetworkWatch,
 }
 
 /// Whether the session goes on.
@@ -232,6 +236,8 @@ enum Flow {
 
 impl Supervisor {
     async fn run(mut self) {
+        let mut look = tokio::time::interval(CHECK_EVERY);
+        look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // A full outbox stops taking commands (the caller's sends wait) until confirmations
             // make room: backpressure instead of unbounded memory.
@@ -239,6 +245,7 @@ impl Supervisor {
             let flow = tokio::select! {
                 command = self.commands.recv(), if !outbox_full => self.execute(command).await,
                 event = self.upstream.recv() => self.on_event(event).await,
+                _ = look.tick() => self.migrate_on_network_change(),
             };
             if let Flow::Stop = flow {
                 return;
@@ -303,9 +310,43 @@ impl Supervisor {
         }
     }
 
+    /// After a network change, moves the connection to a fresh socket on the new network:
+    /// the old one may be bound to an address that is gone. QUIC validates the new path and
+    /// the session goes on; if it cannot, the connection times out and is reconnected.
+    fn migrate_on_network_change(&mut self) -> Flow {
+        if !self.network.changed() {
+            return Flow::Continue;
+        }
+        let any: std::net::SocketAddr = match self.client.local_addr() {
+            Ok(addr) if addr.is_ipv6() => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+            _ => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        };
+        match std::net::UdpSocket::bind(any).and_then(|socket| self.client.rebind(socket)) {
+            Ok(()) => tracing::info!("moved the connection to the new network"),
+            Err(error) => tracing::warn!(%error, "cannot move the connection to the new network"),
+        }
+        Flow::Continue
+    }
+
+    /// Waits `pause` before the next attempt, or less if the network changes meanwhile.
+    async fn pause_before_retry(&mut self, pause: Duration) {
+        let deadline = Instant::now() + pause;
+        let mut look = tokio::time::interval_at(Instant::now() + CHECK_EVERY, CHECK_EVERY);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => return,
+                _ = look.tick() => {
+                    if self.network.changed() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     fn should_reconnect(&self, reason: &Disconnect) -> bool {
         match reason {
-            Disconnect::Quit => false,
+            Disconnect::Quit | Disconnect::GaveUp(_) => false,
             Disconnect::TimedOut | Disconnect::Lost(_) => true,
             Disconnect::ByServer { code, .. } => {
                 *code == close_code::TOO_SLOW
@@ -384,7 +425,7 @@ impl Supervisor {
         loop {
             attempt += 1;
             self.forward(Event::Reconnecting { attempt }).await;
-            sleep(backoff(attempt)).await;
+            self.pause_before_retry(backoff(attempt)).await;
             let mut options = self.options.connect.clone();
             options.name = self.name.clone();
             match connect(&options).await {
@@ -393,7 +434,7 @@ impl Supervisor {
                     None => continue,
                 },
                 Err(error) if is_final(&error) => {
-                    self.forward(Event::Closed(Disconnect::Lost(error.to_string()))).await;
+                    self.forward(Event::Closed(Disconnect::GaveUp(GaveUp::from(&error)))).await;
                     return Flow::Stop;
                 }
                 Err(error) => tracing::debug!(%error, attempt, "reconnecting failed"),
@@ -411,13 +452,13 @@ impl Supervisor {
         for room in self.rooms.values().filter(|room| fold_name(&room.name) != fold_name(&welcome.room)) {
             let _ = self.client.send(ClientMsg::Join { room: room.name.clone(), topic: None }).await;
         }
-        let missed = self.catch_up().await?;
+        let CaughtUp { missed, members } = self.catch_up().await?;
         let count = missed.len() as u64;
         for message in missed {
             self.note_message(&message);
             self.forward(Event::Server(ServerMsg::Message(message))).await;
         }
-        self.forward(Event::Resumed { missed: count, welcome }).await;
+        self.forward(Event::Resumed { missed: count, welcome, members }).await;
         for outgoing in self.outbox.values() {
             let _ = self.client.send(outgoing.message()).await;
         }
@@ -425,11 +466,12 @@ impl Supervisor {
     }
 
     /// Collects, per room, every message after the last one passed on: the page that follows
-    /// each (re)join, older pages as needed, and live messages meanwhile. Returns them in
-    /// order per room.
-    async fn catch_up(&mut self) -> Option<Vec<RoomMessage>> {
+    /// each (re)join, older pages as needed, and live messages meanwhile; and each rejoined
+    /// room's members. Returns the messages in order per room.
+    async fn catch_up(&mut self) -> Option<CaughtUp> {
         let mut waiting: BTreeSet<String> = self.rooms.keys().cloned().collect();
         let mut collected: BTreeMap<String, BTreeMap<u64, RoomMessage>> = BTreeMap::new();
+        let mut members = BTreeMap::new();
         let deadline = Instant::now() + CATCH_UP;
         while !waiting.is_empty() {
             let event = match timeout_at(deadline, self.upstream.recv()).await {
@@ -463,9 +505,13 @@ impl Supervisor {
                 Event::Server(ServerMsg::Message(message)) => {
                     collected.entry(fold_name(&message.room)).or_default().insert(message.seq, message);
                 }
-                // The replies to rejoining rooms this user was already in.
-                Event::Server(ServerMsg::Joined { room, .. })
-                    if self.rooms.contains_key(&fold_name(&room.name)) => {}
+                // The replies to rejoining rooms this user was already in: not news, but their
+                // member lists are the rooms' members now.
+                Event::Server(ServerMsg::Joined { room, members: list, .. })
+                    if self.rooms.contains_key(&fold_name(&room.name)) =>
+                {
+                    members.insert(room.name, list);
+                }
                 // Already reflected in the new Welcome.
                 Event::Presence(frame) if frame.seq <= self.presence_seq => {}
                 other => {
@@ -481,8 +527,16 @@ impl Supervisor {
                 messages.into_values().filter(move |m| m.seq > last_seen)
             })
             .collect();
-        Some(missed)
+        Some(CaughtUp { missed, members })
     }
+}
+
+/// What a catch-up after a reconnect found.
+struct CaughtUp {
+    /// The messages not passed on before, in order per room.
+    missed: Vec<RoomMessage>,
+    /// The member list of each room rejoined, by room name.
+    members: BTreeMap<String, Vec<String>>,
 }
 
 /// A random instance number for this client's run.

@@ -3,6 +3,7 @@
 //! readers stop reading the network and the server eventually drops the client as too slow,
 //! so memory stays bounded on both sides.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -36,9 +37,10 @@ pub enum Event {
     /// (attempt 1, 2, ...).
     Reconnecting { attempt: u32 },
     /// A [`Resilient`](super::Resilient) session is back: the `missed` messages were passed
-    /// on just before this, and `welcome` is the new login's snapshot (users, rooms, presence
-    /// sequence).
-    Resumed { missed: u64, welcome: Welcome },
+    /// on just before this, `welcome` is the new login's snapshot (users, rooms, presence
+    /// sequence, the lobby's members), and `members` has the member list of every other room
+    /// rejoined, by room name.
+    Resumed { missed: u64, welcome: Welcome, members: BTreeMap<String, Vec<String>> },
 }
 
 /// The handle for sending commands. Cheap to clone; every clone drives the same session.
@@ -61,9 +63,14 @@ pub(super) fn start_session(
     writer: ChatWriter,
     reader: ChatReader,
     welcome: Welcome,
+    decode_presence: bool,
 ) -> (Client, mpsc::Receiver<Event>) {
     let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
-    let presence = tokio::spawn(read_presence(connection.clone(), events_tx.clone()));
+    let presence = if decode_presence {
+        tokio::spawn(read_presence(connection.clone(), events_tx.clone()))
+    } else {
+        tokio::spawn(discard_presence(connection.clone()))
+    };
     tokio::spawn(read_chat(connection.clone(), reader, presence, events_tx));
     let inner = Inner {
         endpoint,
@@ -95,6 +102,12 @@ async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event
             }
         }
     }
+}
+
+/// Reads the presence stream without decoding it (see `ConnectOptions::presence`).
+async fn discard_presence(connection: quinn::Connection) {
+    let Ok(mut stream) = connection.accept_uni().await else { return };
+    while let Ok(Some(_)) = stream.read_chunk(usize::MAX, false).await {}
 }
 
 async fn read_chat(

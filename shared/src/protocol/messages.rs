@@ -133,11 +133,24 @@ pub struct Welcome {
     pub users: Vec<String>,
     /// Every room.
     pub rooms: Vec<RoomInfo>,
-    /// The members of `room`.
+    /// The members of `room`, in name order; empty when they are everyone online (the usual
+    /// lobby: a login to a busy server then carries the names once, not twice). The room
+    /// always has the user in it, so it is never really empty.
+    /// [`Welcome::with_members_filled_in`] restores the list.
     pub members: Vec<String>,
     /// Presence events with a sequence number up to this one are already reflected above.
     pub presence_seq: u64,
     pub ts: u64,
+}
+
+impl Welcome {
+    /// The Welcome with `members` listing everyone online when the server left it empty.
+    pub fn with_members_filled_in(mut self) -> Welcome {
+        if self.members.is_empty() {
+            self.members = self.users.clone();
+        }
+        self
+    }
 }
 
 /// Limits the server enforces, so clients can enforce them before sending.

@@ -1,0 +1,71 @@
+//! Messages on their way: sent by this user but not confirmed by the server yet (while the
+//! connection is down they wait in the client core's outbox). Each is known by the client
+//! message id its echo will carry; the echo, or a refusal naming the id, ends it.
+//!
+//! The echo can overtake the network task's note that a message went out (they travel on
+//! different paths), so an echo with no pending message is remembered until its note comes.
+
+use std::collections::BTreeSet;
+
+use super::Target;
+
+/// A message sent but not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLine {
+    pub client_msg_id: u64,
+    pub to: Target,
+    pub text: String,
+}
+
+/// The unconfirmed messages of one session, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    lines: Vec<PendingLine>,
+    /// Ids confirmed before their note arrived.
+    confirmed_early: BTreeSet<u64>,
+}
+
+impl Pending {
+    /// Notes a message the client core took; it shows until confirmed.
+    pub fn sending(&mut self, line: PendingLine) {
+        if !self.confirmed_early.remove(&line.client_msg_id) {
+            self.lines.push(line);
+        }
+    }
+
+    /// The server confirmed (posted) the message with this id.
+    pub fn confirmed(&mut self, client_msg_id: u64) {
+        if !self.remove(client_msg_id) {
+            self.confirmed_early.insert(client_msg_id);
+        }
+    }
+
+    /// The server refused the message with this id (the refusal is shown as an error).
+    pub fn refused(&mut self, client_msg_id: u64) {
+        self.confirmed(client_msg_id);
+    }
+
+    /// The unconfirmed messages to `target`, oldest first.
+    pub fn to<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a PendingLine> {
+        self.lines.iter().filter(move |line| line.to == *target)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// `old` is now called `new`: messages on their way to `old` now go to `new`.
+    pub fn rename(&mut self, old: &str, new: &str) {
+        for line in &mut self.lines {
+            if line.to == Target::Direct(old.to_string()) {
+                line.to = Target::Direct(new.to_string());
+            }
+        }
+    }
+
+    fn remove(&mut self, client_msg_id: u64) -> bool {
+        let before = self.lines.len();
+        self.lines.retain(|line| line.client_msg_id != client_msg_id);
+        self.lines.len() != before
+    }
+}

@@ -1,0 +1,172 @@
+//! The one network task: it owns the client core's resilient session, runs [`Command`]s from
+//! the views and reports [`NetEvent`]s to the model. Staying connected is the client core's
+//! job ([`anseo_shared::client::Resilient`]): it reconnects with backoff, rejoins, passes on
+//! what was missed and re-sends what was not confirmed; this task reports those steps.
+//!
+//! The session runs in a tokio task (the client core needs `Send`); [`use_network`] bridges it
+//! into the UI through two channels and one `use_coroutine`, which is the only place that
+//! writes network results into the model signal.
+//!
+//! # Layout
+//! - [`login`]: choosing the credential (typed password, else the login saved on this device)
+//!   and logging in; a refused saved login is forgotten.
+//! - [`session`]: one logged-in session until the user leaves or it ends for good.
+
+mod login;
+mod session;
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use anseo_shared::client::Trust;
+use anseo_shared::trust::KnownServers;
+use dioxus::prelude::*;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::model::{Command, LoginFailure, Model, NetEvent};
+use crate::settings::LastLogin;
+use crate::tokens::TokenStore;
+use login::LoginRequest;
+
+/// Where the network task keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub known_servers: PathBuf,
+    pub last_login: PathBuf,
+    /// The logins kept on this device (see [`TokenStore`]).
+    pub tokens: PathBuf,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        // KnownServers::default_path() is the same file on desktops; on phones the app's own
+        // folder is the only writable place.
+        let known_servers = if cfg!(target_os = "android") {
+            crate::settings::config_dir().join("known_servers")
+        } else {
+            KnownServers::default_path()
+        };
+        Paths { known_servers, last_login: LastLogin::default_path(), tokens: TokenStore::default_path() }
+    }
+}
+
+/// Starts the network task and returns the handle views send commands to. When the app
+/// closes, the session leaves cleanly (Resilient::quit) before the process ends.
+pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command> {
+    let session = use_hook(|| Rc::new(Session::start(paths)));
+    use_coroutine(move |mut commands: UnboundedReceiver<Command>| {
+        let session = session.clone();
+        async move {
+            let Some(mut events) = session.take_events() else { return };
+            loop {
+                tokio::select! {
+                    command = commands.next() => match command {
+                        Some(command) => { let _ = session.commands.send(command); }
+                        None => return,
+                    },
+                    event = events.recv() => match event {
+                        Some(event) => model.write().apply(event),
+                        None => return,
+                    },
+                }
+            }
+        }
+    })
+}
+
+/// The running network task, seen from the UI thread. Dropping it (the app closes) asks the
+/// task to quit and waits briefly until the server has been told.
+struct Session {
+    commands: mpsc::UnboundedSender<Command>,
+    events: RefCell<Option<mpsc::Receiver<NetEvent>>>,
+    finished: std::sync::mpsc::Receiver<()>,
+}
+
+impl Session {
+    fn start(paths: Paths) -> Self {
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, events) = mpsc::channel(256);
+        let (finished_tx, finished) = std::sync::mpsc::channel();
+        tokio::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
+        Session { commands, events: RefCell::new(Some(events)), finished }
+    }
+
+    fn take_events(&self) -> Option<mpsc::Receiver<NetEvent>> {
+        self.events.borrow_mut().take()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        while self.finished.try_recv().is_ok() {}
+        if self.commands.send(Command::Quit).is_ok() {
+            // Blocking is fine here: the task runs on the runtime's worker threads.
+            let _ = self.finished.recv_timeout(Duration::from_secs(3));
+        }
+    }
+}
+
+/// Where the network task reports to.
+#[derive(Clone)]
+pub struct Reporter {
+    pub events: mpsc::Sender<NetEvent>,
+    /// Signalled each time a Quit command has been carried out.
+    pub finished: std::sync::mpsc::Sender<()>,
+}
+
+impl Reporter {
+    async fn send(&self, event: NetEvent) {
+        let _ = self.events.send(event).await;
+    }
+
+    fn quit_done(&self) {
+        let _ = self.finished.send(());
+    }
+}
+
+/// The network task: waits for a login, then serves the session until the user leaves or it
+/// ends, and waits for the next login.
+pub async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: Reporter, paths: Paths) {
+    let tokens = TokenStore::new(paths.tokens.clone());
+    while let Some(command) = commands.recv().await {
+        let request = match command {
+            Command::Connect { server, name, password, pin } => {
+                let trust = match pin {
+                    Some(fingerprint) => Trust::Pinned(fingerprint),
+                    None => Trust::KnownServers(paths.known_servers.clone()),
+                };
+                LoginRequest { server, name, password, trust }
+            }
+            Command::TrustAndConnect { server, name, password, fingerprint } => {
+                let remembered = KnownServers::load(&paths.known_servers)
+                    .and_then(|mut known| known.remember(&server, fingerprint));
+                if let Err(e) = remembered {
+                    events.send(NetEvent::LoginFailed(LoginFailure::Other(e.to_string()))).await;
+                    continue;
+                }
+                let trust = Trust::KnownServers(paths.known_servers.clone());
+                LoginRequest { server, name, password, trust }
+            }
+            Command::Quit => {
+                events.quit_done();
+                continue;
+            }
+            // Not logged in: nothing to do.
+            _ => continue,
+        };
+        match login::log_in(&request, &tokens).await {
+            Err(failure) => events.send(NetEvent::LoginFailed(failure)).await,
+            Ok(logged_in) => {
+                let last = LastLogin { server: logged_in.server.clone(), name: request.name.trim().into() };
+                if let Err(e) = last.save(&paths.last_login) {
+                    tracing::warn!(error = %e, "cannot remember the last login");
+                }
+                events.send(NetEvent::Connected(logged_in.welcome.clone())).await;
+                session::serve(logged_in, &mut commands, &events, &tokens).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The presence feed: joins, leaves, renames and new rooms, which everyone online hears.
+//!
+//! Each event is encoded once into one ring shared by every client (a tokio broadcast
+//! channel), not copied into a queue per client: announcing a login to 10,000 people is one
+//! append, not 10,000. Each client's presence writer reads the ring at its own pace and writes
+//! everything that came since its last write in one go, at most once per [`PRESENCE_COALESCE`]
+//! while events keep coming, so a login rush costs each client a few packets a second instead
+//! of one per login.
+//!
+//! The ring holds [`PRESENCE_BACKLOG`] events. A client whose writer falls further behind (it
+//! stopped reading) has missed events it can no longer get, and is disconnected as too slow.
+
+use std::time::Duration;
+
+use anseo_shared::protocol::close_code;
+use bytes::Bytes;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::{broadcast, oneshot};
+use tokio::time::Instant;
+
+use crate::outbox::contiguous;
+
+/// Presence events kept for writers that are behind, at most (about 40 bytes each).
+pub const PRESENCE_BACKLOG: usize = 16 * 1024;
+
+/// The shortest time between two writes to one client's presence stream while events keep
+/// coming, per client online. Every online client hears of every login: with one write per
+/// event, 1,000 logins a second would cost each of them 1,000 packets a second, and the
+/// server as many packets as logins times clients. Waiting this long per client online keeps
+/// the packets for presence under about 10,000 a second in all, whatever the number online.
+const COALESCE_PER_CLIENT: Duration = Duration::from_micros(100);
+/// The interval for a small server: presence as prompt as chat.
+const MIN_COALESCE: Duration = Duration::from_millis(1);
+/// The interval for a large one: who is online among 10,000 may be a second late.
+const MAX_COALESCE: Duration = Duration::from_secs(1);
+
+/// Events written in one call, at most.
+const BATCH: usize = 1024;
+
+/// The sending side, owned by the hub (under its lock).
+pub struct PresenceFeed {
+    events: broadcast::Sender<Bytes>,
+}
+
+/// Kept in the hub's record of a user: dropping it (the user logs out) ends that user's
+/// presence writer, which would otherwise hear its own departure.
+pub struct Subscription {
+    _alive: oneshot::Sender<()>,
+}
+
+/// One client's view of the feed: every event published after it subscribed.
+#[derive(Debug)]
+pub struct PresenceReceiver {
+    events: broadcast::Receiver<Bytes>,
+    /// The feed itself, to count who else is reading it.
+    feed: broadcast::Sender<Bytes>,
+    logged_out: oneshot::Receiver<()>,
+}
+
+/// A receiver fell more than [`PRESENCE_BACKLOG`] events behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lagged;
+
+impl Default for PresenceFeed {
+    fn default() -> Self {
+        PresenceFeed::new(PRESENCE_BACKLOG)
+    }
+}
+
+impl PresenceFeed {
+    /// A feed that keeps `backlog` events (at least one) for receivers that are behind.
+    pub fn new(backlog: usize) -> Self {
+        PresenceFeed { events: broadcast::channel(backlog.max(1)).0 }
+    }
+
+    /// Appends an encoded presence frame for everyone subscribed.
+    pub fn publish(&self, frame: Bytes) {
+        // An error only means nobody is subscribed: nobody to tell.
+        let _ = self.events.send(frame);
+    }
+
+    /// A receiver of every event published from now on, and the handle that keeps it open.
+    pub fn subscribe(&self) -> (PresenceReceiver, Subscription) {
+        let (alive, logged_out) = oneshot::channel();
+        let receiver =
+            PresenceReceiver { events: self.events.subscribe(), feed: self.events.clone(), logged_out };
+        (receiver, Subscription { _alive: alive })
+    }
+}
+
+impl PresenceReceiver {
+    /// Takes every event published so far (for driving the hub without a network).
+    pub fn try_drain(&mut self) -> Result<Vec<Bytes>, Lagged> {
+        let mut frames = Vec::new();
+        loop {
+            match self.events.try_recv() {
+                Ok(frame) => frames.push(frame),
+                Err(TryRecvError::Lagged(_)) => return Err(Lagged),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => return Ok(frames),
+            }
+        }
+    }
+
+    /// Opens the client's presence stream (one uni stream for the whole session) and writes
+    /// the feed into it until the user logs out or the connection ends. A write that waits
+    /// longer than `stall` for the client to make room, or a writer that falls too far behind,
+    /// disconnects the client as too slow.
+    pub async fn write_to(mut self, connection: quinn::Connection, stall: Duration) {
+        let mut stream = match connection.open_uni().await {
+            Ok(stream) => stream,
+            Err(error) => return tracing::debug!(%error, "could not open the presence stream"),
+        };
+        let mut batch = Vec::new();
+        let mut last_write: Option<Instant> = None;
+        loop {
+            let first = tokio::select! {
+                biased;
+                _ = &mut self.logged_out => break,
+                first = self.events.recv() => first,
+            };
+            match first {
+                Ok(frame) => batch.push(frame),
+                Err(RecvError::Lagged(_)) => return too_slow(&connection, "fell behind on presence events"),
+                Err(RecvError::Closed) => break,
+            }
+            let interval = coalescing_interval(self.feed.receiver_count());
+            if let Some(last) = last_write
+                && Instant::now() < last + interval
+            {
+                tokio::select! {
+                    biased;
+                    _ = &mut self.logged_out => break,
+                    _ = tokio::time::sleep_until(last + interval) => {}
+                }
+            }
+            if self.take_waiting(&mut batch).is_err() {
+                return too_slow(&connection, "fell behind on presence events");
+            }
+            let bytes = batch.iter().map(Bytes::len).sum();
+            let chunk = contiguous(&mut batch, bytes);
+            let written = tokio::time::timeout(stall, stream.write_chunk(chunk)).await;
+            last_write = Some(Instant::now());
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_stalled) => return too_slow(&connection, "the presence stream did not move"),
+            }
+        }
+        let _ = stream.finish();
+    }
+
+    /// Adds the events waiting in the ring to `batch`, up to [`BATCH`].
+    fn take_waiting(&mut self, batch: &mut Vec<Bytes>) -> Result<(), Lagged> {
+        while batch.len() < BATCH {
+            match self.events.try_recv() {
+                Ok(frame) => batch.push(frame),
+                Err(TryRecvError::Lagged(_)) => return Err(Lagged),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How long a busy presence writer waits between writes with `online` clients subscribed.
+pub fn coalescing_interval(online: usize) -> Duration {
+    COALESCE_PER_CLIENT.saturating_mul(online.min(u32::MAX as usize) as u32).clamp(MIN_COALESCE, MAX_COALESCE)
+}
+
+fn too_slow(connection: &quinn::Connection, what: &str) {
+    tracing::warn!(peer = %connection.remote_address(), "client too slow: {what}, disconnecting");
+    let reason = format!("too slow: {what}");
+    connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subscriber_gets_every_event_after_it_subscribed_in_order() {
+        let feed = PresenceFeed::default();
+        feed.publish(Bytes::from_static(b"before"));
+        let (mut receiver, _subscription) = feed.subscribe();
+        feed.publish(Bytes::from_static(b"one"));
+        feed.publish(Bytes::from_static(b"two"));
+        assert_eq!(receiver.try_drain(), Ok(vec![Bytes::from_static(b"one"), Bytes::from_static(b"two")]));
+        assert_eq!(receiver.try_drain(), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn a_subscriber_that_falls_behind_the_backlog_is_told() {
+        let feed = PresenceFeed::default();
+        let (mut receiver, _subscription) = feed.subscribe();
+        for _ in 0..=PRESENCE_BACKLOG {
+            feed.publish(Bytes::from_static(b"event"));
+        }
+        assert_eq!(receiver.try_drain(), Err(Lagged));
+    }
+
+    #[test]
+    fn busy_writers_wait_longer_the_more_people_are_online() {
+        assert_eq!(coalescing_interval(1), MIN_COALESCE);
+        assert_eq!(coalescing_interval(10), MIN_COALESCE);
+        assert_eq!(coalescing_interval(1_000), Duration::from_millis(100));
+        assert_eq!(coalescing_interval(10_000), MAX_COALESCE);
+        assert_eq!(coalescing_interval(usize::MAX), MAX_COALESCE);
+    }
+}
