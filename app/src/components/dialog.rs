@@ -1,5 +1,5 @@
 //! The frame every dialog shares: a dimmed backdrop and a modal box labelled by its title,
-//! which gets the dialog's key presses (Enter to confirm, Escape to cancel, as each decides).
+//! where Escape cancels and, for a dialog with a form, Enter confirms.
 
 use dioxus::prelude::*;
 
@@ -8,9 +8,16 @@ pub fn Dialog(
     /// Names the title element (`{id}-title`) the box is labelled by.
     id: String,
     title: String,
-    onkeydown: EventHandler<KeyboardEvent>,
+    oncancel: EventHandler<()>,
+    /// What Enter does; without it, Enter is left to the focused button.
+    onconfirm: Option<EventHandler<()>>,
     children: Element,
 ) -> Element {
+    let onkeydown = move |event: KeyboardEvent| match (event.key(), onconfirm) {
+        (Key::Escape, _) => oncancel.call(()),
+        (Key::Enter, Some(onconfirm)) => onconfirm.call(()),
+        _ => {}
+    };
     rsx! {
         div { class: "backdrop",
             div {
@@ -18,7 +25,7 @@ pub fn Dialog(
                 role: "dialog",
                 aria_modal: "true",
                 aria_labelledby: "{id}-title",
-                onkeydown: move |event| onkeydown.call(event),
+                onkeydown,
                 h2 { id: "{id}-title", "{title}" }
                 {children}
             }

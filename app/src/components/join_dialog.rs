@@ -23,13 +23,10 @@ pub fn JoinDialog() -> Element {
         .collect();
     let error = chat.error.clone();
     let submit = move || dispatch.act(Action::JoinRoom { room: room(), topic: topic() });
-    let onkeydown = move |event: KeyboardEvent| match event.key() {
-        Key::Enter => submit(),
-        Key::Escape => dispatch.act(Action::CloseDialog),
-        _ => {}
-    };
     rsx! {
-        Dialog { id: "join", title: "Create or join a room", onkeydown,
+        Dialog { id: "join", title: "Create or join a room",
+            oncancel: move |_| dispatch.act(Action::CloseDialog),
+            onconfirm: move |_| submit(),
             div { class: "field",
                 label { r#for: "join-room", "Room name" }
                 input {

@@ -15,13 +15,10 @@ pub fn NickDialog() -> Element {
     let error = chat.error.clone();
     let mut name = use_signal(|| me.clone());
     let submit = move || dispatch.act(Action::ChangeNick(name()));
-    let onkeydown = move |event: KeyboardEvent| match event.key() {
-        Key::Enter => submit(),
-        Key::Escape => dispatch.act(Action::CloseDialog),
-        _ => {}
-    };
     rsx! {
-        Dialog { id: "nick", title: "Change your name", onkeydown,
+        Dialog { id: "nick", title: "Change your name",
+            oncancel: move |_| dispatch.act(Action::CloseDialog),
+            onconfirm: move |_| submit(),
             div { class: "field",
                 label { r#for: "nick-name", "New name" }
                 input {

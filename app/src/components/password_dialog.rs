@@ -19,13 +19,10 @@ pub fn PasswordDialog() -> Element {
     let error = chat.error.clone();
     let saving = chat.saving_password;
     let submit = move || dispatch.act(Action::SetPassword(Secret::new(password())));
-    let onkeydown = move |event: KeyboardEvent| match event.key() {
-        Key::Enter => submit(),
-        Key::Escape => dispatch.act(Action::CloseDialog),
-        _ => {}
-    };
     rsx! {
-        Dialog { id: "password", title: "Protect the name {me}", onkeydown,
+        Dialog { id: "password", title: "Protect the name {me}",
+            oncancel: move |_| dispatch.act(Action::CloseDialog),
+            onconfirm: move |_| submit(),
             p { class: "muted",
                 "With a password, only you can use this name on this server. This device stays "
                 "logged in; elsewhere you will be asked for the password. Setting it again changes it."

@@ -11,13 +11,8 @@ use crate::views::{run_script, use_dispatch};
 pub fn TrustDialog(prompt: TrustPrompt) -> Element {
     let dispatch = use_dispatch();
     let grouped = prompt.fingerprint.grouped();
-    let onkeydown = move |event: KeyboardEvent| {
-        if event.key() == Key::Escape {
-            dispatch.act(Action::CancelTrust);
-        }
-    };
     rsx! {
-        Dialog { id: "trust", title: "New server", onkeydown,
+        Dialog { id: "trust", title: "New server", oncancel: move |_| dispatch.act(Action::CancelTrust),
             p { "This is the first time you connect to " strong { "{prompt.server}" } ". Its certificate fingerprint is:" }
             pre { class: "fingerprint", aria_label: "Server fingerprint", "{grouped}" }
             p {
