@@ -31,13 +31,29 @@ impl Drop for Reaper {
     }
 }
 
+/// Stops Xvfb with SIGTERM when dropped, so that it removes its lock file and socket (a
+/// SIGKILLed X server leaves them behind in /tmp); SIGKILL only if it does not exit.
+struct XServer(Child);
+
+impl Drop for XServer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn find_program(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
 }
 
 /// Starts Xvfb on a display number it picks itself (`-displayfd`), so displays held by other
 /// X servers, or stale locks left by killed ones, never get in the way.
-fn start_xvfb(xvfb: &Path) -> (Reaper, String) {
+fn start_xvfb(xvfb: &Path) -> (XServer, String) {
     let mut child = Command::new(xvfb)
         .args(["-displayfd", "1", "-screen", "0", SCREEN, "-nolisten", "tcp"])
         .stdout(Stdio::piped())
@@ -45,7 +61,7 @@ fn start_xvfb(xvfb: &Path) -> (Reaper, String) {
         .spawn()
         .expect("start Xvfb");
     let stdout = child.stdout.take().expect("Xvfb's stdout");
-    let reaper = Reaper(child);
+    let reaper = XServer(child);
     // Xvfb writes the display number to the descriptor once it accepts connections.
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -154,7 +170,7 @@ fn shots_dir() -> PathBuf {
 /// drop in order: the app first, then the display, then the app's config folder).
 struct AppWindow {
     _app: Reaper,
-    _xvfb: Reaper,
+    _xvfb: XServer,
     config: tempfile::TempDir,
     display: String,
     window: String,
@@ -185,7 +201,7 @@ impl AppWindow {
     }
 
     async fn open(
-        xvfb: Reaper,
+        xvfb: XServer,
         display: String,
         config: tempfile::TempDir,
         server: &TestServer,
@@ -390,7 +406,7 @@ impl AppWindow {
 
 /// A killed app's display and config folder (in that drop order).
 struct ClosedApp {
-    xvfb: Reaper,
+    xvfb: XServer,
     display: String,
     config: tempfile::TempDir,
 }
