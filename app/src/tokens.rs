@@ -8,8 +8,9 @@
 //! prints a token.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use anseo_shared::files::write_atomically;
 use anseo_shared::protocol::fold_name;
 use serde::{Deserialize, Serialize};
 
@@ -82,35 +83,11 @@ impl TokenStore {
             .unwrap_or_default()
     }
 
-    /// Writes a new file beside the old one, owner-only from the start, then renames it over.
+    /// Replaces the file, owner-only (it holds secrets).
     fn write(&self, file: &TokenFile) -> io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let text = serde_json::to_string_pretty(file).map_err(io::Error::other)?;
-        let fresh = self.path.with_extension("json.new");
-        write_private(&fresh, text.as_bytes())?;
-        std::fs::rename(&fresh, &self.path)
+        write_atomically(&self.path, text.as_bytes(), 0o600)
     }
-}
-
-/// Creates (or truncates) `path` readable and writable by its owner only, and writes `bytes`.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        // A leftover file keeps its old mode when opened: set it first.
-        if path.exists() {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -6,10 +6,9 @@
 //! network addresses), reused on every later start so the fingerprint never changes. Any PEM
 //! certificate and key can be given instead (`--cert`/`--key`).
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anseo_shared::files;
 use anseo_shared::trust::Fingerprint;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -123,7 +122,6 @@ fn read_chain(source: &CertSource) -> Result<Vec<CertificateDer<'static>>, CertE
 /// half a file and a certificate never exists without its key.
 fn generate(dir: &Path) -> Result<(), CertError> {
     let generated = rcgen::generate_simple_self_signed(subject_names())?;
-    fs::create_dir_all(dir).map_err(|source| CertError::Write { path: dir.into(), source })?;
     write_atomically(&dir.join(KEY_FILE), generated.signing_key.serialize_pem().as_bytes(), 0o600)?;
     write_atomically(&dir.join(CERT_FILE), generated.cert.pem().as_bytes(), 0o644)
 }
@@ -145,21 +143,14 @@ fn subject_names() -> Vec<String> {
 }
 
 fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), CertError> {
-    let wrap = |source| CertError::Write { path: path.into(), source };
-    let temporary = path.with_extension("pem.tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = options.open(&temporary).map_err(wrap)?;
-    file.write_all(contents).and_then(|()| file.sync_all()).map_err(wrap)?;
-    fs::rename(&temporary, path).map_err(wrap)
+    files::write_atomically(path, contents, mode)
+        .map_err(|source| CertError::Write { path: path.into(), source })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]

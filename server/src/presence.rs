@@ -3,9 +3,9 @@
 //! Each event is encoded once into one ring shared by every client (a tokio broadcast
 //! channel), not copied into a queue per client: announcing a login to 10,000 people is one
 //! append, not 10,000. Each client's presence writer reads the ring at its own pace and writes
-//! everything that came since its last write in one go, at most once per [`PRESENCE_COALESCE`]
-//! while events keep coming, so a login rush costs each client a few packets a second instead
-//! of one per login.
+//! everything that came since its last write in one go, while events keep coming at most once
+//! per [`coalescing_interval`] (longer the more people are online), so a login rush costs
+//! each client a few packets a second instead of one per login.
 //!
 //! The ring holds [`PRESENCE_BACKLOG`] events. A client whose writer falls further behind (it
 //! stopped reading) has missed events it can no longer get, and is disconnected as too slow.
@@ -60,12 +60,6 @@ pub struct PresenceReceiver {
 /// A receiver fell more than [`PRESENCE_BACKLOG`] events behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lagged;
-
-impl Default for PresenceFeed {
-    fn default() -> Self {
-        PresenceFeed::new(PRESENCE_BACKLOG)
-    }
-}
 
 impl PresenceFeed {
     /// A feed that keeps `backlog` events (at least one) for receivers that are behind.
@@ -179,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_subscriber_gets_every_event_after_it_subscribed_in_order() {
-        let feed = PresenceFeed::default();
+        let feed = PresenceFeed::new(PRESENCE_BACKLOG);
         feed.publish(Bytes::from_static(b"before"));
         let (mut receiver, _subscription) = feed.subscribe();
         feed.publish(Bytes::from_static(b"one"));
@@ -190,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_subscriber_that_falls_behind_the_backlog_is_told() {
-        let feed = PresenceFeed::default();
+        let feed = PresenceFeed::new(PRESENCE_BACKLOG);
         let (mut receiver, _subscription) = feed.subscribe();
         for _ in 0..=PRESENCE_BACKLOG {
             feed.publish(Bytes::from_static(b"event"));

@@ -7,9 +7,12 @@
 //! - [`transport`]: the QUIC transport settings both ends use (ALPN, keep-alive, windows).
 //! - [`client`]: the client core — connect, a stream of typed events, one method per command.
 //!   The terminal client, the app, the tests and the load generator all use it.
+//! - [`files`]: writing a file whole or not at all, owner-only when it holds a secret.
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod files;
 pub mod protocol;
 #[cfg(feature = "client")]
 pub mod transport;

@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::{Dialog, DialogActions};
+use super::{Dialog, DialogActions, TextField};
 use crate::model::Action;
 use crate::views::{run_script, use_dispatch};
 
@@ -27,26 +27,20 @@ pub fn JoinDialog() -> Element {
         Dialog { id: "join", title: "Create or join a room",
             oncancel: move |_| dispatch.act(Action::CloseDialog),
             onconfirm: move |_| submit(),
-            div { class: "field",
-                label { r#for: "join-room", "Room name" }
-                input {
-                    id: "join-room",
-                    r#type: "text",
-                    placeholder: "e.g. homework",
-                    autocomplete: "off",
-                    onmounted: move |_| run_script("document.getElementById('join-room')?.focus()"),
-                    oninput: move |e| room.set(e.value()),
-                }
+            TextField {
+                id: "join-room",
+                label: "Room name",
+                placeholder: "e.g. homework",
+                error: None,
+                onmounted: move |_| run_script("document.getElementById('join-room')?.focus()"),
+                oninput: move |value| room.set(value),
             }
-            div { class: "field",
-                label { r#for: "join-topic", "Topic (optional, for a new room)" }
-                input {
-                    id: "join-topic",
-                    r#type: "text",
-                    placeholder: "What is it about?",
-                    autocomplete: "off",
-                    oninput: move |e| topic.set(e.value()),
-                }
+            TextField {
+                id: "join-topic",
+                label: "Topic (optional, for a new room)",
+                placeholder: "What is it about?",
+                error: None,
+                oninput: move |value| topic.set(value),
             }
             if let Some(error) = error {
                 p { class: "form-error", role: "alert", "{error}" }

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use super::{Dialog, DialogActions};
+use super::{Dialog, DialogActions, TextField};
 use crate::model::Action;
 use crate::views::{run_script, use_dispatch};
 
@@ -19,16 +19,13 @@ pub fn NickDialog() -> Element {
         Dialog { id: "nick", title: "Change your name",
             oncancel: move |_| dispatch.act(Action::CloseDialog),
             onconfirm: move |_| submit(),
-            div { class: "field",
-                label { r#for: "nick-name", "New name" }
-                input {
-                    id: "nick-name",
-                    r#type: "text",
-                    autocomplete: "off",
-                    initial_value: me,
-                    onmounted: move |_| run_script("const e = document.getElementById('nick-name'); if (e) { e.focus(); e.select(); }"),
-                    oninput: move |e| name.set(e.value()),
-                }
+            TextField {
+                id: "nick-name",
+                label: "New name",
+                initial: me,
+                error: None,
+                onmounted: move |_| run_script("const e = document.getElementById('nick-name'); if (e) { e.focus(); e.select(); }"),
+                oninput: move |value| name.set(value),
             }
             if let Some(error) = error {
                 p { class: "form-error", role: "alert", "{error}" }

@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 
-use super::{Dialog, DialogActions};
+use super::{Dialog, DialogActions, TextField};
 use crate::model::{Action, Secret};
 use crate::views::{run_script, use_dispatch};
 
@@ -27,16 +27,15 @@ pub fn PasswordDialog() -> Element {
                 "With a password, only you can use this name on this server. This device stays "
                 "logged in; elsewhere you will be asked for the password. Setting it again changes it."
             }
-            div { class: "field",
-                label { r#for: "new-password", "New password (at least 8 characters)" }
-                input {
-                    id: "new-password",
-                    r#type: "password",
-                    autocomplete: "new-password",
-                    disabled: saving,
-                    onmounted: move |_| run_script("document.getElementById('new-password')?.focus()"),
-                    oninput: move |e| password.set(e.value()),
-                }
+            TextField {
+                id: "new-password",
+                label: "New password (at least 8 characters)",
+                error: None,
+                disabled: saving,
+                secret: true,
+                autocomplete: "new-password",
+                onmounted: move |_| run_script("document.getElementById('new-password')?.focus()"),
+                oninput: move |value| password.set(value),
             }
             if let Some(error) = error {
                 p { class: "form-error", role: "alert", id: "password-error", "{error}" }

@@ -1,7 +1,9 @@
-//! A labelled text input with its error underneath. The input is not driven by the model
-//! (`initial_value` only), so fast typing never loses characters. A `secret` field is a
-//! password field; with `focus_on_error` the field takes the focus when an error appears, so
-//! the user can type the answer straight away.
+//! A labelled text input with its error underneath, for the login form and the dialogs. The
+//! input is not driven by the model (`initial_value` only), so fast typing never loses
+//! characters; no spelling fixes or capitals are forced on names. A `secret` field is a
+//! password field (`autocomplete` says which kind, `current-password` by default); with
+//! `focus_on_error` the field takes the focus when an error appears, so the user can type the
+//! answer straight away.
 
 use dioxus::prelude::*;
 
@@ -11,18 +13,21 @@ use crate::views::run_script;
 pub fn TextField(
     id: String,
     label: String,
-    initial: String,
-    placeholder: String,
+    #[props(default)] initial: String,
+    #[props(default)] placeholder: String,
     error: Option<String>,
-    disabled: bool,
-    onmounted: EventHandler<MountedEvent>,
+    #[props(default)] disabled: bool,
+    /// Runs when the input is in the page (e.g. to focus it).
+    onmounted: Option<EventHandler<MountedEvent>>,
     oninput: EventHandler<String>,
     #[props(default = false)] secret: bool,
+    autocomplete: Option<String>,
     #[props(default = false)] focus_on_error: bool,
 ) -> Element {
     let error_id = format!("{id}-error");
     let invalid = if error.is_some() { "true" } else { "false" };
-    let (kind, autocomplete) = if secret { ("password", "current-password") } else { ("text", "off") };
+    let kind = if secret { "password" } else { "text" };
+    let autocomplete = autocomplete.unwrap_or_else(|| if secret { "current-password" } else { "off" }.into());
     let focus = format!("document.getElementById('{id}')?.focus()");
     rsx! {
         div { class: "field",
@@ -38,7 +43,11 @@ pub fn TextField(
                 disabled,
                 aria_invalid: invalid,
                 aria_describedby: error_id.clone(),
-                onmounted: move |e| onmounted.call(e),
+                onmounted: move |e| {
+                    if let Some(onmounted) = onmounted {
+                        onmounted.call(e);
+                    }
+                },
                 oninput: move |e| oninput.call(e.value()),
             }
             if let Some(error) = error {

@@ -48,7 +48,6 @@ pub fn LoginScreen() -> Element {
                     placeholder: "HOST:PORT, e.g. 192.168.1.5:4433",
                     error: form.server_error.clone(),
                     disabled: connecting,
-                    onmounted: move |_| {},
                     oninput: move |value| dispatch.act(Action::EditServer(value)),
                 }
                 TextField {
@@ -60,7 +59,6 @@ pub fn LoginScreen() -> Element {
                     disabled: connecting,
                     secret: true,
                     focus_on_error: true,
-                    onmounted: move |_| {},
                     oninput: move |value| dispatch.act(Action::EditPassword(Secret::new(value))),
                 }
                 if let Some(pin) = pin {

@@ -1,7 +1,7 @@
 //! Staying connected: a [`Resilient`] session reconnects by itself when the connection is lost
-//! (backoff with jitter, at most 30 s apart, at once when the network changes), logs in again, rejoins its rooms, fetches what it
-//! missed in each room, and re-sends what was not confirmed — so the caller sees every message
-//! once, in order per room, whatever the network did.
+//! (backoff with jitter, at most 30 s apart, at once when the network changes), logs in again,
+//! rejoins its rooms, fetches what it missed in each room, and re-sends what was not confirmed
+//! — so the caller sees every message once, in order per room, whatever the network did.
 //!
 //! One supervisor task owns the current [`Client`] and its events. The caller's handle sends
 //! it commands; the supervisor forwards events, keeping track of the rooms (the last sequence
