@@ -26,13 +26,10 @@ impl LastLogin {
             .unwrap_or_default()
     }
 
-    /// Writes the file, creating its folder.
+    /// Rewrites the file whole, creating its folder.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(path, text)
+        anseo_shared::files::write_atomically(path, text.as_bytes(), 0o644)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Writing a file whole or not at all: the text goes to a new file beside it (owner-only from
 //! the moment it exists), then is renamed over the old one, so a reader or a crash never
 //! leaves half a file, and a secret is never readable by others, even briefly. The server's
-//! generated key and the app's saved logins are written this way.
+//! generated certificate and key, the known-servers file and the app's settings and saved
+//! logins are written this way.
 
 use std::io::{self, Write};
 use std::path::Path;

@@ -57,18 +57,15 @@ impl KnownServers {
         self.entries.get(address).copied()
     }
 
-    /// Remembers `fingerprint` for `address` and writes the file (creating its folder).
+    /// Remembers `fingerprint` for `address` and rewrites the file whole (creating its folder).
     pub fn remember(&mut self, address: &str, fingerprint: Fingerprint) -> Result<(), KnownServersError> {
         self.entries.insert(address.to_string(), fingerprint);
         let write_error = |source| KnownServersError::Write { path: self.path.clone(), source };
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(write_error)?;
-        }
         let mut text = String::from("# Anseo servers you chose to trust: ADDRESS FINGERPRINT (SHA-256)\n");
         for (address, fingerprint) in &self.entries {
             text.push_str(&format!("{address} {fingerprint}\n"));
         }
-        std::fs::write(&self.path, text).map_err(write_error)
+        crate::files::write_atomically(&self.path, text.as_bytes(), 0o644).map_err(write_error)
     }
 
     /// Where this list lives.
