@@ -1,9 +1,11 @@
 //! The session loop: input lines become commands, the server's events become reports, until
 //! the user leaves or the server ends the session.
 //!
-//! Leaving (`/quit` or end of input) first waits, for a few seconds at most, until the server
-//! has answered every command already sent, so `printf 'hi\n' | anseo-cli ...` delivers `hi`
-//! and prints its echo before the connection closes.
+//! Leaving (`/quit` or end of input) first waits until the server has answered every command
+//! already sent, as long as answers keep coming (messages beyond the server's rate limit leave
+//! paced, so a long paste takes a while), so `printf 'hi\n' | anseo-cli ...` delivers `hi` and
+//! prints its echo before the connection closes. A message that could not be delivered is
+//! reported as a `not_sent` error, never dropped silently.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -24,7 +26,7 @@ use crate::pending::Pending;
 use crate::rooms::Rooms;
 use crate::status::Status;
 
-/// How long leaving waits for answers to commands already sent.
+/// How long leaving waits for the next answer to commands already sent.
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Connects, chats until the end, and returns the exit status.
@@ -123,16 +125,26 @@ impl Session {
         }
     }
 
-    /// Waits (briefly) for answers to what was sent, then quits cleanly.
+    /// Waits for answers to what was sent while they keep coming, then quits cleanly and
+    /// reports what the client core could not deliver.
     async fn leave(&mut self, events: &mut mpsc::Receiver<Event>) -> anyhow::Result<End> {
-        let deadline = Instant::now() + DRAIN;
+        let mut deadline = Instant::now() + DRAIN;
         while !self.pending.is_empty() {
+            let expected = self.pending.len();
             let Ok(event) = timeout_at(deadline, events.recv()).await else { break };
             if let Some(end) = self.on_event(event)? {
                 return Ok(end);
             }
+            if self.pending.len() < expected {
+                deadline = Instant::now() + DRAIN;
+            }
         }
         self.client.quit().await;
+        while let Ok(event) = events.try_recv() {
+            if let Event::Unsent { client_msg_id, reason } = event {
+                self.output.print(&Report::unsent(client_msg_id, reason))?;
+            }
+        }
         self.output.print(&Report::Closed { reason: Disconnect::Quit.to_string() })?;
         Ok(End::Left)
     }
@@ -161,6 +173,11 @@ impl Session {
                 if let Some(report) = Report::from_server(message) {
                     self.output.print(&report)?;
                 }
+                Ok(None)
+            }
+            Event::Unsent { client_msg_id, reason } => {
+                self.pending.gave_up(client_msg_id);
+                self.output.print(&Report::unsent(client_msg_id, reason))?;
                 Ok(None)
             }
             Event::Reconnecting { attempt } => {

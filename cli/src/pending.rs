@@ -20,6 +20,16 @@ impl Pending {
         self.sends.is_empty() && self.commands == 0
     }
 
+    /// How many answers are still expected.
+    pub fn len(&self) -> usize {
+        self.sends.len() + self.commands
+    }
+
+    /// The client core gave up on this send (and said so).
+    pub fn gave_up(&mut self, client_msg_id: u64) {
+        self.sends.remove(&client_msg_id);
+    }
+
     /// A message or DM went out with this client message id.
     pub fn sent(&mut self, client_msg_id: u64) {
         self.sends.insert(client_msg_id);

@@ -165,6 +165,7 @@ impl Args {
             !(self.require_accounts && self.no_store),
             "--require-accounts needs the store, where accounts live; drop --no-store"
         );
+        let rate = RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec };
         Ok(Config {
             listen: self.listen,
             cert: self.cert.source(),
@@ -174,6 +175,7 @@ impl Args {
                 max_rooms: self.max_rooms.max(1),
                 max_message_chars: self.max_message_chars,
                 presence_backlog: PRESENCE_BACKLOG,
+                send_rate: rate.to_send_rate(),
             },
             session: SessionSettings {
                 hello_timeout: seconds("hello-timeout-secs", self.hello_timeout_secs)?,
@@ -182,7 +184,7 @@ impl Args {
                     stall: seconds("stall-timeout-secs", self.stall_timeout_secs)?,
                     ..OutboxLimits::default()
                 },
-                rate: RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec },
+                rate,
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anseo_shared::protocol::close_code;
-use anseo_shared::transport::server_config;
+use anseo_shared::transport::{server_config, server_endpoint_config};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::accounts::Accounts;
@@ -166,6 +166,7 @@ fn print_banner(lines: &[String]) {
 
 /// The QUIC endpoint on `config.listen` with the server's certificate.
 fn bind(config: &Config, identity: Identity) -> Result<quinn::Endpoint, ServerError> {
+    let endpoint = server_endpoint_config(&identity.key);
     let mut server = server_config(identity.chain, identity.key)?;
     let transport = Arc::get_mut(&mut server.transport).expect("a fresh server config is not shared");
     let idle = quinn::IdleTimeout::try_from(config.idle_timeout).unwrap_or(quinn::VarInt::MAX.into());
@@ -173,7 +174,7 @@ fn bind(config: &Config, identity: Identity) -> Result<quinn::Endpoint, ServerEr
     let bind_error = |source| ServerError::Bind { addr: config.listen, source };
     let socket = udp_socket(config.listen).map_err(bind_error)?;
     let runtime = Arc::new(quinn::TokioRuntime);
-    quinn::Endpoint::new(quinn::EndpointConfig::default(), Some(server), socket, runtime).map_err(bind_error)
+    quinn::Endpoint::new(endpoint, Some(server), socket, runtime).map_err(bind_error)
 }
 
 /// Kernel buffer asked for the UDP socket, each way. Every client's packets arrive on this

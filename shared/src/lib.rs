@@ -8,12 +8,15 @@
 //! - [`client`]: the client core — connect, a stream of typed events, one method per command.
 //!   The terminal client, the app, the tests and the load generator all use it.
 //! - [`files`]: writing a file whole or not at all, owner-only when it holds a secret.
+//! - [`rate`]: the token bucket behind the send rate: the server enforces it per client, the
+//!   client core paces itself by the same bucket so it is never refused.
 
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "client")]
 pub mod files;
 pub mod protocol;
+pub mod rate;
 #[cfg(feature = "client")]
 pub mod transport;
 #[cfg(feature = "client")]

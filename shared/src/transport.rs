@@ -74,6 +74,20 @@ pub fn server_config(
     Ok(config)
 }
 
+/// The server's endpoint settings, with a stateless-reset key derived from its private key.
+///
+/// A server that crashed and was started again cannot know its old connections, and a client
+/// of the old process would wait out its idle timeout (30 s) before noticing. QUIC lets the
+/// new process answer such a client with a stateless reset at once, but only if the reset key
+/// is the same as the old process's: so it is derived (HMAC-SHA256) from the certificate's
+/// private key, which survives restarts and never leaves the server.
+pub fn server_endpoint_config(key: &PrivateKeyDer<'_>) -> quinn::EndpointConfig {
+    let secret = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.secret_der());
+    let derived = ring::hmac::sign(&secret, b"anseo stateless reset key");
+    let reset_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
+    quinn::EndpointConfig::new(Arc::new(reset_key))
+}
+
 /// The client side: accepts only a server whose certificate has the `expected` fingerprint.
 /// Returns where the presented fingerprint is recorded.
 pub fn client_config(expected: Option<Fingerprint>) -> (quinn::ClientConfig, SeenCertificate) {

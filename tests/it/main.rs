@@ -15,6 +15,7 @@ mod history;
 mod hostile;
 mod limits;
 mod network;
+mod pacing;
 mod resume;
 mod server;
 mod trust;

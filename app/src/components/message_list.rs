@@ -7,7 +7,7 @@
 
 use dioxus::prelude::*;
 
-use super::{ListStart, MessageGroup, PendingGroup};
+use super::{ListStart, MessageGroup, PendingGroup, PendingView};
 use crate::model::{Action, Block, History, Status, blocks};
 use crate::views::{run_script, use_dispatch};
 
@@ -76,7 +76,15 @@ pub fn MessageList() -> Element {
     let new_below = chat.new_below;
     let current = chat.current.clone();
     let history = chat.current_room().map_or(History::default(), |(_, room)| room.history);
-    let pending: Vec<String> = chat.pending.to(&current).map(|line| line.text.clone()).collect();
+    let pending: Vec<PendingView> = chat
+        .pending
+        .to(&current)
+        .map(|line| PendingView {
+            client_msg_id: line.client_msg_id,
+            text: line.text.clone(),
+            failed: chat.pending.failure(line.client_msg_id).map(str::to_string),
+        })
+        .collect();
     let waiting = chat.status != Status::Connected;
     let onmounted = move |_| {
         if let Some(task) = watcher.take() {
@@ -124,7 +132,7 @@ pub fn MessageList() -> Element {
                     }}
                 }
                 if !pending.is_empty() {
-                    PendingGroup { texts: pending, waiting }
+                    PendingGroup { lines: pending, waiting }
                 }
             }
             if new_below > 0 {

@@ -40,7 +40,7 @@ pub use message_list::MessageList;
 pub use message_text::MessageText;
 pub use nick_dialog::NickDialog;
 pub use password_dialog::PasswordDialog;
-pub use pending_group::PendingGroup;
+pub use pending_group::{PendingGroup, PendingView};
 pub use room_list::RoomList;
 pub use text_field::TextField;
 pub use trust_dialog::TrustDialog;

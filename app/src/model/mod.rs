@@ -82,6 +82,10 @@ pub enum Action {
     /// The top of the list was reached, or "show earlier"/"load older" pressed: show more of
     /// what is loaded, else ask the server for older messages of the room.
     LoadOlder,
+    /// Send a message that was not sent again (its client message id).
+    RetrySend(u64),
+    /// Drop a message that was not sent.
+    DiscardUnsent(u64),
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
@@ -158,6 +162,11 @@ pub enum NetEvent {
     },
     /// A message went out (or waits in the outbox); its echo will carry `client_msg_id`.
     Sending(PendingLine),
+    /// The client core gave up on a message: the session ended before it was confirmed.
+    Unsent {
+        client_msg_id: u64,
+        reason: String,
+    },
     /// The server gave this device a login for `name` (after a password login or setting a
     /// password), and it was saved.
     TokenStored {
@@ -477,6 +486,14 @@ impl Chat {
                 }
             }
             Action::LoadOlder => return self.load_older(),
+            Action::RetrySend(client_msg_id) => {
+                let line = self.pending.take_failed(client_msg_id)?;
+                return Some(match line.to {
+                    Target::Room(room) => Command::Say { room, text: line.text },
+                    Target::Direct(to) => Command::Direct { to, text: line.text },
+                });
+            }
+            Action::DiscardUnsent(client_msg_id) => _ = self.pending.take_failed(client_msg_id),
             Action::DismissError => self.error = None,
             _ => {}
         }
@@ -572,6 +589,9 @@ impl Chat {
             NetEvent::Reconnecting { attempt } => self.status = Status::Reconnecting { attempt },
             NetEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
             NetEvent::Sending(line) => self.pending.sending(line),
+            NetEvent::Unsent { client_msg_id, reason } => {
+                self.pending.refused(client_msg_id, capitalize(&reason))
+            }
             NetEvent::TokenStored { name, ts } => self.token_stored(&name, ts),
             NetEvent::CommandFailed(message) => {
                 self.saving_password = false;
@@ -689,8 +709,10 @@ impl Chat {
             ServerMsg::Error(error) => {
                 self.pending_join = None;
                 self.saving_password = false;
+                // A refused message shows its reason in place, where it can be sent again.
                 if let Some(id) = error.client_msg_id {
-                    self.pending.refused(id);
+                    self.pending.refused(id, capitalize(&error.message));
+                    return;
                 }
                 self.error = Some(error.message);
                 // The error does not say which request it answers: a refused history request

@@ -1,11 +1,14 @@
 //! Messages on their way: sent by this user but not confirmed by the server yet (while the
-//! connection is down they wait in the client core's outbox). Each is known by the client
-//! message id its echo will carry; the echo, or a refusal naming the id, ends it.
+//! connection is down, or while the server's rate limit paces them, they wait in the client
+//! core's outbox). Each is known by the client message id its echo will carry; the echo ends
+//! it. A refusal naming the id (or the client core giving up on it) leaves it in place,
+//! marked as not sent with the reason, until the user sends it again or discards it.
 //!
-//! The echo can overtake the network task's note that a message went out (they travel on
-//! different paths), so an echo with no pending message is remembered until its note comes.
+//! The echo or refusal can overtake the network task's note that a message went out (they
+//! travel on different paths), so one with no pending message is remembered until its note
+//! comes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Target;
 
@@ -23,6 +26,8 @@ pub struct Pending {
     lines: Vec<PendingLine>,
     /// Ids confirmed before their note arrived.
     confirmed_early: BTreeSet<u64>,
+    /// Why a message was not sent, by id (for lines still shown, or whose note is to come).
+    failed: BTreeMap<u64, String>,
 }
 
 impl Pending {
@@ -40,9 +45,21 @@ impl Pending {
         }
     }
 
-    /// The server refused the message with this id (the refusal is shown as an error).
-    pub fn refused(&mut self, client_msg_id: u64) {
-        self.confirmed(client_msg_id);
+    /// The message with this id was not sent, for `reason`: it stays, marked as failed.
+    pub fn refused(&mut self, client_msg_id: u64, reason: String) {
+        self.failed.insert(client_msg_id, reason);
+    }
+
+    /// Why the message with this id was not sent, if it failed.
+    pub fn failure(&self, client_msg_id: u64) -> Option<&str> {
+        self.failed.get(&client_msg_id).map(String::as_str)
+    }
+
+    /// Takes a failed message away (to send it again, or to discard it).
+    pub fn take_failed(&mut self, client_msg_id: u64) -> Option<PendingLine> {
+        self.failed.remove(&client_msg_id)?;
+        let at = self.lines.iter().position(|line| line.client_msg_id == client_msg_id)?;
+        Some(self.lines.remove(at))
     }
 
     /// The unconfirmed messages to `target`, oldest first.
@@ -64,6 +81,7 @@ impl Pending {
     }
 
     fn remove(&mut self, client_msg_id: u64) -> bool {
+        self.failed.remove(&client_msg_id);
         let before = self.lines.len();
         self.lines.retain(|line| line.client_msg_id != client_msg_id);
         self.lines.len() != before

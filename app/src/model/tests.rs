@@ -22,6 +22,7 @@ fn welcome(name: &str) -> Welcome {
         members: vec!["alice".into(), "bob".into()],
         presence_seq: 10,
         ts: 1_000,
+        send_rate: anseo_shared::protocol::SendRate { burst: 50, micros_per_send: 100_000 },
     }
 }
 
@@ -438,12 +439,12 @@ fn leave_room_and_the_servers_confirmation() {
 fn server_errors_and_failed_commands_are_shown_until_dismissed() {
     let mut model = logged_in();
     model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
-        code: ErrorCode::NoSuchUser,
-        message: "no user called zed is online".into(),
-        client_msg_id: Some(3),
+        code: ErrorCode::NoSuchRoom,
+        message: "no room called #zed".into(),
+        client_msg_id: None,
         ts: 1,
     })));
-    assert_eq!(chat(&model).error.as_deref(), Some("no user called zed is online"));
+    assert_eq!(chat(&model).error.as_deref(), Some("no room called #zed"));
     model.act(Action::DismissError);
     assert_eq!(chat(&model).error, None);
     model.apply(NetEvent::CommandFailed("not connected".into()));
@@ -610,16 +611,44 @@ fn an_echo_before_the_note_that_it_was_sent_leaves_nothing_pending() {
         text: "quick".into(),
     }));
     assert!(chat(&model).pending.is_empty());
-    // A refused message stops being pending too, and the reason shows.
-    model.apply(NetEvent::Sending(PendingLine { client_msg_id: 1, to: to_bob, text: "to nobody".into() }));
+}
+
+#[test]
+fn a_refused_message_stays_with_its_reason_until_sent_again_or_discarded() {
+    let mut model = logged_in();
+    let to_bob = Target::Direct("bob".into());
+    // The refusal may overtake the note that the message went out.
     model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
         code: ErrorCode::NoSuchUser,
         message: "bob is not online".into(),
         client_msg_id: Some(1),
         ts: 1,
     })));
+    model.apply(NetEvent::Sending(PendingLine {
+        client_msg_id: 1,
+        to: to_bob.clone(),
+        text: "to nobody".into(),
+    }));
+    let pending: Vec<_> = chat(&model).pending.to(&to_bob).map(|line| line.text.clone()).collect();
+    assert_eq!(pending, ["to nobody"]);
+    assert_eq!(chat(&model).pending.failure(1), Some("Bob is not online"));
+    assert_eq!(chat(&model).error, None, "the reason shows on the message, not as a banner");
+    assert_eq!(
+        model.act(Action::RetrySend(1)),
+        Some(Command::Direct { to: "bob".into(), text: "to nobody".into() })
+    );
+    assert!(chat(&model).pending.is_empty(), "the new send comes back with its own note");
+
+    model.apply(NetEvent::Sending(PendingLine {
+        client_msg_id: 2,
+        to: to_bob.clone(),
+        text: "later".into(),
+    }));
+    model.apply(NetEvent::Unsent { client_msg_id: 2, reason: "not sent: the server shut down".into() });
+    assert_eq!(chat(&model).pending.failure(2), Some("Not sent: the server shut down"));
+    assert_eq!(model.act(Action::DiscardUnsent(2)), None);
     assert!(chat(&model).pending.is_empty());
-    assert_eq!(chat(&model).error.as_deref(), Some("bob is not online"));
+    assert_eq!(model.act(Action::RetrySend(2)), None, "nothing left to send again");
 }
 
 #[test]

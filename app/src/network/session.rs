@@ -88,6 +88,7 @@ fn report(event: Event, server: &str, name: &mut String, tokens: &TokenStore) ->
         Event::Presence(frame) => Some(NetEvent::Presence(frame)),
         Event::Reconnecting { attempt } => Some(NetEvent::Reconnecting { attempt }),
         Event::Resumed { missed, welcome, members } => Some(NetEvent::Resumed { missed, welcome, members }),
+        Event::Unsent { client_msg_id, reason } => Some(NetEvent::Unsent { client_msg_id, reason }),
         Event::Closed(_) => None,
     }
 }

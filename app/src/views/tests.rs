@@ -46,6 +46,7 @@ fn welcome() -> Welcome {
         members: vec!["alice".into(), "bob".into()],
         presence_seq: 0,
         ts: 0,
+        send_rate: anseo_shared::protocol::SendRate { burst: 50, micros_per_send: 100_000 },
     }
 }
 

@@ -122,6 +122,11 @@ impl Report {
         Report::Error { code: code.to_string(), message: message.into(), client_msg_id: None }
     }
 
+    /// A message the client core gave up on when the session ended.
+    pub fn unsent(client_msg_id: u64, reason: String) -> Self {
+        Report::Error { code: "not_sent".to_string(), message: reason, client_msg_id: Some(client_msg_id) }
+    }
+
     /// The report for a frame of the chat stream, if it is one a user sees.
     pub fn from_server(message: ServerMsg) -> Option<Self> {
         Some(match message {

@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anseo_shared::protocol::{
-    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, ServerMsg, encode_frame, fold_name,
+    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, encode_frame,
+    fold_name,
 };
 use bytes::Bytes;
 
@@ -46,6 +47,8 @@ pub struct HubLimits {
     pub max_rooms: usize,
     /// Longest room message or direct message, in characters.
     pub max_message_chars: u32,
+    /// How fast one client may send, announced in the Welcome so clients pace themselves.
+    pub send_rate: SendRate,
     /// Presence events kept for clients that are behind (normally
     /// [`crate::presence::PRESENCE_BACKLOG`]; the ring is allocated whole at start).
     pub presence_backlog: usize,

@@ -85,6 +85,7 @@ impl Hub {
                 state.member_names(lobby)
             },
             presence_seq: state.presence_seq,
+            send_rate: self.limits.send_rate,
             ts: now_ms(),
         };
         let lobby_history = HistoryRequest {

@@ -2,7 +2,6 @@
 //! connection counts per source address and in total.
 
 mod addresses;
-mod rate;
 
 pub use addresses::{ConnectionCounter, Refusal};
-pub use rate::{RateLimit, TokenBucket, Verdict};
+pub use anseo_shared::rate::{RateLimit, TokenBucket, Verdict};

@@ -10,6 +10,7 @@
 mod connect;
 mod error;
 mod network;
+mod outbox;
 mod resume;
 mod session;
 

@@ -10,10 +10,17 @@
 //! with [`Event::Resumed`] after them, and only then re-sends the outbox with the same client
 //! message ids: a message the server had taken before the drop shows up in that history and
 //! counts as confirmed, so it is not posted twice.
+//!
+//! Sends leave no faster than the server's announced rate allows ([`Outbox`] paces them), and
+//! one refused for speed all the same is sent again in its place, so typing faster than the
+//! limit, or a backlog re-sent after an outage, delays messages but never loses one. A send is
+//! dropped only when the server refuses it for good (too long, not a member...), which the
+//! caller hears as that error, or when the session ends, which the caller hears as
+//! [`Event::Unsent`] for each message before [`Event::Closed`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -23,14 +30,14 @@ use tokio::time::{Instant, timeout_at};
 use super::connect::{ConnectOptions, Connected, connect};
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::network::{CHECK_EVERY, NetworkWatch};
+use super::outbox::{Answer, Outbox, Outcome, Outgoing};
 use super::session::{Client, Event};
 use crate::protocol::{
-    ClientMsg, Credential, ErrorCode, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, ServerMsg, Welcome,
-    close_code, fold_name, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
+    ClientMsg, Credential, ErrorCode, ErrorReply, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, SendRate,
+    ServerMsg, Welcome, close_code, fold_name, normalize_name, normalize_room, validate_password,
+    validate_text, validate_topic,
 };
 
-/// Unconfirmed sends kept for re-sending, at most; beyond that, sending waits.
-const MAX_OUTBOX: usize = 1000;
 /// Commands waiting for the supervisor, at most.
 const COMMAND_QUEUE: usize = 64;
 /// Events waiting for the caller, at most.
@@ -41,6 +48,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// How long catching up after a reconnect may take before it counts as a lost connection.
 const CATCH_UP: Duration = Duration::from_secs(20);
+/// Leaving waits for the outbox to empty while confirmations keep coming at least this often.
+const QUIT_PATIENCE: Duration = Duration::from_secs(10);
 
 /// How a resilient session behaves.
 #[derive(Debug, Clone)]
@@ -57,34 +66,14 @@ pub struct Resilient {
     commands: mpsc::Sender<Command>,
     next_id: Arc<AtomicU64>,
     max_message_chars: usize,
+    /// How many sends are not confirmed yet, kept by the supervisor.
+    unconfirmed: Arc<AtomicUsize>,
 }
 
 enum Command {
     Send(Outgoing),
     Other(ClientMsg),
     Quit(oneshot::Sender<()>),
-}
-
-/// A message or direct message until the server confirms it.
-#[derive(Debug, Clone)]
-enum Outgoing {
-    Say { room: String, text: String, client_msg_id: u64 },
-    Direct { to: String, text: String, client_msg_id: u64 },
-}
-
-impl Outgoing {
-    fn id(&self) -> u64 {
-        match self {
-            Outgoing::Say { client_msg_id, .. } | Outgoing::Direct { client_msg_id, .. } => *client_msg_id,
-        }
-    }
-
-    fn message(&self) -> ClientMsg {
-        match self.clone() {
-            Outgoing::Say { room, text, client_msg_id } => ClientMsg::Say { room, text, client_msg_id },
-            Outgoing::Direct { to, text, client_msg_id } => ClientMsg::Direct { to, text, client_msg_id },
-        }
-    }
 }
 
 /// Connects (errors are returned as from [`connect`]), then keeps the session alive until
@@ -97,10 +86,12 @@ pub async fn connect_resilient(
     let welcome = connected.welcome.clone();
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let unconfirmed = Arc::new(AtomicUsize::new(0));
     let handle = Resilient {
         commands: commands_tx,
         next_id: Arc::new(AtomicU64::new(1)),
         max_message_chars: welcome.limits.max_message_chars as usize,
+        unconfirmed: unconfirmed.clone(),
     };
     let mut rooms = BTreeMap::new();
     rooms.insert(fold_name(&welcome.room), RoomState { name: welcome.room.clone(), last_seq: 0 });
@@ -112,7 +103,10 @@ pub async fn connect_resilient(
         events: events_tx,
         commands,
         rooms,
-        outbox: BTreeMap::new(),
+        outbox: Outbox::new(welcome.send_rate, Instant::now().into_std()),
+        send_rate: welcome.send_rate,
+        unconfirmed,
+        quitting: None,
         presence_seq: welcome.presence_seq,
         network: NetworkWatch::new(),
     };
@@ -191,12 +185,29 @@ impl Resilient {
         self.max_message_chars
     }
 
-    /// Leaves cleanly and waits (briefly) until the server has heard.
+    /// Leaves cleanly: first waits until what was sent is confirmed (as long as confirmations
+    /// keep coming), then until the server has heard. What could not be sent is reported as
+    /// [`Event::Unsent`].
     pub async fn quit(&self) {
-        let (done_tx, done) = oneshot::channel();
-        if self.commands.send(Command::Quit(done_tx)).await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), done).await;
+        let (done_tx, mut done) = oneshot::channel();
+        if self.commands.send(Command::Quit(done_tx)).await.is_err() {
+            return;
         }
+        let mut left = self.unconfirmed.load(Ordering::Relaxed);
+        while tokio::time::timeout(QUIT_PATIENCE, &mut done).await.is_err() {
+            // No answer yet: wait on while the outbox shrinks (a reconnect may be under way).
+            let now_left = self.unconfirmed.load(Ordering::Relaxed);
+            if now_left >= left {
+                return;
+            }
+            left = now_left;
+        }
+    }
+
+    /// How many messages sent with [`say`](Self::say) or [`direct`](Self::direct) are not
+    /// confirmed yet.
+    pub fn unconfirmed(&self) -> usize {
+        self.unconfirmed.load(Ordering::Relaxed)
     }
 
     async fn command(&self, command: Command) -> Result<(), ClientError> {
@@ -220,8 +231,15 @@ struct Supervisor {
     commands: mpsc::Receiver<Command>,
     /// The rooms this user is in, by folded name.
     rooms: BTreeMap<String, RoomState>,
-    /// Sends not confirmed yet, by client message id.
-    outbox: BTreeMap<u64, Outgoing>,
+    /// Sends not confirmed yet and rate-limited commands waiting for their turn.
+    outbox: Outbox,
+    /// The server's rate, from the latest Welcome.
+    send_rate: SendRate,
+    /// The outbox's unconfirmed count, for the handle.
+    unconfirmed: Arc<AtomicUsize>,
+    /// Set once the caller asked to leave: answered when the outbox is empty, or when
+    /// confirmations stop coming for [`QUIT_PATIENCE`].
+    quitting: Option<Quitting>,
     /// Presence up to this sequence number is reflected in the latest Welcome.
     presence_seq: u64,
     /// The machine's addresses, to notice a network change.
@@ -234,23 +252,67 @@ enum Flow {
     Stop,
 }
 
+/// A quit waiting for the outbox to empty.
+struct Quitting {
+    done: oneshot::Sender<()>,
+    /// Give up on the outbox at this time (moved on by every confirmation).
+    give_up_at: Instant,
+}
+
 impl Supervisor {
     async fn run(mut self) {
         let mut look = tokio::time::interval(CHECK_EVERY);
         look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            if self.quitting.is_some() && self.outbox.is_empty() {
+                self.leave().await;
+                return;
+            }
             // A full outbox stops taking commands (the caller's sends wait) until confirmations
-            // make room: backpressure instead of unbounded memory.
-            let outbox_full = self.outbox.len() >= MAX_OUTBOX;
+            // make room: backpressure instead of unbounded memory. A quit takes no more.
+            let accepting = !self.outbox.is_full() && self.quitting.is_none();
+            let due = self.outbox.next_due(Instant::now().into_std()).map(Instant::from_std);
+            let give_up_at = self.quitting.as_ref().map(|quitting| quitting.give_up_at);
             let flow = tokio::select! {
-                command = self.commands.recv(), if !outbox_full => self.execute(command).await,
+                command = self.commands.recv(), if accepting => self.execute(command).await,
                 event = self.upstream.recv() => self.on_event(event).await,
+                () = sleep_until_some(due) => self.flush().await,
+                () = sleep_until_some(give_up_at) => self.leave().await,
                 _ = look.tick() => self.migrate_on_network_change(),
             };
+            self.unconfirmed.store(self.outbox.unconfirmed_count(), Ordering::Relaxed);
             if let Flow::Stop = flow {
                 return;
             }
         }
+    }
+
+    /// Sends what the pacing lets go now. A send that fails (the connection is breaking)
+    /// stays unconfirmed and goes again after the reconnect.
+    async fn flush(&mut self) -> Flow {
+        for message in self.outbox.release(Instant::now().into_std()) {
+            let _ = self.client.send(message).await;
+        }
+        Flow::Continue
+    }
+
+    /// Quits now: what is still unconfirmed is reported as not sent.
+    async fn leave(&mut self) -> Flow {
+        self.client.quit().await;
+        self.abandon_outbox("you left before the server confirmed it").await;
+        let _ = self.events.send(Event::Closed(Disconnect::Quit)).await;
+        if let Some(quitting) = self.quitting.take() {
+            let _ = quitting.done.send(());
+        }
+        Flow::Stop
+    }
+
+    /// Tells the caller about every send that will not be confirmed now.
+    async fn abandon_outbox(&mut self, reason: &str) {
+        for outgoing in self.outbox.abandon() {
+            self.forward(Event::Unsent { client_msg_id: outgoing.id(), reason: reason.to_string() }).await;
+        }
+        self.unconfirmed.store(0, Ordering::Relaxed);
     }
 
     async fn execute(&mut self, command: Option<Command>) -> Flow {
@@ -261,17 +323,17 @@ impl Supervisor {
                 Flow::Stop
             }
             Some(Command::Quit(done)) => {
-                self.client.quit().await;
-                let _ = self.events.send(Event::Closed(Disconnect::Quit)).await;
-                let _ = done.send(());
-                Flow::Stop
+                let give_up_at = Instant::now() + QUIT_PATIENCE;
+                self.quitting = Some(Quitting { done, give_up_at });
+                Flow::Continue
             }
             Some(Command::Send(outgoing)) => {
-                let message = outgoing.message();
-                self.outbox.insert(outgoing.id(), outgoing);
-                // A failed send stays in the outbox and goes out again after the reconnect.
-                let _ = self.client.send(message).await;
-                Flow::Continue
+                self.outbox.push_send(outgoing);
+                self.flush().await
+            }
+            Some(Command::Other(message)) if message.is_rate_limited() => {
+                self.outbox.push_command(message);
+                self.flush().await
             }
             Some(Command::Other(message)) => {
                 let _ = self.client.send(message).await;
@@ -285,7 +347,11 @@ impl Supervisor {
         match event {
             Event::Closed(reason) if self.should_reconnect(&reason) => self.reconnect().await,
             Event::Closed(reason) => {
+                self.abandon_outbox(&format!("not sent: {reason}")).await;
                 self.forward(Event::Closed(reason)).await;
+                if let Some(quitting) = self.quitting.take() {
+                    let _ = quitting.done.send(());
+                }
                 Flow::Stop
             }
             Event::Server(ServerMsg::Message(message)) => {
@@ -295,11 +361,8 @@ impl Supervisor {
                 }
                 Flow::Continue
             }
-            // A re-sent message the server had posted already: confirmed, nothing to show.
-            Event::Server(ServerMsg::Error(error)) if error.code == ErrorCode::AlreadyPosted => {
-                if let Some(id) = error.client_msg_id {
-                    self.outbox.remove(&id);
-                }
+            Event::Server(ServerMsg::Error(error)) if error.client_msg_id.is_some() => {
+                self.on_send_error(error).await;
                 Flow::Continue
             }
             event => {
@@ -307,6 +370,38 @@ impl Supervisor {
                 self.forward(event).await;
                 Flow::Continue
             }
+        }
+    }
+
+    /// The server's answer to a send that is not its echo: a re-sent message it had posted
+    /// already (confirmed, nothing to show), a refusal to retry (kept, nothing to show), or
+    /// a final refusal (the caller sees it).
+    async fn on_send_error(&mut self, error: ErrorReply) {
+        let Some(id) = error.client_msg_id else { return };
+        let answer = match error.code {
+            ErrorCode::AlreadyPosted => {
+                self.confirm(id);
+                return;
+            }
+            ErrorCode::RateLimited => Answer::RateLimited,
+            ErrorCode::Unavailable => Answer::Unavailable,
+            _ => Answer::Refused,
+        };
+        match self.outbox.answered(id, answer, Instant::now().into_std()) {
+            Outcome::Retrying => {
+                tracing::debug!(id, code = error.code.as_str(), "the server refused a send; sending it again")
+            }
+            Outcome::Failed(_) | Outcome::Unknown => {
+                self.forward(Event::Server(ServerMsg::Error(error))).await
+            }
+        }
+    }
+
+    /// A send was posted: it leaves the outbox, and a quit waiting for it waits on.
+    fn confirm(&mut self, client_msg_id: u64) {
+        self.outbox.confirmed(client_msg_id);
+        if let Some(quitting) = &mut self.quitting {
+            quitting.give_up_at = Instant::now() + QUIT_PATIENCE;
         }
     }
 
@@ -365,7 +460,7 @@ impl Supervisor {
             room.last_seq = room.last_seq.max(message.seq);
         }
         if message.from == self.name {
-            self.outbox.remove(&message.client_msg_id);
+            self.confirm(message.client_msg_id);
         }
     }
 
@@ -385,15 +480,7 @@ impl Supervisor {
             ServerMsg::Left { room, .. } => _ = self.rooms.remove(&fold_name(room)),
             ServerMsg::History(page) => self.note_page(page),
             ServerMsg::Renamed { new, .. } => self.name = new.clone(),
-            ServerMsg::Direct(direct) if direct.from == self.name => {
-                _ = self.outbox.remove(&direct.client_msg_id)
-            }
-            ServerMsg::Error(error) => {
-                // A refused send is final: the caller sees the error; re-sending would not help.
-                if let Some(id) = error.client_msg_id {
-                    self.outbox.remove(&id);
-                }
-            }
+            ServerMsg::Direct(direct) if direct.from == self.name => self.confirm(direct.client_msg_id),
             ServerMsg::Token { token, .. } => {
                 // Later logins use the token, as a device that keeps it would.
                 self.options.connect.credential = Some(Credential::Token(token.clone()));
@@ -410,7 +497,7 @@ impl Supervisor {
         }
         for message in &page.messages {
             if message.from == self.name {
-                self.outbox.remove(&message.client_msg_id);
+                self.confirm(message.client_msg_id);
             }
         }
     }
@@ -434,7 +521,12 @@ impl Supervisor {
                     None => continue,
                 },
                 Err(error) if is_final(&error) => {
-                    self.forward(Event::Closed(Disconnect::GaveUp(GaveUp::from(&error)))).await;
+                    let reason = Disconnect::GaveUp(GaveUp::from(&error));
+                    self.abandon_outbox(&format!("not sent: {reason}")).await;
+                    self.forward(Event::Closed(reason)).await;
+                    if let Some(quitting) = self.quitting.take() {
+                        let _ = quitting.done.send(());
+                    }
                     return Flow::Stop;
                 }
                 Err(error) => tracing::debug!(%error, attempt, "reconnecting failed"),
@@ -449,8 +541,11 @@ impl Supervisor {
         self.client = client;
         self.upstream = events;
         self.presence_seq = welcome.presence_seq;
+        self.send_rate = welcome.send_rate;
+        let mut rejoins = 0;
         for room in self.rooms.values().filter(|room| fold_name(&room.name) != fold_name(&welcome.room)) {
             let _ = self.client.send(ClientMsg::Join { room: room.name.clone(), topic: None }).await;
+            rejoins += 1;
         }
         let CaughtUp { missed, members } = self.catch_up().await?;
         let count = missed.len() as u64;
@@ -459,9 +554,9 @@ impl Supervisor {
             self.forward(Event::Server(ServerMsg::Message(message))).await;
         }
         self.forward(Event::Resumed { missed: count, welcome, members }).await;
-        for outgoing in self.outbox.values() {
-            let _ = self.client.send(outgoing.message()).await;
-        }
+        // The new session's bucket is full: the unconfirmed sends go again, paced, in order.
+        self.outbox.reconnected(self.send_rate, rejoins, Instant::now().into_std());
+        self.flush().await;
         Some(())
     }
 
@@ -537,6 +632,14 @@ struct CaughtUp {
     missed: Vec<RoomMessage>,
     /// The member list of each room rejoined, by room name.
     members: BTreeMap<String, Vec<String>>,
+}
+
+/// Sleeps until `at`, or forever when there is no time.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A random instance number for this client's run.

@@ -41,6 +41,10 @@ pub enum Event {
     /// sequence, the lobby's members), and `members` has the member list of every other room
     /// rejoined, by room name.
     Resumed { missed: u64, welcome: Welcome, members: BTreeMap<String, Vec<String>> },
+    /// A [`Resilient`](super::Resilient) session gives up on a message or direct message it
+    /// could not get confirmed, because the session ended (`reason` says how). Sent just
+    /// before [`Event::Closed`], once per message, so nothing is dropped silently.
+    Unsent { client_msg_id: u64, reason: String },
 }
 
 /// The handle for sending commands. Cheap to clone; every clone drives the same session.

@@ -38,6 +38,21 @@ pub enum ClientMsg {
     Rejoin(RejoinRequest),
 }
 
+impl ClientMsg {
+    /// Whether the server counts this command against the sender's [`SendRate`]: everything
+    /// that posts or changes what others see. Lists, history and passwords are not counted.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(
+            self,
+            ClientMsg::Say { .. }
+                | ClientMsg::Direct { .. }
+                | ClientMsg::Join { .. }
+                | ClientMsg::Leave { .. }
+                | ClientMsg::Nick { .. }
+        )
+    }
+}
+
 /// A login from a client that keeps `instance`, a random number, for its whole run. The
 /// server recognises a message re-sent by that client (same instance, same client message
 /// id) and does not post it twice, and a rejoin replaces the client's own session that the
@@ -141,6 +156,9 @@ pub struct Welcome {
     /// Presence events with a sequence number up to this one are already reflected above.
     pub presence_seq: u64,
     pub ts: u64,
+    /// How fast this client may send. Appended last: a client of the first release reads the
+    /// Welcome without it (postcard ignores the bytes after the fields it knows).
+    pub send_rate: SendRate,
 }
 
 impl Welcome {
@@ -158,6 +176,15 @@ impl Welcome {
 pub struct Limits {
     pub max_message_chars: u32,
     pub max_frame_len: u32,
+}
+
+/// How fast the server lets one client send the commands it rate-limits (messages, direct
+/// messages, joins, leaves, renames): `burst` at once after a quiet spell, then one every
+/// `micros_per_send`. A client that paces itself by it is never refused for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendRate {
+    pub burst: u32,
+    pub micros_per_send: u64,
 }
 
 /// A room as listed to clients.

@@ -72,6 +72,7 @@ fn every_server_message_round_trips() {
         members: vec!["alice".into(), "bob".into()],
         presence_seq: 41,
         ts: 1_700_000_000_000,
+        send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
     }));
     round_trip(ServerMsg::Rejected(Rejection::UnsupportedVersion { server: 1, client: 9 }));
     round_trip(ServerMsg::Rejected(Rejection::WrongPassword { name: "bob".into(), retry_after_ms: 2000 }));
@@ -202,4 +203,42 @@ fn texts_are_checked() {
     assert_eq!(validate_text("ab\u{7}", 10), Err(TextError::ControlCharacter(7)));
     assert_eq!(validate_text("ééé", 3), Ok(()));
     assert_eq!(validate_text("éééé", 3), Err(TextError::TooLong { chars: 4, max: 3 }));
+}
+
+/// The Welcome as the first release defined it, without the send rate appended since.
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+enum FirstReleaseServerMsg {
+    Welcome {
+        name: String,
+        room: String,
+        limits: Limits,
+        users: Vec<String>,
+        rooms: Vec<RoomInfo>,
+        members: Vec<String>,
+        presence_seq: u64,
+        ts: u64,
+    },
+}
+
+#[test]
+fn the_send_rate_is_appended_so_first_release_clients_still_read_the_welcome() {
+    let welcome = Welcome {
+        name: "a".into(),
+        room: LOBBY.into(),
+        limits: Limits { max_message_chars: 2000, max_frame_len: 65536 },
+        users: vec![],
+        rooms: vec![],
+        members: vec![],
+        presence_seq: 1,
+        ts: 2,
+        send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
+    };
+    let bytes = postcard::to_stdvec(&ServerMsg::Welcome(welcome)).unwrap();
+    // The rate is the last four bytes, after the first release's fields: burst 50, then
+    // 100_000 as a varint.
+    assert_eq!(bytes[bytes.len() - 4..], [50, 0xa0, 0x8d, 0x06]);
+    let old: FirstReleaseServerMsg = postcard::from_bytes(&bytes).unwrap();
+    let FirstReleaseServerMsg::Welcome { name, presence_seq, ts, .. } = old;
+    assert_eq!((name.as_str(), presence_seq, ts), ("a", 1, 2));
 }

@@ -1,5 +1,6 @@
-//! A token bucket per client: `burst` messages at once, refilled at `per_sec` messages a
-//! second. Pure: the caller passes the time, so tests need no clock.
+//! A token bucket: `burst` messages at once, refilled at `per_sec` messages a second. The
+//! server keeps one per client; the client core keeps a mirror of it to pace its sends. Pure:
+//! the caller passes the time, so tests need no clock.
 
 use std::time::{Duration, Instant};
 
@@ -33,10 +34,40 @@ pub enum Verdict {
     },
 }
 
+impl RateLimit {
+    /// The rate a server announces, as a bucket's limit.
+    pub fn from_send_rate(rate: crate::protocol::SendRate) -> Self {
+        RateLimit { burst: rate.burst, per_sec: 1_000_000.0 / rate.micros_per_send.max(1) as f64 }
+    }
+
+    /// The rate as the server announces it.
+    pub fn to_send_rate(self) -> crate::protocol::SendRate {
+        let micros = if self.per_sec > 0.0 { (1_000_000.0 / self.per_sec).ceil() as u64 } else { u64::MAX };
+        crate::protocol::SendRate { burst: self.burst, micros_per_send: micros.max(1) }
+    }
+}
+
 impl TokenBucket {
     /// A full bucket.
     pub fn new(limit: RateLimit, now: Instant) -> Self {
         TokenBucket { limit, tokens: limit.burst as f64, refilled_at: now, refused_in_a_row: 0 }
+    }
+
+    /// When a token will be there (`now` if there is one already), without taking it.
+    pub fn ready_at(&self, now: Instant) -> Instant {
+        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
+        let tokens = (self.tokens + elapsed * self.limit.per_sec).min(self.limit.burst as f64);
+        if tokens >= 1.0 || self.limit.per_sec <= 0.0 {
+            return now;
+        }
+        now + Duration::from_secs_f64((1.0 - tokens) / self.limit.per_sec)
+    }
+
+    /// Empties the bucket: the next token comes one refill interval after `now`. For a client
+    /// that was refused: the server's bucket is empty, so the mirror must be too.
+    pub fn drain(&mut self, now: Instant) {
+        self.tokens = 0.0;
+        self.refilled_at = now;
     }
 
     /// Takes a token for one message if there is one.
@@ -96,6 +127,30 @@ mod tests {
             assert_eq!(bucket.take(much_later), Verdict::Allowed);
         }
         assert!(matches!(bucket.take(much_later), Verdict::Limited { .. }));
+    }
+
+    #[test]
+    fn ready_at_says_when_the_next_token_comes_and_drain_empties() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(LIMIT, start);
+        assert_eq!(bucket.ready_at(start), start);
+        for _ in 0..3 {
+            bucket.take(start);
+        }
+        assert_eq!(bucket.ready_at(start), start + Duration::from_millis(500));
+        let later = start + Duration::from_secs(10);
+        assert_eq!(bucket.ready_at(later), later, "refilled meanwhile");
+        bucket.drain(later);
+        assert_eq!(bucket.ready_at(later), later + Duration::from_millis(500));
+        assert!(matches!(bucket.take(later), Verdict::Limited { .. }));
+    }
+
+    #[test]
+    fn the_announced_rate_round_trips() {
+        let limit = RateLimit { burst: 50, per_sec: 10.0 };
+        let announced = limit.to_send_rate();
+        assert_eq!(announced, crate::protocol::SendRate { burst: 50, micros_per_send: 100_000 });
+        assert_eq!(RateLimit::from_send_rate(announced), limit);
     }
 
     #[test]
