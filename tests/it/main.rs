@@ -16,5 +16,6 @@ mod hostile;
 mod limits;
 mod network;
 mod resume;
+mod review_names;
 mod server;
 mod trust;
