@@ -1,12 +1,37 @@
-//! Findings of the security review about QUIC datagrams: neither end accepts them.
+//! Findings of the security review about what names and texts may look like, and about QUIC
+//! datagrams: neither end accepts datagrams; the terminal client prints a message's further
+//! lines as its continuation and escapes invisible characters; names with bidi controls are
+//! refused with a readable reason.
 
 use std::sync::Arc;
 
+use anseo_shared::client::{ConnectError, ConnectOptions, Connected, connect};
+use anseo_shared::protocol::Credential;
 use anseo_shared::transport::{client_config, server_config};
 use quinn::rustls::pki_types::pem::PemObject;
 use quinn::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::support::TestServer;
+use crate::support::{Cli, TestServer};
+
+async fn try_login(
+    server: &TestServer,
+    name: &str,
+    credential: Option<Credential>,
+) -> Result<Connected, ConnectError> {
+    let options = ConnectOptions::new(&server.addr, name, server.trust());
+    let options = match credential {
+        Some(credential) => options.with_credential(credential),
+        None => options,
+    };
+    connect(&options).await
+}
+
+fn refusal(result: Result<Connected, ConnectError>) -> ConnectError {
+    match result {
+        Ok(connected) => panic!("the login as {} was accepted", connected.welcome.name),
+        Err(error) => error,
+    }
+}
 
 #[tokio::test]
 async fn the_server_accepts_no_quic_datagrams() {
@@ -41,4 +66,32 @@ async fn the_client_accepts_no_quic_datagrams() {
     let (accepted, connected) = tokio::join!(accept, connecting);
     connected.expect("the client's handshake");
     assert_eq!(accepted.max_datagram_size(), None, "the client offers to buffer datagrams");
+}
+
+#[tokio::test]
+async fn a_second_line_of_a_message_is_printed_as_its_continuation() {
+    let server = TestServer::start();
+    let fingerprint = server.fingerprint.to_hex();
+    let mut bob = Cli::spawn(&["--server", &server.addr, "--name", "bob", "--fingerprint", &fingerprint]);
+    bob.expect_line("bob's welcome", |line| line.contains("* connected to")).await;
+    let alice = server.login("alice").await;
+    alice.client.say("lobby", "hi\n[12:00] mallory: fake").await.unwrap();
+    alice.client.say("lobby", "isolated \u{2067}text\u{2069}, zero\u{200b}width").await.unwrap();
+
+    bob.expect_line("alice's first line", |line| line.ends_with("#lobby <alice> hi")).await;
+    let second = bob.expect_line("alice's second line", |_| true).await;
+    assert_eq!(second, "           | [12:00] mallory: fake");
+    let escaped = bob.expect_line("alice's second message", |line| line.contains("<alice> isolated")).await;
+    assert!(
+        escaped.ends_with("<alice> isolated \\u{2067}text\\u{2069}, zero\\u{200b}width"),
+        "invisible characters reached the terminal: {escaped:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_name_with_a_bidi_override_is_refused_with_a_readable_reason() {
+    let server = TestServer::start();
+    let error = refusal(try_login(&server, "al\u{202e}ecila", None).await);
+    let ConnectError::InvalidName(reason) = &error else { panic!("expected an invalid name, got {error:?}") };
+    assert_eq!(reason, "the name may only contain letters, digits, '_', '-' and '.', not U+202E");
 }
