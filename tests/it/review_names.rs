@@ -1,17 +1,23 @@
 //! Findings of the security review about what names and texts may look like, and about QUIC
 //! datagrams: neither end accepts datagrams; the terminal client prints a message's further
 //! lines as its continuation and escapes invisible characters; names with bidi controls are
-//! refused with a readable reason.
+//! refused with a readable reason; look-alike names (`аlice` with a Cyrillic `а`, fullwidth
+//! `ａｌｉｃｅ`) cannot pose as `alice`, online or claimed.
 
 use std::sync::Arc;
 
-use anseo_shared::client::{ConnectError, ConnectOptions, Connected, connect};
-use anseo_shared::protocol::Credential;
+use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Event, connect};
+use anseo_shared::protocol::{Credential, ErrorCode, PresenceEvent, ServerMsg};
 use anseo_shared::transport::{client_config, server_config};
 use quinn::rustls::pki_types::pem::PemObject;
 use quinn::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::support::{Cli, TestServer};
+use crate::support::{Cli, TestServer, expect_event};
+
+/// `alice` with a Cyrillic small a (U+0430).
+const CYRILLIC_ALICE: &str = "\u{430}lice";
+/// `alice` in fullwidth letters.
+const FULLWIDTH_ALICE: &str = "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}";
 
 async fn try_login(
     server: &TestServer,
@@ -31,6 +37,13 @@ fn refusal(result: Result<Connected, ConnectError>) -> ConnectError {
         Ok(connected) => panic!("the login as {} was accepted", connected.welcome.name),
         Err(error) => error,
     }
+}
+
+/// Asserts that logging in as `name` is refused because the name is taken.
+async fn assert_taken(server: &TestServer, name: &str, credential: Option<Credential>) {
+    let error = refusal(try_login(server, name, credential).await);
+    assert!(matches!(&error, ConnectError::NameTaken(taken) if taken == name), "{name}: {error:?}");
+    assert_eq!(error.to_string(), format!("the name '{name}' is taken; choose another"));
 }
 
 #[tokio::test]
@@ -94,4 +107,67 @@ async fn a_name_with_a_bidi_override_is_refused_with_a_readable_reason() {
     let error = refusal(try_login(&server, "al\u{202e}ecila", None).await);
     let ConnectError::InvalidName(reason) = &error else { panic!("expected an invalid name, got {error:?}") };
     assert_eq!(reason, "the name may only contain letters, digits, '_', '-' and '.', not U+202E");
+}
+
+#[tokio::test]
+async fn look_alikes_of_an_online_name_are_taken() {
+    let server = TestServer::start();
+    let alice = server.login("alice").await;
+    assert_taken(&server, CYRILLIC_ALICE, None).await;
+    assert_taken(&server, FULLWIDTH_ALICE, None).await;
+    assert_taken(&server, "A1ICE", None).await;
+
+    // Nobody renames into one either; the name shows as typed once it is free.
+    let mut bob = server.login("bob").await;
+    bob.client.nick(CYRILLIC_ALICE).await.unwrap();
+    let refused = expect_event(&mut bob.events, "the refused rename", |e| match e {
+        Event::Server(ServerMsg::Error(error)) => Some(error.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(refused.code, ErrorCode::NameTaken);
+    assert_eq!(refused.message, format!("the name '{CYRILLIC_ALICE}' is taken"));
+    alice.client.quit().await;
+    expect_event(&mut bob.events, "alice going offline", |e| match e {
+        Event::Presence(frame) => {
+            matches!(&frame.event, PresenceEvent::Offline { user } if user == "alice").then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    let twin = server.login(FULLWIDTH_ALICE).await;
+    assert_eq!(twin.welcome.name, FULLWIDTH_ALICE);
+}
+
+#[tokio::test]
+async fn look_alikes_of_a_claimed_name_are_taken_while_its_owner_is_away_and_after_a_restart() {
+    let server = TestServer::start();
+    let options = ConnectOptions::new(&server.addr, "alice", server.trust())
+        .with_credential(Credential::Password("correct horse".into()));
+    let mut alice = connect(&options).await.expect("alice claims her name");
+    expect_event(&mut alice.events, "alice's login token", |e| match e {
+        Event::Server(ServerMsg::Token { .. }) => Some(()),
+        _ => None,
+    })
+    .await;
+    alice.client.quit().await;
+
+    assert_taken(&server, CYRILLIC_ALICE, None).await;
+    assert_taken(&server, FULLWIDTH_ALICE, Some(Credential::Password("another horse".into()))).await;
+    let mut bob = server.login("bob").await;
+    bob.client.nick(CYRILLIC_ALICE).await.unwrap();
+    let refused = expect_event(&mut bob.events, "the refused rename", |e| match e {
+        Event::Server(ServerMsg::Error(error)) => Some(error.code),
+        _ => None,
+    })
+    .await;
+    assert_eq!(refused, ErrorCode::NameTaken);
+    bob.client.quit().await;
+
+    // The claims come back from the store, folded the way it always kept them.
+    let server = TestServer::start_in(server.kill(), &[]);
+    assert_taken(&server, CYRILLIC_ALICE, None).await;
+    assert_taken(&server, FULLWIDTH_ALICE, None).await;
+    let alice = try_login(&server, "Alice", Some(Credential::Password("correct horse".into()))).await;
+    assert_eq!(alice.expect("alice logs in with her password").welcome.name, "Alice");
 }

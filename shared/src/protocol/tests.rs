@@ -241,3 +241,26 @@ fn a_refused_invisible_character_is_named_by_its_code_point() {
     assert!(reason.ends_with("not ' '"), "{reason}");
     assert!(normalize_name("a\u{3000}b").unwrap_err().to_string().ends_with("not U+3000"));
 }
+
+#[test]
+fn look_alike_names_share_a_skeleton() {
+    let alice = name_skeleton("alice");
+    for twin in
+        ["Alice", "ALICE", "\u{430}lice", "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}", "a1ice", "\u{430}LICE"]
+    {
+        assert_eq!(name_skeleton(twin), alice, "{twin}");
+    }
+    for other in ["alicia", "bob", "al", "alice2"] {
+        assert_ne!(name_skeleton(other), alice, "{other}");
+    }
+    assert_eq!(name_skeleton("b0b"), name_skeleton("bob"));
+    assert_eq!(name_skeleton("rn"), name_skeleton("m"));
+}
+
+#[test]
+fn a_folded_name_has_the_skeleton_of_the_name() {
+    // The hub turns claimed keys the store folded into skeletons.
+    for name in ["Alice", "\u{410}lice", "\u{ff21}LICE", "José", "ǅemal", "STRASSE", "Ωmega", "İlker"] {
+        assert_eq!(name_skeleton(&fold_name(name)), name_skeleton(name), "{name}");
+    }
+}

@@ -18,7 +18,10 @@
 //!
 //! # When two names are the same
 //!
-//! [`fold_name`] ignores case: it is the key names and rooms are compared and stored under.
+//! [`fold_name`] ignores case: it is the key rooms, claimed accounts and saved logins are
+//! stored under. [`name_skeleton`] also ignores what merely looks alike (Unicode's confusable
+//! skeleton, UTS #39): the server lets at most one user online, and one account, hold a
+//! skeleton, so `аlice` (with a Cyrillic `а`) or `ａｌｉｃｅ` (fullwidth) cannot pose as `alice`.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -57,9 +60,23 @@ pub fn normalize_room(raw: &str) -> Result<String, NameError> {
     normalize_identifier(raw.strip_prefix('#').unwrap_or(raw), MAX_ROOM_CHARS)
 }
 
-/// The key under which names are compared for uniqueness (case-insensitive).
+/// The key under which names are stored and found ignoring case: rooms, claimed accounts,
+/// saved logins. Look-alike names have different keys here; see [`name_skeleton`].
 pub fn fold_name(name: &str) -> String {
     name.to_lowercase()
+}
+
+/// The key under which user names are compared for uniqueness: two names with the same
+/// skeleton look alike and may not both be held. It is the UTS #39 confusable skeleton of the
+/// name's NFKC form in lower case, lowered once more (a few look-alikes map to capitals), so
+/// `Alice`, `аlice` (Cyrillic `а`), `ａｌｉｃｅ` (fullwidth) and `a1ice` share one. The key is
+/// for comparing only: names are shown as typed.
+///
+/// A name and its [`fold_name`] have the same skeleton, so a key the store folded can be
+/// turned into a skeleton too.
+pub fn name_skeleton(name: &str) -> String {
+    let lowered: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    unicode_security::skeleton(&lowered).flat_map(char::to_lowercase).collect()
 }
 
 /// Whether `c` is a control character (C0, DEL, C1) or an invisible format character that
