@@ -107,6 +107,14 @@ async fn a_name_with_a_bidi_override_is_refused_with_a_readable_reason() {
     let error = refusal(try_login(&server, "al\u{202e}ecila", None).await);
     let ConnectError::InvalidName(reason) = &error else { panic!("expected an invalid name, got {error:?}") };
     assert_eq!(reason, "the name may only contain letters, digits, '_', '-' and '.', not U+202E");
+
+    // The terminal client refuses it before connecting, in the same words.
+    let fingerprint = server.fingerprint.to_hex();
+    let args = ["--server", &server.addr, "--name", "al\u{202e}ecila", "--fingerprint", &fingerprint];
+    let exit = Cli::spawn(&args).wait_exit().await;
+    assert_eq!(exit.code, Some(4), "{exit:?}");
+    assert!(exit.stderr.contains("not U+202E"), "{exit:?}");
+    assert!(!exit.stderr.contains('\u{202e}'), "the override reached the terminal: {exit:?}");
 }
 
 #[tokio::test]
