@@ -1,5 +1,6 @@
 //! The QUIC and TLS settings both ends use: ALPN, the ring crypto provider, keep-alive below
-//! the idle timeout, and flow-control windows sized for many small chat streams.
+//! the idle timeout, flow-control windows sized for many small chat streams, and no QUIC
+//! datagrams (Anseo speaks only over streams, so neither end accepts any).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,10 @@ fn transport_config(bidi_streams: u32, uni_streams: u32) -> quinn::TransportConf
         .stream_receive_window((256u32 * 1024).into())
         .receive_window((1024u32 * 1024).into())
         .send_window(1024 * 1024)
+        // Anseo never reads QUIC datagrams. Accepting them (quinn's default) would let a
+        // peer fill a buffer of about 1.25 MB per connection that nothing drains; refusing
+        // them also tells the peer, in the handshake, not to send any.
+        .datagram_receive_buffer_size(None)
         .ack_frequency_config(Some(ack_frequency()));
     transport
 }

@@ -17,5 +17,6 @@ mod limits;
 mod network;
 mod pacing;
 mod resume;
+mod review_names;
 mod server;
 mod trust;

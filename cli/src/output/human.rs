@@ -1,16 +1,37 @@
 //! The readable form of a report: `[14:03:07] #lobby <alice> hi`, `* bob joined #lobby`, and
 //! `! ...` for errors. Times are local; server events use the server's timestamp.
+//!
+//! Everything the server sent is escaped before it is printed (see [`escape`]), so only this
+//! module decides where a line starts. A message of several lines prints its first line as
+//! usual and each further line indented under the time, after [`CONTINUATION`]:
+//!
+//! ```text
+//! [14:03:07] #lobby <alice> hi
+//!            | [12:00] mallory: fake
+//! ```
+//!
+//! Every other line starts with the time, so a message's line cannot pass for a message.
 
+use super::escape::{escape, message_lines};
 use super::{PresenceKind, Report, RoomEntry};
 use crate::clock;
 
-/// The lines to print for `report`, each starting with the local time.
+/// What marks a message's second and further lines, after a margin as wide as the time.
+const CONTINUATION: &str = "| ";
+
+/// The lines to print for `report`: each starts with the local time, except the continuation
+/// lines of a message.
 pub fn render(report: &Report) -> String {
     let time = match timestamp(report) {
         Some(ts) => clock::local_hms(ts),
         None => clock::now_hms(),
     };
-    body(report).lines().map(|line| format!("[{time}] {line}")).collect::<Vec<_>>().join("\n")
+    let stamp = format!("[{time}] ");
+    let margin = " ".repeat(stamp.chars().count());
+    let stamped = body(report).into_iter().map(|line| format!("{stamp}{}", escape(&line)));
+    let continued =
+        continuation(report).into_iter().map(|line| format!("{margin}{CONTINUATION}{}", escape(&line)));
+    stamped.chain(continued).collect::<Vec<_>>().join("\n")
 }
 
 fn timestamp(report: &Report) -> Option<u64> {
@@ -23,16 +44,40 @@ fn timestamp(report: &Report) -> Option<u64> {
     }
 }
 
-/// The text after the time.
-fn body(report: &Report) -> String {
+/// The lines after the time, as sent (not escaped yet): one for every report but the help; a
+/// message's first line only.
+fn body(report: &Report) -> Vec<String> {
+    if let Report::Help { commands } = report {
+        return std::iter::once("commands:".to_string())
+            .chain(commands.iter().map(|c| format!("  {c}")))
+            .collect();
+    }
+    vec![line(report)]
+}
+
+/// The lines of a message after its first, as sent (not escaped yet).
+fn continuation(report: &Report) -> Vec<String> {
+    match report {
+        Report::Message { text, .. } | Report::Dm { text, .. } => message_lines(text).split_off(1),
+        _ => Vec::new(),
+    }
+}
+
+/// A message's first line, tabs expanded.
+fn first_line(text: &str) -> String {
+    message_lines(text).swap_remove(0)
+}
+
+/// The one line of a report that is not the help.
+fn line(report: &Report) -> String {
     match report {
         Report::Welcome { server, name, room, users, .. } => format!(
             "* connected to {server} as {name}, in #{room}; {} online: {}; /help lists the commands",
             users.len(),
             users.join(", ")
         ),
-        Report::Message { room, from, text, .. } => format!("#{room} <{from}> {text}"),
-        Report::Dm { from, to, text, .. } => format!("<{from}> -> <{to}> {text}"),
+        Report::Message { room, from, text, .. } => format!("#{room} <{from}> {}", first_line(text)),
+        Report::Dm { from, to, text, .. } => format!("<{from}> -> <{to}> {}", first_line(text)),
         Report::Presence { event, user, room, new_name, .. } => presence(*event, user, room, new_name),
         Report::RoomCreated { room, topic, .. } => format!("* room #{room} was created{}", about(topic)),
         Report::Users { users } => format!("* {} online: {}", users.len(), users.join(", ")),
@@ -48,10 +93,7 @@ fn body(report: &Report) -> String {
         Report::Reconnecting { attempt: 1 } => "* connection lost; reconnecting...".to_string(),
         Report::Reconnecting { attempt } => format!("* reconnecting... (attempt {attempt})"),
         Report::Resumed { missed } => format!("* resumed ({missed} missed)"),
-        Report::Help { commands } => std::iter::once("commands:".to_string())
-            .chain(commands.iter().map(|c| format!("  {c}")))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Report::Help { .. } => "commands:".to_string(),
         Report::Error { message, .. } => format!("! {message}"),
         Report::Closed { reason } => format!("* disconnected: {reason}"),
     }
@@ -114,7 +156,7 @@ mod tests {
             ts: 0,
             client_msg_id: 2,
         };
-        assert_eq!(body(&dm), "<alice> -> <bob> psst");
+        assert_eq!(body(&dm), ["<alice> -> <bob> psst"]);
         let joined = Report::Presence {
             event: PresenceKind::Join,
             user: "bob".into(),
@@ -122,8 +164,8 @@ mod tests {
             new_name: None,
             ts: 0,
         };
-        assert_eq!(body(&joined), "* bob joined #lobby");
-        assert_eq!(body(&Report::error("empty", "the message is empty")), "! the message is empty");
+        assert_eq!(body(&joined), ["* bob joined #lobby"]);
+        assert_eq!(body(&Report::error("empty", "the message is empty")), ["! the message is empty"]);
     }
 
     #[test]
@@ -132,7 +174,7 @@ mod tests {
             RoomEntry { name: "dev".into(), topic: "Rust".into(), members: 1 },
             RoomEntry { name: "lobby".into(), topic: String::new(), members: 3 },
         ];
-        assert_eq!(body(&Report::Rooms { rooms }), "* 2 rooms: #dev (1 member): Rust, #lobby (3 members)");
+        assert_eq!(body(&Report::Rooms { rooms }), ["* 2 rooms: #dev (1 member): Rust, #lobby (3 members)"]);
     }
 
     #[test]
@@ -140,5 +182,60 @@ mod tests {
         let help = Report::Help { commands: vec!["/quit  leave".into(), "/help  this".into()] };
         assert_eq!(render(&help).lines().count(), 3);
         assert!(render(&help).lines().all(|l| l.starts_with('[')));
+    }
+
+    fn message(from: &str, text: &str) -> Report {
+        Report::Message {
+            room: "lobby".into(),
+            from: from.into(),
+            text: text.into(),
+            id: 1,
+            seq: 1,
+            ts: 1_700_000_000_000,
+            client_msg_id: 1,
+            history: false,
+        }
+    }
+
+    #[test]
+    fn a_second_line_of_a_message_is_marked_as_its_continuation() {
+        let rendered = render(&message("alice", "hi\n[12:00] mallory: fake\n\tindented"));
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert_eq!(lines.len(), 3, "{rendered}");
+        assert!(lines[0].ends_with("] #lobby <alice> hi"), "{rendered}");
+        assert_eq!(lines[1], "           | [12:00] mallory: fake");
+        assert_eq!(lines[2], "           |     indented");
+        let dm = Report::Dm {
+            from: "a".into(),
+            to: "b".into(),
+            text: "x\ny".into(),
+            id: 1,
+            ts: 0,
+            client_msg_id: 1,
+        };
+        assert!(render(&dm).ends_with("\n           | y"), "{}", render(&dm));
+    }
+
+    #[test]
+    fn what_the_server_sends_is_escaped_everywhere() {
+        let rendered = render(&message("mal\u{202e}lory", "abc\u{202e}fed \u{1b}[2J"));
+        assert!(rendered.ends_with("<mal\\u{202e}lory> abc\\u{202e}fed \\u{1b}[2J"), "{rendered}");
+        let error = Report::error("x", "bad\n[12:00] #lobby <bob> fake");
+        assert_eq!(render(&error).lines().count(), 1);
+        assert!(render(&error).ends_with("! bad\\u{a}[12:00] #lobby <bob> fake"));
+        let rooms = Report::Rooms {
+            rooms: vec![RoomEntry { name: "dev".into(), topic: "\u{2067}topic\u{2069}".into(), members: 1 }],
+        };
+        assert!(render(&rooms).ends_with("#dev (1 member): \\u{2067}topic\\u{2069}"), "{}", render(&rooms));
+        let closed = Report::Closed { reason: "bye\r\u{85}".into() };
+        assert!(render(&closed).ends_with("* disconnected: bye\\u{d}\\u{85}"), "{}", render(&closed));
+        let nick = Report::Presence {
+            event: PresenceKind::Nick,
+            user: "a\u{200b}b".into(),
+            room: None,
+            new_name: Some("c\u{feff}".into()),
+            ts: 0,
+        };
+        assert!(render(&nick).ends_with("* a\\u{200b}b is now known as c\\u{feff}"), "{}", render(&nick));
     }
 }

@@ -1,6 +1,8 @@
 //! What the client prints. Every event becomes one [`Report`]: with `--json` it is written as
-//! one JSON object on one stdout line; otherwise as readable lines with the local time.
+//! one JSON object on one stdout line (JSON escapes every control character); otherwise as
+//! readable lines with the local time, every text from the server escaped.
 
+mod escape;
 mod human;
 mod report;
 

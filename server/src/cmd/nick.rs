@@ -1,5 +1,6 @@
 //! `Nick`: change the sender's name. The new name must be valid and not held by anyone else
-//! (ignoring case) nor claimed by an account; the old one becomes free. Everyone is told; the sender gets `Renamed`.
+//! (ignoring case and look-alike characters) nor claimed by an account (nor a look-alike of
+//! one); the old one becomes free. Everyone is told; the sender gets `Renamed`.
 
 use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg, fold_name, normalize_name};
 
@@ -20,7 +21,7 @@ impl Nick {
         }
         let current = state.user(me).map(|u| fold_name(&u.name));
         if current.as_deref() != Some(fold_name(&new).as_str()) {
-            if state.is_claimed(&new) {
+            if state.looks_claimed(&new) {
                 let message = format!("the name '{new}' is claimed; log in with it and its password instead");
                 return Err(CommandError::new(ErrorCode::NameTaken, message));
             }

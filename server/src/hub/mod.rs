@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anseo_shared::protocol::{
     ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, encode_frame,
-    fold_name,
+    fold_name, name_skeleton,
 };
 use bytes::Bytes;
 
@@ -76,6 +76,9 @@ pub struct State {
     /// Folded name (see [`fold_name`]) to the user holding it. Ordered, so name lists come
     /// out sorted without sorting them at each login.
     names: BTreeMap<String, ClientId>,
+    /// Name skeleton (see [`name_skeleton`]) to the user holding it: the key that makes names
+    /// unique, so that nobody logs in or renames into a look-alike of an online name.
+    skeletons: HashMap<String, ClientId>,
     /// Folded room name to room: rooms are found ignoring case, like names.
     rooms: BTreeMap<String, Room>,
     /// The sequence number of the last presence event sent.
@@ -86,6 +89,9 @@ pub struct State {
     last_message_id: u64,
     /// Folded names claimed by accounts: nobody renames into them.
     claimed: HashSet<String>,
+    /// The skeletons of the claimed names: nobody logs in or renames into a look-alike of a
+    /// claimed name, whether its owner is online or not.
+    claimed_skeletons: HashSet<String>,
     /// The highest client message id taken from each client instance: a send at or below it
     /// is a retry of something already posted.
     sent: HashMap<u64, u64>,
@@ -156,10 +162,13 @@ impl Hub {
         let state = State {
             users: HashMap::new(),
             names: BTreeMap::new(),
+            skeletons: HashMap::new(),
             rooms,
             presence_seq: 0,
             presence: PresenceFeed::new(limits.presence_backlog),
             last_message_id: restored.last_message_id,
+            // A folded name has the skeleton of the name, so the store's keys serve.
+            claimed_skeletons: restored.claimed.iter().map(|key| name_skeleton(key)).collect(),
             claimed: restored.claimed.into_iter().collect(),
             sent: restored.sent.into_iter().collect(),
             last_client_id: 0,
@@ -203,9 +212,10 @@ impl State {
         self.users.get_mut(&id)
     }
 
-    /// The id of the online user called `name` (ignoring case).
+    /// The id of the online user called `name`, or a name that looks like it (ignoring case
+    /// and look-alike characters: at most one user online holds a [`name_skeleton`]).
     pub fn find_user(&self, name: &str) -> Option<ClientId> {
-        self.names.get(&fold_name(name)).copied()
+        self.skeletons.get(&name_skeleton(name)).copied()
     }
 
     /// Whether an account holds `name` (ignoring case).
@@ -213,9 +223,15 @@ impl State {
         self.claimed.contains(&fold_name(name))
     }
 
+    /// Whether an account holds `name` or a name that looks like it.
+    pub fn looks_claimed(&self, name: &str) -> bool {
+        self.claimed_skeletons.contains(&name_skeleton(name))
+    }
+
     /// `name` is claimed from now on.
     pub fn mark_claimed(&mut self, name: &str) {
         self.claimed.insert(fold_name(name));
+        self.claimed_skeletons.insert(name_skeleton(name));
     }
 
     /// Records a send from `me` with `client_msg_id`; `false` when its client already sent it
@@ -353,7 +369,9 @@ impl State {
         let user = self.users.get_mut(&id)?;
         let old = std::mem::replace(&mut user.name, new.clone());
         self.names.remove(&fold_name(&old));
+        self.skeletons.remove(&name_skeleton(&old));
         self.names.insert(fold_name(&new), id);
+        self.skeletons.insert(name_skeleton(&new), id);
         Some(old)
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anseo_shared::protocol::{
     HISTORY_ON_JOIN, LOBBY, Limits, MAX_FRAME_LEN, PresenceEvent, Rejection, ServerMsg, Welcome, close_code,
-    fold_name,
+    fold_name, name_skeleton,
 };
 
 use super::{ClientId, Hub, User, now_ms};
@@ -39,7 +39,11 @@ impl Hub {
     /// Like [`Hub::login`], for a client that resumes itself with this instance number.
     pub fn login_as(&self, name: String, chat: Outbox, instance: Option<u64>) -> Result<LoggedIn, Rejection> {
         let mut state = self.lock();
-        if state.names.contains_key(&fold_name(&name)) {
+        // Taken: someone online has this name or a look-alike of it, or an account holds a
+        // look-alike (an account holding this very name was checked before, with its password).
+        let skeleton = name_skeleton(&name);
+        let claimed_look_alike = state.looks_claimed(&name) && !state.is_claimed(&name);
+        if state.skeletons.contains_key(&skeleton) || claimed_look_alike {
             return Err(Rejection::NameTaken { name });
         }
         if state.users.len() >= self.limits.max_clients {
@@ -58,6 +62,7 @@ impl Hub {
             User { name: name.clone(), rooms, chat: Arc::new(chat), _presence: subscription, instance };
         state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);
+        state.skeletons.insert(skeleton, id);
         state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
         lobby.members.insert(id);
@@ -118,6 +123,7 @@ impl Hub {
         // none of its own leave events.
         let user = state.users.remove(&id)?;
         state.names.remove(&fold_name(&user.name));
+        state.skeletons.remove(&name_skeleton(&user.name));
         for key in &user.rooms {
             state.remove_member(id, key, &user.name);
         }

@@ -16,8 +16,8 @@ mod validate;
 pub use codec::{FrameCodec, FrameError, encode_frame, encode_frame_into};
 pub use messages::*;
 pub use validate::{
-    NameError, PasswordError, TextError, fold_name, normalize_name, normalize_room, validate_password,
-    validate_text, validate_topic,
+    NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
+    normalize_room, validate_password, validate_text, validate_topic,
 };
 
 /// The ALPN token: the protocol's name and major version.

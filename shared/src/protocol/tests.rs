@@ -242,3 +242,64 @@ fn the_send_rate_is_appended_so_first_release_clients_still_read_the_welcome() {
     let FirstReleaseServerMsg::Welcome { name, presence_seq, ts, .. } = old;
     assert_eq!((name.as_str(), presence_seq, ts), ("a", 1, 2));
 }
+
+#[test]
+fn messages_may_span_lines_but_not_reorder_or_control_the_terminal() {
+    assert_eq!(validate_text("hi\n[12:00] mallory: fake", 100), Ok(()));
+    for bad in ['\r', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}', '\u{202a}', '\u{202b}', '\u{202d}', '\u{202e}']
+    {
+        assert_eq!(
+            validate_text(&format!("a{bad}b"), 10),
+            Err(TextError::ControlCharacter(bad as u32)),
+            "{bad:?}"
+        );
+    }
+    // Real text needs these: emoji sequences, and marks and isolates in mixed-direction text.
+    assert_eq!(validate_text("👩\u{200d}💻 \u{2067}שלום\u{2069} \u{200f}", 20), Ok(()));
+}
+
+#[test]
+fn names_and_topics_refuse_every_control_and_format_character() {
+    let hidden = [
+        '\u{202e}', '\u{2066}', '\u{200b}', '\u{200d}', '\u{200e}', '\u{2060}', '\u{feff}', '\u{ad}',
+        '\u{85}',
+    ];
+    for bad in hidden {
+        assert_eq!(normalize_name(&format!("al{bad}ice")), Err(NameError::BadCharacter(bad)), "{bad:?}");
+        assert_eq!(normalize_room(&format!("de{bad}v")), Err(NameError::BadCharacter(bad)), "{bad:?}");
+        assert_eq!(validate_topic(&format!("a {bad} topic")), Err(TextError::ControlCharacter(bad as u32)));
+    }
+    assert_eq!(validate_topic("Rust, ünïcödé and 日本語"), Ok(()));
+}
+
+#[test]
+fn a_refused_invisible_character_is_named_by_its_code_point() {
+    let reason = normalize_name("al\u{202e}ice").unwrap_err().to_string();
+    assert_eq!(reason, "the name may only contain letters, digits, '_', '-' and '.', not U+202E");
+    let reason = normalize_name("bad name").unwrap_err().to_string();
+    assert!(reason.ends_with("not ' '"), "{reason}");
+    assert!(normalize_name("a\u{3000}b").unwrap_err().to_string().ends_with("not U+3000"));
+}
+
+#[test]
+fn look_alike_names_share_a_skeleton() {
+    let alice = name_skeleton("alice");
+    for twin in
+        ["Alice", "ALICE", "\u{430}lice", "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}", "a1ice", "\u{430}LICE"]
+    {
+        assert_eq!(name_skeleton(twin), alice, "{twin}");
+    }
+    for other in ["alicia", "bob", "al", "alice2"] {
+        assert_ne!(name_skeleton(other), alice, "{other}");
+    }
+    assert_eq!(name_skeleton("b0b"), name_skeleton("bob"));
+    assert_eq!(name_skeleton("rn"), name_skeleton("m"));
+}
+
+#[test]
+fn a_folded_name_has_the_skeleton_of_the_name() {
+    // The hub turns claimed keys the store folded into skeletons.
+    for name in ["Alice", "\u{410}lice", "\u{ff21}LICE", "José", "ǅemal", "STRASSE", "Ωmega", "İlker"] {
+        assert_eq!(name_skeleton(&fold_name(name)), name_skeleton(name), "{name}");
+    }
+}
