@@ -357,6 +357,31 @@ impl AppWindow {
         self.click(800, 400);
     }
 
+    /// What the window shows, read through the clipboard (select all, copy, `xclip`), again
+    /// until it is `complete`; the network plays no part.
+    async fn copy_window_until(&self, complete: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT * 3;
+        loop {
+            self.focus_messages();
+            self.key("ctrl+a");
+            self.key("ctrl+c");
+            let copied = Command::new("xclip")
+                .args(["-o", "-selection", "clipboard"])
+                .env("DISPLAY", &self.display)
+                .output()
+                .expect("run xclip");
+            let text = String::from_utf8_lossy(&copied.stdout).to_string();
+            if complete(&text) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                self.screenshot("failure.png");
+                panic!("the window never showed what was expected (see target/e2e/failure.png):\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
     /// Reads what the window shows of the lobby: selects everything and copies it, opens the
     /// direct conversation with `bot` (second in the list of people online, after `user`),
     /// pastes the copy there behind `page:` and sends it, and goes back to the lobby. Tries
@@ -612,6 +637,53 @@ async fn app_stays_in_the_conversation_through_a_server_restart_and_loses_nothin
     let again = seen.iter().filter(|v| v["type"] == "message" && v["text"] == "typed while away").count();
     assert_eq!(again, 0, "the bot received alice's message a second time: {seen:?}");
     app.screenshot("resume-back.png");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_keeps_a_backlog_beyond_the_rate_limit_pending_and_delivers_it_all_paced() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    assert!(find_program("xclip").is_some(), "xclip is missing (apt-get install xclip)");
+
+    // The server's default rate limit (a burst of 50, then 10 a second); clients notice a dead
+    // server within 2 s.
+    const COUNT: usize = 64;
+    const ARGS: &[&str] = &["--idle-timeout-secs", "2"];
+    let server = TestServer::start_with(ARGS);
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "pacing").await;
+    app.log_in("alice", &mut bot).await;
+    let addr = server.addr.clone();
+    let dir = server.kill();
+    app.expect_title("alice (reconnecting…) — Anseo").await;
+
+    // More than the burst, typed while the server is down: "q1", "q2", ... each sent with
+    // Enter.
+    for i in 1..=COUNT {
+        app.type_text(&format!("q{i}"), 60);
+        app.key("Return");
+    }
+    let last = format!("q{COUNT}");
+    let text = app.copy_window_until(|text| text.contains(&last)).await;
+    assert!(text.contains("Waiting for the connection…"), "the backlog shows as pending:\n{text}");
+    app.screenshot("pacing-pending.png");
+
+    let _server = TestServer::start_at(dir, &addr, ARGS);
+    let seen = bot.json_until("alice's last message", |v| v["from"] == "alice" && v["text"] == last).await;
+    let texts: Vec<&str> = seen
+        .iter()
+        .filter(|v| v["type"] == "message" && v["from"] == "alice")
+        .filter_map(|v| v["text"].as_str())
+        .filter(|text| text.starts_with('q'))
+        .collect();
+    let expected: Vec<String> = (1..=COUNT).map(|i| format!("q{i}")).collect();
+    assert_eq!(texts, expected, "every message once, in order");
+    let errors: Vec<_> = seen.iter().filter(|v| v["type"] == "error").collect();
+    assert!(errors.is_empty(), "the bot saw errors: {errors:?}");
+    let text =
+        app.copy_window_until(|text| !text.contains("Sending…") && !text.contains("Waiting for")).await;
+    assert!(!text.contains("Not sent"), "nothing failed:\n{text}");
+    app.screenshot("pacing-delivered.png");
 }
 
 /// Claims `name` with `password` through `anseo-cli --password-file`, and leaves.
