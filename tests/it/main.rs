@@ -16,5 +16,6 @@ mod hostile;
 mod limits;
 mod network;
 mod resume;
+mod review_store;
 mod server;
 mod trust;
