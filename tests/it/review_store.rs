@@ -291,11 +291,16 @@ async fn one_address_may_claim_only_so_many_names_at_once() {
 #[tokio::test]
 async fn a_name_with_a_control_character_is_logged_escaped() {
     let server = TestServer::start();
-    let result = try_login(&server, "evil\u{1b}[2Jname", None).await;
-    assert!(matches!(result, Err(ConnectError::InvalidName(_))), "{:?}", result.err());
+    let controls = ['\u{1b}', '\r', '\u{7}', '\u{8}', '\u{85}'];
+    for control in controls {
+        let result = try_login(&server, &format!("evil{control}name"), None).await;
+        assert!(matches!(result, Err(ConnectError::InvalidName(_))), "{:?}", result.err());
+    }
     let log = server.log();
-    assert!(log.contains("login from"), "the refusal is logged: {log}");
-    assert!(!log.contains('\u{1b}'), "a raw control character reached the log: {log:?}");
+    assert_eq!(log.matches("login from").count(), controls.len(), "each refusal is logged: {log}");
+    for control in controls {
+        assert!(!log.contains(control), "a raw {control:?} reached the log: {log:?}");
+    }
 }
 
 /// Sends `count` direct messages from `sender` to `to`, each `size` characters, and waits
