@@ -122,6 +122,11 @@ impl Outbox {
         }
     }
 
+    /// Bytes waiting now (including what the writer is handing to QUIC).
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes.load(Ordering::Relaxed)
+    }
+
     /// Queues one encoded frame without waiting. On overflow the client is disconnected as
     /// too slow; returns whether the frame was queued.
     pub fn push(&self, frame: Bytes) -> bool {

@@ -14,7 +14,7 @@ use anseo_shared::protocol::close_code;
 use anseo_shared::transport::{server_config, server_endpoint_config};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::accounts::Accounts;
+use crate::accounts::{Accounts, WaitingDirects};
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
 use crate::config::{Config, ConnectionLimits, SessionSettings};
@@ -22,7 +22,7 @@ use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
 use crate::limits::ConnectionCounter;
 use crate::session;
-use crate::store::{Store, StoreError, StoreWriter};
+use crate::store::{FolderLock, Store, StoreError, StoreWriter};
 
 /// What every session shares.
 pub struct Shared {
@@ -62,6 +62,8 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
 /// Runs the server until `shutdown` completes, then closes every connection with
 /// [`close_code::SHUTDOWN`] and returns.
 pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerError> {
+    // The store first: a second server on the same data folder stops here, before it binds.
+    let (hub, store_thread) = open_hub(&config)?;
     let identity = cert::load_or_generate(&config.cert)?;
     let fingerprint = identity.fingerprint;
     let endpoint = bind(&config, identity)?;
@@ -70,7 +72,6 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     print_banner(&banner::lines(bound, &reachable, &fingerprint));
     tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
 
-    let (hub, store_thread) = open_hub(&config)?;
     let shared = Arc::new(Shared {
         hub,
         settings: config.session,
@@ -103,18 +104,27 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     // Sessions end with their connections; once the last one lets go of the hub, the store
     // writer finishes its queue and stops.
     drop(shared);
-    if let Some(thread) = store_thread {
+    if let Some(StoreThread { thread, lock }) = store_thread {
         let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        // The folder stays locked until everything is written.
+        drop(lock);
     }
     Ok(())
 }
 
+/// The store's writer thread, and the lock on its folder that this server holds.
+struct StoreThread {
+    thread: std::thread::JoinHandle<()>,
+    lock: FolderLock,
+}
+
 /// The hub, restored from the store and writing to it (or in memory with `--no-store`).
-fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>), ServerError> {
+fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> {
     let Some(dir) = &config.store else {
         tracing::info!("no store: messages and rooms are kept in memory only");
         return Ok((Hub::new(config.hub), None));
     };
+    let lock = FolderLock::acquire(dir)?;
     let store = Store::open(dir)?;
     let restored = Restored {
         rooms: store.rooms()?,
@@ -123,15 +133,16 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<std::thread::JoinHandle<()>>
         sent: store.sent_by_instance()?,
     };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
+    let waiting = WaitingDirects::restore(store.waiting_counts()?);
     let reader = store.reopen()?;
     let accounts_reader = store.reopen()?;
     let (writer, thread) = StoreWriter::spawn(store);
     let storage = Storage {
         history: HistoryReader::new(reader, writer.clone()),
-        accounts: Accounts::new(accounts_reader, writer.clone(), config.require_accounts),
+        accounts: Accounts::new(accounts_reader, writer.clone(), waiting, config.require_accounts),
         writer,
     };
-    Ok((Hub::restore(config.hub, restored, Some(storage)), Some(thread)))
+    Ok((Hub::restore(config.hub, restored, Some(storage)), Some(StoreThread { thread, lock })))
 }
 
 /// Starts serving a new connection, unless too many handshakes are already in progress and

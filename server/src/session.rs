@@ -29,12 +29,19 @@ use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{TokenBucket, Verdict};
 use crate::outbox::Outbox;
 use crate::server::Shared;
+use crate::store::StoredDirect;
 
 /// How long the goodbye steps (delivering a rejection, flushing the last replies) may take.
 const LINGER: Duration = Duration::from_secs(5);
 
 /// The initial size of a client's read buffer.
 const READ_BUFFER: usize = 512;
+
+/// Waiting direct messages read from the store at a time.
+const WAITING_PAGE: u32 = 100;
+
+/// How often a backlog of waiting direct messages checks whether the client's queue drained.
+const DRAIN_CHECK: Duration = Duration::from_millis(5);
 
 /// Commands handled in a row before the session lets other tasks run.
 const YIELD_EVERY: u32 = 32;
@@ -176,7 +183,8 @@ impl Session {
     async fn after_login(&self, me: ClientId, name: &str, admission: Admission) {
         match admission {
             Admission::Open => {}
-            Admission::Claim(password) => self.set_password(me, name, password).await,
+            // The claim took this address's turn when it was admitted.
+            Admission::Claim(password) => self.save_password(me, name, password).await,
             Admission::Verified { issue_token } => {
                 let Some(accounts) = self.shared.hub.accounts() else { return };
                 if issue_token {
@@ -195,30 +203,78 @@ impl Session {
         }
     }
 
-    /// Hands over the direct messages that waited for this claimed name while it was offline.
+    /// Hands over the direct messages that waited for this claimed name while it was offline,
+    /// a page at a time, at the pace the client reads them. Only those that made it into the
+    /// client's queue are marked delivered; the rest wait for its next login.
     async fn deliver_waiting_directs(&self, me: ClientId, name: &str) {
         let Some(accounts) = self.shared.hub.accounts() else { return };
-        let waiting = accounts.waiting_directs(name).await;
-        let ids = waiting.iter().map(|direct| direct.id).collect();
-        {
-            let state = self.shared.hub.lock();
-            for direct in waiting {
-                let message = DirectMessage {
-                    id: direct.id,
-                    from: direct.sender,
-                    to: direct.recipient,
-                    text: direct.text,
-                    ts: direct.ts_ms,
-                    client_msg_id: direct.client_msg_id,
-                };
-                state.send(me, &ServerMsg::Direct(message));
+        let Some(outbox) = self.shared.hub.lock().chat_outboxes([me]).pop() else { return };
+        loop {
+            let page = accounts.waiting_directs(name, WAITING_PAGE).await;
+            let complete = page.len() == WAITING_PAGE as usize;
+            let (queued, all) = self.queue_directs(&outbox, page).await;
+            let recorded = accounts.delivered(name, queued).await;
+            if !(recorded && all && complete) {
+                return;
             }
         }
-        accounts.delivered(ids).await;
+    }
+
+    /// Queues `directs` for the client, each once its queue has room; returns the ids
+    /// queued, and whether that is all of them (not when the client stopped reading).
+    async fn queue_directs(&self, outbox: &Outbox, directs: Vec<StoredDirect>) -> (Vec<u64>, bool) {
+        // A quarter of the client's queue at most, so the backlog never overflows it.
+        let budget = self.shared.settings.outbox.bytes / 4;
+        let mut queued = Vec::with_capacity(directs.len());
+        for direct in directs {
+            let id = direct.id;
+            let message = DirectMessage {
+                id,
+                from: direct.sender,
+                to: direct.recipient,
+                text: direct.text,
+                ts: direct.ts_ms,
+                client_msg_id: direct.client_msg_id,
+            };
+            let Some(frame) = encode(&ServerMsg::Direct(message)) else { continue };
+            if !self.room_for(outbox, frame.len(), budget).await || !outbox.push(frame) {
+                return (queued, false);
+            }
+            queued.push(id);
+        }
+        (queued, true)
+    }
+
+    /// Waits until `outbox` has room for `len` more bytes within `budget`; `false` when the
+    /// client reads nothing for the stall timeout (it is then disconnected as too slow).
+    async fn room_for(&self, outbox: &Outbox, len: usize, budget: usize) -> bool {
+        let mut waited = Duration::ZERO;
+        let mut last = outbox.queued_bytes();
+        while last > 0 && last + len > budget {
+            if waited >= self.shared.settings.outbox.stall || self.connection.close_reason().is_some() {
+                return false;
+            }
+            tokio::time::sleep(DRAIN_CHECK).await;
+            let now = outbox.queued_bytes();
+            waited = if now < last { Duration::ZERO } else { waited + DRAIN_CHECK };
+            last = now;
+        }
+        true
+    }
+
+    /// Claims `name` with `password` (or changes it) and sends the new token, if this
+    /// address may set a password now.
+    async fn set_password(&self, me: ClientId, name: &str, password: String) {
+        let Some(accounts) = self.shared.hub.accounts() else { return };
+        if let Err(error) = accounts.may_set_password(self.peer.ip()) {
+            tracing::info!("{} sets passwords too often", self.peer);
+            return self.shared.hub.lock().send_error(me, ErrorCode::RateLimited, error.to_string(), None);
+        }
+        self.save_password(me, name, password).await;
     }
 
     /// Claims `name` with `password` (or changes it) and sends the new token.
-    async fn set_password(&self, me: ClientId, name: &str, password: String) {
+    async fn save_password(&self, me: ClientId, name: &str, password: String) {
         let Some(accounts) = self.shared.hub.accounts() else { return };
         match accounts.set_password(name, password).await {
             Ok(token) => {
@@ -362,7 +418,9 @@ impl Session {
             Rejection::InvalidPassword { reason } => reason.clone(),
             Rejection::Unavailable { reason } => reason.clone(),
         };
-        tracing::info!("login from {} refused: {reason}", self.peer);
+        // The reason may quote what the client sent (a bad character of a name): escaped, so
+        // no control character reaches the log.
+        tracing::info!("login from {} refused: {}", self.peer, reason.escape_debug());
         if let Some(frame) = encode(&ServerMsg::Rejected(rejection)) {
             let delivered = async {
                 send.write_all(&frame).await.ok()?;

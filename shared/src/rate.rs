@@ -70,6 +70,12 @@ impl TokenBucket {
         self.refilled_at = now;
     }
 
+    /// Whether the bucket would be full at `now` (its client has been quiet long enough).
+    pub fn is_full(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
+        self.tokens + elapsed * self.limit.per_sec >= self.limit.burst as f64
+    }
+
     /// Takes a token for one message if there is one.
     pub fn take(&mut self, now: Instant) -> Verdict {
         let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();

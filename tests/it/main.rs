@@ -18,5 +18,6 @@ mod network;
 mod pacing;
 mod resume;
 mod review_names;
+mod review_store;
 mod server;
 mod trust;

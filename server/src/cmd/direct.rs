@@ -1,10 +1,14 @@
 //! `Direct`: a private message to one user. The recipient gets it and the sender gets the
 //! same frame as confirmation; nobody else sees it. A user who is offline but has claimed
 //! their name gets it at their next login (it waits in the store); anyone else must be online.
+//! A message that could not be written is answered `unavailable`, like a room message. At
+//! most [`MAX_WAITING`] wait for one name: beyond that, the newest is refused to its sender.
 
 use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, fold_name, normalize_name, validate_text};
 
 use super::CommandError;
+use super::say::Unsaved;
+use crate::accounts::MAX_WAITING;
 use crate::hub::{ClientId, Hub, encode, now_ms};
 use crate::store::{StoredDirect, WriteOp};
 
@@ -26,11 +30,19 @@ impl Direct {
         if recipient.is_none() && !waits_offline {
             return Err(CommandError::new(ErrorCode::NoSuchUser, format!("no user '{to}' is online")));
         }
+        let place = match waits_offline.then(|| hub.accounts()).flatten() {
+            Some(accounts) => Some(accounts.waiting().place_for(&fold_name(&to)).ok_or_else(|| {
+                let message =
+                    format!("{to} has {MAX_WAITING} messages waiting; try again when they have read them");
+                CommandError::new(ErrorCode::Unavailable, message)
+            })?),
+            None => None,
+        };
         if !state.first_send(me, self.client_msg_id) {
             return Err(CommandError::new(ErrorCode::AlreadyPosted, "already posted"));
         }
         let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
-        let instance = state.instance(me).unwrap_or(0);
+        let instance = state.instance(me);
         let to = recipient.and_then(|id| state.user(id)).map(|u| u.name.clone()).unwrap_or(to);
         let message = DirectMessage {
             id: state.next_message_id(),
@@ -48,7 +60,7 @@ impl Direct {
             ts_ms: message.ts,
             client_msg_id: message.client_msg_id,
             pending_for: waits_offline.then(|| fold_name(&message.to)),
-            instance,
+            instance: instance.unwrap_or(0),
         };
         let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
         let parties: Vec<ClientId> = match recipient {
@@ -63,17 +75,26 @@ impl Direct {
         };
         // Delivered once durable, like room messages.
         let outboxes = state.chat_outboxes(parties);
-        let client_msg_id = self.client_msg_id;
+        let unsaved = Unsaved {
+            hub: hub.handle(),
+            instance,
+            sender: state.chat_outboxes([me]),
+            client_msg_id: self.client_msg_id,
+        };
         store
             .submit(WriteOp::Direct(stored), move |committed| {
-                if committed {
-                    outboxes.iter().for_each(|outbox| {
-                        outbox.push(frame.clone());
-                    });
+                if !committed {
+                    return unsaved.refuse();
+                }
+                if let Some(place) = place {
+                    place.keep();
+                }
+                for outbox in outboxes {
+                    outbox.push(frame.clone());
                 }
             })
             .map_err(|busy| {
-                state.forget_send(me, client_msg_id);
+                state.forget_send(me, self.client_msg_id);
                 CommandError::new(ErrorCode::Unavailable, busy.to_string())
             })
     }

@@ -1,12 +1,16 @@
 //! `Say`: a message to a room the sender is in. Encoded once and queued for every member, the
 //! sender included (its copy, carrying its `client_msg_id`, is the confirmation). With a store,
 //! the message is written first and delivered only once it is durable, so a confirmation
-//! always means the message survives a crash.
+//! always means the message survives a crash. A message that could not be written is
+//! answered `unavailable` and may be sent again with the same id.
+
+use std::sync::Arc;
 
 use anseo_shared::protocol::{ErrorCode, ErrorReply, RoomMessage, ServerMsg, normalize_room, validate_text};
 
 use super::CommandError;
-use crate::hub::{ClientId, Hub, encode, now_ms};
+use crate::hub::{ClientId, Hub, HubHandle, encode, now_ms};
+use crate::outbox::Outbox;
 use crate::store::{StoredMessage, WriteOp};
 
 #[derive(Debug)]
@@ -65,27 +69,19 @@ impl Say {
             return Ok(());
         };
         let recipients = state.chat_outboxes(members);
-        let sender = state.chat_outboxes([me]);
-        let client_msg_id = self.client_msg_id;
+        let unsaved = Unsaved {
+            hub: hub.handle(),
+            instance: state.instance(me),
+            sender: state.chat_outboxes([me]),
+            client_msg_id: self.client_msg_id,
+        };
         store
             .submit(WriteOp::RoomMessage(stored), move |committed| {
-                if committed {
-                    for outbox in recipients {
-                        outbox.push(frame.clone());
-                    }
-                } else {
-                    let message = "the message could not be saved; try again".to_string();
-                    let reply = ErrorReply {
-                        code: ErrorCode::Unavailable,
-                        message,
-                        client_msg_id: Some(client_msg_id),
-                        ts: now_ms(),
-                    };
-                    if let Some(bytes) = encode(&ServerMsg::Error(reply)) {
-                        sender.iter().for_each(|outbox| {
-                            outbox.push(bytes.clone());
-                        });
-                    }
+                if !committed {
+                    return unsaved.refuse();
+                }
+                for outbox in recipients {
+                    outbox.push(frame.clone());
                 }
             })
             .map_err(|busy| {
@@ -93,8 +89,41 @@ impl Say {
                 if let Some(room) = state.room_mut(&room_name) {
                     room.last_seq -= 1;
                 }
-                state.forget_send(me, client_msg_id);
+                state.forget_send(me, self.client_msg_id);
                 CommandError::new(ErrorCode::Unavailable, busy.to_string())
             })
+    }
+}
+
+/// A message (room or direct) whose write failed: its sender is told, so the client does not
+/// wait for a confirmation that never comes, and its client message id is forgotten, so a
+/// resend is posted instead of being answered `already_posted` (which a client takes as
+/// confirmed).
+pub(super) struct Unsaved {
+    pub hub: HubHandle,
+    /// The sender's client instance, if it resumes itself (its sends are recorded).
+    pub instance: Option<u64>,
+    /// The sender's chat queue (empty once it has left).
+    pub sender: Vec<Arc<Outbox>>,
+    pub client_msg_id: u64,
+}
+
+impl Unsaved {
+    /// Forgets the send and answers the sender `unavailable`.
+    pub fn refuse(self) {
+        if let Some(instance) = self.instance {
+            self.hub.lock().forget_sent(instance, self.client_msg_id);
+        }
+        let reply = ErrorReply {
+            code: ErrorCode::Unavailable,
+            message: "the message could not be saved; try again".to_string(),
+            client_msg_id: Some(self.client_msg_id),
+            ts: now_ms(),
+        };
+        if let Some(bytes) = encode(&ServerMsg::Error(reply)) {
+            for outbox in self.sender {
+                outbox.push(bytes.clone());
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ pub struct HubLimits {
 
 /// The shared state of the server, one per process.
 pub struct Hub {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
     limits: HubLimits,
     /// Where messages and rooms are written before anyone hears of them, and history read
     /// (none: in memory, without history).
@@ -173,7 +173,7 @@ impl Hub {
             sent: restored.sent.into_iter().collect(),
             last_client_id: 0,
         };
-        Hub { state: Mutex::new(state), limits, storage }
+        Hub { state: Arc::new(Mutex::new(state)), limits, storage }
     }
 
     /// The store, if the hub writes to one.
@@ -199,6 +199,23 @@ impl Hub {
     /// made in an order that leaves the state consistent), so a poisoned lock is taken over.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A handle on the state that outlives this borrow, for a write's completion (which runs
+    /// on the store's thread after the command has returned). Nothing that holds the lock
+    /// waits for the store, so taking it there cannot deadlock.
+    pub fn handle(&self) -> HubHandle {
+        HubHandle(self.state.clone())
+    }
+}
+
+/// The hub's state, reachable from a store completion (see [`Hub::handle`]).
+pub struct HubHandle(Arc<Mutex<State>>);
+
+impl HubHandle {
+    /// Locks the state, like [`Hub::lock`].
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -255,7 +272,13 @@ impl State {
 
     /// Undoes [`State::first_send`] for a send that could not be posted after all.
     pub fn forget_send(&mut self, me: ClientId, client_msg_id: u64) {
-        let Some(instance) = self.users.get(&me).and_then(|user| user.instance) else { return };
+        if let Some(instance) = self.instance(me) {
+            self.forget_sent(instance, client_msg_id);
+        }
+    }
+
+    /// Undoes [`State::first_send`] for client `instance` (which may have reconnected since).
+    pub fn forget_sent(&mut self, instance: u64, client_msg_id: u64) {
         if let Some(highest) = self.sent.get_mut(&instance)
             && *highest == client_msg_id
         {

@@ -4,7 +4,10 @@
 //! thread of its own and commits whatever has queued up in one transaction (group commit), then
 //! runs each write's completion — which is where the server delivers a message, so a message is
 //! only ever seen by anyone once it is durable. Reads (history) use their own connection.
+//! The data folder is private to the server's user and used by one server at a time
+//! ([`FolderLock`]).
 
+mod folder;
 mod schema;
 mod writer;
 
@@ -13,7 +16,12 @@ use std::path::{Path, PathBuf};
 use anseo_shared::protocol::LOBBY;
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use folder::FolderLock;
 pub use writer::{StoreBusy, StoreWriter};
+
+/// Login tokens kept per name (one per device that logged in with the password), at most:
+/// a new one beyond this deletes the oldest.
+pub const MAX_TOKENS: u32 = 20;
 
 /// The store could not be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +30,14 @@ pub enum StoreError {
     CreateDir { path: PathBuf, source: std::io::Error },
     #[error("database error in {path}: {source}")]
     Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot make {path} private: {source}")]
+    Permissions { path: PathBuf, source: std::io::Error },
+    #[error("cannot lock the data folder with {path}: {source}")]
+    Lock { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the data folder {dir} is in use by another anseo-server ({holder}); stop it first or choose another --data-dir"
+    )]
+    InUse { dir: PathBuf, holder: String },
     #[error("the store's thread stopped")]
     Gone,
 }
@@ -98,17 +114,20 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) `anseo.db` in `dir` and migrates it.
+    /// Opens (creating if needed) `anseo.db` in `dir` and migrates it. The folder and the
+    /// database files are made private to the server's user.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.into(), source })?;
+        folder::prepare(dir)?;
         let path = dir.join("anseo.db");
+        folder::create_private(&path)?;
         let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
         let mut connection = Connection::open(&path).map_err(wrap)?;
-        // WAL lets history reads run beside the writer; NORMAL sync is durable across a crash
-        // of the process (the case we test) and loses at most the last commits on power loss.
+        // WAL lets history reads run beside the writer; FULL sync makes every commit durable
+        // on power loss too (a confirmed message is on disk), at the cost of one more fsync
+        // per group commit.
         connection
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
             )
             .map_err(wrap)?;
         schema::migrate(&mut connection).map_err(wrap)?;
@@ -120,6 +139,7 @@ impl Store {
                 params![LOBBY, crate::hub::now_ms()],
             )
             .map_err(wrap)?;
+        folder::restrict(&path)?;
         Ok(Store { connection, path })
     }
 
@@ -190,8 +210,8 @@ impl Store {
                     sender: row.get(3)?,
                     text: row.get(4)?,
                     ts_ms: row.get(5)?,
-                    client_msg_id: row.get(6)?,
-                    instance: row.get::<_, i64>(7)? as u64,
+                    client_msg_id: from_sql(row.get(6)?),
+                    instance: from_sql(row.get(7)?),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -226,11 +246,26 @@ impl Store {
                     recipient: row.get(2)?,
                     text: row.get(3)?,
                     ts_ms: row.get(4)?,
-                    client_msg_id: row.get(5)?,
+                    client_msg_id: from_sql(row.get(5)?),
                     pending_for: row.get(6)?,
-                    instance: row.get::<_, i64>(7)? as u64,
+                    instance: from_sql(row.get(7)?),
                 })
             })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        rows.map_err(|e| self.error(e))
+    }
+
+    /// How many direct messages wait for each name (folded).
+    pub fn waiting_counts(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT pending_for, COUNT(*) FROM direct_messages
+                 WHERE pending_for IS NOT NULL GROUP BY pending_for",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as usize)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
         rows.map_err(|e| self.error(e))
     }
@@ -239,10 +274,14 @@ impl Store {
     /// a restarted server needs to recognise a message re-sent after it went down.
     pub fn sent_by_instance(&self) -> Result<Vec<(u64, u64)>, StoreError> {
         let since = crate::hub::now_ms().saturating_sub(24 * 3600 * 1000) as i64;
+        // Ids are stored bit-cast to i64, so the ids from 2^63 up are the negative ones: the
+        // highest id is the largest negative one if there is any, else the largest.
         let mut statement = self
             .connection
             .prepare(
-                "SELECT instance, MAX(client_msg_id) FROM (
+                "SELECT instance,
+                        COALESCE(MAX(CASE WHEN client_msg_id < 0 THEN client_msg_id END), MAX(client_msg_id))
+                 FROM (
                      SELECT instance, client_msg_id FROM room_messages WHERE instance != 0 AND ts_ms > ?1
                      UNION ALL
                      SELECT instance, client_msg_id FROM direct_messages WHERE instance != 0 AND ts_ms > ?1
@@ -250,7 +289,7 @@ impl Store {
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([since], |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)))
+            .query_map([since], |row| Ok((from_sql(row.get(0)?), from_sql(row.get(1)?))))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
         rows.map_err(|e| self.error(e))
     }
@@ -278,15 +317,20 @@ impl Store {
         names.map_err(|e| self.error(e))
     }
 
-    /// Writes every change in one transaction.
-    pub fn write_batch<'a>(&mut self, ops: impl IntoIterator<Item = &'a WriteOp>) -> Result<(), StoreError> {
+    /// Writes every change in one transaction, each in a savepoint of its own, so a change
+    /// that fails is undone alone and the others are still committed. Returns each change's
+    /// outcome in order, or an error when the transaction as a whole failed (then nothing
+    /// was written).
+    pub fn write_batch<'a>(
+        &mut self,
+        ops: impl IntoIterator<Item = &'a WriteOp>,
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let path = self.path.clone();
         let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
-        let transaction = self.connection.transaction().map_err(wrap)?;
-        for op in ops {
-            apply(&transaction, op).map_err(wrap)?;
-        }
-        transaction.commit().map_err(wrap)
+        let mut transaction = self.connection.transaction().map_err(wrap)?;
+        let outcomes = ops.into_iter().map(|op| apply_alone(&mut transaction, op).map_err(wrap)).collect();
+        transaction.commit().map_err(wrap)?;
+        Ok(outcomes)
     }
 
     fn error(&self, source: rusqlite::Error) -> StoreError {
@@ -294,7 +338,26 @@ impl Store {
     }
 }
 
-fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Result<()> {
+/// Applies `op` in a savepoint: on failure, whatever it changed is rolled back, and the rest
+/// of the transaction stands.
+fn apply_alone(transaction: &mut rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Result<()> {
+    let savepoint = transaction.savepoint()?;
+    apply(&savepoint, op)?;
+    savepoint.commit()
+}
+
+/// SQLite integers are signed: a `u64` is stored as the `i64` with the same bits, so every
+/// value (client message ids from 2^63 up included) round-trips.
+fn to_sql(value: u64) -> i64 {
+    value as i64
+}
+
+/// The `u64` that [`to_sql`] stored.
+fn from_sql(value: i64) -> u64 {
+    value as u64
+}
+
+fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
     match op {
         WriteOp::CreateRoom(room) => transaction
             .prepare_cached(
@@ -314,8 +377,8 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
                 m.sender,
                 m.text,
                 m.ts_ms,
-                m.client_msg_id,
-                m.instance as i64
+                to_sql(m.client_msg_id),
+                to_sql(m.instance)
             ])
             .map(drop),
         WriteOp::Direct(d) => transaction
@@ -330,9 +393,9 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
                 d.recipient,
                 d.text,
                 d.ts_ms,
-                d.client_msg_id,
+                to_sql(d.client_msg_id),
                 d.pending_for,
-                d.instance as i64
+                to_sql(d.instance)
             ])
             .map(drop),
         WriteOp::Delivered { ids } => {
@@ -348,15 +411,37 @@ fn apply(transaction: &rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Res
                      password_hash = excluded.password_hash, token_generation = token_generation + 1",
             )?
             .execute(params![name_key, name, password_hash, now_ms])
-            .map(drop),
+            .and_then(|_| delete_revoked_tokens(transaction, name_key)),
         WriteOp::AddToken { name_key, token_hash, now_ms } => transaction
             .prepare_cached(
                 "INSERT INTO tokens (token_hash, name_key, generation, created_ms)
                  SELECT ?1, name_key, token_generation, ?3 FROM accounts WHERE name_key = ?2",
             )?
             .execute(params![token_hash, name_key, now_ms])
-            .map(drop),
+            .and_then(|_| delete_oldest_tokens(transaction, name_key)),
     }
+}
+
+/// Deletes the tokens of `name_key` that its latest password change revoked.
+fn delete_revoked_tokens(transaction: &Connection, name_key: &str) -> rusqlite::Result<()> {
+    transaction
+        .prepare_cached(
+            "DELETE FROM tokens WHERE name_key = ?1
+             AND generation < (SELECT token_generation FROM accounts WHERE name_key = ?1)",
+        )?
+        .execute([name_key])
+        .map(drop)
+}
+
+/// Deletes the oldest tokens of `name_key` beyond [`MAX_TOKENS`].
+fn delete_oldest_tokens(transaction: &Connection, name_key: &str) -> rusqlite::Result<()> {
+    transaction
+        .prepare_cached(
+            "DELETE FROM tokens WHERE name_key = ?1 AND rowid NOT IN
+                 (SELECT rowid FROM tokens WHERE name_key = ?1 ORDER BY rowid DESC LIMIT ?2)",
+        )?
+        .execute(params![name_key, MAX_TOKENS])
+        .map(drop)
 }
 
 #[cfg(test)]

@@ -50,6 +50,10 @@ const MIGRATIONS: &[&str] = &[
     // 4: the sending client's instance, to recognise messages re-sent after a restart.
     "ALTER TABLE room_messages ADD COLUMN instance INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE direct_messages ADD COLUMN instance INTEGER NOT NULL DEFAULT 0;",
+    // 5: revoked tokens were kept; they are deleted now (and from now on when revoked).
+    "DELETE FROM tokens WHERE NOT EXISTS (
+         SELECT 1 FROM accounts a WHERE a.name_key = tokens.name_key AND a.token_generation = tokens.generation
+     );",
 ];
 
 /// Brings the database up to the latest schema.

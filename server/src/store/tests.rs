@@ -103,16 +103,135 @@ fn writer_commits_before_running_completions_in_order() {
 }
 
 #[test]
-fn a_failed_write_reports_failure_to_every_completion_of_its_batch() {
+fn a_failed_write_fails_alone_and_the_rest_of_its_batch_is_committed() {
     let dir = temp_dir("fail");
     let mut store = Store::open(&dir).unwrap();
     store.write_batch(&[WriteOp::RoomMessage(message("lobby", 1, 1))]).unwrap();
     let (writer, thread) = StoreWriter::spawn(store);
+    // Hold the writer in a completion until everything below is queued, so it is written
+    // as one batch.
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    writer.after_queued_writes(move || release_rx.recv().unwrap()).unwrap();
     let (done_tx, done_rx) = mpsc::channel();
-    // The same (room, seq) again violates the primary key.
-    writer.submit(WriteOp::RoomMessage(message("lobby", 1, 2)), move |ok| done_tx.send(ok).unwrap()).unwrap();
+    let ops = [
+        WriteOp::RoomMessage(message("lobby", 2, 2)),
+        // The same (room, seq) again violates the primary key.
+        WriteOp::RoomMessage(message("lobby", 1, 3)),
+        WriteOp::CreateRoom(room("maths")),
+        WriteOp::RoomMessage(message("lobby", 3, 4)),
+    ];
+    for (index, op) in ops.into_iter().enumerate() {
+        let done_tx = done_tx.clone();
+        writer.submit(op, move |ok| done_tx.send((index, ok)).unwrap()).unwrap();
+    }
+    release_tx.send(()).unwrap();
     drop(writer);
     thread.join().unwrap();
-    assert!(!done_rx.recv().unwrap(), "a write that violates the key must report failure");
+    let outcomes: Vec<(usize, bool)> = done_rx.try_iter().collect();
+    assert_eq!(outcomes, [(0, true), (1, false), (2, true), (3, true)]);
+    let store = Store::open(&dir).unwrap();
+    let seqs: Vec<u64> = store.history("lobby", None, 50).unwrap().iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, [1, 2, 3], "the other writes of the batch are kept");
+    assert!(store.rooms().unwrap().iter().any(|r| r.name == "maths"), "the room of the batch is kept");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn write_batch_reports_each_outcome() {
+    let dir = temp_dir("outcomes");
+    let mut store = Store::open(&dir).unwrap();
+    let ops = [WriteOp::RoomMessage(message("lobby", 1, 1)), WriteOp::RoomMessage(message("lobby", 1, 2))];
+    let outcomes = store.write_batch(&ops).unwrap();
+    assert!(outcomes[0].is_ok());
+    assert!(outcomes[1].is_err(), "a duplicate (room, seq) is refused");
+    assert_eq!(store.history("lobby", None, 50).unwrap().len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn client_message_ids_round_trip_over_the_whole_u64_range() {
+    let dir = temp_dir("ids");
+    let mut store = Store::open(&dir).unwrap();
+    let ids = [0, 1, i64::MAX as u64, 1 << 63, u64::MAX - 1];
+    let ops: Vec<WriteOp> = ids
+        .iter()
+        .enumerate()
+        .map(|(index, &client_msg_id)| {
+            let seq = index as u64 + 1;
+            WriteOp::RoomMessage(StoredMessage { client_msg_id, instance: 7, ..message("lobby", seq, seq) })
+        })
+        .chain([WriteOp::Direct(StoredDirect {
+            id: 100,
+            sender: "alice".into(),
+            recipient: "bob".into(),
+            text: "hi".into(),
+            ts_ms: crate::hub::now_ms(),
+            client_msg_id: u64::MAX,
+            pending_for: Some("bob".into()),
+            instance: u64::MAX,
+        })])
+        .collect();
+    let outcomes = store.write_batch(&ops).unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let stored: Vec<u64> =
+        store.history("lobby", None, 50).unwrap().iter().map(|m| m.client_msg_id).collect();
+    assert_eq!(stored, ids);
+    let direct = &store.pending_directs("bob", 10).unwrap()[0];
+    assert_eq!((direct.client_msg_id, direct.instance), (u64::MAX, u64::MAX));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_highest_id_per_instance_counts_ids_from_2_pow_63_as_highest() {
+    let dir = temp_dir("highest");
+    let mut store = Store::open(&dir).unwrap();
+    let now = crate::hub::now_ms();
+    let sent = |seq: u64, instance: u64, client_msg_id: u64| {
+        WriteOp::RoomMessage(StoredMessage {
+            client_msg_id,
+            instance,
+            ts_ms: now,
+            ..message("lobby", seq, seq)
+        })
+    };
+    let ops = [sent(1, 5, 7), sent(2, 5, u64::MAX - 3), sent(3, 5, 1 << 63), sent(4, 6, 9), sent(5, 6, 12)];
+    store.write_batch(&ops).unwrap();
+    let mut highest = store.sent_by_instance().unwrap();
+    highest.sort();
+    assert_eq!(highest, [(5, u64::MAX - 3), (6, 12)]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn token_count(store: &Store, name_key: &str) -> i64 {
+    store
+        .connection
+        .query_row("SELECT COUNT(*) FROM tokens WHERE name_key = ?1", [name_key], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn tokens_are_capped_per_name_and_deleted_when_a_new_password_revokes_them() {
+    let dir = temp_dir("tokens");
+    let mut store = Store::open(&dir).unwrap();
+    let set_password = |hash: &str| WriteOp::SetPassword {
+        name_key: "bob".into(),
+        name: "Bob".into(),
+        password_hash: hash.into(),
+        now_ms: 1,
+    };
+    let token =
+        |n: u32| WriteOp::AddToken { name_key: "bob".into(), token_hash: format!("token {n}"), now_ms: 2 };
+    let ops: Vec<WriteOp> =
+        [set_password("first")].into_iter().chain((1..=MAX_TOKENS + 5).map(token)).collect();
+    let outcomes = store.write_batch(&ops).unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    assert_eq!(token_count(&store, "bob"), MAX_TOKENS as i64);
+    assert!(!store.token_is_valid("bob", "token 5").unwrap(), "the oldest are deleted");
+    assert!(store.token_is_valid("bob", "token 6").unwrap());
+    assert!(store.token_is_valid("bob", &format!("token {}", MAX_TOKENS + 5)).unwrap());
+
+    store.write_batch(&[set_password("second"), token(100)]).unwrap();
+    assert_eq!(token_count(&store, "bob"), 1, "revoked tokens are deleted");
+    assert!(store.token_is_valid("bob", "token 100").unwrap());
     std::fs::remove_dir_all(dir).unwrap();
 }

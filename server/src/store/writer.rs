@@ -1,6 +1,7 @@
 //! Group commit: one thread owns the writing connection, takes everything queued, writes it in
-//! one transaction, then runs each write's completion in order. Completions must not block
-//! (they hand frames to bounded queues).
+//! one transaction, then runs each write's completion in order. Each write has a savepoint of
+//! its own, so one that fails (its completion is told) does not undo the others. Completions
+//! must not block for long (they hand frames to bounded queues).
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
@@ -72,15 +73,38 @@ fn write_loop(mut store: Store, queue: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let committed = match store.write_batch(batch.iter().filter_map(|job| job.op.as_ref())) {
-            Ok(()) => true,
-            Err(error) => {
-                tracing::error!(%error, writes = batch.len(), "could not write to the store");
-                false
-            }
-        };
-        for job in batch {
+        let outcomes = write(&mut store, &batch);
+        for (job, committed) in batch.into_iter().zip(outcomes) {
             (job.done)(committed);
         }
     }
+}
+
+/// Writes the batch; returns, for each job, whether its write was committed (a barrier
+/// counts as committed when the transaction was).
+fn write(store: &mut Store, batch: &[Job]) -> Vec<bool> {
+    let outcomes = match store.write_batch(batch.iter().filter_map(|job| job.op.as_ref())) {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            tracing::error!(%error, writes = batch.len(), "could not write to the store");
+            return vec![false; batch.len()];
+        }
+    };
+    let mut outcomes = outcomes.into_iter();
+    batch
+        .iter()
+        .map(|job| {
+            if job.op.is_none() {
+                return true;
+            }
+            match outcomes.next() {
+                Some(Ok(())) => true,
+                Some(Err(error)) => {
+                    tracing::error!(%error, "could not write to the store");
+                    false
+                }
+                None => false,
+            }
+        })
+        .collect()
 }
