@@ -31,6 +31,14 @@ async fn login_with(server: &TestServer, name: &str, credential: Credential) -> 
     }
 }
 
+/// Claims `name` with `secret` and leaves once the claim is done (its token arrived): the
+/// claim is hashed after the login, so leaving at once could race it.
+async fn claim(server: &TestServer, name: &str, secret: &str) {
+    let mut client = login_with(server, name, password(secret)).await;
+    next_token(&mut client).await;
+    client.client.quit().await;
+}
+
 /// The token the server sends after a password login or a password change.
 async fn next_token(client: &mut Connected) -> String {
     expect_event(&mut client.events, "a login token", |e| match e {
@@ -80,7 +88,7 @@ async fn a_claimed_name_needs_its_password_or_token_and_a_new_password_revokes_t
 #[tokio::test]
 async fn repeated_wrong_passwords_are_refused_for_a_while_even_the_right_one() {
     let server = TestServer::start();
-    login_with(&server, "bob", password("bob's secret")).await.client.quit().await;
+    claim(&server, "bob", "bob's secret").await;
     let mut waits = Vec::new();
     for _ in 0..4 {
         match refusal(try_login(&server, "bob", Some(password("guess 1234"))).await) {
@@ -99,7 +107,7 @@ async fn repeated_wrong_passwords_are_refused_for_a_while_even_the_right_one() {
 #[tokio::test]
 async fn claims_survive_a_restart_and_nobody_renames_into_a_claimed_name() {
     let mut server = TestServer::start();
-    login_with(&server, "carol", password("carol's secret")).await.client.quit().await;
+    claim(&server, "carol", "carol's secret").await;
     assert!(server.terminate().success());
     let server = TestServer::start_in(server.kill(), &[]);
     let error = refusal(try_login(&server, "carol", None).await);
@@ -186,7 +194,7 @@ async fn the_terminal_client_logs_in_with_a_password_file() {
 #[tokio::test]
 async fn a_direct_message_to_an_offline_account_waits_for_its_next_login() {
     let server = TestServer::start();
-    login_with(&server, "fred", password("fred's password")).await.client.quit().await;
+    claim(&server, "fred", "fred's password").await;
     let mut gina = server.login("gina").await;
     gina.client.direct("Fred", "see you at 9").await.unwrap();
     let copy = expect_event(&mut gina.events, "gina's copy", |e| match e {

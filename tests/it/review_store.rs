@@ -26,6 +26,18 @@ async fn try_login(
     connect(&options).await
 }
 
+/// Claims `name` with `secret` and leaves once the claim is done (its token arrived): the
+/// claim is hashed after the login, so leaving at once could race it.
+async fn claim(server: &TestServer, name: &str, secret: &str) {
+    let mut client = login_with(server, name, password(secret)).await;
+    expect_event(&mut client.events, "the login token", |e| match e {
+        Event::Server(ServerMsg::Token { .. }) => Some(()),
+        _ => None,
+    })
+    .await;
+    client.client.quit().await;
+}
+
 async fn login_with(server: &TestServer, name: &str, credential: Credential) -> Connected {
     match try_login(server, name, Some(credential)).await {
         Ok(connected) => connected,
@@ -265,7 +277,7 @@ async fn wrong_passwords_from_someone_else_do_not_slow_the_owners_token_login() 
 #[tokio::test]
 async fn guesses_sent_all_at_once_are_counted_before_they_are_checked() {
     let server = TestServer::start();
-    login_with(&server, "bob", password("bob's secret")).await.client.quit().await;
+    claim(&server, "bob", "bob's secret").await;
     let guesses = (0..10).map(|n| try_login(&server, "bob", Some(password(&format!("guess number {n}")))));
     let results = futures_util::future::join_all(guesses).await;
     assert!(results.iter().all(|r| matches!(r, Err(ConnectError::WrongPassword { .. }))));
@@ -344,7 +356,7 @@ const FAST_SENDER: [&str; 4] = ["--rate-limit-per-sec", "100000", "--rate-limit-
 async fn waiting_messages_are_handed_over_at_the_pace_of_a_small_queue_and_none_is_lost() {
     let args: Vec<&str> = FAST_SENDER.iter().copied().chain(["--max-queued-bytes", "16384"]).collect();
     let server = TestServer::start_with(&args);
-    login_with(&server, "bob", password("bob's secret")).await.client.quit().await;
+    claim(&server, "bob", "bob's secret").await;
     let mut alice = server.login("alice").await;
     // 150 messages of 200 characters: twice what bob's queue holds.
     send_directs(&mut alice, "bob", 150, 200).await;
@@ -365,7 +377,7 @@ async fn waiting_messages_are_handed_over_at_the_pace_of_a_small_queue_and_none_
 #[tokio::test]
 async fn at_most_a_thousand_messages_wait_for_one_name_and_the_newest_is_refused() {
     let server = TestServer::start_with(&FAST_SENDER);
-    login_with(&server, "bob", password("bob's secret")).await.client.quit().await;
+    claim(&server, "bob", "bob's secret").await;
     let mut alice = server.login("alice").await;
     send_directs(&mut alice, "bob", 1000, 20).await;
     let id = alice.client.direct("bob", "one too many").await.unwrap();

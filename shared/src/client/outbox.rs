@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
-use crate::protocol::{ClientMsg, SendRate};
+use crate::protocol::{ClientMsg, SendRate, fold_name};
 use crate::rate::{RateLimit, TokenBucket, Verdict};
 
 /// Unconfirmed sends kept, at most; beyond that the caller's sends wait.
@@ -48,6 +48,13 @@ impl Outgoing {
             Outgoing::Direct { to, text, client_msg_id } => ClientMsg::Direct { to, text, client_msg_id },
         }
     }
+}
+
+/// Where a posted message went, to match it with a send.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Destination<'a> {
+    Room(&'a str),
+    User(&'a str),
 }
 
 /// One entry of the queue.
@@ -186,6 +193,21 @@ impl Outbox {
     fn pop_next(&mut self) {
         if self.retry.pop_first().is_none() {
             self.queue.pop_front();
+        }
+    }
+
+    /// Whether the unconfirmed send `id` is the message posted to `to` with `text`. An echo is
+    /// matched by its id and its content: ids start at 1 again with every run of a client, so
+    /// a page of history may hold an earlier run's message under an id this run uses too.
+    pub(super) fn is_echo(&self, id: u64, to: Destination<'_>, text: &str) -> bool {
+        match (self.unconfirmed.get(&id), to) {
+            (Some(Outgoing::Say { room, text: sent, .. }), Destination::Room(posted)) => {
+                fold_name(room) == fold_name(posted) && sent == text
+            }
+            (Some(Outgoing::Direct { to, text: sent, .. }), Destination::User(posted)) => {
+                fold_name(to) == fold_name(posted) && sent == text
+            }
+            _ => false,
         }
     }
 
@@ -372,6 +394,20 @@ mod tests {
         let later = start + Duration::from_secs(1);
         assert_eq!(ids(&outbox.release(later)), [4, 5, 6]);
         assert!(outbox.next_due(later).is_none());
+    }
+
+    #[test]
+    fn an_echo_matches_by_id_and_content() {
+        let start = Instant::now();
+        let mut outbox = Outbox::new(RATE, start);
+        outbox.push_send(say(1));
+        outbox.push_send(Outgoing::Direct { to: "Bob".into(), text: "hi".into(), client_msg_id: 2 });
+        assert!(outbox.is_echo(1, Destination::Room("Lobby"), "m1"));
+        assert!(!outbox.is_echo(1, Destination::Room("lobby"), "an earlier run's message 1"));
+        assert!(!outbox.is_echo(1, Destination::Room("dev"), "m1"));
+        assert!(!outbox.is_echo(1, Destination::User("lobby"), "m1"));
+        assert!(outbox.is_echo(2, Destination::User("bob"), "hi"));
+        assert!(!outbox.is_echo(3, Destination::User("bob"), "hi"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use tokio::time::{Instant, timeout_at};
 use super::connect::{ConnectOptions, Connected, connect};
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::network::{CHECK_EVERY, NetworkWatch};
-use super::outbox::{Answer, Outbox, Outcome, Outgoing};
+use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
 use super::session::{Client, Event};
 use crate::protocol::{
     ClientMsg, Credential, ErrorCode, ErrorReply, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, SendRate,
@@ -459,7 +459,13 @@ impl Supervisor {
         if let Some(room) = self.rooms.get_mut(&fold_name(&message.room)) {
             room.last_seq = room.last_seq.max(message.seq);
         }
-        if message.from == self.name {
+        self.confirm_echo(message);
+    }
+
+    /// Confirms the send `message` echoes, if it is this user's and matches one.
+    fn confirm_echo(&mut self, message: &RoomMessage) {
+        let to = Destination::Room(&message.room);
+        if message.from == self.name && self.outbox.is_echo(message.client_msg_id, to, &message.text) {
             self.confirm(message.client_msg_id);
         }
     }
@@ -480,7 +486,16 @@ impl Supervisor {
             ServerMsg::Left { room, .. } => _ = self.rooms.remove(&fold_name(room)),
             ServerMsg::History(page) => self.note_page(page),
             ServerMsg::Renamed { new, .. } => self.name = new.clone(),
-            ServerMsg::Direct(direct) if direct.from == self.name => self.confirm(direct.client_msg_id),
+            ServerMsg::Direct(direct)
+                if direct.from == self.name
+                    && self.outbox.is_echo(
+                        direct.client_msg_id,
+                        Destination::User(&direct.to),
+                        &direct.text,
+                    ) =>
+            {
+                self.confirm(direct.client_msg_id)
+            }
             ServerMsg::Token { token, .. } => {
                 // Later logins use the token, as a device that keeps it would.
                 self.options.connect.credential = Some(Credential::Token(token.clone()));
@@ -496,9 +511,7 @@ impl Supervisor {
             room.last_seq = room.last_seq.max(last.seq);
         }
         for message in &page.messages {
-            if message.from == self.name {
-                self.confirm(message.client_msg_id);
-            }
+            self.confirm_echo(message);
         }
     }
 
