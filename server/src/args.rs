@@ -9,7 +9,7 @@ use anseo_shared::transport::IDLE_TIMEOUT;
 
 use crate::cert::CertSource;
 use crate::config::{Config, ConnectionLimits, SessionSettings};
-use crate::hub::HubLimits;
+use crate::hub::{HubLimits, RoomCreationLimits};
 use crate::limits::RateLimit;
 use crate::outbox::OutboxLimits;
 use crate::presence::PRESENCE_BACKLOG;
@@ -64,6 +64,14 @@ pub struct Args {
     /// Rooms on the server at once, at most (the lobby included)
     #[arg(long, default_value_t = 1000)]
     pub max_rooms: usize,
+
+    /// Rooms one user name may create in an hour (rooms outlive their members)
+    #[arg(long, default_value_t = 20)]
+    pub rooms_created_per_hour: u32,
+
+    /// Rooms one IP address may create in an hour (a classroom behind one NAT shares one)
+    #[arg(long, default_value_t = 60)]
+    pub rooms_created_per_hour_per_address: u32,
 
     /// Seconds a new connection may take to log in
     #[arg(long, default_value_t = 5.0)]
@@ -176,6 +184,10 @@ impl Args {
                 max_message_chars: self.max_message_chars,
                 presence_backlog: PRESENCE_BACKLOG,
                 send_rate: rate.to_send_rate(),
+                room_creation: RoomCreationLimits {
+                    per_name_per_hour: self.rooms_created_per_hour,
+                    per_address_per_hour: self.rooms_created_per_hour_per_address,
+                },
             },
             session: SessionSettings {
                 hello_timeout: seconds("hello-timeout-secs", self.hello_timeout_secs)?,

@@ -315,7 +315,7 @@ impl Session {
     ) -> Option<(Login, HistoryRequest)> {
         let limits = self.shared.settings.outbox;
         let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
-        match self.shared.hub.login_as(name.clone(), chat, instance) {
+        match self.shared.hub.login_as(name.clone(), chat, instance, Some(self.peer.ip())) {
             Ok(LoggedIn { id, online, lobby_history, presence }) => {
                 tracing::info!("{name} joined ({online} online)");
                 let chat_writer = tokio::spawn(chat_queue.drain_into(send));

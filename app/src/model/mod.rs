@@ -723,7 +723,13 @@ impl Chat {
             }
             ServerMsg::History(page) => self.history_page(page),
             // Tokens are kept by the network task and reported as `TokenStored`.
-            ServerMsg::Welcome(_) | ServerMsg::Rejected(_) | ServerMsg::Token { .. } => {}
+            // Pages of lists reach the model whole, as `Users` and `Rooms` (the client core
+            // collects them).
+            ServerMsg::Welcome(_)
+            | ServerMsg::Rejected(_)
+            | ServerMsg::Token { .. }
+            | ServerMsg::UsersPage { .. }
+            | ServerMsg::RoomsPage { .. } => {}
         }
     }
 

@@ -23,6 +23,8 @@ fn welcome(name: &str) -> Welcome {
         presence_seq: 10,
         ts: 1_000,
         send_rate: anseo_shared::protocol::SendRate { burst: 50, micros_per_send: 100_000 },
+        users_online: 2,
+        rooms_total: 1,
     }
 }
 

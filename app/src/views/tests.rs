@@ -47,6 +47,8 @@ fn welcome() -> Welcome {
         presence_seq: 0,
         ts: 0,
         send_rate: anseo_shared::protocol::SendRate { burst: 50, micros_per_send: 100_000 },
+        users_online: 2,
+        rooms_total: 1,
     }
 }
 

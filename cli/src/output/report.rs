@@ -144,10 +144,13 @@ impl Report {
             ServerMsg::Error(reply) => Report::from(reply),
             // A page holds many messages: see `Report::history`.
             // The login token is for devices that keep it (the app); a script has its password.
+            // Pages of lists arrive whole, as `Users` and `Rooms` (the client core collects them).
             ServerMsg::Welcome(_)
             | ServerMsg::Rejected(_)
             | ServerMsg::History(_)
-            | ServerMsg::Token { .. } => {
+            | ServerMsg::Token { .. }
+            | ServerMsg::UsersPage { .. }
+            | ServerMsg::RoomsPage { .. } => {
                 return None;
             }
         })

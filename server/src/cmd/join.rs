@@ -47,6 +47,13 @@ impl Join {
                 let message = format!("the server has {max} rooms, the most allowed; join an existing one");
                 return Err(CommandError::new(ErrorCode::TooManyRooms, message));
             }
+            if let Err(wait) = state.take_room_budget(me) {
+                let minutes = wait.as_secs().div_ceil(60).max(1);
+                let message = format!(
+                    "you have created too many rooms lately; try again in {minutes} min, or join an existing one"
+                );
+                return Err(CommandError::new(ErrorCode::TooManyRooms, message));
+            }
             if let Some(store) = hub.store() {
                 let creator = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
                 let room = StoredRoom {
@@ -66,7 +73,7 @@ impl Join {
             state.add_member(me, &key);
         }
         let room = state.room(&key).expect("the room exists now");
-        let reply = ServerMsg::Joined { room: room.info(), members: state.member_names(room), ts: now_ms() };
+        let reply = ServerMsg::Joined { room: room.info(), members: state.member_page(room), ts: now_ms() };
         let history = (!already_in).then(|| HistoryRequest {
             room: room.name.clone(),
             before: None,

@@ -1,4 +1,6 @@
-//! `ListRooms`: every room with its topic and member count, in name order.
+//! `ListRooms` and `ListRoomsAfter`: every room with its topic and member count, in name
+//! order, a page at a time (see `hub::pages`). `ListRooms`, from clients of the first release,
+//! gets the first page as a plain list.
 
 use anseo_shared::protocol::ServerMsg;
 
@@ -6,12 +8,22 @@ use super::CommandError;
 use crate::hub::{ClientId, Hub, now_ms};
 
 #[derive(Debug)]
-pub struct ListRooms;
+pub struct ListRooms {
+    /// The page after this room name (`Some("")` for the first); `None` for the first
+    /// release's unpaged `ListRooms`.
+    pub after: Option<String>,
+}
 
 impl ListRooms {
     pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
         let state = hub.lock();
-        state.send(me, &ServerMsg::Rooms { rooms: state.room_list(), ts: now_ms() });
+        let after = self.after.as_deref().filter(|after| !after.is_empty());
+        let (rooms, more) = state.room_page(after);
+        let reply = match self.after {
+            None => ServerMsg::Rooms { rooms, ts: now_ms() },
+            Some(_) => ServerMsg::RoomsPage { rooms, more, ts: now_ms() },
+        };
+        state.send(me, &reply);
         Ok(())
     }
 }

@@ -100,8 +100,10 @@ impl Command {
             ClientMsg::Join { room, topic } => Command::Join(Join { room, topic }),
             ClientMsg::Leave { room } => Command::Leave(Leave { room }),
             ClientMsg::Nick { name } => Command::Nick(Nick { name }),
-            ClientMsg::ListUsers => Command::ListUsers(ListUsers),
-            ClientMsg::ListRooms => Command::ListRooms(ListRooms),
+            ClientMsg::ListUsers => Command::ListUsers(ListUsers { after: None }),
+            ClientMsg::ListRooms => Command::ListRooms(ListRooms { after: None }),
+            ClientMsg::ListUsersAfter { after } => Command::ListUsers(ListUsers { after: Some(after) }),
+            ClientMsg::ListRoomsAfter { after } => Command::ListRooms(ListRooms { after: Some(after) }),
             ClientMsg::History { room, before, limit } => Command::History(History { room, before, limit }),
         })
     }

@@ -9,9 +9,15 @@
 //! Login and logout live in [`session`](self::session); each command's logic lives in
 //! `crate::cmd`, on top of the helpers here.
 
+mod pages;
+mod room_budget;
 mod session;
 
+pub use pages::LIST_PAGE_BYTES;
+pub use room_budget::{RoomBudget, RoomCreationLimits};
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -49,6 +55,8 @@ pub struct HubLimits {
     pub max_message_chars: u32,
     /// How fast one client may send, announced in the Welcome so clients pace themselves.
     pub send_rate: SendRate,
+    /// How many rooms one name, and one address, may create in an hour.
+    pub room_creation: RoomCreationLimits,
     /// Presence events kept for clients that are behind (normally
     /// [`crate::presence::PRESENCE_BACKLOG`]; the ring is allocated whole at start).
     pub presence_backlog: usize,
@@ -96,6 +104,8 @@ pub struct State {
     /// is a retry of something already posted.
     sent: HashMap<u64, u64>,
     last_client_id: ClientId,
+    /// How many more rooms each name and address may create.
+    room_budget: RoomBudget,
 }
 
 /// One logged-in user.
@@ -110,6 +120,8 @@ pub struct User {
     _presence: Subscription,
     /// The client's instance number, when it resumes itself (see `RejoinRequest`).
     pub instance: Option<u64>,
+    /// Where the client connects from (none for a hub driven without a network).
+    pub address: Option<IpAddr>,
 }
 
 /// One room. Rooms outlive their members; the lobby always exists.
@@ -172,6 +184,7 @@ impl Hub {
             claimed: restored.claimed.into_iter().collect(),
             sent: restored.sent.into_iter().collect(),
             last_client_id: 0,
+            room_budget: RoomBudget::new(limits.room_creation),
         };
         Hub { state: Arc::new(Mutex::new(state)), limits, storage }
     }
@@ -341,6 +354,14 @@ impl State {
     pub fn next_message_id(&mut self) -> u64 {
         self.last_message_id += 1;
         self.last_message_id
+    }
+
+    /// Takes one room from the creation budget of `creator`'s name and address; refused with
+    /// the time until the next one.
+    pub fn take_room_budget(&mut self, creator: ClientId) -> Result<(), std::time::Duration> {
+        let Some(user) = self.users.get(&creator) else { return Ok(()) };
+        let (name, address) = (user.name.clone(), user.address);
+        self.room_budget.take(&name, address, std::time::Instant::now())
     }
 
     /// Creates a room (which must not exist yet) and tells everyone.

@@ -5,6 +5,7 @@
 //! exactly once, and everything up to it is reflected in the snapshot: none is lost.
 
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use anseo_shared::protocol::{
@@ -33,11 +34,18 @@ impl Hub {
     /// Logs `name` (already normalised) in, queues the Welcome on its chat outbox, and tells
     /// everyone (itself included) it is online and in the lobby.
     pub fn login(&self, name: String, chat: Outbox) -> Result<LoggedIn, Rejection> {
-        self.login_as(name, chat, None)
+        self.login_as(name, chat, None, None)
     }
 
-    /// Like [`Hub::login`], for a client that resumes itself with this instance number.
-    pub fn login_as(&self, name: String, chat: Outbox, instance: Option<u64>) -> Result<LoggedIn, Rejection> {
+    /// Like [`Hub::login`], for a client connecting from `address` that resumes itself with
+    /// this instance number.
+    pub fn login_as(
+        &self,
+        name: String,
+        chat: Outbox,
+        instance: Option<u64>,
+        address: Option<IpAddr>,
+    ) -> Result<LoggedIn, Rejection> {
         let mut state = self.lock();
         // Taken: someone online has this name or a look-alike of it, or an account holds a
         // look-alike (an account holding this very name was checked before, with its password).
@@ -58,8 +66,14 @@ impl Hub {
         // them), and its presence stream starts at once.
         let (presence, subscription) = state.presence.subscribe();
         let rooms = BTreeSet::from([lobby_key.clone()]);
-        let user =
-            User { name: name.clone(), rooms, chat: Arc::new(chat), _presence: subscription, instance };
+        let user = User {
+            name: name.clone(),
+            rooms,
+            chat: Arc::new(chat),
+            _presence: subscription,
+            instance,
+            address,
+        };
         state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);
         state.skeletons.insert(skeleton, id);
@@ -82,15 +96,17 @@ impl Hub {
                 max_message_chars: self.limits.max_message_chars,
                 max_frame_len: MAX_FRAME_LEN as u32,
             },
-            users: state.user_names(),
-            rooms: state.room_list(),
+            users: state.user_page(None).0,
+            rooms: state.room_page(None).0,
             members: if lobby.members.len() == state.online() {
                 Vec::new()
             } else {
-                state.member_names(lobby)
+                state.member_page(lobby)
             },
             presence_seq: state.presence_seq,
             send_rate: self.limits.send_rate,
+            users_online: state.online() as u32,
+            rooms_total: state.room_count() as u32,
             ts: now_ms(),
         };
         let lobby_history = HistoryRequest {

@@ -7,4 +7,4 @@ mod per_address;
 
 pub use addresses::{ConnectionCounter, Refusal};
 pub use anseo_shared::rate::{RateLimit, TokenBucket, Verdict};
-pub use per_address::AddressBuckets;
+pub use per_address::{AddressBuckets, KeyedBuckets};

@@ -1,7 +1,9 @@
-//! A token bucket per source address, for what is costly whoever asks (hashing a password to
-//! claim a name or change it): one address cannot keep the server busy for everyone else.
+//! A token bucket per source address (or per name), for what is costly whoever asks (hashing a
+//! password to claim a name or change it, creating rooms): one address cannot keep the server
+//! busy, or fill it, for everyone else.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -10,20 +12,23 @@ use super::{RateLimit, TokenBucket, Verdict};
 /// Addresses remembered at most; beyond that, those whose bucket has refilled are forgotten.
 const MAX_ADDRESSES: usize = 10_000;
 
-/// One bucket per address, all with the same limit.
+/// One bucket per key (an address, a folded name), all with the same limit.
 #[derive(Debug)]
-pub struct AddressBuckets {
+pub struct KeyedBuckets<K> {
     limit: RateLimit,
-    buckets: HashMap<IpAddr, TokenBucket>,
+    buckets: HashMap<K, TokenBucket>,
 }
 
-impl AddressBuckets {
-    pub fn new(limit: RateLimit) -> AddressBuckets {
-        AddressBuckets { limit, buckets: HashMap::new() }
+/// One bucket per source address.
+pub type AddressBuckets = KeyedBuckets<IpAddr>;
+
+impl<K: Hash + Eq> KeyedBuckets<K> {
+    pub fn new(limit: RateLimit) -> KeyedBuckets<K> {
+        KeyedBuckets { limit, buckets: HashMap::new() }
     }
 
     /// Takes a token for `address`; refused with the time until the next one.
-    pub fn take(&mut self, address: IpAddr, now: Instant) -> Result<(), Duration> {
+    pub fn take(&mut self, address: K, now: Instant) -> Result<(), Duration> {
         if self.buckets.len() >= MAX_ADDRESSES && !self.buckets.contains_key(&address) {
             self.buckets.retain(|_, bucket| !bucket.is_full(now));
             if self.buckets.len() >= MAX_ADDRESSES {

@@ -32,6 +32,7 @@ use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::network::{CHECK_EVERY, NetworkWatch};
 use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
 use super::session::{Client, Event};
+use crate::protocol::RoomInfo;
 use crate::protocol::{
     ClientMsg, Credential, ErrorCode, ErrorReply, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, SendRate,
     ServerMsg, Welcome, close_code, fold_name, normalize_name, normalize_room, validate_password,
@@ -48,6 +49,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// How long catching up after a reconnect may take before it counts as a lost connection.
 const CATCH_UP: Duration = Duration::from_secs(20);
+/// Names or rooms collected for one list, at most (a server far larger than any LAN's).
+const MAX_LISTED: usize = 100_000;
 /// Leaving waits for the outbox to empty while confirmations keep coming at least this often.
 const QUIT_PATIENCE: Duration = Duration::from_secs(10);
 
@@ -107,6 +110,8 @@ pub async fn connect_resilient(
         send_rate: welcome.send_rate,
         unconfirmed,
         quitting: None,
+        user_pages: Vec::new(),
+        room_pages: Vec::new(),
         presence_seq: welcome.presence_seq,
         network: NetworkWatch::new(),
     };
@@ -153,14 +158,16 @@ impl Resilient {
         self.send(ClientMsg::Nick { name: normalize_name(name)? }).await
     }
 
-    /// Asks for the list of online users.
+    /// Asks for the list of online users; it comes as one `Users` event, however many pages
+    /// the server sends it in.
     pub async fn list_users(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListUsers).await
+        self.send(ClientMsg::ListUsersAfter { after: String::new() }).await
     }
 
-    /// Asks for the list of rooms.
+    /// Asks for the list of rooms; it comes as one `Rooms` event, however many pages the
+    /// server sends it in.
     pub async fn list_rooms(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListRooms).await
+        self.send(ClientMsg::ListRoomsAfter { after: String::new() }).await
     }
 
     /// Asks for up to `limit` messages of `room` older than `before` (the latest when `None`).
@@ -242,6 +249,10 @@ struct Supervisor {
     quitting: Option<Quitting>,
     /// Presence up to this sequence number is reflected in the latest Welcome.
     presence_seq: u64,
+    /// The pages of a user list being collected.
+    user_pages: Vec<String>,
+    /// The pages of a room list being collected.
+    room_pages: Vec<RoomInfo>,
     /// The machine's addresses, to notice a network change.
     network: NetworkWatch,
 }
@@ -366,9 +377,41 @@ impl Supervisor {
                 Flow::Continue
             }
             event => {
+                self.relay(event).await;
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Passes an event on, keeping track of what it says; a page of a list is collected until
+    /// the list is whole, then passed on as one list.
+    async fn relay(&mut self, event: Event) {
+        match event {
+            Event::Server(ServerMsg::UsersPage { users, more, ts }) => {
+                let after = users.last().cloned();
+                self.user_pages.extend(users);
+                match after.filter(|_| more && self.user_pages.len() < MAX_LISTED) {
+                    Some(after) => _ = self.client.send(ClientMsg::ListUsersAfter { after }).await,
+                    None => {
+                        let users = std::mem::take(&mut self.user_pages);
+                        self.forward(Event::Server(ServerMsg::Users { users, ts })).await;
+                    }
+                }
+            }
+            Event::Server(ServerMsg::RoomsPage { rooms, more, ts }) => {
+                let after = rooms.last().map(|room| room.name.clone());
+                self.room_pages.extend(rooms);
+                match after.filter(|_| more && self.room_pages.len() < MAX_LISTED) {
+                    Some(after) => _ = self.client.send(ClientMsg::ListRoomsAfter { after }).await,
+                    None => {
+                        let rooms = std::mem::take(&mut self.room_pages);
+                        self.forward(Event::Server(ServerMsg::Rooms { rooms, ts })).await;
+                    }
+                }
+            }
+            event => {
                 self.track(&event);
                 self.forward(event).await;
-                Flow::Continue
             }
         }
     }
@@ -622,10 +665,7 @@ impl Supervisor {
                 }
                 // Already reflected in the new Welcome.
                 Event::Presence(frame) if frame.seq <= self.presence_seq => {}
-                other => {
-                    self.track(&other);
-                    self.forward(other).await;
-                }
+                other => self.relay(other).await,
             }
         }
         let missed = collected

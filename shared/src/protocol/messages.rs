@@ -36,6 +36,12 @@ pub enum ClientMsg {
     /// Instead of `Hello` or `Login` as the first frame, from a client that resumes itself
     /// after drops: see [`RejoinRequest`].
     Rejoin(RejoinRequest),
+    /// Ask for a page of the online users whose names sort after `after` (from the first
+    /// when empty); answered by [`ServerMsg::UsersPage`]. `ListUsers` gets the first page only.
+    ListUsersAfter { after: String },
+    /// Ask for a page of the rooms whose names sort after `after` (from the first when
+    /// empty); answered by [`ServerMsg::RoomsPage`]. `ListRooms` gets the first page only.
+    ListRoomsAfter { after: String },
 }
 
 impl ClientMsg {
@@ -122,6 +128,10 @@ pub enum ServerMsg {
     /// A login token for `name`, to keep on this device and log in with instead of the
     /// password: sent after a password login, a claim or a password change.
     Token { name: String, token: String, ts: u64 },
+    /// A page of the online users, in name order; `more` when others sort after the last.
+    UsersPage { users: Vec<String>, more: bool, ts: u64 },
+    /// A page of the rooms, in name order; `more` when others sort after the last.
+    RoomsPage { rooms: Vec<RoomInfo>, more: bool, ts: u64 },
 }
 
 /// A page of a room's history.
@@ -144,12 +154,14 @@ pub struct Welcome {
     pub room: String,
     /// The server's limits.
     pub limits: Limits,
-    /// Everyone online, this user included, in name order.
+    /// Everyone online, this user included, in name order: the first page of them when there
+    /// are too many for one frame (see `users_online`).
     pub users: Vec<String>,
-    /// Every room.
+    /// Every room, or the first page of them (see `rooms_total`).
     pub rooms: Vec<RoomInfo>,
     /// The members of `room`, in name order; empty when they are everyone online (the usual
-    /// lobby: a login to a busy server then carries the names once, not twice). The room
+    /// lobby: a login to a busy server then carries the names once, not twice). The first
+    /// page of them on a busy server. The room
     /// always has the user in it, so it is never really empty.
     /// [`Welcome::with_members_filled_in`] restores the list.
     pub members: Vec<String>,
@@ -159,6 +171,10 @@ pub struct Welcome {
     /// How fast this client may send. Appended last: a client of the first release reads the
     /// Welcome without it (postcard ignores the bytes after the fields it knows).
     pub send_rate: SendRate,
+    /// How many users are online (`users` lists them all when it has as many). Appended.
+    pub users_online: u32,
+    /// How many rooms there are (`rooms` lists them all when it has as many). Appended.
+    pub rooms_total: u32,
 }
 
 impl Welcome {

@@ -24,6 +24,8 @@ fn every_client_message_round_trips() {
     round_trip(ClientMsg::Nick { name: "carol".into() });
     round_trip(ClientMsg::ListUsers);
     round_trip(ClientMsg::ListRooms);
+    round_trip(ClientMsg::ListUsersAfter { after: "bob".into() });
+    round_trip(ClientMsg::ListRoomsAfter { after: String::new() });
     round_trip(ClientMsg::History { room: "lobby".into(), before: Some(51), limit: 50 });
     round_trip(ClientMsg::Login(LoginRequest {
         version: PROTOCOL_VERSION,
@@ -73,10 +75,14 @@ fn every_server_message_round_trips() {
         presence_seq: 41,
         ts: 1_700_000_000_000,
         send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
+        users_online: 2,
+        rooms_total: 1,
     }));
     round_trip(ServerMsg::Rejected(Rejection::UnsupportedVersion { server: 1, client: 9 }));
     round_trip(ServerMsg::Rejected(Rejection::WrongPassword { name: "bob".into(), retry_after_ms: 2000 }));
     round_trip(ServerMsg::Token { name: "bob".into(), token: "ab".repeat(32), ts: 3 });
+    round_trip(ServerMsg::UsersPage { users: vec!["alice".into()], more: true, ts: 4 });
+    round_trip(ServerMsg::RoomsPage { rooms: vec![room.clone()], more: false, ts: 5 });
     round_trip(ServerMsg::Message(RoomMessage {
         id: 1,
         room: "lobby".into(),
@@ -222,7 +228,7 @@ enum FirstReleaseServerMsg {
 }
 
 #[test]
-fn the_send_rate_is_appended_so_first_release_clients_still_read_the_welcome() {
+fn welcome_fields_are_appended_so_first_release_clients_still_read_it() {
     let welcome = Welcome {
         name: "a".into(),
         room: LOBBY.into(),
@@ -233,11 +239,13 @@ fn the_send_rate_is_appended_so_first_release_clients_still_read_the_welcome() {
         presence_seq: 1,
         ts: 2,
         send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
+        users_online: 2,
+        rooms_total: 1,
     };
     let bytes = postcard::to_stdvec(&ServerMsg::Welcome(welcome)).unwrap();
-    // The rate is the last four bytes, after the first release's fields: burst 50, then
-    // 100_000 as a varint.
-    assert_eq!(bytes[bytes.len() - 4..], [50, 0xa0, 0x8d, 0x06]);
+    // After the first release's fields: the rate (burst 50, then 100_000 as a varint), then
+    // the counts of users online (2) and rooms (1).
+    assert_eq!(bytes[bytes.len() - 6..], [50, 0xa0, 0x8d, 0x06, 2, 1]);
     let old: FirstReleaseServerMsg = postcard::from_bytes(&bytes).unwrap();
     let FirstReleaseServerMsg::Welcome { name, presence_seq, ts, .. } = old;
     assert_eq!((name.as_str(), presence_seq, ts), ("a", 1, 2));
@@ -302,4 +310,15 @@ fn a_folded_name_has_the_skeleton_of_the_name() {
     for name in ["Alice", "\u{410}lice", "\u{ff21}LICE", "José", "ǅemal", "STRASSE", "Ωmega", "İlker"] {
         assert_eq!(name_skeleton(&fold_name(name)), name_skeleton(name), "{name}");
     }
+}
+
+#[test]
+fn golden_bytes_of_the_paged_lists() {
+    // Appended variants: ClientMsg 12 and 13, ServerMsg 12 and 13.
+    assert_eq!(postcard::to_stdvec(&ClientMsg::ListUsersAfter { after: "b".into() }).unwrap(), [12, 1, b'b']);
+    assert_eq!(postcard::to_stdvec(&ClientMsg::ListRoomsAfter { after: String::new() }).unwrap(), [13, 0]);
+    let page = ServerMsg::UsersPage { users: vec!["a".into()], more: true, ts: 2 };
+    assert_eq!(postcard::to_stdvec(&page).unwrap(), [12, 1, 1, b'a', 1, 2]);
+    let page = ServerMsg::RoomsPage { rooms: vec![], more: false, ts: 3 };
+    assert_eq!(postcard::to_stdvec(&page).unwrap(), [13, 0, 0, 3]);
 }
