@@ -54,7 +54,7 @@ pub async fn run(args: Args) -> Status {
     match ended {
         Ok(End::Left) => Status::Left,
         Ok(End::Disconnected(reason)) => {
-            eprintln!("anseo-cli: {reason}");
+            eprintln!("anseo-cli: {}", crate::output::escape(&reason.to_string()));
             Status::of_disconnect(&reason)
         }
         Err(error) => {

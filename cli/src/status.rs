@@ -92,7 +92,8 @@ impl Failure {
             // The exit status and stderr already say it: a closed stdout changes nothing.
             let _ = output.print(&self.report);
         }
-        eprintln!("anseo-cli: {}", self.reason);
+        // The reason may quote what the server said: escaped, like every text from it.
+        eprintln!("anseo-cli: {}", crate::output::escape(&self.reason));
         self.status
     }
 }

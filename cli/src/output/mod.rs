@@ -10,6 +10,7 @@ use std::io::Write;
 
 use anyhow::Context;
 
+pub use escape::escape;
 pub use report::{PresenceKind, Report, RoomEntry};
 
 /// Where reports go.
