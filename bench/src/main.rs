@@ -20,14 +20,14 @@ mod result;
 mod scenario;
 mod spawn;
 mod stats;
-mod target;
+mod peer;
 
 use anyhow::Context;
 use clap::Parser;
 
 use args::{Args, Scenario};
 use scenario::Ctx;
-use target::Target;
+use peer::Target;
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();

@@ -12,7 +12,7 @@ use crate::args::Fanout;
 use crate::clock::{self, now_ns};
 use crate::progress;
 use crate::result::{BenchResult, round};
-use crate::target::Sender;
+use crate::peer::Sender;
 
 /// BENCH.md: a rate is sustained with >= 99.99 % delivered, no disconnects, p99 <= 50 ms and
 /// no upward latency trend (here: the last third's mean latency under twice the first's,

@@ -11,7 +11,7 @@ use crate::clock::{self, now_ns};
 use crate::payload::{self, Stamp};
 use crate::progress;
 use crate::result::{BenchResult, round};
-use crate::target::Sender;
+use crate::peer::Sender;
 
 const AWAY_ROOM: &str = "mix-away";
 

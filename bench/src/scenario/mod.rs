@@ -23,7 +23,7 @@ use crate::clock::{self, now_ns};
 use crate::payload::{self, Stamp};
 use crate::procfs::{Probe, Sample};
 use crate::stats::{Recorders, Window};
-use crate::target::{Conn, Incoming, Receiver, Sender, Target};
+use crate::peer::{Conn, Incoming, Receiver, Sender, Target};
 
 /// What every scenario gets.
 pub struct Ctx {

@@ -77,7 +77,7 @@ type Phase = (Recorder, u64, u64, (Option<crate::procfs::Sample>, Option<crate::
 /// the server's peak RSS during it and the disconnects so far.
 async fn measure(
     run: &Arc<Run>,
-    sender: &crate::target::Sender,
+    sender: &crate::peer::Sender,
     args: &Slow,
     fan: u64,
     warmup: f64,
