@@ -1,7 +1,12 @@
-//! Limits that keep one client from hurting the others: a message rate per client and
-//! connection counts per source address and in total.
+//! Limits that keep one client from hurting the others: per-client budgets for messages and
+//! for other requests (kept across reconnects), logins per address, and connection counts per
+//! source address and in total.
 
 mod addresses;
+mod budget;
+mod budgets;
 
 pub use addresses::{ConnectionCounter, Refusal};
 pub use anseo_shared::rate::{RateLimit, TokenBucket, Verdict};
+pub use budget::Budget;
+pub use budgets::{BudgetLimits, Budgets, Kind, SessionBudgets};
