@@ -91,7 +91,8 @@ pub struct Args {
     #[arg(long, default_value_t = 100)]
     pub request_limit_burst: u32,
 
-    /// Logins from one IP address per minute, at most (a classroom behind one NAT shares one)
+    /// Logins from one IP address per minute, at most (a classroom behind one NAT shares one);
+    /// as many as --max-connections-per-address may come at once
     #[arg(long, default_value_t = 600)]
     pub max_logins_per_minute: u32,
 
@@ -170,6 +171,17 @@ impl CertArgs {
 }
 
 impl Args {
+    /// Logins per address: a minute's worth at once, or as many as may be connected at once if
+    /// that is more (so a load test that allows a million connections from one address may
+    /// open them), then a minute's worth per minute.
+    fn login_rate(&self) -> RateLimit {
+        let per_minute = self.max_logins_per_minute.max(1);
+        RateLimit {
+            burst: per_minute.max(self.max_connections_per_address),
+            per_sec: f64::from(per_minute) / 60.0,
+        }
+    }
+
     /// The server configuration these arguments describe.
     pub fn config(&self) -> anyhow::Result<Config> {
         let seconds = |name: &str, secs: f64| {
@@ -212,7 +224,7 @@ impl Args {
                 },
                 rate,
                 requests,
-                logins_per_minute: self.max_logins_per_minute.max(1),
+                logins: self.login_rate(),
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
@@ -247,7 +259,7 @@ mod tests {
         assert_eq!(config.session.hello_timeout, Duration::from_secs(5));
         assert_eq!(config.session.rate, RateLimit { burst: 50, per_sec: 10.0 });
         assert_eq!(config.session.requests, RateLimit { burst: 100, per_sec: 10.0 });
-        assert_eq!(config.session.logins_per_minute, 600);
+        assert_eq!(config.session.logins, RateLimit { burst: 600, per_sec: 10.0 });
         assert_eq!(config.hub.presence_backlog, PRESENCE_BACKLOG);
     }
 

@@ -50,8 +50,8 @@ pub struct SessionSettings {
     /// How fast one client may send everything else: lists, history requests, passwords and
     /// frames the server cannot decode.
     pub requests: RateLimit,
-    /// Logins from one address in a minute, at most.
-    pub logins_per_minute: u32,
+    /// How fast one address may log in.
+    pub logins: RateLimit,
     /// Commands refused in a row (of one budget) after which a client is disconnected for
     /// flooding.
     pub abuse_after: u32,
@@ -60,10 +60,6 @@ pub struct SessionSettings {
 impl SessionSettings {
     /// The budgets every session is held to.
     pub fn budgets(&self) -> BudgetLimits {
-        BudgetLimits {
-            messages: self.rate,
-            requests: self.requests,
-            logins_per_minute: self.logins_per_minute,
-        }
+        BudgetLimits { messages: self.rate, requests: self.requests, logins: self.logins }
     }
 }

@@ -29,8 +29,8 @@ pub struct BudgetLimits {
     pub messages: RateLimit,
     /// Lists, history, passwords and undecodable frames.
     pub requests: RateLimit,
-    /// Logins from one address in a minute (all at once after a quiet minute).
-    pub logins_per_minute: u32,
+    /// Logins from one address.
+    pub logins: RateLimit,
 }
 
 /// Which budget a command is paid from.
@@ -142,8 +142,7 @@ impl Budgets {
     /// Counts a login from `address`; `Err` says when the next one will be allowed.
     pub fn login(&mut self, address: IpAddr, now: Instant) -> Result<(), Duration> {
         make_room(&mut self.logins, now, Budget::full_at);
-        let per_minute = self.limits.logins_per_minute.max(1);
-        let limit = RateLimit { burst: per_minute, per_sec: f64::from(per_minute) / 60.0 };
+        let limit = self.limits.logins;
         let budget = self.logins.entry(address).or_insert_with(|| Budget::new(limit, now));
         match budget.take(now) {
             Verdict::Allowed => Ok(()),
@@ -184,7 +183,7 @@ mod tests {
     const LIMITS: BudgetLimits = BudgetLimits {
         messages: RateLimit { burst: 10, per_sec: 1.0 },
         requests: RateLimit { burst: 6, per_sec: 2.0 },
-        logins_per_minute: 3,
+        logins: RateLimit { burst: 3, per_sec: 0.05 },
     };
     const HOME: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
     const AWAY: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
