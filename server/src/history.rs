@@ -199,6 +199,21 @@ mod tests {
     }
 
     #[test]
+    fn reads_at_the_same_time_each_get_their_own_connection() {
+        let dir = std::env::temp_dir().join(format!("anseo-history-readers-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let connections = (0..READERS).map(|_| Mutex::new(Store::open(&dir).unwrap())).collect();
+        let pool = ReaderPool { connections, next: AtomicUsize::new(0) };
+        let held: Vec<_> = (0..READERS).map(|_| pool.checkout()).collect();
+        let distinct: std::collections::HashSet<*const Store> =
+            held.iter().map(|store| &**store as *const Store).collect();
+        assert_eq!(distinct.len(), READERS, "no two reads share a connection while one is free");
+        drop(held);
+        assert!(pool.checkout().history("lobby", None, 10).unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_page_from_the_first_message_has_no_more() {
         let page = HistoryPage { room: "lobby".into(), messages: vec![message(1, 3)], more: true, ts: 1 };
         let frame = encode_fitting(page).unwrap();
