@@ -13,6 +13,7 @@
 mod args;
 mod clock;
 mod payload;
+mod peer;
 mod procfs;
 mod progress;
 mod report;
@@ -20,14 +21,13 @@ mod result;
 mod scenario;
 mod spawn;
 mod stats;
-mod peer;
 
 use anyhow::Context;
 use clap::Parser;
 
 use args::{Args, Scenario};
-use scenario::Ctx;
 use peer::Target;
+use scenario::Ctx;
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();

@@ -89,9 +89,29 @@ pub struct Args {
     #[arg(long, default_value_t = 50)]
     pub rate_limit_burst: u32,
 
-    /// Messages refused for speed in a row after which a client is disconnected
+    /// Requests (lists, history pages, passwords, undecodable frames) one client may send per
+    /// second, on average; never less than --rate-limit-per-sec
+    #[arg(long, default_value_t = 10.0)]
+    pub request_limit_per_sec: f64,
+
+    /// Requests one client may send at once after being quiet (a reconnect catching up asks
+    /// for one history page per room); never less than --rate-limit-burst
+    #[arg(long, default_value_t = 100)]
+    pub request_limit_burst: u32,
+
+    /// Logins from one IP address per minute, at most (a classroom behind one NAT shares one);
+    /// as many as --max-connections-per-address may come at once
+    #[arg(long, default_value_t = 600)]
+    pub max_logins_per_minute: u32,
+
+    /// Messages or requests refused for speed in a row after which a client is disconnected
     #[arg(long, default_value_t = 100)]
     pub abuse_disconnect_after: u32,
+
+    /// Presence events kept for clients that are behind; a client further behind is sent who
+    /// is online and the rooms afresh
+    #[arg(long, default_value_t = PRESENCE_BACKLOG)]
+    pub presence_backlog: usize,
 
     /// Bytes that may wait for one client before it is disconnected as too slow
     #[arg(long, default_value_t = OutboxLimits::default().bytes)]
@@ -159,6 +179,17 @@ impl CertArgs {
 }
 
 impl Args {
+    /// Logins per address: a minute's worth at once, or as many as may be connected at once if
+    /// that is more (so a load test that allows a million connections from one address may
+    /// open them), then a minute's worth per minute.
+    fn login_rate(&self) -> RateLimit {
+        let per_minute = self.max_logins_per_minute.max(1);
+        RateLimit {
+            burst: per_minute.max(self.max_connections_per_address),
+            per_sec: f64::from(per_minute) / 60.0,
+        }
+    }
+
     /// The server configuration these arguments describe.
     pub fn config(&self) -> anyhow::Result<Config> {
         let seconds = |name: &str, secs: f64| {
@@ -173,7 +204,14 @@ impl Args {
             !(self.require_accounts && self.no_store),
             "--require-accounts needs the store, where accounts live; drop --no-store"
         );
+        anyhow::ensure!(self.request_limit_burst > 0, "--request-limit-burst must be at least 1");
+        anyhow::ensure!(self.request_limit_per_sec > 0.0, "--request-limit-per-sec must be positive");
         let rate = RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec };
+        // Raising the message rate (for a benchmark, say) raises the request rate with it.
+        let requests = RateLimit {
+            burst: self.request_limit_burst.max(rate.burst),
+            per_sec: self.request_limit_per_sec.max(rate.per_sec),
+        };
         Ok(Config {
             listen: self.listen,
             cert: self.cert.source(),
@@ -182,7 +220,7 @@ impl Args {
                 max_rooms_per_user: self.max_rooms_per_user.max(1),
                 max_rooms: self.max_rooms.max(1),
                 max_message_chars: self.max_message_chars,
-                presence_backlog: PRESENCE_BACKLOG,
+                presence_backlog: self.presence_backlog.max(1),
                 send_rate: rate.to_send_rate(),
                 room_creation: RoomCreationLimits {
                     per_name_per_hour: self.rooms_created_per_hour,
@@ -197,6 +235,8 @@ impl Args {
                     ..OutboxLimits::default()
                 },
                 rate,
+                requests,
+                logins: self.login_rate(),
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
@@ -229,6 +269,27 @@ mod tests {
         assert_eq!(config.cert, CertSource::Dir("certs".into()));
         assert_eq!(config.hub.max_message_chars, DEFAULT_MAX_MESSAGE_CHARS);
         assert_eq!(config.session.hello_timeout, Duration::from_secs(5));
+        assert_eq!(config.session.rate, RateLimit { burst: 50, per_sec: 10.0 });
+        assert_eq!(config.session.requests, RateLimit { burst: 100, per_sec: 10.0 });
+        assert_eq!(config.session.logins, RateLimit { burst: 600, per_sec: 10.0 });
+        assert_eq!(config.hub.presence_backlog, PRESENCE_BACKLOG);
+    }
+
+    #[test]
+    fn the_request_rate_is_never_below_the_message_rate() {
+        let args = Args::try_parse_from([
+            "anseo-server",
+            "--rate-limit-burst",
+            "1000",
+            "--rate-limit-per-sec",
+            "500",
+            "--request-limit-burst",
+            "20",
+        ])
+        .unwrap();
+        assert_eq!(args.config().unwrap().session.requests, RateLimit { burst: 1000, per_sec: 500.0 });
+        let args = Args::try_parse_from(["anseo-server", "--request-limit-per-sec", "0"]).unwrap();
+        assert!(args.config().is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::cert::CertSource;
 use crate::hub::HubLimits;
-use crate::limits::RateLimit;
+use crate::limits::{BudgetLimits, RateLimit};
 use crate::outbox::OutboxLimits;
 
 /// Everything `run` needs.
@@ -44,8 +44,22 @@ pub struct SessionSettings {
     pub hello_timeout: Duration,
     /// The bounds of each client's outgoing queues.
     pub outbox: OutboxLimits,
-    /// How fast one client may send chat messages.
+    /// How fast one client may send chat messages, joins, leaves and renames (the rate the
+    /// Welcome announces).
     pub rate: RateLimit,
-    /// Messages refused in a row after which a client is disconnected for flooding.
+    /// How fast one client may send everything else: lists, history requests, passwords and
+    /// frames the server cannot decode.
+    pub requests: RateLimit,
+    /// How fast one address may log in.
+    pub logins: RateLimit,
+    /// Commands refused in a row (of one budget) after which a client is disconnected for
+    /// flooding.
     pub abuse_after: u32,
+}
+
+impl SessionSettings {
+    /// The budgets every session is held to.
+    pub fn budgets(&self) -> BudgetLimits {
+        BudgetLimits { messages: self.rate, requests: self.requests, logins: self.logins }
+    }
 }

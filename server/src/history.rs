@@ -1,12 +1,15 @@
 //! Room history: pages read from the store on a blocking thread and sent on the client's chat
-//! stream.
+//! stream. A few connections read side by side (the store's WAL mode lets readers run beside
+//! each other and the writer), so one client paging through history as fast as it may does
+//! not hold up everyone else's joins.
 //!
 //! A page is read only after every write queued before the request has committed, and covers
 //! sequence numbers up to the room's latest at the moment of the request (taken under the hub
 //! lock). So a client that joins gets, between the page and the live messages that follow the
 //! join, every message of the room exactly once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use anseo_shared::protocol::{ErrorCode, FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
 use bytes::Bytes;
@@ -27,10 +30,20 @@ pub struct HistoryRequest {
     pub up_to: u64,
 }
 
+/// Connections that read history, at most.
+pub const READERS: usize = 3;
+
 /// Reads history beside the store's writer.
 pub struct HistoryReader {
-    store: Arc<Mutex<Store>>,
+    readers: Arc<ReaderPool>,
     writer: StoreWriter,
+}
+
+/// The store connections history is read on. Each is held by one blocking read at a time.
+struct ReaderPool {
+    connections: Vec<Mutex<Store>>,
+    /// Where the next read looks first, so reads spread over the connections.
+    next: AtomicUsize,
 }
 
 /// History could not be read; the client gets an `unavailable` error.
@@ -41,9 +54,18 @@ pub struct HistoryUnavailable {
 }
 
 impl HistoryReader {
-    /// A reader on its own connection to the store `writer` writes to.
+    /// A reader on `store`, its own connection to the store `writer` writes to, and on up to
+    /// [`READERS`] in all (connections that cannot be opened are done without).
     pub fn new(store: Store, writer: StoreWriter) -> HistoryReader {
-        HistoryReader { store: Arc::new(Mutex::new(store)), writer }
+        let mut connections = Vec::with_capacity(READERS);
+        for _ in 1..READERS {
+            match store.reopen() {
+                Ok(another) => connections.push(Mutex::new(another)),
+                Err(error) => tracing::warn!(%error, "history is read on fewer connections"),
+            }
+        }
+        connections.push(Mutex::new(store));
+        HistoryReader { readers: Arc::new(ReaderPool { connections, next: AtomicUsize::new(0) }), writer }
     }
 
     /// The messages `request` asks for, oldest first.
@@ -57,14 +79,12 @@ impl HistoryReader {
             .map_err(|_| unavailable())?;
         committed.await.map_err(|_| unavailable())?;
 
-        let store = self.store.clone();
+        let readers = self.readers.clone();
         let room = request.room.clone();
         let before = request.before.unwrap_or(u64::MAX).min(request.up_to.saturating_add(1));
         let limit = request.limit;
-        let read = tokio::task::spawn_blocking(move || {
-            let store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            store.history(&room, Some(before), limit)
-        });
+        let read =
+            tokio::task::spawn_blocking(move || readers.checkout().history(&room, Some(before), limit));
         match read.await {
             Ok(Ok(messages)) => Ok(messages),
             Ok(Err(error)) => {
@@ -73,6 +93,20 @@ impl HistoryReader {
             }
             Err(_panicked) => Err(unavailable()),
         }
+    }
+}
+
+impl ReaderPool {
+    /// A connection no other read holds, or (all busy) the next one in turn, once it is free.
+    fn checkout(&self) -> MutexGuard<'_, Store> {
+        let count = self.connections.len();
+        let first = self.next.fetch_add(1, Ordering::Relaxed);
+        for offset in 0..count {
+            if let Ok(store) = self.connections[(first + offset) % count].try_lock() {
+                return store;
+            }
+        }
+        self.connections[first % count].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -162,6 +196,21 @@ mod tests {
         assert!(page.more);
         let seqs: Vec<u64> = page.messages.iter().map(|m| m.seq).collect();
         assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1));
+    }
+
+    #[test]
+    fn reads_at_the_same_time_each_get_their_own_connection() {
+        let dir = std::env::temp_dir().join(format!("anseo-history-readers-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let connections = (0..READERS).map(|_| Mutex::new(Store::open(&dir).unwrap())).collect();
+        let pool = ReaderPool { connections, next: AtomicUsize::new(0) };
+        let held: Vec<_> = (0..READERS).map(|_| pool.checkout()).collect();
+        let distinct: std::collections::HashSet<*const Store> =
+            held.iter().map(|store| &**store as *const Store).collect();
+        assert_eq!(distinct.len(), READERS, "no two reads share a connection while one is free");
+        drop(held);
+        assert!(pool.checkout().history("lobby", None, 10).unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

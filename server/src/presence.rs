@@ -7,8 +7,14 @@
 //! per [`coalescing_interval`] (longer the more people are online), so a login rush costs
 //! each client a few packets a second instead of one per login.
 //!
-//! The ring holds [`PRESENCE_BACKLOG`] events. A client whose writer falls further behind (it
-//! stopped reading) has missed events it can no longer get, and is disconnected as too slow.
+//! The ring holds [`PRESENCE_BACKLOG`] events (`--presence-backlog`). A writer that falls
+//! further behind (a rush of logins and joins came faster than it writes) has missed events it
+//! can no longer get: it does not cut the client off but resynchronises. Under the hub's lock
+//! it moves to the end of the ring and queues the client a fresh snapshot on the chat stream,
+//! who is online (`Users`) and the rooms (`Rooms`), which a client takes in place of what it
+//! knew; the events after the snapshot follow on the presence stream as before, with a gap in
+//! their sequence numbers. A client that stops reading is still disconnected as too slow when
+//! a write stalls.
 
 use std::time::Duration;
 
@@ -57,6 +63,11 @@ pub struct PresenceReceiver {
     logged_out: oneshot::Receiver<()>,
 }
 
+/// How a writer that fell behind catches up: called with a function that moves the writer to
+/// the end of the ring, it calls that function under the hub's lock and queues the client a
+/// snapshot of what the missed events changed (see the module docs).
+pub type Resync = Box<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
+
 /// A receiver fell more than [`PRESENCE_BACKLOG`] events behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lagged;
@@ -97,9 +108,9 @@ impl PresenceReceiver {
 
     /// Opens the client's presence stream (one uni stream for the whole session) and writes
     /// the feed into it until the user logs out or the connection ends. A write that waits
-    /// longer than `stall` for the client to make room, or a writer that falls too far behind,
-    /// disconnects the client as too slow.
-    pub async fn write_to(mut self, connection: quinn::Connection, stall: Duration) {
+    /// longer than `stall` for the client to make room disconnects the client as too slow; a
+    /// writer that falls behind the ring catches up with `resync`.
+    pub async fn write_to(mut self, connection: quinn::Connection, stall: Duration, resync: Resync) {
         let mut stream = match connection.open_uni().await {
             Ok(stream) => stream,
             Err(error) => return tracing::debug!(%error, "could not open the presence stream"),
@@ -114,7 +125,10 @@ impl PresenceReceiver {
             };
             match first {
                 Ok(frame) => batch.push(frame),
-                Err(RecvError::Lagged(_)) => return too_slow(&connection, "fell behind on presence events"),
+                Err(RecvError::Lagged(missed)) => {
+                    self.resync(&resync, missed);
+                    continue;
+                }
                 Err(RecvError::Closed) => break,
             }
             let interval = coalescing_interval(self.feed.receiver_count());
@@ -128,7 +142,10 @@ impl PresenceReceiver {
                 }
             }
             if self.take_waiting(&mut batch).is_err() {
-                return too_slow(&connection, "fell behind on presence events");
+                // The snapshot covers the events still in the batch too.
+                batch.clear();
+                self.resync(&resync, BATCH as u64);
+                continue;
             }
             let bytes = batch.iter().map(Bytes::len).sum();
             let chunk = contiguous(&mut batch, bytes);
@@ -141,6 +158,14 @@ impl PresenceReceiver {
             }
         }
         let _ = stream.finish();
+    }
+
+    /// Moves to the end of the ring and has the client sent a snapshot, after `missed` events
+    /// (at least) went past this writer.
+    fn resync(&mut self, resync: &Resync, missed: u64) {
+        tracing::info!(missed, "a presence writer fell behind; sending its client a fresh snapshot");
+        let events = &mut self.events;
+        resync(&mut || *events = events.resubscribe());
     }
 
     /// Adds the events waiting in the ring to `batch`, up to [`BATCH`].
@@ -190,6 +215,26 @@ mod tests {
             feed.publish(Bytes::from_static(b"event"));
         }
         assert_eq!(receiver.try_drain(), Err(Lagged));
+    }
+
+    #[test]
+    fn a_writer_that_fell_behind_resubscribes_at_the_end_of_the_ring_under_the_resync() {
+        let feed = PresenceFeed::new(4);
+        let (mut receiver, _subscription) = feed.subscribe();
+        for _ in 0..10 {
+            feed.publish(Bytes::from_static(b"missed"));
+        }
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = calls.clone();
+        let resync: Resync = Box::new(move |resubscribe| {
+            resubscribe();
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        receiver.resync(&resync, 6);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1, "the snapshot was asked for");
+        assert_eq!(receiver.try_drain(), Ok(Vec::new()), "nothing before the snapshot is left");
+        feed.publish(Bytes::from_static(b"after"));
+        assert_eq!(receiver.try_drain(), Ok(vec![Bytes::from_static(b"after")]));
     }
 
     #[test]

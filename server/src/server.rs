@@ -20,7 +20,7 @@ use crate::cert::{self, CertError, Identity};
 use crate::config::{Config, ConnectionLimits, SessionSettings};
 use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
-use crate::limits::ConnectionCounter;
+use crate::limits::{Budgets, ConnectionCounter};
 use crate::session;
 use crate::store::{FolderLock, Store, StoreError, StoreWriter};
 
@@ -36,6 +36,9 @@ pub struct Shared {
     /// Handshakes started and not yet finished.
     pub handshakes: AtomicUsize,
     pub limits: ConnectionLimits,
+    /// Message and request budgets kept between a user's connections, and login budgets per
+    /// address. Only held for a lookup or an update, never across an `.await`.
+    pub budgets: Mutex<Budgets>,
     /// QUIC retries sent so far, so the log reports them without a line per packet.
     retries: AtomicU64,
 }
@@ -82,6 +85,7 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         )),
         handshakes: AtomicUsize::new(0),
         limits: config.connections,
+        budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
     });
     tokio::pin!(shutdown);

@@ -22,12 +22,13 @@ use tokio::time::timeout;
 use tokio_util::codec::FramedRead;
 
 use crate::accounts::Admission;
-use crate::cmd::{Command, Followup};
+use crate::cmd::{self, Command, Followup};
 use crate::history::{self, HistoryRequest};
 use crate::hub::{ClientId, LoggedIn, encode, now_ms};
 use crate::inbound::{Inbound, InboundCodec};
-use crate::limits::{TokenBucket, Verdict};
+use crate::limits::{Budgets, Kind, SessionBudgets, Verdict};
 use crate::outbox::Outbox;
+use crate::presence::Resync;
 use crate::server::Shared;
 use crate::store::StoredDirect;
 
@@ -109,6 +110,9 @@ impl Session {
         let Some((send, reader, Greeting { name, credential, instance })) = self.read_hello().await else {
             return;
         };
+        if let Err(rejection) = self.within_login_rate() {
+            return self.reject(send, rejection).await.unwrap_or(());
+        }
         let admission = match self.admit(&name, credential).await {
             Ok(admission) => admission,
             Err(rejection) => return self.reject(send, rejection).await.unwrap_or(()),
@@ -319,17 +323,35 @@ impl Session {
             Ok(LoggedIn { id, online, lobby_history, presence }) => {
                 tracing::info!("{name} joined ({online} online)");
                 let chat_writer = tokio::spawn(chat_queue.drain_into(send));
-                tokio::spawn(presence.write_to(self.connection.clone(), limits.stall));
+                let shared = self.shared.clone();
+                let resync: Resync =
+                    Box::new(move |resubscribe| cmd::resync_presence(&shared.hub, id, resubscribe));
+                tokio::spawn(presence.write_to(self.connection.clone(), limits.stall, resync));
                 Some((Login { id, chat_writer }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,
         }
     }
 
-    /// Answers each command until the stream ends or breaks.
-    async fn read_commands(&self, mut reader: Reader, me: ClientId) {
+    /// Answers each command until the stream ends or breaks. Every frame is paid from one of
+    /// the session's budgets, which start from what the user's name or address left behind
+    /// and are kept again when the stream ends (see [`Budgets`](crate::limits::Budgets)).
+    async fn read_commands(&self, reader: Reader, me: ClientId) {
+        let Some(name) = self.shared.hub.lock().user(me).map(|user| user.name.clone()) else { return };
+        let mut budgets = self.budgets().resume(&name, self.peer.ip(), Instant::now());
+        self.answer_commands(reader, me, &mut budgets).await;
+        // Kept under the name the user has now: a resuming client logs in with it.
+        let name = self.shared.hub.lock().user(me).map_or(name, |user| user.name.clone());
+        self.budgets().keep(&name, self.peer.ip(), &budgets, Instant::now());
+    }
+
+    fn budgets(&self) -> std::sync::MutexGuard<'_, Budgets> {
+        self.shared.budgets.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The command loop of [`read_commands`](Self::read_commands).
+    async fn answer_commands(&self, mut reader: Reader, me: ClientId, budgets: &mut SessionBudgets) {
         let hub = &self.shared.hub;
-        let mut bucket = TokenBucket::new(self.shared.settings.rate, Instant::now());
         let mut handled = 0u32;
         while let Some(frame) = reader.next().await {
             // A client sending a long burst should not keep its own writers (and everyone
@@ -342,8 +364,10 @@ impl Session {
                 Ok(Inbound::Message(msg)) => msg,
                 Ok(Inbound::Undecodable(reason)) => {
                     tracing::debug!("undecodable frame from {}: {reason}", self.peer);
-                    let message = format!("the frame could not be decoded: {reason}");
-                    hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                    if self.within_rate(budgets, Kind::Requests, me, None) {
+                        let message = format!("the frame could not be decoded: {reason}");
+                        hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                    }
                     continue;
                 }
                 Err(error) => {
@@ -352,11 +376,13 @@ impl Session {
                 }
             };
             let Some(command) = Command::from_msg(msg) else {
-                let message = "already logged in: Hello is only the first frame".to_string();
-                hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                if self.within_rate(budgets, Kind::Requests, me, None) {
+                    let message = "already logged in: Hello is only the first frame".to_string();
+                    hub.lock().send_error(me, ErrorCode::Protocol, message, None);
+                }
                 continue;
             };
-            if command.is_rate_limited() && !self.within_rate(&mut bucket, me, command.client_msg_id()) {
+            if !self.within_rate(budgets, command.budget(), me, command.client_msg_id()) {
                 continue;
             }
             // Slow follow-ups run here, so each client has at most one in flight.
@@ -370,23 +396,46 @@ impl Session {
         }
     }
 
-    /// Takes a token for one chat message, answering (or, for a flood, disconnecting) when
-    /// there is none.
-    fn within_rate(&self, bucket: &mut TokenBucket, me: ClientId, client_msg_id: Option<u64>) -> bool {
-        let Verdict::Limited { retry_after, refused_in_a_row } = bucket.take(Instant::now()) else {
+    /// Takes a token from the `kind` budget for one command, answering (or, for a flood,
+    /// disconnecting) when there is none.
+    fn within_rate(
+        &self,
+        budgets: &mut SessionBudgets,
+        kind: Kind,
+        me: ClientId,
+        client_msg_id: Option<u64>,
+    ) -> bool {
+        let Verdict::Limited { retry_after, refused_in_a_row } = budgets.get_mut(kind).take(Instant::now())
+        else {
             return true;
         };
+        let what = match kind {
+            Kind::Messages => "messages",
+            Kind::Requests => "requests",
+        };
         if refused_in_a_row >= self.shared.settings.abuse_after {
-            tracing::warn!("{} keeps sending too fast, disconnecting", self.peer);
-            self.connection.close(close_code::ABUSE.into(), b"flooding: too many messages too fast");
+            tracing::warn!("{} keeps sending {what} too fast, disconnecting", self.peer);
+            let reason = format!("flooding: too many {what} too fast");
+            self.connection.close(close_code::ABUSE.into(), reason.as_bytes());
         } else {
             if refused_in_a_row == 1 {
-                tracing::info!("{} rate limited", self.peer);
+                tracing::info!("{} rate limited ({what})", self.peer);
             }
             let message = format!("slow down: try again in {} ms", retry_after.as_millis().max(1));
             self.shared.hub.lock().send_error(me, ErrorCode::RateLimited, message, client_msg_id);
         }
         false
+    }
+
+    /// Counts a login from the client's address, refusing it beyond the logins an address
+    /// may make in a minute.
+    fn within_login_rate(&self) -> Result<(), Rejection> {
+        let retry_after = self.budgets().login(self.peer.ip(), Instant::now()).err();
+        let Some(retry_after) = retry_after else { return Ok(()) };
+        tracing::warn!("{} logs in too often", self.peer);
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0);
+        let reason = format!("too many logins from your address: try again in {seconds} s");
+        Err(Rejection::Unavailable { reason })
     }
 
     /// Logs the user out (everyone is told), lets the last replies leave, and closes.

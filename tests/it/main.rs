@@ -17,6 +17,7 @@ mod limits;
 mod network;
 mod pacing;
 mod resume;
+mod review_budget;
 mod review_lists;
 mod review_names;
 mod review_store;

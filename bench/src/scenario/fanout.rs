@@ -10,9 +10,9 @@ use serde_json::json;
 use super::{Ctx, Run, SendPlan, check_size, connect_all, drain, quit_all, send_at_rate};
 use crate::args::Fanout;
 use crate::clock::{self, now_ns};
+use crate::peer::Sender;
 use crate::progress;
 use crate::result::{BenchResult, round};
-use crate::peer::Sender;
 
 /// BENCH.md: a rate is sustained with >= 99.99 % delivered, no disconnects, p99 <= 50 ms and
 /// no upward latency trend (here: the last third's mean latency under twice the first's,

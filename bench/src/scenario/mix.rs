@@ -9,9 +9,9 @@ use super::{Ctx, Rng, Run, check_size, connect_all, drain, quit_all};
 use crate::args::Mix;
 use crate::clock::{self, now_ns};
 use crate::payload::{self, Stamp};
+use crate::peer::Sender;
 use crate::progress;
 use crate::result::{BenchResult, round};
-use crate::peer::Sender;
 
 const AWAY_ROOM: &str = "mix-away";
 

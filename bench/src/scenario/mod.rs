@@ -21,9 +21,9 @@ use tokio::task::JoinSet;
 
 use crate::clock::{self, now_ns};
 use crate::payload::{self, Stamp};
+use crate::peer::{Conn, Incoming, Receiver, Sender, Target};
 use crate::procfs::{Probe, Sample};
 use crate::stats::{Recorders, Window};
-use crate::peer::{Conn, Incoming, Receiver, Sender, Target};
 
 /// What every scenario gets.
 pub struct Ctx {

@@ -15,7 +15,7 @@ mod nick;
 mod say;
 mod set_password;
 
-use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, TextError};
+use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
 pub use direct::Direct;
 pub use history::History;
@@ -28,7 +28,8 @@ pub use say::Say;
 pub use set_password::SetPassword;
 
 use crate::history::HistoryRequest;
-use crate::hub::{ClientId, Hub};
+use crate::hub::{ClientId, Hub, now_ms};
+use crate::limits::Kind;
 
 /// A command from a logged-in client.
 #[derive(Debug)]
@@ -117,13 +118,20 @@ impl Command {
         }
     }
 
-    /// Whether the rate limit counts the command: everything that sends something to other
-    /// users (messages, and the presence events of joins, leaves and renames).
-    pub fn is_rate_limited(&self) -> bool {
-        !matches!(
-            self,
-            Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_)
-        )
+    /// The budget the command is paid from: the message budget (the rate the Welcome
+    /// announces) for everything that sends something to other users (messages, and the
+    /// presence events of joins, leaves and renames); the request budget for the rest.
+    pub fn budget(&self) -> Kind {
+        match self {
+            Command::Say(_)
+            | Command::Direct(_)
+            | Command::Join(_)
+            | Command::Leave(_)
+            | Command::Nick(_) => Kind::Messages,
+            Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_) => {
+                Kind::Requests
+            }
+        }
     }
 
     /// Applies the command for client `me`; a failure is answered with a typed error. Returns
@@ -147,5 +155,47 @@ impl Command {
             hub.lock().send_error(me, error.code, error.message, client_msg_id);
             None
         })
+    }
+}
+
+/// Sends client `me` who is online and the rooms afresh, for its presence writer that fell
+/// behind the feed: right after `resubscribe` moved the writer to the end of the feed, under
+/// the hub lock (where every presence event is published), so the snapshot reflects exactly
+/// the events before those the writer sends next.
+pub fn resync_presence(hub: &Hub, me: ClientId, resubscribe: &mut dyn FnMut()) {
+    let state = hub.lock();
+    resubscribe();
+    state.send(me, &ServerMsg::Users { users: state.user_names(), ts: now_ms() });
+    state.send(me, &ServerMsg::Rooms { rooms: state.room_list(), ts: now_ms() });
+}
+
+#[cfg(test)]
+mod tests {
+    use anseo_shared::protocol::{ClientMsg, PROTOCOL_VERSION};
+
+    use super::*;
+
+    #[test]
+    fn the_message_budget_counts_what_the_welcome_rate_counts_and_requests_pay_for_the_rest() {
+        let messages = [
+            ClientMsg::Say { room: "lobby".into(), text: "hi".into(), client_msg_id: 1 },
+            ClientMsg::Direct { to: "bob".into(), text: "hi".into(), client_msg_id: 2 },
+            ClientMsg::Join { room: "dev".into(), topic: None },
+            ClientMsg::Leave { room: "dev".into() },
+            ClientMsg::Nick { name: "ann".into() },
+            ClientMsg::ListUsers,
+            ClientMsg::ListRooms,
+            ClientMsg::History { room: "lobby".into(), before: None, limit: 10 },
+            ClientMsg::SetPassword { password: "correct horse".into() },
+        ];
+        for msg in messages {
+            let counted_by_the_client = msg.is_rate_limited();
+            let command = Command::from_msg(msg).expect("a command");
+            let expected = if counted_by_the_client { Kind::Messages } else { Kind::Requests };
+            assert_eq!(command.budget(), expected, "{command:?}");
+        }
+        assert!(
+            Command::from_msg(ClientMsg::Hello { version: PROTOCOL_VERSION, name: "x".into() }).is_none()
+        );
     }
 }
