@@ -5,7 +5,9 @@
 //! Every command the server rate-limits (messages, direct messages, joins, leaves, renames)
 //! waits in one queue, in the order the caller gave them, and leaves when the mirrored bucket
 //! has a token. The mirror keeps a margin below the server's burst, so network jitter cannot
-//! make the server's bucket the emptier one. Should the server refuse a message for speed all
+//! make the server's bucket the emptier one, and each connection's mirror starts half full:
+//! the server carries a name's budget over from its previous connection but starts it with at
+//! least half the burst, so that much is always there. Should the server refuse a message for speed all
 //! the same, the message goes back to the front of the queue (before anything sent after it)
 //! and the mirror is emptied, so it leaves again once the server has a token for it: a
 //! message is never lost to the rate limit. After a reconnect the server's bucket is full
@@ -113,7 +115,7 @@ impl Outbox {
             retry: BTreeSet::new(),
             queue: VecDeque::new(),
             unavailable: BTreeMap::new(),
-            bucket: mirror(rate, 0, now),
+            bucket: mirror(rate, now),
             held_until: None,
         }
     }
@@ -252,18 +254,26 @@ impl Outbox {
         }
     }
 
-    /// A new connection: the server's bucket is full again, less the `spent` commands the
-    /// resume itself sent (rejoins). Everything sent before and not confirmed goes again,
-    /// before what was never sent.
-    pub(super) fn reconnected(&mut self, rate: SendRate, spent: u32, now: Instant) {
+    /// A new connection, with a new budget on the server. Everything sent before and not
+    /// confirmed goes again, before what was never sent.
+    pub(super) fn reconnected(&mut self, rate: SendRate, now: Instant) {
         let queued: BTreeSet<u64> = self
             .queue
             .iter()
             .filter_map(|entry| if let Queued::Send(id) = entry { Some(*id) } else { None })
             .collect();
         self.retry = self.unconfirmed.keys().copied().filter(|id| !queued.contains(id)).collect();
-        self.bucket = mirror(rate, spent, now);
+        self.bucket = mirror(rate, now);
         self.held_until = None;
+    }
+
+    /// Takes a token for a command sent outside the queue (a rejoin after a reconnect), or
+    /// says when there will be one.
+    pub(super) fn take_token(&mut self, now: Instant) -> Result<(), Instant> {
+        match self.bucket.take(now) {
+            Verdict::Allowed => Ok(()),
+            Verdict::Limited { .. } => Err(self.bucket.ready_at(now)),
+        }
     }
 
     /// Gives up on everything not confirmed (the session ended): the sends, in order.
@@ -275,12 +285,14 @@ impl Outbox {
     }
 }
 
-/// A bucket like the server's for a new connection, with a margin, after `spent` tokens.
-fn mirror(rate: SendRate, spent: u32, now: Instant) -> TokenBucket {
+/// A bucket like the server's for a new connection, with a margin, holding what the server's
+/// surely holds: half the burst.
+fn mirror(rate: SendRate, now: Instant) -> TokenBucket {
     let mut limit = RateLimit::from_send_rate(rate);
+    let sure = (limit.burst / 2).saturating_sub(BURST_MARGIN).max(1);
     limit.burst = limit.burst.saturating_sub(BURST_MARGIN).max(1);
     let mut bucket = TokenBucket::new(limit, now);
-    for _ in 0..spent {
+    for _ in sure..limit.burst {
         bucket.take(now);
     }
     bucket
@@ -290,7 +302,9 @@ fn mirror(rate: SendRate, spent: u32, now: Instant) -> TokenBucket {
 mod tests {
     use super::*;
 
-    const RATE: SendRate = SendRate { burst: 5, micros_per_send: 100_000 };
+    /// Capacity 8 with the margin; a new connection's mirror holds 3 (half the burst, less the
+    /// margin).
+    const RATE: SendRate = SendRate { burst: 10, micros_per_send: 100_000 };
 
     fn say(id: u64) -> Outgoing {
         Outgoing::Say { room: "lobby".into(), text: format!("m{id}"), client_msg_id: id }
@@ -315,12 +329,17 @@ mod tests {
         for id in 1..=10 {
             outbox.push_send(say(id));
         }
-        // The burst of 5 less the margin of 2.
+        // Half the burst of 10, less the margin of 2.
         assert_eq!(ids(&outbox.release(start)), [1, 2, 3]);
         assert_eq!(outbox.next_due(start), Some(start + Duration::from_millis(100)));
         assert!(outbox.release(start + Duration::from_millis(50)).is_empty());
         assert_eq!(ids(&outbox.release(start + Duration::from_millis(100))), [4]);
         assert_eq!(ids(&outbox.release(start + Duration::from_millis(300))), [5, 6]);
+        // A quiet spell fills it up to the burst less the margin.
+        for id in 11..=20 {
+            outbox.push_send(say(id));
+        }
+        assert_eq!(outbox.release(start + Duration::from_secs(60)).len(), 8);
     }
 
     #[test]
@@ -388,9 +407,11 @@ mod tests {
         }
         assert_eq!(ids(&outbox.release(start)), [1, 2, 3]);
         outbox.confirmed(1);
-        // The rejoin of one room spent a token of the new connection's bucket.
-        outbox.reconnected(RATE, 1, start);
+        outbox.reconnected(RATE, start);
+        // The rejoin of one room takes a token of the new connection's mirror.
+        assert_eq!(outbox.take_token(start), Ok(()));
         assert_eq!(ids(&outbox.release(start)), [2, 3]);
+        assert_eq!(outbox.take_token(start), Err(start + Duration::from_millis(100)));
         let later = start + Duration::from_secs(1);
         assert_eq!(ids(&outbox.release(later)), [4, 5, 6]);
         assert!(outbox.next_due(later).is_none());

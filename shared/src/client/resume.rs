@@ -598,10 +598,17 @@ impl Supervisor {
         self.upstream = events;
         self.presence_seq = welcome.presence_seq;
         self.send_rate = welcome.send_rate;
-        let mut rejoins = 0;
-        for room in self.rooms.values().filter(|room| fold_name(&room.name) != fold_name(&welcome.room)) {
-            let _ = self.client.send(ClientMsg::Join { room: room.name.clone(), topic: None }).await;
-            rejoins += 1;
+        // The new session's budget: the unconfirmed sends go again, paced, in order, after
+        // the rejoins, which are paced too (a user in many rooms would overdraw it).
+        self.outbox.reconnected(self.send_rate, Instant::now().into_std());
+        let lobby = fold_name(&welcome.room);
+        let rejoins: Vec<String> =
+            self.rooms.values().filter(|room| fold_name(&room.name) != lobby).map(|room| room.name.clone()).collect();
+        for room in rejoins {
+            while let Err(ready) = self.outbox.take_token(Instant::now().into_std()) {
+                tokio::time::sleep_until(Instant::from_std(ready)).await;
+            }
+            let _ = self.client.send(ClientMsg::Join { room, topic: None }).await;
         }
         let CaughtUp { missed, members } = self.catch_up().await?;
         let count = missed.len() as u64;
@@ -610,8 +617,6 @@ impl Supervisor {
             self.forward(Event::Server(ServerMsg::Message(message))).await;
         }
         self.forward(Event::Resumed { missed: count, welcome, members }).await;
-        // The new session's bucket is full: the unconfirmed sends go again, paced, in order.
-        self.outbox.reconnected(self.send_rate, rejoins, Instant::now().into_std());
         self.flush().await;
         Some(())
     }
