@@ -585,6 +585,10 @@ impl Supervisor {
                     }
                     return Flow::Stop;
                 }
+                Err(ConnectError::WrongPassword { retry_after_ms, .. }) => {
+                    tracing::debug!(retry_after_ms, "the name is being guessed at; logging in again later");
+                    self.pause_before_retry(Duration::from_millis(retry_after_ms)).await;
+                }
                 Err(error) => tracing::debug!(%error, attempt, "reconnecting failed"),
             }
         }
@@ -602,8 +606,12 @@ impl Supervisor {
         // the rejoins, which are paced too (a user in many rooms would overdraw it).
         self.outbox.reconnected(self.send_rate, Instant::now().into_std());
         let lobby = fold_name(&welcome.room);
-        let rejoins: Vec<String> =
-            self.rooms.values().filter(|room| fold_name(&room.name) != lobby).map(|room| room.name.clone()).collect();
+        let rejoins: Vec<String> = self
+            .rooms
+            .values()
+            .filter(|room| fold_name(&room.name) != lobby)
+            .map(|room| room.name.clone())
+            .collect();
         for room in rejoins {
             while let Err(ready) = self.outbox.take_token(Instant::now().into_std()) {
                 tokio::time::sleep_until(Instant::from_std(ready)).await;
@@ -708,7 +716,9 @@ fn new_instance() -> u64 {
     u64::from_le_bytes(bytes).max(1)
 }
 
-/// Errors that trying again cannot fix.
+/// Errors that trying again cannot fix. A password login refused while the name is being
+/// guessed at (`WrongPassword` with a wait) is not one: the password was not even checked, so
+/// it is tried again after the wait.
 fn is_final(error: &ConnectError) -> bool {
     error.is_certificate_problem()
         || matches!(
@@ -717,7 +727,7 @@ fn is_final(error: &ConnectError) -> bool {
                 | ConnectError::InvalidName(_)
                 | ConnectError::UnsupportedVersion { .. }
                 | ConnectError::PasswordRequired(_)
-                | ConnectError::WrongPassword { .. }
+                | ConnectError::WrongPassword { retry_after_ms: 0, .. }
                 | ConnectError::AccountRequired(_)
                 | ConnectError::InvalidPassword(_)
                 | ConnectError::KnownServers(_)
@@ -737,6 +747,14 @@ fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_throttled_password_login_is_tried_again_and_a_wrong_one_is_not() {
+        let wrong = ConnectError::WrongPassword { name: "bob".into(), retry_after_ms: 0 };
+        let throttled = ConnectError::WrongPassword { name: "bob".into(), retry_after_ms: 2000 };
+        assert!(is_final(&wrong));
+        assert!(!is_final(&throttled));
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_up_to_thirty_seconds() {
