@@ -11,10 +11,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use anseo_shared::protocol::{ErrorCode, FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
+use anseo_shared::protocol::{FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
 use bytes::Bytes;
 
-use crate::hub::{ClientId, Hub, now_ms};
 use crate::store::{Store, StoreWriter, StoredMessage};
 
 /// What to read, decided under the hub lock (where membership and the latest sequence number
@@ -110,33 +109,10 @@ impl ReaderPool {
     }
 }
 
-/// Reads the page `request` asks for and queues it for `me` (an empty page without a store).
-pub async fn send_page(hub: &Hub, me: ClientId, request: HistoryRequest) {
-    let messages = match hub.history() {
-        None => Vec::new(),
-        Some(reader) => match reader.read(&request).await {
-            Ok(messages) => messages,
-            Err(unavailable) => {
-                hub.lock().send_error(me, ErrorCode::Unavailable, unavailable.to_string(), None);
-                return;
-            }
-        },
-    };
-    let page = HistoryPage {
-        room: request.room,
-        messages: messages.into_iter().map(into_room_message).collect(),
-        more: false,
-        ts: now_ms(),
-    };
-    if let Some(frame) = encode_fitting(page) {
-        hub.lock().deliver(me, frame);
-    }
-}
-
 /// Encodes `page`, dropping its oldest messages until it fits a frame (long messages at the
 /// largest `--max-message-chars` can make a full page too large); `more` is set from what
 /// remains.
-fn encode_fitting(mut page: HistoryPage) -> Option<Bytes> {
+pub fn encode_fitting(mut page: HistoryPage) -> Option<Bytes> {
     loop {
         page.more = page.messages.first().is_some_and(|oldest| oldest.seq > 1);
         match encode_frame(&ServerMsg::History(page.clone())) {
@@ -153,7 +129,7 @@ fn encode_fitting(mut page: HistoryPage) -> Option<Bytes> {
     }
 }
 
-fn into_room_message(stored: StoredMessage) -> RoomMessage {
+pub fn into_room_message(stored: StoredMessage) -> RoomMessage {
     RoomMessage {
         id: stored.id,
         room: stored.room,

@@ -27,6 +27,7 @@ pub mod accounts;
 pub mod args;
 pub mod banner;
 pub mod cert;
+pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod history;
@@ -37,6 +38,7 @@ pub mod outbox;
 pub mod presence;
 pub mod server;
 pub mod session;
+pub mod shared;
 pub mod store;
 
 pub use config::Config;

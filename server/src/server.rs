@@ -17,31 +17,13 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::accounts::{Accounts, WaitingDirects};
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
-use crate::config::{Config, ConnectionLimits, SessionSettings};
+use crate::config::Config;
 use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
 use crate::limits::{Budgets, ConnectionCounter};
 use crate::session;
+use crate::shared::Shared;
 use crate::store::{FolderLock, Store, StoreError, StoreWriter};
-
-/// What every session shares.
-pub struct Shared {
-    pub hub: Hub,
-    pub settings: SessionSettings,
-    /// Connections open now (logged in or not), for the log.
-    pub connections: AtomicUsize,
-    /// Connections counted per source address and in total, against the limits. Only held
-    /// for a counter update, never across an `.await`.
-    pub admission: Mutex<ConnectionCounter>,
-    /// Handshakes started and not yet finished.
-    pub handshakes: AtomicUsize,
-    pub limits: ConnectionLimits,
-    /// Message and request budgets kept between a user's connections, and login budgets per
-    /// address. Only held for a lookup or an update, never across an `.await`.
-    pub budgets: Mutex<Budgets>,
-    /// QUIC retries sent so far, so the log reports them without a line per packet.
-    retries: AtomicU64,
-}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

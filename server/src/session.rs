@@ -22,14 +22,15 @@ use tokio::time::timeout;
 use tokio_util::codec::FramedRead;
 
 use crate::accounts::Admission;
+use crate::clock::now_ms;
 use crate::cmd::{self, Command, Followup};
-use crate::history::{self, HistoryRequest};
-use crate::hub::{ClientId, LoggedIn, encode, now_ms};
+use crate::history::HistoryRequest;
+use crate::hub::{ClientId, LoggedIn, encode};
 use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{Budgets, Kind, SessionBudgets, Verdict};
 use crate::outbox::Outbox;
 use crate::presence::Resync;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::store::StoredDirect;
 
 /// How long the goodbye steps (delivering a rejection, flushing the last replies) may take.
@@ -122,7 +123,7 @@ impl Session {
         }
         let Some((login, lobby_history)) = self.login(send, name.clone(), instance).await else { return };
         self.after_login(login.id, &name, admission).await;
-        history::send_page(&self.shared.hub, login.id, lobby_history).await;
+        cmd::send_page(&self.shared.hub, login.id, lobby_history).await;
         self.read_commands(reader, login.id).await;
         self.finish(login).await;
     }
@@ -387,7 +388,7 @@ impl Session {
             }
             // Slow follow-ups run here, so each client has at most one in flight.
             match command.apply(hub, me) {
-                Some(Followup::History(request)) => history::send_page(hub, me, request).await,
+                Some(Followup::History(request)) => cmd::send_page(hub, me, request).await,
                 Some(Followup::SetPassword { name, password }) => {
                     self.set_password(me, &name, password).await
                 }

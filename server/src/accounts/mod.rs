@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use anseo_shared::protocol::{Credential, Rejection, fold_name, validate_password};
 use tokio::sync::Semaphore;
 
-use crate::hub::now_ms;
+use crate::clock::now_ms;
 use crate::limits::{AddressBuckets, RateLimit};
 use crate::store::{Store, StoreError, StoreWriter, StoredDirect, WriteOp};
 use throttle::Throttle;

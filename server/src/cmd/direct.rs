@@ -9,7 +9,8 @@ use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, fold_name, nor
 use super::CommandError;
 use super::say::Unsaved;
 use crate::accounts::MAX_WAITING;
-use crate::hub::{ClientId, Hub, encode, now_ms};
+use crate::clock::now_ms;
+use crate::hub::{ClientId, Hub, encode};
 use crate::store::{StoredDirect, WriteOp};
 
 #[derive(Debug)]

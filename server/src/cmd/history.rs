@@ -1,10 +1,12 @@
 //! `History`: a page of older messages of a room the client is in. Checked here, under the hub
-//! lock; read from the store afterwards by [`crate::history::send_page`].
+//! lock; read from the store afterwards by [`send_page`], which also sends the pages that
+//! follow a login or a join.
 
-use anseo_shared::protocol::{ErrorCode, MAX_HISTORY_PAGE, normalize_room};
+use anseo_shared::protocol::{ErrorCode, HistoryPage, MAX_HISTORY_PAGE, normalize_room};
 
 use super::CommandError;
-use crate::history::HistoryRequest;
+use crate::clock::now_ms;
+use crate::history::{HistoryRequest, encode_fitting, into_room_message};
 use crate::hub::{ClientId, Hub};
 
 #[derive(Debug)]
@@ -32,5 +34,28 @@ impl History {
             limit: self.limit.clamp(1, MAX_HISTORY_PAGE),
             up_to: room.last_seq,
         })
+    }
+}
+
+/// Reads the page `request` asks for and queues it for `me` (an empty page without a store).
+pub async fn send_page(hub: &Hub, me: ClientId, request: HistoryRequest) {
+    let messages = match hub.history() {
+        None => Vec::new(),
+        Some(reader) => match reader.read(&request).await {
+            Ok(messages) => messages,
+            Err(unavailable) => {
+                hub.lock().send_error(me, ErrorCode::Unavailable, unavailable.to_string(), None);
+                return;
+            }
+        },
+    };
+    let page = HistoryPage {
+        room: request.room,
+        messages: messages.into_iter().map(into_room_message).collect(),
+        more: false,
+        ts: now_ms(),
+    };
+    if let Some(frame) = encode_fitting(page) {
+        hub.lock().deliver(me, frame);
     }
 }

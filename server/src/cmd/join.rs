@@ -7,8 +7,9 @@ use anseo_shared::protocol::{
 };
 
 use super::CommandError;
+use crate::clock::now_ms;
 use crate::history::HistoryRequest;
-use crate::hub::{ClientId, Hub, now_ms};
+use crate::hub::{ClientId, Hub};
 use crate::store::{StoredRoom, WriteOp};
 
 #[derive(Debug)]

@@ -3,7 +3,8 @@
 use anseo_shared::protocol::{ErrorCode, ServerMsg, fold_name, normalize_room};
 
 use super::CommandError;
-use crate::hub::{ClientId, Hub, now_ms};
+use crate::clock::now_ms;
+use crate::hub::{ClientId, Hub};
 
 #[derive(Debug)]
 pub struct Leave {

@@ -5,7 +5,8 @@
 use anseo_shared::protocol::ServerMsg;
 
 use super::CommandError;
-use crate::hub::{ClientId, Hub, now_ms};
+use crate::clock::now_ms;
+use crate::hub::{ClientId, Hub};
 
 #[derive(Debug)]
 pub struct ListRooms {

@@ -18,7 +18,7 @@ mod set_password;
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
 pub use direct::Direct;
-pub use history::History;
+pub use history::{History, send_page};
 pub use join::Join;
 pub use leave::Leave;
 pub use list_rooms::ListRooms;
@@ -27,8 +27,9 @@ pub use nick::Nick;
 pub use say::Say;
 pub use set_password::SetPassword;
 
+use crate::clock::now_ms;
 use crate::history::HistoryRequest;
-use crate::hub::{ClientId, Hub, now_ms};
+use crate::hub::{ClientId, Hub};
 use crate::limits::Kind;
 
 /// A command from a logged-in client.

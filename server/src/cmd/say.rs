@@ -9,7 +9,8 @@ use std::sync::Arc;
 use anseo_shared::protocol::{ErrorCode, ErrorReply, RoomMessage, ServerMsg, normalize_room, validate_text};
 
 use super::CommandError;
-use crate::hub::{ClientId, Hub, HubHandle, encode, now_ms};
+use crate::clock::now_ms;
+use crate::hub::{ClientId, Hub, HubHandle, encode};
 use crate::outbox::Outbox;
 use crate::store::{StoredMessage, WriteOp};
 

@@ -19,7 +19,6 @@ pub use room_budget::{RoomBudget, RoomCreationLimits};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anseo_shared::protocol::{
     ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, encode_frame,
@@ -28,6 +27,7 @@ use anseo_shared::protocol::{
 use bytes::Bytes;
 
 use crate::accounts::Accounts;
+use crate::clock::now_ms;
 use crate::history::HistoryReader;
 use crate::outbox::Outbox;
 use crate::presence::{PresenceFeed, Subscription};
@@ -142,11 +142,6 @@ pub struct Restored {
     pub claimed: Vec<String>,
     /// The highest client message id stored per client instance.
     pub sent: Vec<(u64, u64)>,
-}
-
-/// The server's clock for stamps: milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Hub {

@@ -13,7 +13,8 @@ use anseo_shared::protocol::{
     fold_name, name_skeleton,
 };
 
-use super::{ClientId, Hub, User, now_ms};
+use super::{ClientId, Hub, User};
+use crate::clock::now_ms;
 use crate::history::HistoryRequest;
 use crate::outbox::Outbox;
 use crate::presence::PresenceReceiver;

@@ -136,7 +136,7 @@ impl Store {
         connection
             .execute(
                 "INSERT OR IGNORE INTO rooms (name, topic, creator, created_ms) VALUES (?1, '', '', ?2)",
-                params![LOBBY, crate::hub::now_ms()],
+                params![LOBBY, crate::clock::now_ms()],
             )
             .map_err(wrap)?;
         folder::restrict(&path)?;
@@ -273,7 +273,7 @@ impl Store {
     /// The highest client message id stored from each client instance in the last day: what
     /// a restarted server needs to recognise a message re-sent after it went down.
     pub fn sent_by_instance(&self) -> Result<Vec<(u64, u64)>, StoreError> {
-        let since = crate::hub::now_ms().saturating_sub(24 * 3600 * 1000) as i64;
+        let since = crate::clock::now_ms().saturating_sub(24 * 3600 * 1000) as i64;
         // Ids are stored bit-cast to i64, so the ids from 2^63 up are the negative ones: the
         // highest id is the largest negative one if there is any, else the largest.
         let mut statement = self

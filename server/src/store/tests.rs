@@ -165,7 +165,7 @@ fn client_message_ids_round_trip_over_the_whole_u64_range() {
             sender: "alice".into(),
             recipient: "bob".into(),
             text: "hi".into(),
-            ts_ms: crate::hub::now_ms(),
+            ts_ms: crate::clock::now_ms(),
             client_msg_id: u64::MAX,
             pending_for: Some("bob".into()),
             instance: u64::MAX,
@@ -185,7 +185,7 @@ fn client_message_ids_round_trip_over_the_whole_u64_range() {
 fn the_highest_id_per_instance_counts_ids_from_2_pow_63_as_highest() {
     let dir = temp_dir("highest");
     let mut store = Store::open(&dir).unwrap();
-    let now = crate::hub::now_ms();
+    let now = crate::clock::now_ms();
     let sent = |seq: u64, instance: u64, client_msg_id: u64| {
         WriteOp::RoomMessage(StoredMessage {
             client_msg_id,
