@@ -34,6 +34,7 @@ pub mod history;
 pub mod hub;
 pub mod inbound;
 pub mod limits;
+pub mod link;
 pub mod outbox;
 pub mod presence;
 pub mod server;

@@ -18,6 +18,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::link::{ClientLink, FrameSink};
+
 /// How much may wait for one stream of one client before it counts as too slow.
 #[derive(Debug, Clone, Copy)]
 pub struct OutboxLimits {
@@ -58,7 +60,7 @@ pub struct Outbox {
     /// Set once the client has been disconnected for overflowing; later frames are dropped.
     overflowed: AtomicBool,
     /// The client to disconnect on overflow (none for a detached queue).
-    connection: Option<quinn::Connection>,
+    connection: Option<Arc<dyn ClientLink>>,
     /// Which stream this is, for the disconnect reason.
     stream: &'static str,
 }
@@ -68,14 +70,14 @@ pub struct OutboxReceiver {
     frames: mpsc::Receiver<Bytes>,
     queued_bytes: Arc<AtomicUsize>,
     stall: Duration,
-    connection: quinn::Connection,
+    connection: Arc<dyn ClientLink>,
     stream: &'static str,
 }
 
 impl Outbox {
     /// A new empty queue for one stream of `connection`.
     pub fn new(
-        connection: &quinn::Connection,
+        connection: &Arc<dyn ClientLink>,
         stream: &'static str,
         limits: OutboxLimits,
     ) -> (Outbox, OutboxReceiver) {
@@ -118,7 +120,7 @@ impl Outbox {
     /// Closes the connection behind this queue with an application `code` and `reason`.
     pub fn close(&self, code: u32, reason: &str) {
         if let Some(connection) = &self.connection {
-            connection.close(code.into(), reason.as_bytes());
+            connection.close(code, reason);
         }
     }
 
@@ -158,12 +160,12 @@ impl Outbox {
         }
         let Some(connection) = &self.connection else { return };
         tracing::warn!(
-            peer = %connection.remote_address(),
+            peer = %connection.peer(),
             "client too slow: its {} queue is full, disconnecting", self.stream
         );
         let reason =
             format!("too slow: more than {} bytes waiting on the {} stream", self.max_bytes, self.stream);
-        connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+        connection.close(close_code::TOO_SLOW, &reason);
     }
 }
 
@@ -175,7 +177,7 @@ impl OutboxReceiver {
     /// writer waits until [`COALESCE`] after its previous write and takes everything that
     /// queued up meanwhile: many messages for one client then share one QUIC packet (one
     /// encryption, one `sendmsg`, one acknowledgement) instead of costing a packet each.
-    pub async fn drain_into(mut self, mut stream: quinn::SendStream) {
+    pub async fn drain_into(mut self, mut stream: impl FrameSink) {
         // Grows with the batches actually seen: a quiet client's writer holds no 8 KiB of
         // empty slots (two writers per client, thousands of clients).
         let mut batch = Vec::new();
@@ -209,18 +211,18 @@ impl OutboxReceiver {
                 Err(_stalled) => return self.stalled(),
             }
         }
-        let _ = stream.finish();
+        stream.finish();
     }
 
     fn stalled(&self) {
         tracing::warn!(
-            peer = %self.connection.remote_address(),
+            peer = %self.connection.peer(),
             "client too slow: nothing could be sent on its {} stream for {:?}, disconnecting",
             self.stream,
             self.stall
         );
         let reason = format!("too slow: the {} stream did not move for {:?}", self.stream, self.stall);
-        self.connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+        self.connection.close(close_code::TOO_SLOW, &reason);
     }
 }
 

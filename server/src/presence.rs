@@ -16,6 +16,7 @@
 //! their sequence numbers. A client that stops reading is still disconnected as too slow when
 //! a write stalls.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anseo_shared::protocol::close_code;
@@ -24,6 +25,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, oneshot};
 use tokio::time::Instant;
 
+use crate::link::{ClientLink, FrameSink};
 use crate::outbox::contiguous;
 
 /// Presence events kept for writers that are behind, at most (about 40 bytes each).
@@ -106,15 +108,17 @@ impl PresenceReceiver {
         }
     }
 
-    /// Opens the client's presence stream (one uni stream for the whole session) and writes
-    /// the feed into it until the user logs out or the connection ends. A write that waits
-    /// longer than `stall` for the client to make room disconnects the client as too slow; a
-    /// writer that falls behind the ring catches up with `resync`.
-    pub async fn write_to(mut self, connection: quinn::Connection, stall: Duration, resync: Resync) {
-        let mut stream = match connection.open_uni().await {
-            Ok(stream) => stream,
-            Err(error) => return tracing::debug!(%error, "could not open the presence stream"),
-        };
+    /// Writes the feed into the client's presence stream (one for the whole session) until the
+    /// user logs out or the connection ends. A write that waits longer than `stall` for the
+    /// client to make room disconnects the client as too slow; a writer that falls behind the
+    /// ring catches up with `resync`.
+    pub async fn write_to(
+        mut self,
+        mut stream: impl FrameSink,
+        connection: Arc<dyn ClientLink>,
+        stall: Duration,
+        resync: Resync,
+    ) {
         let mut batch = Vec::new();
         let mut last_write: Option<Instant> = None;
         loop {
@@ -154,10 +158,10 @@ impl PresenceReceiver {
             match written {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => return,
-                Err(_stalled) => return too_slow(&connection, "the presence stream did not move"),
+                Err(_stalled) => return too_slow(&*connection, "the presence stream did not move"),
             }
         }
-        let _ = stream.finish();
+        stream.finish();
     }
 
     /// Moves to the end of the ring and has the client sent a snapshot, after `missed` events
@@ -186,10 +190,10 @@ pub fn coalescing_interval(online: usize) -> Duration {
     COALESCE_PER_CLIENT.saturating_mul(online.min(u32::MAX as usize) as u32).clamp(MIN_COALESCE, MAX_COALESCE)
 }
 
-fn too_slow(connection: &quinn::Connection, what: &str) {
-    tracing::warn!(peer = %connection.remote_address(), "client too slow: {what}, disconnecting");
+fn too_slow(connection: &dyn ClientLink, what: &str) {
+    tracing::warn!(peer = %connection.peer(), "client too slow: {what}, disconnecting");
     let reason = format!("too slow: {what}");
-    connection.close(close_code::TOO_SLOW.into(), reason.as_bytes());
+    connection.close(close_code::TOO_SLOW, &reason);
 }
 
 #[cfg(test)]

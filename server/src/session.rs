@@ -28,6 +28,7 @@ use crate::history::HistoryRequest;
 use crate::hub::{ClientId, LoggedIn, encode};
 use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{Budgets, Kind, SessionBudgets, Verdict};
+use crate::link::ClientLink;
 use crate::outbox::Outbox;
 use crate::presence::Resync;
 use crate::shared::Shared;
@@ -319,7 +320,8 @@ impl Session {
         instance: Option<u64>,
     ) -> Option<(Login, HistoryRequest)> {
         let limits = self.shared.settings.outbox;
-        let (chat, chat_queue) = Outbox::new(&self.connection, "chat", limits);
+        let link: Arc<dyn ClientLink> = Arc::new(self.connection.clone());
+        let (chat, chat_queue) = Outbox::new(&link, "chat", limits);
         match self.shared.hub.login_as(name.clone(), chat, instance, Some(self.peer.ip())) {
             Ok(LoggedIn { id, online, lobby_history, presence }) => {
                 tracing::info!("{name} joined ({online} online)");
@@ -327,7 +329,13 @@ impl Session {
                 let shared = self.shared.clone();
                 let resync: Resync =
                     Box::new(move |resubscribe| cmd::resync_presence(&shared.hub, id, resubscribe));
-                tokio::spawn(presence.write_to(self.connection.clone(), limits.stall, resync));
+                let connection = self.connection.clone();
+                tokio::spawn(async move {
+                    match connection.open_uni().await {
+                        Ok(stream) => presence.write_to(stream, link, limits.stall, resync).await,
+                        Err(error) => tracing::debug!(%error, "could not open the presence stream"),
+                    }
+                });
                 Some((Login { id, chat_writer }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,

@@ -467,3 +467,6 @@ pub fn encode<T: serde::Serialize>(msg: &T) -> Option<Bytes> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
