@@ -37,8 +37,8 @@ impl ClientLink for quinn::Connection {
 }
 
 impl FrameSink for quinn::SendStream {
-    fn write_chunk(&mut self, chunk: Bytes) -> impl Future<Output = io::Result<()>> + Send {
-        async move { quinn::SendStream::write_chunk(self, chunk).await.map_err(io::Error::other) }
+    async fn write_chunk(&mut self, chunk: Bytes) -> io::Result<()> {
+        quinn::SendStream::write_chunk(self, chunk).await.map_err(io::Error::other)
     }
 
     fn finish(&mut self) {
