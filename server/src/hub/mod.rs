@@ -9,9 +9,9 @@
 //! Login and logout live in [`session`](self::session); each command's logic lives in
 //! `crate::cmd`, on top of the helpers here.
 
+mod login;
 mod pages;
 mod room_budget;
-mod session;
 
 pub use pages::LIST_PAGE_BYTES;
 pub use room_budget::{RoomBudget, RoomCreationLimits};
