@@ -6,7 +6,7 @@
 //! bounded [`Outbox`]. The lock is therefore never held across an `.await`, which is what lets
 //! one mutex serve every session without stalling the runtime (mini-redis does the same).
 //!
-//! Login and logout live in [`session`](self::session); each command's logic lives in
+//! Login and logout live in [`login`](self::login); each command's logic lives in
 //! `crate::cmd`, on top of the helpers here.
 
 mod login;
@@ -33,7 +33,7 @@ use crate::outbox::Outbox;
 use crate::presence::{PresenceFeed, Subscription};
 use crate::store::{StoreWriter, StoredRoom};
 
-pub use session::LoggedIn;
+pub use login::LoggedIn;
 
 /// Client instances whose last message id the hub remembers, at most.
 const MAX_INSTANCES: usize = 100_000;
