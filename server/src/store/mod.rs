@@ -38,6 +38,10 @@ pub enum StoreError {
         "the data folder {dir} is in use by another anseo-server ({holder}); stop it first or choose another --data-dir"
     )]
     InUse { dir: PathBuf, holder: String },
+    #[error(
+        "cannot bring the database {path} up to date (was it written by a newer anseo-server?): {source}"
+    )]
+    Schema { path: PathBuf, source: rusqlite_migration::Error },
     #[error("the store's thread stopped")]
     Gone,
 }
@@ -130,7 +134,8 @@ impl Store {
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
             )
             .map_err(wrap)?;
-        schema::migrate(&mut connection).map_err(wrap)?;
+        schema::migrate(&mut connection)
+            .map_err(|source| StoreError::Schema { path: path.to_path_buf(), source })?;
         // The lobby exists from the start, without a join creating it: record it, so its
         // messages are restored with it.
         connection

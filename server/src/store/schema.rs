@@ -1,9 +1,12 @@
-//! The store's schema, as numbered migrations. `PRAGMA user_version` records how many have run;
-//! a migration is never edited once released, only new ones appended.
+//! The store's schema, as numbered migrations run by `rusqlite_migration`. `PRAGMA
+//! user_version` records how many have run; a migration is never edited once released, only
+//! new ones appended. A database written by a newer server (more migrations than these) is
+//! refused rather than misread.
 
 use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[&str] = &[
+const STEPS: &[&str] = &[
     // 1: rooms and their messages, direct messages, accounts.
     "CREATE TABLE rooms (
          name TEXT PRIMARY KEY,
@@ -56,16 +59,14 @@ const MIGRATIONS: &[&str] = &[
      );",
 ];
 
+/// The steps above, for the migration runner.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(STEPS.iter().map(|step| M::up(step)).collect())
+}
+
 /// Brings the database up to the latest schema.
-pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
-    let done: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(done) {
-        let transaction = connection.transaction()?;
-        transaction.execute_batch(migration)?;
-        transaction.pragma_update(None, "user_version", index + 1)?;
-        transaction.commit()?;
-    }
-    Ok(())
+pub fn migrate(connection: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    migrations().to_latest(connection)
 }
 
 #[cfg(test)]
@@ -78,6 +79,19 @@ mod tests {
         migrate(&mut connection).unwrap();
         migrate(&mut connection).unwrap();
         let version: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
-        assert_eq!(version, MIGRATIONS.len());
+        assert_eq!(version, STEPS.len());
+    }
+
+    #[test]
+    fn the_steps_are_valid_sql_in_order() {
+        assert_eq!(migrations().validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "user_version", STEPS.len() + 1).unwrap();
+        let error = migrate(&mut connection).unwrap_err();
+        assert!(matches!(error, rusqlite_migration::Error::MigrationDefinition(_)), "{error}");
     }
 }
