@@ -116,8 +116,8 @@ struct ClientPlan {
 
 /// One client's sends: one per period from a random phase; some go to a random other user.
 async fn client_loop(tx: Sender, plan: ClientPlan, names: Arc<Vec<String>>, run: Arc<Run>) {
-    let mut rng = Rng::new(plan.seed);
-    let phase = rng.unit() * plan.period_ns;
+    let mut rng = Rng::with_seed(plan.seed);
+    let phase = rng.f64() * plan.period_ns;
     for n in 0u64.. {
         let due = plan.start_ns + (phase + n as f64 * plan.period_ns) as u64;
         if due >= plan.end_ns {
@@ -125,8 +125,8 @@ async fn client_loop(tx: Sender, plan: ClientPlan, names: Arc<Vec<String>>, run:
         }
         clock::sleep_until(due).await;
         let text = payload::encode(Stamp { sender: plan.me as u32, seq: n, sent_ns: due }, plan.size);
-        let sent = if rng.unit() < plan.direct_share {
-            let mut to = rng.below(names.len() - 1);
+        let sent = if rng.f64() < plan.direct_share {
+            let mut to = rng.usize(..names.len().saturating_sub(1).max(1));
             if to >= plan.me {
                 to += 1;
             }
@@ -145,7 +145,7 @@ async fn client_loop(tx: Sender, plan: ClientPlan, names: Arc<Vec<String>>, run:
 
 /// Every 100 ms, a few random clients join or leave the away room. Returns how many changes.
 async fn presence_loop(senders: Vec<Sender>, per_sec: f64, end_ns: u64, seed: u64, run: Arc<Run>) -> u64 {
-    let mut rng = Rng::new(seed ^ 0xA5A5);
+    let mut rng = Rng::with_seed(seed ^ 0xA5A5);
     let mut away = vec![false; senders.len()];
     let mut owed = 0.0;
     let mut changes = 0;
@@ -154,7 +154,7 @@ async fn presence_loop(senders: Vec<Sender>, per_sec: f64, end_ns: u64, seed: u6
         owed += per_sec / 10.0;
         while owed >= 1.0 {
             owed -= 1.0;
-            let i = rng.below(senders.len());
+            let i = rng.usize(..senders.len().max(1));
             let done =
                 if away[i] { senders[i].leave(AWAY_ROOM).await } else { senders[i].join(AWAY_ROOM).await };
             if done.is_err() {

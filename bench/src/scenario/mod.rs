@@ -294,31 +294,8 @@ pub async fn quit_all(run: &Run, senders: Vec<Sender>) {
     while leaving.join_next().await.is_some() {}
 }
 
-/// A small seeded random generator (xorshift64*), so runs repeat exactly.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0.0..1.0`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-}
+/// The seeded random generator the scenarios use, so runs repeat exactly.
+pub type Rng = fastrand::Rng;
 
 /// Checks the payload size against the target.
 pub fn check_size(target: &Target, size: usize) -> anyhow::Result<()> {
