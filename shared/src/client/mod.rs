@@ -17,6 +17,7 @@
 //! known-servers file and connect again.
 
 mod chat_event;
+mod commands;
 mod connect;
 mod error;
 mod network;
@@ -26,7 +27,7 @@ mod resume;
 mod session;
 
 pub use chat_event::{ChatEvent, Presence, PresenceChange};
-
+pub use commands::Commands;
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use resume::{Resilient, ResumeOptions, connect_resilient};

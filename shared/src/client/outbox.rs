@@ -42,6 +42,15 @@ impl Outgoing {
         }
     }
 
+    /// The send `message` is, or `message` back when it is another command.
+    pub(super) fn from_message(message: ClientMsg) -> Result<Outgoing, ClientMsg> {
+        match message {
+            ClientMsg::Say { room, text, client_msg_id } => Ok(Outgoing::Say { room, text, client_msg_id }),
+            ClientMsg::Direct { to, text, client_msg_id } => Ok(Outgoing::Direct { to, text, client_msg_id }),
+            other => Err(other),
+        }
+    }
+
     pub(super) fn message(&self) -> ClientMsg {
         match self.clone() {
             Outgoing::Say { room, text, client_msg_id } => ClientMsg::Say { room, text, client_msg_id },

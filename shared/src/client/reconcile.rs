@@ -133,7 +133,13 @@ impl Reconcile {
     }
 
     /// Queues another command: behind the sends when the server rate-limits it, else at once.
+    /// A list is always asked for from its first page on, so it comes whole.
     pub(super) fn command(&mut self, message: ClientMsg) {
+        let message = match message {
+            ClientMsg::ListUsers => ClientMsg::ListUsersAfter { after: String::new() },
+            ClientMsg::ListRooms => ClientMsg::ListRoomsAfter { after: String::new() },
+            other => other,
+        };
         if message.is_rate_limited() {
             self.outbox.push_command(message);
         } else {

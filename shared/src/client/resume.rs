@@ -27,16 +27,14 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::chat_event::ChatEvent;
+use super::commands::{Commands, Link};
 use super::connect::{ConnectOptions, Connected, connect};
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::network::{CHECK_EVERY, NetworkWatch};
 use super::outbox::Outgoing;
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
 use super::session::{Client, Event};
-use crate::protocol::{
-    ClientMsg, Credential, Welcome, close_code, normalize_name, normalize_room, validate_password,
-    validate_text, validate_topic,
-};
+use crate::protocol::{ClientMsg, Credential, Welcome, close_code};
 
 /// Commands waiting for the supervisor, at most.
 const COMMAND_QUEUE: usize = 64;
@@ -56,9 +54,13 @@ pub struct ResumeOptions {
     pub reconnect_after_shutdown: bool,
 }
 
-/// The handle of a resilient session. Cheap to clone.
+/// The handle of a resilient session (see [`Commands`] for the commands). Cheap to clone; the
+/// session ends when the last clone is dropped.
+pub type Resilient = Commands<Supervised>;
+
+/// Where a [`Resilient`] session's commands go: the supervisor's queue.
 #[derive(Clone)]
-pub struct Resilient {
+pub struct Supervised {
     commands: mpsc::Sender<Command>,
     next_id: Arc<AtomicU64>,
     max_message_chars: usize,
@@ -83,7 +85,7 @@ pub async fn connect_resilient(
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let unconfirmed = Arc::new(AtomicUsize::new(0));
-    let handle = Resilient {
+    let link = Supervised {
         commands: commands_tx,
         next_id: Arc::new(AtomicU64::new(1)),
         max_message_chars: welcome.limits.max_message_chars as usize,
@@ -102,94 +104,22 @@ pub async fn connect_resilient(
         network: NetworkWatch::new(),
     };
     tokio::spawn(supervisor.run());
-    Ok((handle, welcome, events))
+    Ok((Commands { link }, welcome, events))
 }
 
-impl Resilient {
-    /// Sends `text` to `room`; returns the client message id its echo will carry.
-    pub async fn say(&self, room: &str, text: &str) -> Result<u64, ClientError> {
-        validate_text(text, self.max_message_chars)?;
-        let room = normalize_room(room)?;
-        let client_msg_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.command(Command::Send(Outgoing::Say { room, text: text.into(), client_msg_id })).await?;
-        Ok(client_msg_id)
-    }
-
-    /// Sends a private message; returns the client message id its copy will carry.
-    pub async fn direct(&self, to: &str, text: &str) -> Result<u64, ClientError> {
-        validate_text(text, self.max_message_chars)?;
-        let to = normalize_name(to)?;
-        let client_msg_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.command(Command::Send(Outgoing::Direct { to, text: text.into(), client_msg_id })).await?;
-        Ok(client_msg_id)
-    }
-
-    /// Joins `room`, creating it with `topic` when it does not exist.
-    pub async fn join(&self, room: &str, topic: Option<&str>) -> Result<(), ClientError> {
-        let room = normalize_room(room)?;
-        let topic = topic.map(str::trim).filter(|t| !t.is_empty());
-        if let Some(topic) = topic {
-            validate_topic(topic)?;
-        }
-        self.send(ClientMsg::Join { room, topic: topic.map(Into::into) }).await
-    }
-
-    /// Leaves `room`.
-    pub async fn leave(&self, room: &str) -> Result<(), ClientError> {
-        self.send(ClientMsg::Leave { room: normalize_room(room)? }).await
-    }
-
-    /// Asks to be called `name` from now on.
-    pub async fn nick(&self, name: &str) -> Result<(), ClientError> {
-        self.send(ClientMsg::Nick { name: normalize_name(name)? }).await
-    }
-
-    /// Asks for the list of online users; it comes as one [`ChatEvent::Users`], however many pages
-    /// the server sends it in.
-    pub async fn list_users(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListUsersAfter { after: String::new() }).await
-    }
-
-    /// Asks for the list of rooms; it comes as one [`ChatEvent::Rooms`], however many pages the
-    /// server sends it in.
-    pub async fn list_rooms(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListRoomsAfter { after: String::new() }).await
-    }
-
-    /// Asks for up to `limit` messages of `room` older than `before` (the latest when `None`).
-    pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
-        self.send(ClientMsg::History { room: normalize_room(room)?, before, limit }).await
-    }
-
-    /// Claims this user's name with `password`, or changes its password.
-    pub async fn set_password(&self, password: &str) -> Result<(), ClientError> {
-        validate_password(password)?;
-        self.send(ClientMsg::SetPassword { password: password.into() }).await
-    }
-
-    /// Sends any other command, unchecked. While reconnecting it waits in the queue and goes
-    /// out after the resume.
-    pub async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
-        self.command(Command::Other(message)).await
-    }
-
-    /// The longest message the server accepts, in characters.
-    pub fn max_message_chars(&self) -> usize {
-        self.max_message_chars
-    }
-
+impl Commands<Supervised> {
     /// Leaves cleanly: first waits until what was sent is confirmed (as long as confirmations
     /// keep coming), then until the server has heard. What could not be sent is reported as
     /// [`ChatEvent::Unsent`].
     pub async fn quit(&self) {
         let (done_tx, mut done) = oneshot::channel();
-        if self.commands.send(Command::Quit(done_tx)).await.is_err() {
+        if self.link.commands.send(Command::Quit(done_tx)).await.is_err() {
             return;
         }
-        let mut left = self.unconfirmed.load(Ordering::Relaxed);
+        let mut left = self.unconfirmed();
         while tokio::time::timeout(QUIT_PATIENCE, &mut done).await.is_err() {
             // No answer yet: wait on while the outbox shrinks (a reconnect may be under way).
-            let now_left = self.unconfirmed.load(Ordering::Relaxed);
+            let now_left = self.unconfirmed();
             if now_left >= left {
                 return;
             }
@@ -200,10 +130,27 @@ impl Resilient {
     /// How many messages sent with [`say`](Self::say) or [`direct`](Self::direct) are not
     /// confirmed yet.
     pub fn unconfirmed(&self) -> usize {
-        self.unconfirmed.load(Ordering::Relaxed)
+        self.link.unconfirmed.load(Ordering::Relaxed)
+    }
+}
+
+impl Link for Supervised {
+    fn max_message_chars(&self) -> usize {
+        self.max_message_chars
     }
 
-    async fn command(&self, command: Command) -> Result<(), ClientError> {
+    fn next_client_msg_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Queues the command for the supervisor: a message or direct message goes to the outbox
+    /// (kept until confirmed), anything else in its turn. While reconnecting it waits in the
+    /// queue and goes out after the resume.
+    async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
+        let command = match Outgoing::from_message(message) {
+            Ok(outgoing) => Command::Send(outgoing),
+            Err(message) => Command::Other(message),
+        };
         self.commands.send(command).await.map_err(|_| ClientError::Disconnected(Disconnect::Quit))
     }
 }
@@ -316,8 +263,6 @@ impl Supervisor {
                 let unsent = format!("not sent: {reason}");
                 return self.end(reason, &unsent).await;
             }
-            // Only a resilient session's own events: never from a connection.
-            Event::Reconnecting { .. } | Event::Resumed { .. } | Event::Unsent { .. } => {}
         }
         Flow::Continue
     }
