@@ -11,8 +11,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anseo_shared::client::{ClientError, Disconnect, Event, Resilient};
-use anseo_shared::protocol::{HistoryPage, ServerMsg, TextError, fold_name, normalize_room};
+use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient};
+use anseo_shared::protocol::{HistoryPage, TextError, fold_name, normalize_room};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
 
@@ -41,7 +41,6 @@ pub async fn run(args: Args) -> Status {
         output,
         name: welcome.name.clone(),
         rooms: Rooms::new(&welcome.room),
-        presence_seq: welcome.presence_seq,
         pending: Pending::default(),
         oldest: Oldest::default(),
         history_requests: HashSet::new(),
@@ -84,8 +83,6 @@ struct Session {
     /// This user's name, as the server last confirmed it.
     name: String,
     rooms: Rooms,
-    /// Presence events up to this sequence number were already reflected in the Welcome.
-    presence_seq: u64,
     pending: Pending,
     /// The oldest message shown per room, where `/history` continues from.
     oldest: Oldest,
@@ -97,7 +94,7 @@ impl Session {
     async fn run(
         &mut self,
         mut lines: mpsc::Receiver<String>,
-        mut events: mpsc::Receiver<Event>,
+        mut events: mpsc::Receiver<ChatEvent>,
     ) -> anyhow::Result<End> {
         let interrupted = Arc::new(Notify::new());
         let notify = interrupted.clone();
@@ -127,7 +124,7 @@ impl Session {
 
     /// Waits for answers to what was sent while they keep coming, then quits cleanly and
     /// reports what the client core could not deliver.
-    async fn leave(&mut self, events: &mut mpsc::Receiver<Event>) -> anyhow::Result<End> {
+    async fn leave(&mut self, events: &mut mpsc::Receiver<ChatEvent>) -> anyhow::Result<End> {
         let mut deadline = Instant::now() + DRAIN;
         while !self.pending.is_empty() {
             let expected = self.pending.len();
@@ -141,7 +138,7 @@ impl Session {
         }
         self.client.quit().await;
         while let Ok(event) = events.try_recv() {
-            if let Event::Unsent { client_msg_id, reason } = event {
+            if let ChatEvent::Unsent { client_msg_id, reason } = event {
                 self.output.print(&Report::unsent(client_msg_id, reason))?;
             }
         }
@@ -150,10 +147,10 @@ impl Session {
     }
 
     /// Reports one event; returns how the session ended if it did.
-    fn on_event(&mut self, event: Option<Event>) -> anyhow::Result<Option<End>> {
-        let event = event.unwrap_or_else(|| Event::Closed(Disconnect::Lost("the session ended".into())));
+    fn on_event(&mut self, event: Option<ChatEvent>) -> anyhow::Result<Option<End>> {
+        let event = event.unwrap_or_else(|| ChatEvent::Closed(Disconnect::Lost("the session ended".into())));
         match event {
-            Event::Closed(reason) => {
+            ChatEvent::Closed(reason) => {
                 // This loop stops reading events before it calls `quit`, so a `Quit` seen here
                 // is a connection closed under us (the client core reports some closes so).
                 let reason = match reason {
@@ -161,57 +158,42 @@ impl Session {
                     reason => reason,
                 };
                 self.output.print(&Report::Closed { reason: reason.to_string() })?;
-                Ok(Some(End::Disconnected(reason)))
+                return Ok(Some(End::Disconnected(reason)));
             }
-            Event::Server(ServerMsg::History(page)) => {
-                self.show_history(page)?;
-                Ok(None)
-            }
-            Event::Server(message) => {
-                self.pending.answered_by(&message, &self.name);
-                self.follow(&message)?;
-                if let Some(report) = Report::from_server(message) {
-                    self.output.print(&report)?;
-                }
-                Ok(None)
-            }
-            Event::Unsent { client_msg_id, reason } => {
+            ChatEvent::History(page) => self.show_history(page)?,
+            ChatEvent::Unsent { client_msg_id, reason } => {
                 self.pending.gave_up(client_msg_id);
                 self.output.print(&Report::unsent(client_msg_id, reason))?;
-                Ok(None)
             }
-            Event::Reconnecting { attempt } => {
-                self.output.print(&Report::Reconnecting { attempt })?;
-                Ok(None)
-            }
-            Event::Resumed { missed, welcome, .. } => {
-                self.presence_seq = welcome.presence_seq;
-                self.output.print(&Report::Resumed { missed })?;
-                Ok(None)
-            }
-            Event::Presence(frame) if frame.seq <= self.presence_seq => Ok(None),
-            Event::Presence(frame) => {
-                let report = Report::from_presence(frame);
+            ChatEvent::Presence(presence) => {
+                let report = Report::from_presence(presence);
                 if self.output.is_json() || !self.is_about_me(&report) {
                     self.output.print(&report)?;
                 }
-                Ok(None)
+            }
+            event => {
+                self.pending.answered_by(&event);
+                self.follow(&event)?;
+                if let Some(report) = Report::from_event(event) {
+                    self.output.print(&report)?;
+                }
             }
         }
+        Ok(None)
     }
 
     /// Keeps the name and rooms in step with the server's replies.
-    fn follow(&mut self, message: &ServerMsg) -> anyhow::Result<()> {
-        match message {
-            ServerMsg::Joined { room, .. } => self.rooms.joined(&room.name),
-            ServerMsg::Left { room, .. } => {
+    fn follow(&mut self, event: &ChatEvent) -> anyhow::Result<()> {
+        match event {
+            ChatEvent::Joined { room, .. } => self.rooms.joined(&room.name),
+            ChatEvent::Left { room, .. } => {
                 self.oldest.forget(room);
                 if let Some(switched) = self.forget_room(room) {
                     self.output.print(&switched)?;
                 }
             }
-            ServerMsg::Renamed { new, .. } => self.name = new.clone(),
-            ServerMsg::Message(message) => self.oldest.saw(&message.room, message.seq),
+            ChatEvent::Renamed { new, .. } => self.name = new.clone(),
+            ChatEvent::Message { message, .. } => self.oldest.saw(&message.room, message.seq),
             _ => {}
         }
         Ok(())

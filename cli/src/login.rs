@@ -10,7 +10,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anseo_shared::client::{
-    ConnectError, ConnectOptions, Event, Resilient, ResumeOptions, Trust, connect_resilient,
+    ChatEvent, ConnectError, ConnectOptions, Resilient, ResumeOptions, Trust, connect_resilient,
 };
 use anseo_shared::protocol::Welcome;
 use anseo_shared::protocol::{Credential, normalize_name};
@@ -24,7 +24,7 @@ use crate::status::{Failure, Status};
 pub struct LoggedIn {
     pub client: Resilient,
     pub welcome: Welcome,
-    pub events: mpsc::Receiver<Event>,
+    pub events: mpsc::Receiver<ChatEvent>,
 }
 
 /// Connects and logs in as `args.name`.

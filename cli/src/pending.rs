@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use anseo_shared::protocol::ServerMsg;
+use anseo_shared::client::ChatEvent;
 
 /// What this session still expects an answer to.
 #[derive(Debug, Default)]
@@ -45,21 +45,19 @@ impl Pending {
         self.commands = self.commands.saturating_sub(1);
     }
 
-    /// Crosses off what `message` answers; `me` is this user's name when it arrived (other
-    /// users' messages carry their own client message ids).
-    pub fn answered_by(&mut self, message: &ServerMsg, me: &str) {
-        match message {
-            ServerMsg::Message(m) if m.from == me => _ = self.sends.remove(&m.client_msg_id),
-            ServerMsg::Direct(d) if d.from == me => _ = self.sends.remove(&d.client_msg_id),
-            ServerMsg::Error(reply) => match reply.client_msg_id {
-                Some(id) => _ = self.sends.remove(&id),
-                None => self.commands = self.commands.saturating_sub(1),
-            },
-            ServerMsg::Joined { .. }
-            | ServerMsg::Left { .. }
-            | ServerMsg::Users { .. }
-            | ServerMsg::Rooms { .. }
-            | ServerMsg::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
+    /// Crosses off what `event` answers: a send the client core confirmed or gave up on, or
+    /// a command's reply.
+    pub fn answered_by(&mut self, event: &ChatEvent) {
+        match event {
+            ChatEvent::Message { confirms: Some(id), .. }
+            | ChatEvent::Direct { confirms: Some(id), .. }
+            | ChatEvent::Refused { client_msg_id: id, .. } => _ = self.sends.remove(id),
+            ChatEvent::CommandFailed { .. }
+            | ChatEvent::Joined { .. }
+            | ChatEvent::Left { .. }
+            | ChatEvent::Users { .. }
+            | ChatEvent::Rooms { .. }
+            | ChatEvent::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
             // Pages also follow joins unasked: the session crosses off the pages it asked for
             // itself, with `page_arrived`.
             _ => {}
@@ -73,8 +71,8 @@ mod tests {
 
     use super::*;
 
-    fn message(from: &str, client_msg_id: u64) -> ServerMsg {
-        ServerMsg::Message(RoomMessage {
+    fn message(from: &str, client_msg_id: u64, confirms: Option<u64>) -> ChatEvent {
+        let message = RoomMessage {
             id: 1,
             room: "lobby".into(),
             seq: 1,
@@ -82,20 +80,21 @@ mod tests {
             text: "hi".into(),
             ts: 0,
             client_msg_id,
-        })
+        };
+        ChatEvent::Message { message, confirms }
     }
 
     #[test]
-    fn only_own_echoes_and_replies_cross_off() {
+    fn only_confirmations_and_replies_cross_off() {
         let mut pending = Pending::default();
         pending.sent(1);
         pending.commanded();
-        pending.answered_by(&message("bob", 1), "alice");
+        pending.answered_by(&message("bob", 1, None));
         assert!(!pending.is_empty(), "bob's message 1 is not alice's echo");
-        pending.answered_by(&message("alice", 1), "alice");
-        pending.answered_by(&ServerMsg::Users { users: vec![], ts: 0 }, "alice");
+        pending.answered_by(&message("alice", 1, Some(1)));
+        pending.answered_by(&ChatEvent::Users { users: vec![], ts: 0 });
         assert!(pending.is_empty());
-        pending.answered_by(&ServerMsg::Left { room: "dev".into(), ts: 0 }, "alice");
+        pending.answered_by(&ChatEvent::Left { room: "dev".into(), ts: 0 });
         assert!(pending.is_empty(), "an unexpected reply does not underflow");
     }
 }

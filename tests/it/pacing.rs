@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use anseo_shared::client::{ConnectOptions, Event, Resilient, ResumeOptions, connect_resilient};
+use anseo_shared::client::{ChatEvent, ConnectOptions, Event, Resilient, ResumeOptions, connect_resilient};
 use anseo_shared::protocol::{RoomMessage, ServerMsg};
 use serde_json::Value;
 use tokio::sync::mpsc::Receiver;
@@ -17,7 +17,7 @@ use crate::support::{Cli, TestServer, expect_event};
 const DEFAULT_BURST: usize = 50;
 const DEFAULT_PER_SEC: usize = 10;
 
-async fn observer(server: &TestServer, name: &str) -> (Resilient, Receiver<Event>) {
+async fn observer(server: &TestServer, name: &str) -> (Resilient, Receiver<ChatEvent>) {
     let connect = ConnectOptions::new(&server.addr, name, server.trust());
     let options = ResumeOptions { connect, reconnect_after_shutdown: true };
     let (client, _welcome, events) = connect_resilient(options).await.expect("observer login");
@@ -27,7 +27,7 @@ async fn observer(server: &TestServer, name: &str) -> (Resilient, Receiver<Event
 /// Lobby messages from `senders` until there are `total`, failing after `patience` without a
 /// new one.
 async fn collect(
-    events: &mut Receiver<Event>,
+    events: &mut Receiver<ChatEvent>,
     senders: &[&str],
     total: usize,
     patience: Duration,
@@ -40,8 +40,10 @@ async fn collect(
             Err(_) => panic!("no message for {patience:?}; {} of {total} arrived", seen.len()),
         };
         match event {
-            Event::Server(ServerMsg::Message(m)) if senders.contains(&m.from.as_str()) => seen.push(m),
-            Event::Closed(reason) => panic!("the observer was disconnected: {reason}"),
+            ChatEvent::Message { message, .. } if senders.contains(&message.from.as_str()) => {
+                seen.push(message)
+            }
+            ChatEvent::Closed(reason) => panic!("the observer was disconnected: {reason}"),
             _ => {}
         }
     }

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
-use anseo_shared::client::{ConnectOptions, Event, Resilient, ResumeOptions, connect_resilient};
-use anseo_shared::protocol::{ClientMsg, ErrorCode, PresenceEvent, RoomMessage, ServerMsg};
+use anseo_shared::client::{
+    ChatEvent, ConnectOptions, Event, Presence, PresenceChange, Resilient, ResumeOptions, connect_resilient,
+};
+use anseo_shared::protocol::{ClientMsg, ErrorCode, RoomMessage, ServerMsg};
 use tokio::sync::mpsc::Receiver;
 
 use crate::support::{Cli, Impairment, Relay, TestServer, WAIT, expect_event};
@@ -14,7 +16,7 @@ use crate::support::{Cli, Impairment, Relay, TestServer, WAIT, expect_event};
 const QUICK: &[&str] =
     &["--idle-timeout-secs", "2", "--rate-limit-burst", "100000", "--rate-limit-per-sec", "100000"];
 
-async fn resilient(server: &TestServer, name: &str) -> (Resilient, Receiver<Event>) {
+async fn resilient(server: &TestServer, name: &str) -> (Resilient, Receiver<ChatEvent>) {
     let connect = ConnectOptions::new(&server.addr, name, server.trust());
     let options = ResumeOptions { connect, reconnect_after_shutdown: true };
     let (client, _welcome, events) = connect_resilient(options).await.expect("login");
@@ -29,22 +31,22 @@ fn kill_and_restart(server: TestServer) -> TestServer {
 }
 
 /// Collects `from`'s lobby messages until the one with text `last`, failing on anything odd.
-async fn messages_until(events: &mut Receiver<Event>, from: &str, last: &str) -> (Vec<RoomMessage>, u32) {
+async fn messages_until(events: &mut Receiver<ChatEvent>, from: &str, last: &str) -> (Vec<RoomMessage>, u32) {
     let mut messages = Vec::new();
     let mut resumed = 0;
     loop {
         let event =
             tokio::time::timeout(WAIT * 3, events.recv()).await.expect("events stopped").expect("open");
         match event {
-            Event::Server(ServerMsg::Message(m)) if m.from == from => {
-                let done = m.text == last;
-                messages.push(m);
+            ChatEvent::Message { message, .. } if message.from == from => {
+                let done = message.text == last;
+                messages.push(message);
                 if done {
                     return (messages, resumed);
                 }
             }
-            Event::Resumed { .. } => resumed += 1,
-            Event::Closed(reason) => panic!("the session ended: {reason}"),
+            ChatEvent::Resumed { .. } => resumed += 1,
+            ChatEvent::Closed(reason) => panic!("the session ended: {reason}"),
             _ => {}
         }
     }
@@ -70,8 +72,10 @@ async fn after_a_sigkill_restart_every_message_arrives_once_in_order() {
     let (after, resumed) = messages_until(&mut bob_events, "alice", "m200").await;
     if resumed == 0 {
         // Everything came in the catch-up: the resume notice follows the missed messages.
-        expect_event(&mut bob_events, "bob's resume", |e| matches!(e, Event::Resumed { .. }).then_some(()))
-            .await;
+        expect_event(&mut bob_events, "bob's resume", |e| {
+            matches!(e, ChatEvent::Resumed { .. }).then_some(())
+        })
+        .await;
     }
     let texts: Vec<String> = before.iter().chain(&after).map(|m| m.text.clone()).collect();
     let expected: Vec<String> = (1..=200).map(|i| format!("m{i}")).collect();
@@ -194,8 +198,8 @@ async fn a_client_cut_off_for_ten_seconds_misses_nothing() {
         let event =
             tokio::time::timeout(WAIT * 3, carol_events.recv()).await.expect("carol's events").unwrap();
         match event {
-            Event::Server(ServerMsg::Message(m)) => texts.push(m.text),
-            Event::Closed(reason) => panic!("carol's session ended: {reason}"),
+            ChatEvent::Message { message, .. } => texts.push(message.text),
+            ChatEvent::Closed(reason) => panic!("carol's session ended: {reason}"),
             _ => {}
         }
     }
@@ -299,7 +303,7 @@ async fn a_burst_from_three_senders_survives_a_sigkill_exactly_once_for_everyone
 /// Every room message `events` brings until there are `total`.
 async fn collect(
     name: &'static str,
-    mut events: Receiver<Event>,
+    mut events: Receiver<ChatEvent>,
     total: usize,
 ) -> (&'static str, Vec<RoomMessage>) {
     let mut seen = Vec::new();
@@ -310,13 +314,15 @@ async fn collect(
             .unwrap_or_else(|_| panic!("{name} stopped at {} messages; {notes:?}", seen.len()))
             .expect("open");
         match event {
-            Event::Server(ServerMsg::Message(m)) => seen.push(m),
-            Event::Closed(reason) => panic!("{name}'s session ended: {reason}"),
-            Event::Reconnecting { attempt } => {
+            ChatEvent::Message { message, .. } => seen.push(message),
+            ChatEvent::Closed(reason) => panic!("{name}'s session ended: {reason}"),
+            ChatEvent::Reconnecting { attempt } => {
                 notes.push(format!("reconnecting {attempt} at {}", seen.len()))
             }
-            Event::Resumed { missed, .. } => notes.push(format!("resumed {missed} at {}", seen.len())),
-            Event::Server(ServerMsg::Error(e)) => notes.push(format!("error {e:?}")),
+            ChatEvent::Resumed { missed, .. } => notes.push(format!("resumed {missed} at {}", seen.len())),
+            error @ (ChatEvent::Refused { .. } | ChatEvent::CommandFailed { .. }) => {
+                notes.push(format!("error {error:?}"))
+            }
             _ => {}
         }
     }
@@ -406,22 +412,29 @@ async fn a_resumed_client_gets_the_members_of_the_rooms_it_rejoined() {
     let (carol, _welcome, mut carol_events) = connect_resilient(options).await.expect("carol's login");
     let mut bob = server.login("bob").await;
     carol.join("maths", None).await.unwrap();
+    // Carol's join goes through her session and the relay, bob's straight to the server: wait
+    // for hers, or the cut may lose it in flight.
+    expect_event(&mut carol_events, "carol in maths", |e| match e {
+        ChatEvent::Joined { room, .. } if room.name == "maths" => Some(()),
+        _ => None,
+    })
+    .await;
     bob.client.join("maths", None).await.unwrap();
     expect_event(&mut carol_events, "bob in maths", |e| joined(e, "maths", "bob")).await;
 
     relay.set_cut(true);
     expect_event(&mut carol_events, "carol's reconnecting", |e| {
-        matches!(e, Event::Reconnecting { .. }).then_some(())
+        matches!(e, ChatEvent::Reconnecting { .. }).then_some(())
     })
     .await;
     bob.client.leave("maths").await.unwrap();
     let dave = server.login("dave").await;
     dave.client.join("maths", None).await.unwrap();
-    expect_event(&mut bob.events, "dave in maths", |e| joined(e, "maths", "dave")).await;
+    expect_event(&mut bob.events, "dave in maths", |e| joined_raw(e, "maths", "dave")).await;
     relay.set_cut(false);
 
     let members = expect_event(&mut carol_events, "carol's resume", |e| match e {
-        Event::Resumed { members, .. } => Some(members.clone()),
+        ChatEvent::Resumed { members, .. } => Some(members.clone()),
         _ => None,
     })
     .await;
@@ -429,9 +442,21 @@ async fn a_resumed_client_gets_the_members_of_the_rooms_it_rejoined() {
     assert!(!members.contains_key("lobby"), "the lobby's members come with the Welcome");
 }
 
-/// `Some` for the presence event "`user` joined `room`".
-fn joined(event: &Event, room: &str, user: &str) -> Option<()> {
+/// `Some` for the presence event "`user` joined `room`", as a resilient session tells it.
+fn joined(event: &ChatEvent, room: &str, user: &str) -> Option<()> {
+    let ChatEvent::Presence(Presence { change: PresenceChange::JoinedRoom { room: r, user: u, .. }, .. }) =
+        event
+    else {
+        return None;
+    };
+    (r == room && u == user).then_some(())
+}
+
+/// `Some` for the presence event "`user` joined `room`", as the raw client reads it.
+fn joined_raw(event: &Event, room: &str, user: &str) -> Option<()> {
     let Event::Presence(frame) = event else { return None };
-    let PresenceEvent::Joined { room: r, user: u, .. } = &frame.event else { return None };
+    let anseo_shared::protocol::PresenceEvent::Joined { room: r, user: u, .. } = &frame.event else {
+        return None;
+    };
     (r == room && u == user).then_some(())
 }

@@ -2,7 +2,7 @@
 //! the server and name (a token), else by name alone. A saved login the server refuses (the
 //! password was changed since) is forgotten, and the form asks for the password.
 
-use anseo_shared::client::{ConnectOptions, Event, Resilient, ResumeOptions, Trust, connect_resilient};
+use anseo_shared::client::{ChatEvent, ConnectOptions, Resilient, ResumeOptions, Trust, connect_resilient};
 use anseo_shared::protocol::{Credential, Welcome};
 use tokio::sync::mpsc;
 
@@ -21,7 +21,7 @@ pub struct LoginRequest {
 pub struct LoggedIn {
     pub client: Resilient,
     pub welcome: Welcome,
-    pub events: mpsc::Receiver<Event>,
+    pub events: mpsc::Receiver<ChatEvent>,
     /// The server address as typed (trimmed): the key for saved logins.
     pub server: String,
 }

@@ -11,8 +11,10 @@
 //! - [`login`]: choosing the credential (typed password, else the login saved on this device)
 //!   and logging in; a refused saved login is forgotten.
 //! - [`session`]: one logged-in session until the user leaves or it ends for good.
+//! - [`model_events`]: the client core's events as the model's (for now, rebuilt as frames).
 
 mod login;
+mod model_events;
 mod session;
 
 use std::cell::RefCell;

@@ -9,13 +9,13 @@
 
 use std::time::Duration;
 
-use anseo_shared::client::{ClientError, Disconnect, Event, Resilient};
-use anseo_shared::protocol::ServerMsg;
+use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Reporter;
 use super::login::LoggedIn;
+use super::model_events::net_event;
 use crate::model::{Command, LoginFailure, NetEvent, PendingLine, Target};
 use crate::tokens::TokenStore;
 
@@ -37,8 +37,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             event = incoming.recv() => {
-                let event = event.unwrap_or(Event::Closed(Disconnect::Lost("the session ended".into())));
-                if let Event::Closed(reason) = event {
+                let event = event.unwrap_or(ChatEvent::Closed(Disconnect::Lost("the session ended".into())));
+                if let ChatEvent::Closed(reason) = event {
                     sender.abort();
                     let failure = LoginFailure::session_ended(&reason, &server, &name);
                     if failure.refuses_saved_login() {
@@ -68,28 +68,21 @@ pub async fn serve(
 
 /// The model's view of a client core event (`None`: nothing to show). Saves login tokens and
 /// follows this user's name.
-fn report(event: Event, server: &str, name: &mut String, tokens: &TokenStore) -> Option<NetEvent> {
+fn report(event: ChatEvent, server: &str, name: &mut String, tokens: &TokenStore) -> Option<NetEvent> {
     match event {
-        Event::Server(ServerMsg::Token { name: owner, token, ts }) => {
-            match tokens.save(server, &owner, &token) {
-                Ok(()) => Some(NetEvent::TokenStored { name: owner, ts }),
-                Err(e) => Some(NetEvent::CommandFailed(format!(
-                    "This device could not keep the login for {owner}, so the password will be asked \
-                     for next time: {e}"
-                ))),
-            }
-        }
-        Event::Server(message) => {
-            if let ServerMsg::Renamed { new, .. } = &message {
+        ChatEvent::TokenIssued { name: owner, token, ts } => match tokens.save(server, &owner, &token) {
+            Ok(()) => Some(NetEvent::TokenStored { name: owner, ts }),
+            Err(e) => Some(NetEvent::CommandFailed(format!(
+                "This device could not keep the login for {owner}, so the password will be asked \
+                 for next time: {e}"
+            ))),
+        },
+        event => {
+            if let ChatEvent::Renamed { new, .. } = &event {
                 *name = new.clone();
             }
-            Some(NetEvent::Server(message))
+            net_event(event)
         }
-        Event::Presence(frame) => Some(NetEvent::Presence(frame)),
-        Event::Reconnecting { attempt } => Some(NetEvent::Reconnecting { attempt }),
-        Event::Resumed { missed, welcome, members } => Some(NetEvent::Resumed { missed, welcome, members }),
-        Event::Unsent { client_msg_id, reason } => Some(NetEvent::Unsent { client_msg_id, reason }),
-        Event::Closed(_) => None,
     }
 }
 

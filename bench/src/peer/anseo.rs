@@ -128,8 +128,6 @@ pub async fn next(events: &mut mpsc::Receiver<Event>) -> Incoming {
         }
         Event::Server(ServerMsg::Error(error)) => Incoming::Error(error.message),
         Event::Server(_) => Incoming::Other,
-        // The load generator uses plain sessions, which never reconnect.
-        Event::Reconnecting { .. } | Event::Resumed { .. } | Event::Unsent { .. } => Incoming::Other,
         Event::Presence(frame) => match frame.event {
             PresenceEvent::Joined { room, user, .. } => Incoming::Joined { room, user },
             PresenceEvent::Left { room, user, .. } => Incoming::Left { room, user },

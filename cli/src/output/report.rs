@@ -1,10 +1,8 @@
 //! The events this client reports, as one serde enum: its JSON form is the `--json` schema
 //! documented in `cli/JSON.md`. Field names and `type` values are an interface: only add.
 
-use anseo_shared::protocol::{
-    DirectMessage, ErrorReply, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
-    Welcome,
-};
+use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
+use anseo_shared::protocol::{DirectMessage, HistoryPage, RoomInfo, RoomMessage, Welcome};
 use serde::Serialize;
 
 /// One line of output.
@@ -127,46 +125,52 @@ impl Report {
         Report::Error { code: "not_sent".to_string(), message: reason, client_msg_id: Some(client_msg_id) }
     }
 
-    /// The report for a frame of the chat stream, if it is one a user sees.
-    pub fn from_server(message: ServerMsg) -> Option<Self> {
-        Some(match message {
-            ServerMsg::Message(message) => Report::from(message),
-            ServerMsg::Direct(direct) => Report::from(direct),
-            ServerMsg::Joined { room, members, .. } => {
+    /// The report for an event of the session, if it is one a user sees as it is.
+    pub fn from_event(event: ChatEvent) -> Option<Self> {
+        Some(match event {
+            ChatEvent::Message { message, .. } => Report::from(message),
+            ChatEvent::Direct { message, .. } => Report::from(message),
+            ChatEvent::Joined { room, members, .. } => {
                 Report::Joined { room: room.name, topic: room.topic, members }
             }
-            ServerMsg::Left { room, .. } => Report::Left { room },
-            ServerMsg::Users { users, .. } => Report::Users { users },
-            ServerMsg::Rooms { rooms, .. } => {
+            ChatEvent::Left { room, .. } => Report::Left { room },
+            ChatEvent::Users { users, .. } => Report::Users { users },
+            ChatEvent::Rooms { rooms, .. } => {
                 Report::Rooms { rooms: rooms.iter().map(RoomEntry::from).collect() }
             }
-            ServerMsg::Renamed { old, new, .. } => Report::Renamed { old, new },
-            ServerMsg::Error(reply) => Report::from(reply),
+            ChatEvent::Renamed { old, new, .. } => Report::Renamed { old, new },
+            ChatEvent::Refused { client_msg_id, code, message, .. } => {
+                Report::Error { code: code.as_str().to_string(), message, client_msg_id: Some(client_msg_id) }
+            }
+            ChatEvent::CommandFailed { code, message, .. } => {
+                Report::Error { code: code.as_str().to_string(), message, client_msg_id: None }
+            }
+            ChatEvent::Unsent { client_msg_id, reason } => Report::unsent(client_msg_id, reason),
+            ChatEvent::Presence(presence) => Report::from_presence(presence),
+            ChatEvent::Reconnecting { attempt } => Report::Reconnecting { attempt },
+            ChatEvent::Resumed { missed, .. } => Report::Resumed { missed },
+            ChatEvent::Closed(reason) => Report::Closed { reason: reason.to_string() },
             // A page holds many messages: see `Report::history`.
             // The login token is for devices that keep it (the app); a script has its password.
-            // Pages of lists arrive whole, as `Users` and `Rooms` (the client core collects them).
-            ServerMsg::Welcome(_)
-            | ServerMsg::Rejected(_)
-            | ServerMsg::History(_)
-            | ServerMsg::Token { .. }
-            | ServerMsg::UsersPage { .. }
-            | ServerMsg::RoomsPage { .. } => {
-                return None;
-            }
+            ChatEvent::History(_) | ChatEvent::TokenIssued { .. } => return None,
         })
     }
 
-    /// The report for a presence frame.
-    pub fn from_presence(frame: PresenceFrame) -> Self {
-        let ts = frame.ts;
-        let presence = |event, user, room, new_name| Report::Presence { event, user, room, new_name, ts };
-        match frame.event {
-            PresenceEvent::Online { user } => presence(PresenceKind::Online, user, None, None),
-            PresenceEvent::Offline { user } => presence(PresenceKind::Offline, user, None, None),
-            PresenceEvent::Renamed { old, new } => presence(PresenceKind::Nick, old, None, Some(new)),
-            PresenceEvent::Joined { room, user, .. } => presence(PresenceKind::Join, user, Some(room), None),
-            PresenceEvent::Left { room, user, .. } => presence(PresenceKind::Leave, user, Some(room), None),
-            PresenceEvent::RoomCreated { room } => {
+    /// The report for a change of presence.
+    pub fn from_presence(presence: Presence) -> Self {
+        let ts = presence.ts;
+        let report = |event, user, room, new_name| Report::Presence { event, user, room, new_name, ts };
+        match presence.change {
+            PresenceChange::Online { user } => report(PresenceKind::Online, user, None, None),
+            PresenceChange::Offline { user } => report(PresenceKind::Offline, user, None, None),
+            PresenceChange::Renamed { old, new } => report(PresenceKind::Nick, old, None, Some(new)),
+            PresenceChange::JoinedRoom { room, user, .. } => {
+                report(PresenceKind::Join, user, Some(room), None)
+            }
+            PresenceChange::LeftRoom { room, user, .. } => {
+                report(PresenceKind::Leave, user, Some(room), None)
+            }
+            PresenceChange::RoomCreated { room } => {
                 Report::RoomCreated { room: room.name, topic: room.topic, ts }
             }
         }
@@ -218,16 +222,6 @@ impl From<DirectMessage> for Report {
     }
 }
 
-impl From<ErrorReply> for Report {
-    fn from(reply: ErrorReply) -> Self {
-        Report::Error {
-            code: reply.code.as_str().to_string(),
-            message: reply.message,
-            client_msg_id: reply.client_msg_id,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use anseo_shared::protocol::ErrorCode;
@@ -259,36 +253,36 @@ mod tests {
 
     #[test]
     fn presence_json_names_the_event_and_omits_absent_fields() {
-        let frame = |event| PresenceFrame { seq: 1, ts: 5, event };
+        let frame = |change| Presence { seq: 1, ts: 5, change };
         assert_eq!(
-            to_json(&Report::from_presence(frame(PresenceEvent::Renamed {
+            to_json(&Report::from_presence(frame(PresenceChange::Renamed {
                 old: "bob".into(),
                 new: "rob".into()
             }))),
             json!({"type": "presence", "event": "nick", "user": "bob", "new_name": "rob", "ts": 5})
         );
         let joined =
-            PresenceEvent::Joined { room: "dev".into(), user: "bob".into(), members: 2, after_seq: 0 };
+            PresenceChange::JoinedRoom { room: "dev".into(), user: "bob".into(), members: 2, after_seq: 0 };
         assert_eq!(
             to_json(&Report::from_presence(frame(joined))),
             json!({"type": "presence", "event": "join", "user": "bob", "room": "dev", "ts": 5})
         );
         assert_eq!(
-            to_json(&Report::from_presence(frame(PresenceEvent::Offline { user: "bob".into() }))),
+            to_json(&Report::from_presence(frame(PresenceChange::Offline { user: "bob".into() }))),
             json!({"type": "presence", "event": "offline", "user": "bob", "ts": 5})
         );
     }
 
     #[test]
     fn server_errors_use_the_snake_case_codes() {
-        let reply = ErrorReply {
+        let refused = ChatEvent::Refused {
+            client_msg_id: 4,
             code: ErrorCode::NoSuchUser,
             message: "nobody called zed is online".into(),
-            client_msg_id: Some(4),
             ts: 0,
         };
         assert_eq!(
-            to_json(&Report::from_server(ServerMsg::Error(reply)).unwrap()),
+            to_json(&Report::from_event(refused).unwrap()),
             json!({"type": "error", "code": "no_such_user", "message": "nobody called zed is online",
                    "client_msg_id": 4})
         );
@@ -302,7 +296,7 @@ mod tests {
     fn rooms_list_rooms_with_topic_and_member_count() {
         let rooms = vec![RoomInfo { name: "dev".into(), topic: "Rust".into(), members: 2 }];
         assert_eq!(
-            to_json(&Report::from_server(ServerMsg::Rooms { rooms, ts: 0 }).unwrap()),
+            to_json(&Report::from_event(ChatEvent::Rooms { rooms, ts: 0 }).unwrap()),
             json!({"type": "rooms", "rooms": [{"name": "dev", "topic": "Rust", "members": 2}]})
         );
     }

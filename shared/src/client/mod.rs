@@ -1,19 +1,33 @@
-//! The client core: connect to a server, get a stream of typed [`Event`]s, and call one method
-//! per command on [`Client`]. The terminal client, the app, the tests and the load generator
-//! all go through here; none of them touches the wire format.
+//! The client core: connect to a server and call one method per command. The terminal
+//! client, the app, the tests and the load generator all go through here; none of them
+//! touches the wire format.
+//!
+//! Two ways to hold a session:
+//! - [`connect_resilient`] gives a [`Resilient`] session and a stream of [`ChatEvent`]s, the
+//!   core's own events: reconnecting, catching up, confirmations and refusals are handled, and
+//!   every message comes once, in order. Applications use this. Its heart is `reconcile.rs`,
+//!   a pure state machine (frames and time in, frames and events out) in the style of
+//!   quinn-proto; `resume.rs` is the IO shell around it.
+//! - [`connect`] gives the raw [`Client`] and the connection's frames as [`Event`]s: the
+//!   wire-level tool for tests and the load generator.
 //!
 //! Connecting verifies the server's certificate by fingerprint ([`Trust`]) before anything
 //! else is exchanged. An unknown server is refused with [`ConnectError::UnknownServer`],
 //! carrying the fingerprint, so the caller can ask a person and, on a yes, remember it in the
 //! known-servers file and connect again.
 
+mod chat_event;
+mod commands;
 mod connect;
 mod error;
 mod network;
 mod outbox;
+mod reconcile;
 mod resume;
 mod session;
 
+pub use chat_event::{ChatEvent, Presence, PresenceChange};
+pub use commands::Commands;
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use resume::{Resilient, ResumeOptions, connect_resilient};

@@ -44,6 +44,15 @@ impl Outgoing {
         }
     }
 
+    /// The send `message` is, or `message` back when it is another command.
+    pub(super) fn from_message(message: ClientMsg) -> Result<Outgoing, ClientMsg> {
+        match message {
+            ClientMsg::Say { room, text, client_msg_id } => Ok(Outgoing::Say { room, text, client_msg_id }),
+            ClientMsg::Direct { to, text, client_msg_id } => Ok(Outgoing::Direct { to, text, client_msg_id }),
+            other => Err(other),
+        }
+    }
+
     pub(super) fn message(&self) -> ClientMsg {
         match self.clone() {
             Outgoing::Say { room, text, client_msg_id } => ClientMsg::Say { room, text, client_msg_id },
@@ -265,6 +274,11 @@ impl Outbox {
         self.retry = self.unconfirmed.keys().copied().filter(|id| !queued.contains(id)).collect();
         self.bucket = mirror(rate, now);
         self.held_until = None;
+    }
+
+    /// When the mirror will next have a token (`now` if it has one).
+    pub(super) fn token_at(&self, now: Instant) -> Instant {
+        self.bucket.ready_at(now)
     }
 
     /// Takes a token for a command sent outside the queue (a rejoin after a reconnect), or

@@ -3,41 +3,38 @@
 //! rejoins its rooms, fetches what it missed in each room, and re-sends what was not confirmed
 //! — so the caller sees every message once, in order per room, whatever the network did.
 //!
-//! One supervisor task owns the current [`Client`] and its events. The caller's handle sends
-//! it commands; the supervisor forwards events, keeping track of the rooms (the last sequence
-//! number seen in each) and of the outbox (sends not confirmed yet). After a reconnect it
-//! collects each room's history back to the last message seen, emits the missed ones in order
-//! with [`Event::Resumed`] after them, and only then re-sends the outbox with the same client
-//! message ids: a message the server had taken before the drop shows up in that history and
-//! counts as confirmed, so it is not posted twice.
+//! This is the IO shell. One supervisor task owns the current [`Client`]: it reads the
+//! connection's frames and the caller's commands, hands them to the pure core
+//! ([`Reconcile`]), sends the frames the core gives out and passes its [`ChatEvent`]s on; and
+//! when the connection is lost, it connects again and tells the core, which rejoins and catches
+//! up (see `reconcile.rs`): the missed messages come in order with [`ChatEvent::Resumed`] after
+//! them, and only then does the outbox go again with the same client message ids, so a message
+//! the server had taken before the drop counts as confirmed and is not posted twice.
 //!
-//! Sends leave no faster than the server's announced rate allows ([`Outbox`] paces them), and
-//! one refused for speed all the same is sent again in its place, so typing faster than the
-//! limit, or a backlog re-sent after an outage, delays messages but never loses one. A send is
-//! dropped only when the server refuses it for good (too long, not a member...), which the
-//! caller hears as that error, or when the session ends, which the caller hears as
-//! [`Event::Unsent`] for each message before [`Event::Closed`].
+//! Sends leave no faster than the server's announced rate allows, and one refused for speed
+//! all the same is sent again in its place, so typing faster than the limit, or a backlog
+//! re-sent after an outage, delays messages but never loses one. A send is dropped only when
+//! the server refuses it for good, which the caller hears as [`ChatEvent::Refused`], or when
+//! the session ends, which the caller hears as [`ChatEvent::Unsent`] for each message before
+//! [`ChatEvent::Closed`].
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
+use super::chat_event::ChatEvent;
+use super::commands::{Commands, Link};
 use super::connect::{ConnectOptions, Connected, connect};
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::network::{CHECK_EVERY, NetworkWatch};
-use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
+use super::outbox::Outgoing;
+use super::reconcile::{QUIT_PATIENCE, Reconcile};
 use super::session::{Client, Event};
-use crate::protocol::RoomInfo;
-use crate::protocol::{
-    ClientMsg, Credential, ErrorCode, ErrorReply, HistoryPage, MAX_HISTORY_PAGE, RoomMessage, SendRate,
-    ServerMsg, Welcome, close_code, fold_name, normalize_name, normalize_room, validate_password,
-    validate_text, validate_topic,
-};
+use crate::protocol::{ClientMsg, Credential, Welcome, close_code};
 
 /// Commands waiting for the supervisor, at most.
 const COMMAND_QUEUE: usize = 64;
@@ -47,12 +44,6 @@ const EVENT_QUEUE: usize = 256;
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The first wait.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-/// How long catching up after a reconnect may take before it counts as a lost connection.
-const CATCH_UP: Duration = Duration::from_secs(20);
-/// Names or rooms collected for one list, at most (a server far larger than any LAN's).
-const MAX_LISTED: usize = 100_000;
-/// Leaving waits for the outbox to empty while confirmations keep coming at least this often.
-const QUIT_PATIENCE: Duration = Duration::from_secs(10);
 
 /// How a resilient session behaves.
 #[derive(Debug, Clone)]
@@ -63,9 +54,13 @@ pub struct ResumeOptions {
     pub reconnect_after_shutdown: bool,
 }
 
-/// The handle of a resilient session. Cheap to clone.
+/// The handle of a resilient session (see [`Commands`] for the commands). Cheap to clone; the
+/// session ends when the last clone is dropped.
+pub type Resilient = Commands<Supervised>;
+
+/// Where a [`Resilient`] session's commands go: the supervisor's queue.
 #[derive(Clone)]
-pub struct Resilient {
+pub struct Supervised {
     commands: mpsc::Sender<Command>,
     next_id: Arc<AtomicU64>,
     max_message_chars: usize,
@@ -83,127 +78,48 @@ enum Command {
 /// [`Resilient::quit`] or a loss that reconnecting cannot fix.
 pub async fn connect_resilient(
     mut options: ResumeOptions,
-) -> Result<(Resilient, Welcome, mpsc::Receiver<Event>), ConnectError> {
+) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
     options.connect.instance = Some(new_instance());
     let connected = connect(&options.connect).await?;
     let welcome = connected.welcome.clone();
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let unconfirmed = Arc::new(AtomicUsize::new(0));
-    let handle = Resilient {
+    let link = Supervised {
         commands: commands_tx,
         next_id: Arc::new(AtomicU64::new(1)),
         max_message_chars: welcome.limits.max_message_chars as usize,
         unconfirmed: unconfirmed.clone(),
     };
-    let mut rooms = BTreeMap::new();
-    rooms.insert(fold_name(&welcome.room), RoomState { name: welcome.room.clone(), last_seq: 0 });
     let supervisor = Supervisor {
-        name: welcome.name.clone(),
+        core: Reconcile::new(&welcome, now()),
         options,
         client: connected.client,
         upstream: connected.events,
         events: events_tx,
         commands,
-        rooms,
-        outbox: Outbox::new(welcome.send_rate, Instant::now().into_std()),
-        send_rate: welcome.send_rate,
         unconfirmed,
         quitting: None,
-        user_pages: Vec::new(),
-        room_pages: Vec::new(),
-        presence_seq: welcome.presence_seq,
+        attempt: 0,
         network: NetworkWatch::new(),
     };
     tokio::spawn(supervisor.run());
-    Ok((handle, welcome, events))
+    Ok((Commands { link }, welcome, events))
 }
 
-impl Resilient {
-    /// Sends `text` to `room`; returns the client message id its echo will carry.
-    pub async fn say(&self, room: &str, text: &str) -> Result<u64, ClientError> {
-        validate_text(text, self.max_message_chars)?;
-        let room = normalize_room(room)?;
-        let client_msg_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.command(Command::Send(Outgoing::Say { room, text: text.into(), client_msg_id })).await?;
-        Ok(client_msg_id)
-    }
-
-    /// Sends a private message; returns the client message id its copy will carry.
-    pub async fn direct(&self, to: &str, text: &str) -> Result<u64, ClientError> {
-        validate_text(text, self.max_message_chars)?;
-        let to = normalize_name(to)?;
-        let client_msg_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.command(Command::Send(Outgoing::Direct { to, text: text.into(), client_msg_id })).await?;
-        Ok(client_msg_id)
-    }
-
-    /// Joins `room`, creating it with `topic` when it does not exist.
-    pub async fn join(&self, room: &str, topic: Option<&str>) -> Result<(), ClientError> {
-        let room = normalize_room(room)?;
-        let topic = topic.map(str::trim).filter(|t| !t.is_empty());
-        if let Some(topic) = topic {
-            validate_topic(topic)?;
-        }
-        self.send(ClientMsg::Join { room, topic: topic.map(Into::into) }).await
-    }
-
-    /// Leaves `room`.
-    pub async fn leave(&self, room: &str) -> Result<(), ClientError> {
-        self.send(ClientMsg::Leave { room: normalize_room(room)? }).await
-    }
-
-    /// Asks to be called `name` from now on.
-    pub async fn nick(&self, name: &str) -> Result<(), ClientError> {
-        self.send(ClientMsg::Nick { name: normalize_name(name)? }).await
-    }
-
-    /// Asks for the list of online users; it comes as one `Users` event, however many pages
-    /// the server sends it in.
-    pub async fn list_users(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListUsersAfter { after: String::new() }).await
-    }
-
-    /// Asks for the list of rooms; it comes as one `Rooms` event, however many pages the
-    /// server sends it in.
-    pub async fn list_rooms(&self) -> Result<(), ClientError> {
-        self.send(ClientMsg::ListRoomsAfter { after: String::new() }).await
-    }
-
-    /// Asks for up to `limit` messages of `room` older than `before` (the latest when `None`).
-    pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
-        self.send(ClientMsg::History { room: normalize_room(room)?, before, limit }).await
-    }
-
-    /// Claims this user's name with `password`, or changes its password.
-    pub async fn set_password(&self, password: &str) -> Result<(), ClientError> {
-        validate_password(password)?;
-        self.send(ClientMsg::SetPassword { password: password.into() }).await
-    }
-
-    /// Sends any other command, unchecked. While reconnecting it waits in the queue and goes
-    /// out after the resume.
-    pub async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
-        self.command(Command::Other(message)).await
-    }
-
-    /// The longest message the server accepts, in characters.
-    pub fn max_message_chars(&self) -> usize {
-        self.max_message_chars
-    }
-
+impl Commands<Supervised> {
     /// Leaves cleanly: first waits until what was sent is confirmed (as long as confirmations
     /// keep coming), then until the server has heard. What could not be sent is reported as
-    /// [`Event::Unsent`].
+    /// [`ChatEvent::Unsent`].
     pub async fn quit(&self) {
         let (done_tx, mut done) = oneshot::channel();
-        if self.commands.send(Command::Quit(done_tx)).await.is_err() {
+        if self.link.commands.send(Command::Quit(done_tx)).await.is_err() {
             return;
         }
-        let mut left = self.unconfirmed.load(Ordering::Relaxed);
+        let mut left = self.unconfirmed();
         while tokio::time::timeout(QUIT_PATIENCE, &mut done).await.is_err() {
             // No answer yet: wait on while the outbox shrinks (a reconnect may be under way).
-            let now_left = self.unconfirmed.load(Ordering::Relaxed);
+            let now_left = self.unconfirmed();
             if now_left >= left {
                 return;
             }
@@ -214,45 +130,46 @@ impl Resilient {
     /// How many messages sent with [`say`](Self::say) or [`direct`](Self::direct) are not
     /// confirmed yet.
     pub fn unconfirmed(&self) -> usize {
-        self.unconfirmed.load(Ordering::Relaxed)
+        self.link.unconfirmed.load(Ordering::Relaxed)
+    }
+}
+
+impl Link for Supervised {
+    fn max_message_chars(&self) -> usize {
+        self.max_message_chars
     }
 
-    async fn command(&self, command: Command) -> Result<(), ClientError> {
+    fn next_client_msg_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Queues the command for the supervisor: a message or direct message goes to the outbox
+    /// (kept until confirmed), anything else in its turn. While reconnecting it waits in the
+    /// queue and goes out after the resume.
+    async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
+        let command = match Outgoing::from_message(message) {
+            Ok(outgoing) => Command::Send(outgoing),
+            Err(message) => Command::Other(message),
+        };
         self.commands.send(command).await.map_err(|_| ClientError::Disconnected(Disconnect::Quit))
     }
 }
 
-#[derive(Debug)]
-struct RoomState {
-    name: String,
-    /// The sequence number of the last message of this room passed to the caller.
-    last_seq: u64,
-}
-
 struct Supervisor {
     options: ResumeOptions,
-    name: String,
     client: Client,
     upstream: mpsc::Receiver<Event>,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<ChatEvent>,
     commands: mpsc::Receiver<Command>,
-    /// The rooms this user is in, by folded name.
-    rooms: BTreeMap<String, RoomState>,
-    /// Sends not confirmed yet and rate-limited commands waiting for their turn.
-    outbox: Outbox,
-    /// The server's rate, from the latest Welcome.
-    send_rate: SendRate,
-    /// The outbox's unconfirmed count, for the handle.
+    /// Everything the session remembers, and what it makes of the frames.
+    core: Reconcile,
+    /// The core's unconfirmed count, for the handle.
     unconfirmed: Arc<AtomicUsize>,
     /// Set once the caller asked to leave: answered when the outbox is empty, or when
-    /// confirmations stop coming for [`QUIT_PATIENCE`].
-    quitting: Option<Quitting>,
-    /// Presence up to this sequence number is reflected in the latest Welcome.
-    presence_seq: u64,
-    /// The pages of a user list being collected.
-    user_pages: Vec<String>,
-    /// The pages of a room list being collected.
-    room_pages: Vec<RoomInfo>,
+    /// confirmations stop coming for a while (the core's quit deadline).
+    quitting: Option<oneshot::Sender<()>>,
+    /// The current run of reconnection attempts (a catch-up cut short continues it).
+    attempt: u32,
     /// The machine's addresses, to notice a network change.
     network: NetworkWatch,
 }
@@ -263,67 +180,53 @@ enum Flow {
     Stop,
 }
 
-/// A quit waiting for the outbox to empty.
-struct Quitting {
-    done: oneshot::Sender<()>,
-    /// Give up on the outbox at this time (moved on by every confirmation).
-    give_up_at: Instant,
-}
-
 impl Supervisor {
     async fn run(mut self) {
         let mut look = tokio::time::interval(CHECK_EVERY);
         look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            if self.quitting.is_some() && self.outbox.is_empty() {
+            if self.quitting.is_some() && self.core.is_settled() {
                 self.leave().await;
                 return;
             }
             // A full outbox stops taking commands (the caller's sends wait) until confirmations
-            // make room: backpressure instead of unbounded memory. A quit takes no more.
-            let accepting = !self.outbox.is_full() && self.quitting.is_none();
-            let due = self.outbox.next_due(Instant::now().into_std()).map(Instant::from_std);
-            let give_up_at = self.quitting.as_ref().map(|quitting| quitting.give_up_at);
+            // make room: backpressure instead of unbounded memory. A quit takes no more, and
+            // commands wait while a catch-up is under way.
+            let accepting = !self.core.is_full() && self.quitting.is_none() && !self.core.is_catching_up();
+            let due = self.core.poll_timeout(now()).map(Instant::from_std);
+            let give_up_at = self.core.quit_deadline().map(Instant::from_std);
             let flow = tokio::select! {
                 command = self.commands.recv(), if accepting => self.execute(command).await,
                 event = self.upstream.recv() => self.on_event(event).await,
-                () = sleep_until_some(due) => self.flush().await,
+                () = sleep_until_some(due) => {
+                    self.core.handle_timeout(now());
+                    Flow::Continue
+                }
                 () = sleep_until_some(give_up_at) => self.leave().await,
                 _ = look.tick() => self.migrate_on_network_change(),
             };
-            self.unconfirmed.store(self.outbox.unconfirmed_count(), Ordering::Relaxed);
             if let Flow::Stop = flow {
                 return;
             }
+            self.drive().await;
         }
     }
 
-    /// Sends what the pacing lets go now. A send that fails (the connection is breaking)
-    /// stays unconfirmed and goes again after the reconnect.
-    async fn flush(&mut self) -> Flow {
-        for message in self.outbox.release(Instant::now().into_std()) {
+    /// Sends what the core has to send (a send that fails, the connection breaking, stays
+    /// unconfirmed and goes again after the reconnect), then passes its events on.
+    async fn drive(&mut self) {
+        let now = now();
+        while let Some(message) = self.core.poll_transmit(now) {
             let _ = self.client.send(message).await;
         }
-        Flow::Continue
-    }
-
-    /// Quits now: what is still unconfirmed is reported as not sent.
-    async fn leave(&mut self) -> Flow {
-        self.client.quit().await;
-        self.abandon_outbox("you left before the server confirmed it").await;
-        let _ = self.events.send(Event::Closed(Disconnect::Quit)).await;
-        if let Some(quitting) = self.quitting.take() {
-            let _ = quitting.done.send(());
+        while let Some(event) = self.core.poll_event() {
+            if let ChatEvent::TokenIssued { token, .. } = &event {
+                // Later logins use the token, as a device that keeps it would.
+                self.options.connect.credential = Some(Credential::Token(token.clone()));
+            }
+            let _ = self.events.send(event).await;
         }
-        Flow::Stop
-    }
-
-    /// Tells the caller about every send that will not be confirmed now.
-    async fn abandon_outbox(&mut self, reason: &str) {
-        for outgoing in self.outbox.abandon() {
-            self.forward(Event::Unsent { client_msg_id: outgoing.id(), reason: reason.to_string() }).await;
-        }
-        self.unconfirmed.store(0, Ordering::Relaxed);
+        self.unconfirmed.store(self.core.unconfirmed_count(), Ordering::Relaxed);
     }
 
     async fn execute(&mut self, command: Option<Command>) -> Flow {
@@ -331,121 +234,54 @@ impl Supervisor {
             // Every handle is gone: nobody listens any more.
             None => {
                 self.client.quit().await;
-                Flow::Stop
+                return Flow::Stop;
             }
             Some(Command::Quit(done)) => {
-                let give_up_at = Instant::now() + QUIT_PATIENCE;
-                self.quitting = Some(Quitting { done, give_up_at });
-                Flow::Continue
+                self.core.begin_quit(now());
+                self.quitting = Some(done);
             }
-            Some(Command::Send(outgoing)) => {
-                self.outbox.push_send(outgoing);
-                self.flush().await
-            }
-            Some(Command::Other(message)) if message.is_rate_limited() => {
-                self.outbox.push_command(message);
-                self.flush().await
-            }
-            Some(Command::Other(message)) => {
-                let _ = self.client.send(message).await;
-                Flow::Continue
-            }
+            Some(Command::Send(outgoing)) => self.core.send(outgoing),
+            Some(Command::Other(message)) => self.core.command(message),
         }
+        Flow::Continue
     }
 
     async fn on_event(&mut self, event: Option<Event>) -> Flow {
         let event = event.unwrap_or(Event::Closed(Disconnect::Lost("the session ended".into())));
         match event {
-            Event::Closed(reason) if self.should_reconnect(&reason) => self.reconnect().await,
+            Event::Server(message) => self.core.handle_server(message, now()),
+            Event::Presence(frame) => self.core.handle_presence(frame),
+            // A catch-up cut short is always tried again.
+            Event::Closed(reason) if self.core.is_catching_up() || self.should_reconnect(&reason) => {
+                if !self.core.is_catching_up() {
+                    self.attempt = 0;
+                }
+                self.core.disconnected();
+                return self.reconnect().await;
+            }
             Event::Closed(reason) => {
-                self.abandon_outbox(&format!("not sent: {reason}")).await;
-                self.forward(Event::Closed(reason)).await;
-                if let Some(quitting) = self.quitting.take() {
-                    let _ = quitting.done.send(());
-                }
-                Flow::Stop
-            }
-            Event::Server(ServerMsg::Message(message)) => {
-                if self.is_new(&message) {
-                    self.note_message(&message);
-                    self.forward(Event::Server(ServerMsg::Message(message))).await;
-                }
-                Flow::Continue
-            }
-            Event::Server(ServerMsg::Error(error)) if error.client_msg_id.is_some() => {
-                self.on_send_error(error).await;
-                Flow::Continue
-            }
-            event => {
-                self.relay(event).await;
-                Flow::Continue
+                let unsent = format!("not sent: {reason}");
+                return self.end(reason, &unsent).await;
             }
         }
+        Flow::Continue
     }
 
-    /// Passes an event on, keeping track of what it says; a page of a list is collected until
-    /// the list is whole, then passed on as one list.
-    async fn relay(&mut self, event: Event) {
-        match event {
-            Event::Server(ServerMsg::UsersPage { users, more, ts }) => {
-                let after = users.last().cloned();
-                self.user_pages.extend(users);
-                match after.filter(|_| more && self.user_pages.len() < MAX_LISTED) {
-                    Some(after) => _ = self.client.send(ClientMsg::ListUsersAfter { after }).await,
-                    None => {
-                        let users = std::mem::take(&mut self.user_pages);
-                        self.forward(Event::Server(ServerMsg::Users { users, ts })).await;
-                    }
-                }
-            }
-            Event::Server(ServerMsg::RoomsPage { rooms, more, ts }) => {
-                let after = rooms.last().map(|room| room.name.clone());
-                self.room_pages.extend(rooms);
-                match after.filter(|_| more && self.room_pages.len() < MAX_LISTED) {
-                    Some(after) => _ = self.client.send(ClientMsg::ListRoomsAfter { after }).await,
-                    None => {
-                        let rooms = std::mem::take(&mut self.room_pages);
-                        self.forward(Event::Server(ServerMsg::Rooms { rooms, ts })).await;
-                    }
-                }
-            }
-            event => {
-                self.track(&event);
-                self.forward(event).await;
-            }
-        }
+    /// Quits now: what is still unconfirmed is reported as not sent.
+    async fn leave(&mut self) -> Flow {
+        self.client.quit().await;
+        self.end(Disconnect::Quit, "you left before the server confirmed it").await
     }
 
-    /// The server's answer to a send that is not its echo: a re-sent message it had posted
-    /// already (confirmed, nothing to show), a refusal to retry (kept, nothing to show), or
-    /// a final refusal (the caller sees it).
-    async fn on_send_error(&mut self, error: ErrorReply) {
-        let Some(id) = error.client_msg_id else { return };
-        let answer = match error.code {
-            ErrorCode::AlreadyPosted => {
-                self.confirm(id);
-                return;
-            }
-            ErrorCode::RateLimited => Answer::RateLimited,
-            ErrorCode::Unavailable => Answer::Unavailable,
-            _ => Answer::Refused,
-        };
-        match self.outbox.answered(id, answer, Instant::now().into_std()) {
-            Outcome::Retrying => {
-                tracing::debug!(id, code = error.code.as_str(), "the server refused a send; sending it again")
-            }
-            Outcome::Failed(_) | Outcome::Unknown => {
-                self.forward(Event::Server(ServerMsg::Error(error))).await
-            }
+    /// Ends the session: every send not confirmed is reported (with `unsent`), then `reason`.
+    async fn end(&mut self, reason: Disconnect, unsent: &str) -> Flow {
+        self.core.abandon(unsent);
+        self.drive().await;
+        let _ = self.events.send(ChatEvent::Closed(reason)).await;
+        if let Some(done) = self.quitting.take() {
+            let _ = done.send(());
         }
-    }
-
-    /// A send was posted: it leaves the outbox, and a quit waiting for it waits on.
-    fn confirm(&mut self, client_msg_id: u64) {
-        self.outbox.confirmed(client_msg_id);
-        if let Some(quitting) = &mut self.quitting {
-            quitting.give_up_at = Instant::now() + QUIT_PATIENCE;
-        }
+        Flow::Stop
     }
 
     /// After a network change, moves the connection to a fresh socket on the new network:
@@ -493,211 +329,40 @@ impl Supervisor {
         }
     }
 
-    /// A live message not passed on yet (a message of a room is never passed on twice).
-    fn is_new(&self, message: &RoomMessage) -> bool {
-        self.rooms.get(&fold_name(&message.room)).is_none_or(|room| message.seq > room.last_seq)
-    }
-
-    fn note_message(&mut self, message: &RoomMessage) {
-        if let Some(room) = self.rooms.get_mut(&fold_name(&message.room)) {
-            room.last_seq = room.last_seq.max(message.seq);
-        }
-        self.confirm_echo(message);
-    }
-
-    /// Confirms the send `message` echoes, if it is this user's and matches one.
-    fn confirm_echo(&mut self, message: &RoomMessage) {
-        let to = Destination::Room(&message.room);
-        if message.from == self.name && self.outbox.is_echo(message.client_msg_id, to, &message.text) {
-            self.confirm(message.client_msg_id);
-        }
-    }
-
-    /// Keeps rooms, name, credential and outbox in step with what the server says.
-    fn track(&mut self, event: &Event) {
-        let Event::Server(message) = event else {
-            if let Event::Presence(frame) = event {
-                self.presence_seq = self.presence_seq.max(frame.seq);
-            }
-            return;
-        };
-        match message {
-            ServerMsg::Joined { room, .. } => {
-                let state = RoomState { name: room.name.clone(), last_seq: 0 };
-                self.rooms.entry(fold_name(&room.name)).or_insert(state);
-            }
-            ServerMsg::Left { room, .. } => _ = self.rooms.remove(&fold_name(room)),
-            ServerMsg::History(page) => self.note_page(page),
-            ServerMsg::Renamed { new, .. } => self.name = new.clone(),
-            ServerMsg::Direct(direct)
-                if direct.from == self.name
-                    && self.outbox.is_echo(
-                        direct.client_msg_id,
-                        Destination::User(&direct.to),
-                        &direct.text,
-                    ) =>
-            {
-                self.confirm(direct.client_msg_id)
-            }
-            ServerMsg::Token { token, .. } => {
-                // Later logins use the token, as a device that keeps it would.
-                self.options.connect.credential = Some(Credential::Token(token.clone()));
-            }
-            _ => {}
-        }
-    }
-
-    /// A page of history counts as seen: later live messages continue after it.
-    fn note_page(&mut self, page: &HistoryPage) {
-        let Some(last) = page.messages.last() else { return };
-        if let Some(room) = self.rooms.get_mut(&fold_name(&page.room)) {
-            room.last_seq = room.last_seq.max(last.seq);
-        }
-        for message in &page.messages {
-            self.confirm_echo(message);
-        }
-    }
-
-    async fn forward(&self, event: Event) {
-        let _ = self.events.send(event).await;
-    }
-
-    /// Connects again until it works (or cannot ever work), then resumes.
+    /// Connects again until it works (or cannot ever work); the core then rejoins the rooms
+    /// and catches up, and the main loop carries it out.
     async fn reconnect(&mut self) -> Flow {
-        let mut attempt = 0u32;
         loop {
-            attempt += 1;
-            self.forward(Event::Reconnecting { attempt }).await;
-            self.pause_before_retry(backoff(attempt)).await;
+            self.attempt += 1;
+            let _ = self.events.send(ChatEvent::Reconnecting { attempt: self.attempt }).await;
+            self.pause_before_retry(backoff(self.attempt)).await;
             let mut options = self.options.connect.clone();
-            options.name = self.name.clone();
+            options.name = self.core.name().to_string();
             match connect(&options).await {
-                Ok(connected) => match self.resume(connected).await {
-                    Some(()) => return Flow::Continue,
-                    None => continue,
-                },
+                Ok(Connected { client, welcome, events }) => {
+                    self.client = client;
+                    self.upstream = events;
+                    self.core.reconnected(welcome, now());
+                    return Flow::Continue;
+                }
                 Err(error) if is_final(&error) => {
                     let reason = Disconnect::GaveUp(GaveUp::from(&error));
-                    self.abandon_outbox(&format!("not sent: {reason}")).await;
-                    self.forward(Event::Closed(reason)).await;
-                    if let Some(quitting) = self.quitting.take() {
-                        let _ = quitting.done.send(());
-                    }
-                    return Flow::Stop;
+                    let unsent = format!("not sent: {reason}");
+                    return self.end(reason, &unsent).await;
                 }
                 Err(ConnectError::WrongPassword { retry_after_ms, .. }) => {
                     tracing::debug!(retry_after_ms, "the name is being guessed at; logging in again later");
                     self.pause_before_retry(Duration::from_millis(retry_after_ms)).await;
                 }
-                Err(error) => tracing::debug!(%error, attempt, "reconnecting failed"),
+                Err(error) => tracing::debug!(%error, attempt = self.attempt, "reconnecting failed"),
             }
         }
-    }
-
-    /// Rejoins the rooms, passes on what was missed in each, then re-sends the outbox.
-    /// `None` when the new connection broke during the catch-up.
-    async fn resume(&mut self, connected: Connected) -> Option<()> {
-        let Connected { client, welcome, events } = connected;
-        self.client = client;
-        self.upstream = events;
-        self.presence_seq = welcome.presence_seq;
-        self.send_rate = welcome.send_rate;
-        // The new session's budget: the unconfirmed sends go again, paced, in order, after
-        // the rejoins, which are paced too (a user in many rooms would overdraw it).
-        self.outbox.reconnected(self.send_rate, Instant::now().into_std());
-        let lobby = fold_name(&welcome.room);
-        let rejoins: Vec<String> = self
-            .rooms
-            .values()
-            .filter(|room| fold_name(&room.name) != lobby)
-            .map(|room| room.name.clone())
-            .collect();
-        for room in rejoins {
-            while let Err(ready) = self.outbox.take_token(Instant::now().into_std()) {
-                tokio::time::sleep_until(Instant::from_std(ready)).await;
-            }
-            let _ = self.client.send(ClientMsg::Join { room, topic: None }).await;
-        }
-        let CaughtUp { missed, members } = self.catch_up().await?;
-        let count = missed.len() as u64;
-        for message in missed {
-            self.note_message(&message);
-            self.forward(Event::Server(ServerMsg::Message(message))).await;
-        }
-        self.forward(Event::Resumed { missed: count, welcome, members }).await;
-        self.flush().await;
-        Some(())
-    }
-
-    /// Collects, per room, every message after the last one passed on: the page that follows
-    /// each (re)join, older pages as needed, and live messages meanwhile; and each rejoined
-    /// room's members. Returns the messages in order per room.
-    async fn catch_up(&mut self) -> Option<CaughtUp> {
-        let mut waiting: BTreeSet<String> = self.rooms.keys().cloned().collect();
-        let mut collected: BTreeMap<String, BTreeMap<u64, RoomMessage>> = BTreeMap::new();
-        let mut members = BTreeMap::new();
-        let deadline = Instant::now() + CATCH_UP;
-        while !waiting.is_empty() {
-            let event = match timeout_at(deadline, self.upstream.recv()).await {
-                // A room whose page never came (its rejoin was refused): go on without it.
-                Err(_elapsed) => break,
-                Ok(None) => return None,
-                Ok(Some(event)) => event,
-            };
-            match event {
-                Event::Closed(_) => return None,
-                Event::Server(ServerMsg::History(page)) if waiting.contains(&fold_name(&page.room)) => {
-                    let key = fold_name(&page.room);
-                    let last_seen = self.rooms.get(&key).map_or(0, |room| room.last_seq);
-                    let oldest = page.messages.first().map(|m| m.seq);
-                    collected
-                        .entry(key.clone())
-                        .or_default()
-                        .extend(page.messages.into_iter().map(|m| (m.seq, m)));
-                    match oldest {
-                        Some(oldest) if page.more && oldest > last_seen + 1 => {
-                            let ask = ClientMsg::History {
-                                room: page.room,
-                                before: Some(oldest),
-                                limit: MAX_HISTORY_PAGE,
-                            };
-                            let _ = self.client.send(ask).await;
-                        }
-                        _ => _ = waiting.remove(&key),
-                    }
-                }
-                Event::Server(ServerMsg::Message(message)) => {
-                    collected.entry(fold_name(&message.room)).or_default().insert(message.seq, message);
-                }
-                // The replies to rejoining rooms this user was already in: not news, but their
-                // member lists are the rooms' members now.
-                Event::Server(ServerMsg::Joined { room, members: list, .. })
-                    if self.rooms.contains_key(&fold_name(&room.name)) =>
-                {
-                    members.insert(room.name, list);
-                }
-                // Already reflected in the new Welcome.
-                Event::Presence(frame) if frame.seq <= self.presence_seq => {}
-                other => self.relay(other).await,
-            }
-        }
-        let missed = collected
-            .into_iter()
-            .flat_map(|(key, messages)| {
-                let last_seen = self.rooms.get(&key).map_or(0, |room| room.last_seq);
-                messages.into_values().filter(move |m| m.seq > last_seen)
-            })
-            .collect();
-        Some(CaughtUp { missed, members })
     }
 }
 
-/// What a catch-up after a reconnect found.
-struct CaughtUp {
-    /// The messages not passed on before, in order per room.
-    missed: Vec<RoomMessage>,
-    /// The member list of each room rejoined, by room name.
-    members: BTreeMap<String, Vec<String>>,
+/// The time for the core: tokio's clock (paused in tests), as a std instant.
+fn now() -> std::time::Instant {
+    Instant::now().into_std()
 }
 
 /// Sleeps until `at`, or forever when there is no time.

@@ -12,7 +12,6 @@ pub use server::TestServer;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anseo_shared::client::Event;
 use tokio::sync::mpsc::Receiver;
 
 /// How long any expected event may take before the test fails.
@@ -28,11 +27,12 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// Waits for the first event matching `pick` (skipping others), or fails naming `what`.
-pub async fn expect_event<T>(
-    events: &mut Receiver<Event>,
+/// Waits for the first event matching `pick` (skipping others), or fails naming `what`. For
+/// the raw client's `Event`s and a resilient session's `ChatEvent`s alike.
+pub async fn expect_event<E: std::fmt::Debug, T>(
+    events: &mut Receiver<E>,
     what: &str,
-    mut pick: impl FnMut(&Event) -> Option<T>,
+    mut pick: impl FnMut(&E) -> Option<T>,
 ) -> T {
     let mut skipped = Vec::new();
     let found = tokio::time::timeout(WAIT, async {
@@ -54,11 +54,11 @@ pub async fn expect_event<T>(
 
 /// Asserts that nothing matching `pick` arrives before `marker` does: used to prove that
 /// something was NOT delivered, by waiting for a later event that is certain to come.
-pub async fn expect_before(
-    events: &mut Receiver<Event>,
+pub async fn expect_before<E: std::fmt::Debug>(
+    events: &mut Receiver<E>,
     marker: &str,
-    mut is_marker: impl FnMut(&Event) -> bool,
-    mut forbidden: impl FnMut(&Event) -> bool,
+    mut is_marker: impl FnMut(&E) -> bool,
+    mut forbidden: impl FnMut(&E) -> bool,
 ) {
     let result = tokio::time::timeout(WAIT, async {
         while let Some(event) = events.recv().await {

@@ -1,0 +1,110 @@
+//! What a [`Resilient`](super::Resilient) session tells its caller: [`ChatEvent`], the client
+//! core's own events, already reconciled. A message comes once, in order per room, whether it
+//! arrived live or was fetched after a reconnect; the caller's own send comes back with the id
+//! it confirms; a send the server refused for good, or one given up on when the session ended,
+//! is said so once. The caller never sees the wire enums (`ServerMsg`, `PresenceEvent`): only
+//! the protocol's data structs (a [`RoomMessage`], a [`Welcome`]...) travel inside the events.
+
+use std::collections::BTreeMap;
+
+use super::error::Disconnect;
+use crate::protocol::{
+    DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, Welcome,
+};
+
+/// Something that happened in a resilient session, in the order the caller should apply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatEvent {
+    /// A message in a room this user is in, live or missed during an outage; each is passed on
+    /// once. `confirms` is the client message id of this user's own send it confirms.
+    Message { message: RoomMessage, confirms: Option<u64> },
+    /// A private message to or from this user; `confirms` as for [`ChatEvent::Message`].
+    Direct { message: DirectMessage, confirms: Option<u64> },
+    /// Earlier messages of a room, oldest first: the latest ones after a join (and the lobby's
+    /// after login), or the page [`history`](super::Resilient::history) asked for. It is
+    /// passed on as the server sent it: live messages may have come before it, so a caller
+    /// places both by `seq`.
+    History(HistoryPage),
+    /// This user joined a room; `members` are its members now.
+    Joined { room: RoomInfo, members: Vec<String>, ts: u64 },
+    /// This user left a room.
+    Left { room: String, ts: u64 },
+    /// Everyone online, in name order, however many pages the server sent it in.
+    Users { users: Vec<String>, ts: u64 },
+    /// Every room, in name order, however many pages the server sent it in.
+    Rooms { rooms: Vec<RoomInfo>, ts: u64 },
+    /// This user's name changed.
+    Renamed { old: String, new: String, ts: u64 },
+    /// The server refused a message or direct message for good (too long, no such user...):
+    /// it is not sent again. Refusals for speed or a busy server are retried, never reported.
+    Refused { client_msg_id: u64, code: ErrorCode, message: String, ts: u64 },
+    /// The session ended before a message or direct message was confirmed (`reason` says
+    /// how). Sent just before [`ChatEvent::Closed`], once per message.
+    Unsent { client_msg_id: u64, reason: String },
+    /// A command other than a send failed (a join refused, a name taken...).
+    CommandFailed { code: ErrorCode, message: String, ts: u64 },
+    /// A login token for `name`, to keep on this device and log in with instead of the
+    /// password. Later reconnects of this session use it already.
+    TokenIssued { name: String, token: String, ts: u64 },
+    /// Someone came, went, moved or changed name, or a room was created. Changes already
+    /// reflected in the latest [`Welcome`] are left out.
+    Presence(Presence),
+    /// The connection was lost; attempt `attempt` (1, 2, ...) to connect again is under way.
+    Reconnecting { attempt: u32 },
+    /// Back after a reconnect: the `missed` messages were passed on just before this,
+    /// `welcome` is the new login's snapshot (users, rooms, the lobby's members), and
+    /// `members` has the member list of every other room rejoined, by room name.
+    Resumed { missed: u64, welcome: Welcome, members: BTreeMap<String, Vec<String>> },
+    /// The session ended; nothing follows.
+    Closed(Disconnect),
+}
+
+/// A change of who is online or where, numbered by the server's presence sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    /// Grows by one per change across the server.
+    pub seq: u64,
+    pub ts: u64,
+    pub change: PresenceChange,
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresenceChange {
+    /// A user logged in (a [`PresenceChange::JoinedRoom`] for the lobby follows).
+    Online { user: String },
+    /// A user logged out or vanished (they left each of their rooms just before).
+    Offline { user: String },
+    /// A user changed name.
+    Renamed { old: String, new: String },
+    /// A user joined a room, which now has `members`; `after_seq` is the room's last message
+    /// sequence number at that moment, to place the notice among the messages.
+    JoinedRoom { room: String, user: String, members: u32, after_seq: u64 },
+    /// A user left a room; as for [`PresenceChange::JoinedRoom`].
+    LeftRoom { room: String, user: String, members: u32, after_seq: u64 },
+    /// A room was created.
+    RoomCreated { room: RoomInfo },
+}
+
+impl From<PresenceFrame> for Presence {
+    fn from(frame: PresenceFrame) -> Self {
+        Presence { seq: frame.seq, ts: frame.ts, change: PresenceChange::from(frame.event) }
+    }
+}
+
+impl From<PresenceEvent> for PresenceChange {
+    fn from(event: PresenceEvent) -> Self {
+        match event {
+            PresenceEvent::Online { user } => PresenceChange::Online { user },
+            PresenceEvent::Offline { user } => PresenceChange::Offline { user },
+            PresenceEvent::Renamed { old, new } => PresenceChange::Renamed { old, new },
+            PresenceEvent::Joined { room, user, members, after_seq } => {
+                PresenceChange::JoinedRoom { room, user, members, after_seq }
+            }
+            PresenceEvent::Left { room, user, members, after_seq } => {
+                PresenceChange::LeftRoom { room, user, members, after_seq }
+            }
+            PresenceEvent::RoomCreated { room } => PresenceChange::RoomCreated { room },
+        }
+    }
+}

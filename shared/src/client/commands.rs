@@ -1,0 +1,107 @@
+//! The commands a session takes, once for both kinds: [`Commands`] checks each command as the
+//! server would (names, rooms, texts, topics, passwords) and hands it to its [`Link`], which
+//! is either one raw connection ([`Client`](super::Client)) or a resilient session's
+//! supervisor ([`Resilient`](super::Resilient)). What differs between the two (quitting,
+//! migrating, counting unconfirmed sends) is implemented on each alias.
+
+use std::future::Future;
+
+use super::error::ClientError;
+use crate::protocol::{
+    ClientMsg, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
+};
+
+/// Where a session's commands go. Sealed: the trait lives in a private module, so only the
+/// client core's two links implement it.
+pub trait Link {
+    /// The longest message the server accepts, in characters.
+    fn max_message_chars(&self) -> usize;
+    /// A fresh client message id for a send (1, 2, ... per session).
+    fn next_client_msg_id(&self) -> u64;
+    /// Hands one command on, unchecked.
+    fn send(&self, message: ClientMsg) -> impl Future<Output = Result<(), ClientError>> + Send;
+}
+
+/// A handle on a session that sends commands. Cheap to clone; every clone drives the same
+/// session.
+#[derive(Clone)]
+pub struct Commands<L> {
+    pub(super) link: L,
+}
+
+impl<L: Link + Sync> Commands<L> {
+    /// Sends `text` to `room`; returns the client message id its echo will carry.
+    pub async fn say(&self, room: &str, text: &str) -> Result<u64, ClientError> {
+        validate_text(text, self.link.max_message_chars())?;
+        let room = normalize_room(room)?;
+        let client_msg_id = self.link.next_client_msg_id();
+        self.send(ClientMsg::Say { room, text: text.into(), client_msg_id }).await?;
+        Ok(client_msg_id)
+    }
+
+    /// Sends a private message to `to`; returns the client message id its copy will carry.
+    pub async fn direct(&self, to: &str, text: &str) -> Result<u64, ClientError> {
+        validate_text(text, self.link.max_message_chars())?;
+        let to = normalize_name(to)?;
+        let client_msg_id = self.link.next_client_msg_id();
+        self.send(ClientMsg::Direct { to, text: text.into(), client_msg_id }).await?;
+        Ok(client_msg_id)
+    }
+
+    /// Joins `room`, creating it with `topic` when it does not exist.
+    pub async fn join(&self, room: &str, topic: Option<&str>) -> Result<(), ClientError> {
+        let room = normalize_room(room)?;
+        let topic = topic.map(str::trim).filter(|t| !t.is_empty());
+        if let Some(topic) = topic {
+            validate_topic(topic)?;
+        }
+        self.send(ClientMsg::Join { room, topic: topic.map(Into::into) }).await
+    }
+
+    /// Leaves `room`.
+    pub async fn leave(&self, room: &str) -> Result<(), ClientError> {
+        self.send(ClientMsg::Leave { room: normalize_room(room)? }).await
+    }
+
+    /// Asks to be called `name` from now on.
+    pub async fn nick(&self, name: &str) -> Result<(), ClientError> {
+        self.send(ClientMsg::Nick { name: normalize_name(name)? }).await
+    }
+
+    /// Asks for the list of online users. A raw client gets the first page (a `Users` frame);
+    /// a resilient session gets the whole list as one `ChatEvent::Users`, however many pages
+    /// the server sends it in.
+    pub async fn list_users(&self) -> Result<(), ClientError> {
+        self.send(ClientMsg::ListUsers).await
+    }
+
+    /// Asks for the list of rooms; answered as for [`list_users`](Self::list_users).
+    pub async fn list_rooms(&self) -> Result<(), ClientError> {
+        self.send(ClientMsg::ListRooms).await
+    }
+
+    /// Asks for up to `limit` messages of `room` older than sequence number `before` (the
+    /// latest when `None`).
+    pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
+        self.send(ClientMsg::History { room: normalize_room(room)?, before, limit }).await
+    }
+
+    /// Claims this user's current name with `password`, or changes its password (revoking
+    /// saved login tokens); answered with a login token.
+    pub async fn set_password(&self, password: &str) -> Result<(), ClientError> {
+        validate_password(password)?;
+        self.send(ClientMsg::SetPassword { password: password.into() }).await
+    }
+
+    /// Sends a protocol message without client-side checks. Tests use this to play a
+    /// misbehaving client; applications use the typed methods. A resilient session queues it
+    /// while reconnecting and sends it after the resume.
+    pub async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
+        self.link.send(message).await
+    }
+
+    /// The longest message the server accepts, in characters.
+    pub fn max_message_chars(&self) -> usize {
+        self.link.max_message_chars()
+    }
+}
