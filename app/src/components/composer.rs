@@ -4,11 +4,15 @@
 //! The text area is not driven by the model: a driven input drops characters when typing is
 //! fast. A small script owns Enter: it takes the text, clears the box and hands the text over
 //! in one step, so nothing typed right after Enter is lost or sent twice.
+//!
+//! A keystroke re-renders this component alone: the draft's length lives in a signal of its
+//! own (for the counter), not in the shared model, which every other component reads. Only
+//! while an error about the last send shows does a keystroke reach the model (to clear it).
 
 use dioxus::prelude::*;
 
 use super::{Icon, IconKind};
-use crate::model::{Action, Target};
+use crate::model::{Action, Target, draft_counter};
 use crate::views::{run_script, use_dispatch};
 
 const COMPOSER_SCRIPT: &str = r#"
@@ -39,6 +43,9 @@ if (box && !box.dataset.wired) {
 pub fn Composer() -> Element {
     let dispatch = use_dispatch();
     let mut wiring = use_signal(|| None::<dioxus::core::Task>);
+    // Starts from the model's draft (empty, unless the composer is drawn again over one).
+    let mut draft_chars =
+        use_signal(|| dispatch.model.peek().chat.as_ref().map_or(0, |chat| chat.draft.chars().count()));
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let placeholder = match &chat.current {
@@ -46,10 +53,12 @@ pub fn Composer() -> Element {
         Target::Direct(user) => format!("Message {user}"),
     };
     let max = chat.max_message_chars;
-    let too_long = chat.draft_too_long();
-    let counter = chat.counter();
+    let chars = draft_chars();
+    let too_long = chars > max;
+    let counter = draft_counter(chars, max);
+    let shows_error = chat.composer_error.is_some();
     let problem = if too_long {
-        Some(format!("Too long to send: {} characters, the server allows {max}", chat.draft.chars().count()))
+        Some(format!("Too long to send: {chars} characters, the server allows {max}"))
     } else {
         chat.composer_error.clone()
     };
@@ -79,7 +88,13 @@ pub fn Composer() -> Element {
                     "data-max": "{max}",
                     enterkeyhint: "send",
                     onmounted,
-                    oninput: move |e| dispatch.act(Action::Draft(e.value())),
+                    oninput: move |e| {
+                        let text = e.value();
+                        draft_chars.set(text.chars().count());
+                        if shows_error {
+                            dispatch.act(Action::Draft(text));
+                        }
+                    },
                 }
                 if let Some(counter) = counter {
                     span {

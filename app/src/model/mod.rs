@@ -427,9 +427,7 @@ impl Chat {
 
     /// The character counter's text, once the draft nears the limit.
     pub fn counter(&self) -> Option<String> {
-        let chars = self.draft.chars().count();
-        (chars * 100 >= self.max_message_chars * COUNTER_FROM_PERCENT)
-            .then(|| format!("{chars} / {}", self.max_message_chars))
+        draft_counter(self.draft.chars().count(), self.max_message_chars)
     }
 
     /// Whether the draft is over the server's limit.
@@ -874,6 +872,11 @@ impl Chat {
             }
         }
     }
+}
+
+/// The composer's character counter for a draft of `chars` characters, once it nears `max`.
+pub fn draft_counter(chars: usize, max: usize) -> Option<String> {
+    (chars * 100 >= max * COUNTER_FROM_PERCENT).then(|| format!("{chars} / {max}"))
 }
 
 fn capitalize(text: &str) -> String {
