@@ -9,12 +9,14 @@
 //! - [`network`]: the one network task, bridging the client core into the model.
 //! - [`views`]: one screen per file (login, chat) and the root component.
 //! - [`components`]: the small pieces the screens are made of, one per file.
+//! - [`dispatch`]: how components reach the model and the network task (`use_dispatch`).
 //! - [`settings`]: what the app remembers between runs (last server and name).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
 //! - [`args`]: the command line.
 
 pub mod args;
 pub mod components;
+pub mod dispatch;
 pub mod model;
 pub mod network;
 pub mod settings;

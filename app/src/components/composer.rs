@@ -12,8 +12,8 @@
 use dioxus::prelude::*;
 
 use super::{Icon, IconKind};
+use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, Target, draft_counter};
-use crate::views::{run_script, use_dispatch};
 
 const COMPOSER_SCRIPT: &str = r#"
 const box = document.getElementById('composer');

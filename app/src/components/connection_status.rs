@@ -3,8 +3,8 @@
 
 use dioxus::prelude::*;
 
+use crate::dispatch::use_dispatch;
 use crate::model::Status;
-use crate::views::use_dispatch;
 
 #[component]
 pub fn ConnectionStatus(banner: bool) -> Element {

@@ -2,8 +2,8 @@
 
 use dioxus::prelude::*;
 
+use crate::dispatch::use_dispatch;
 use crate::model::Action;
-use crate::views::use_dispatch;
 
 #[component]
 pub fn ErrorBanner() -> Element {

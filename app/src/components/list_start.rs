@@ -5,8 +5,8 @@
 
 use dioxus::prelude::*;
 
+use crate::dispatch::use_dispatch;
 use crate::model::{Action, History, Target};
-use crate::views::use_dispatch;
 
 #[component]
 pub fn ListStart(current: Target, hidden: usize, empty: bool, history: History) -> Element {

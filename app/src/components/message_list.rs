@@ -8,8 +8,8 @@
 use dioxus::prelude::*;
 
 use super::{ListStart, MessageGroup, PendingGroup, PendingView};
+use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, Block, History, Status, blocks};
-use crate::views::{run_script, use_dispatch};
 
 /// Runs in the page: keeps the list at the bottom while the user is there, keeps the first
 /// visible message in place otherwise (WebKit has no CSS scroll anchoring, so older messages

@@ -3,8 +3,8 @@
 use dioxus::prelude::*;
 
 use super::{Dialog, DialogActions, TextField};
+use crate::dispatch::{run_script, use_dispatch};
 use crate::model::Action;
-use crate::views::{run_script, use_dispatch};
 
 #[component]
 pub fn NickDialog() -> Element {

@@ -5,8 +5,8 @@
 use dioxus::prelude::*;
 
 use super::{Dialog, DialogActions, TextField};
+use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, Secret};
-use crate::views::{run_script, use_dispatch};
 
 #[component]
 pub fn PasswordDialog() -> Element {

@@ -7,8 +7,8 @@
 use dioxus::prelude::*;
 
 use super::MessageText;
+use crate::dispatch::use_dispatch;
 use crate::model::Action;
-use crate::views::use_dispatch;
 
 /// One unconfirmed message as shown.
 #[derive(Debug, Clone, PartialEq)]

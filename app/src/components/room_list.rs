@@ -4,8 +4,8 @@
 use dioxus::prelude::*;
 
 use super::{Avatar, ConnectionStatus, Icon, IconKind, Logo};
+use crate::dispatch::use_dispatch;
 use crate::model::{Action, Dialog, Target};
-use crate::views::use_dispatch;
 
 #[component]
 pub fn RoomList() -> Element {

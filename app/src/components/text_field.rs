@@ -7,7 +7,7 @@
 
 use dioxus::prelude::*;
 
-use crate::views::run_script;
+use crate::dispatch::run_script;
 
 #[component]
 pub fn TextField(

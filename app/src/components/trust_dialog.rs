@@ -4,8 +4,8 @@
 use dioxus::prelude::*;
 
 use super::Dialog;
+use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, TrustPrompt};
-use crate::views::{run_script, use_dispatch};
 
 #[component]
 pub fn TrustDialog(prompt: TrustPrompt) -> Element {

@@ -3,8 +3,8 @@
 use dioxus::prelude::*;
 
 use super::{Avatar, Icon, IconKind};
+use crate::dispatch::use_dispatch;
 use crate::model::{Action, Pane};
-use crate::views::use_dispatch;
 
 #[component]
 pub fn UserList() -> Element {
