@@ -7,42 +7,23 @@ pub enum Segment<'a> {
     Link(&'a str),
 }
 
-/// Splits `text` at `http://` and `https://` URLs. A URL ends at whitespace; trailing
-/// punctuation that usually ends a sentence (`.`, `,`, `)`, ...) stays outside the link.
+/// Splits `text` at `http://` and `https://` URLs (found by `linkify`, which leaves trailing
+/// punctuation that usually ends a sentence outside the link). Other schemes and bare domain
+/// names stay text.
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = find_url_start(rest) {
-        if start > 0 {
-            out.push(Segment::Text(&rest[..start]));
-        }
-        let tail = &rest[start..];
-        let mut end = tail.find(char::is_whitespace).unwrap_or(tail.len());
-        while end > 0 && tail[..end].ends_with(['.', ',', ')', ';', ':', '!', '?', '"', '\'']) {
-            end -= 1;
-        }
-        let scheme_len = if tail.starts_with("https://") { 8 } else { 7 };
-        if end <= scheme_len {
-            out.push(Segment::Text(&tail[..scheme_len]));
-            rest = &tail[scheme_len..];
-            continue;
-        }
-        out.push(Segment::Link(&tail[..end]));
-        rest = &tail[end..];
-    }
-    if !rest.is_empty() {
-        out.push(Segment::Text(rest));
-    }
-    out
-}
-
-fn find_url_start(text: &str) -> Option<usize> {
-    let http = text.find("http://");
-    let https = text.find("https://");
-    match (http, https) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder
+        .spans(text)
+        .map(|span| {
+            let piece = span.as_str();
+            let is_web = piece.starts_with("http://") || piece.starts_with("https://");
+            match span.kind() {
+                Some(linkify::LinkKind::Url) if is_web => Segment::Link(piece),
+                _ => Segment::Text(piece),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -52,14 +33,27 @@ mod tests {
     #[test]
     fn finds_links_and_leaves_punctuation_outside() {
         assert_eq!(
-            segments("see https://example.org/a?b=1. and http://x.y"),
+            segments("see https://example.org/a?b=1. and http://x.yz"),
             vec![
                 Segment::Text("see "),
                 Segment::Link("https://example.org/a?b=1"),
                 Segment::Text(". and "),
-                Segment::Link("http://x.y"),
+                Segment::Link("http://x.yz"),
             ]
         );
+    }
+
+    #[test]
+    fn finds_the_addresses_of_a_local_network() {
+        for url in ["http://localhost:8080/x", "https://192.168.1.5:4433/join#fp=ab", "http://printer/status"]
+        {
+            assert_eq!(segments(url), vec![Segment::Link(url)]);
+        }
+        assert_eq!(
+            segments("(see https://a.org/b)"),
+            vec![Segment::Text("(see "), Segment::Link("https://a.org/b"), Segment::Text(")")]
+        );
+        assert_eq!(segments("ftp://a.org/b"), vec![Segment::Text("ftp://a.org/b")]);
     }
 
     #[test]
