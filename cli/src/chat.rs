@@ -138,9 +138,16 @@ impl Session {
         }
         self.client.quit().await;
         while let Ok(event) = events.try_recv() {
+            self.pending.answered_by(&event);
             if let ChatEvent::Unsent { client_msg_id, reason } = event {
+                self.pending.gave_up(client_msg_id);
                 self.output.print(&Report::unsent(client_msg_id, reason))?;
             }
+        }
+        // Still unanswered (the connection was down while leaving): not sent either.
+        for client_msg_id in self.pending.unanswered_sends() {
+            let reason = "not sent: the server did not confirm it before you left".to_string();
+            self.output.print(&Report::unsent(client_msg_id, reason))?;
         }
         self.output.print(&Report::Closed { reason: Disconnect::Quit.to_string() })?;
         Ok(End::Left)

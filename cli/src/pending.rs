@@ -25,6 +25,13 @@ impl Pending {
         self.sends.len() + self.commands
     }
 
+    /// The sends still awaiting their echo, in the order they were made.
+    pub fn unanswered_sends(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.sends.iter().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The client core gave up on this send (and said so).
     pub fn gave_up(&mut self, client_msg_id: u64) {
         self.sends.remove(&client_msg_id);

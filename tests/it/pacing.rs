@@ -171,3 +171,25 @@ async fn messages_typed_across_a_sigkill_restart_after_one_second_all_arrive_onc
 async fn messages_typed_across_a_sigkill_restart_after_twenty_seconds_all_arrive_once() {
     outage_scenario(Duration::from_secs(20)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_the_server_never_confirmed_are_reported_not_sent_when_the_terminal_client_leaves() {
+    let server = TestServer::start();
+    let mut cli = Cli::login(&server, "ann").await;
+    let _dir = server.kill();
+    for i in 1..=3 {
+        cli.send(&format!("lost {i}")).await;
+    }
+    cli.close_stdin();
+    // It waits for answers while they might come (5 s without one, then 10 s in the core).
+    cli.set_patience(Duration::from_secs(30));
+    let output = cli.rest_json().await;
+    let unsent: Vec<u64> = output
+        .iter()
+        .filter(|v| v["type"] == "error" && v["code"] == "not_sent")
+        .filter_map(|v| v["client_msg_id"].as_u64())
+        .collect();
+    assert_eq!(unsent, [1, 2, 3], "each message is reported once: {output:?}");
+    assert_eq!(output.last().map(|v| v["type"].clone()), Some(Value::from("closed")));
+    assert_eq!(cli.wait_exit().await.code, Some(0));
+}

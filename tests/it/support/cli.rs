@@ -26,6 +26,8 @@ pub struct Cli {
     seen: Vec<String>,
     /// The `welcome` object, for processes started with [`Cli::login`].
     pub welcome: Value,
+    /// How long a line may take before a wait for it fails ([`WAIT`] unless changed).
+    patience: std::time::Duration,
     _config: tempfile::TempDir,
 }
 
@@ -78,6 +80,7 @@ impl Cli {
             stderr_reader: Some(stderr_reader),
             seen: Vec::new(),
             welcome: Value::Null,
+            patience: WAIT,
             _config: config,
         }
     }
@@ -100,6 +103,12 @@ impl Cli {
         Self::login_with(server, name, &["--json"]).await
     }
 
+    /// Lets each later line take up to `patience` (for what the client does only after its
+    /// own timeouts).
+    pub fn set_patience(&mut self, patience: std::time::Duration) {
+        self.patience = patience;
+    }
+
     /// Writes one input line.
     pub async fn send(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("stdin already closed");
@@ -114,13 +123,14 @@ impl Cli {
 
     /// The next stdout line, or `None` when stdout closed; panics after [`WAIT`].
     async fn next_line(&mut self, what: &str) -> Option<String> {
-        match tokio::time::timeout(WAIT, self.stdout.recv()).await {
+        match tokio::time::timeout(self.patience, self.stdout.recv()).await {
             Ok(line) => {
                 self.seen.extend(line.clone());
                 line
             }
             Err(_) => panic!(
-                "no {what} within {WAIT:?}; stdout so far:\n{}\nstderr:\n{}",
+                "no {what} within {:?}; stdout so far:\n{}\nstderr:\n{}",
+                self.patience,
                 self.seen.join("\n"),
                 self.stderr()
             ),
