@@ -53,10 +53,35 @@ impl TokenBucket {
         TokenBucket { limit, tokens: limit.burst as f64, refilled_at: now, refused_in_a_row: 0 }
     }
 
+    /// A bucket holding `tokens` (at most the burst) at `now`.
+    pub fn with_tokens(limit: RateLimit, tokens: f64, now: Instant) -> Self {
+        let tokens = tokens.clamp(0.0, limit.burst as f64);
+        TokenBucket { limit, tokens, refilled_at: now, refused_in_a_row: 0 }
+    }
+
+    /// The limit this bucket refills by.
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    /// The tokens there are at `now` (a fraction while the next one refills).
+    pub fn tokens(&self, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
+        (self.tokens + elapsed * self.limit.per_sec).min(self.limit.burst as f64)
+    }
+
+    /// When the bucket is full again if nothing more is taken (`now` if it is full).
+    pub fn full_at(&self, now: Instant) -> Instant {
+        let missing = self.limit.burst as f64 - self.tokens(now);
+        if missing <= 0.0 || self.limit.per_sec <= 0.0 {
+            return now;
+        }
+        now + Duration::from_secs_f64(missing / self.limit.per_sec)
+    }
+
     /// When a token will be there (`now` if there is one already), without taking it.
     pub fn ready_at(&self, now: Instant) -> Instant {
-        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
-        let tokens = (self.tokens + elapsed * self.limit.per_sec).min(self.limit.burst as f64);
+        let tokens = self.tokens(now);
         if tokens >= 1.0 || self.limit.per_sec <= 0.0 {
             return now;
         }
@@ -72,14 +97,12 @@ impl TokenBucket {
 
     /// Whether the bucket would be full at `now` (its client has been quiet long enough).
     pub fn is_full(&self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
-        self.tokens + elapsed * self.limit.per_sec >= self.limit.burst as f64
+        self.tokens(now) >= self.limit.burst as f64
     }
 
     /// Takes a token for one message if there is one.
     pub fn take(&mut self, now: Instant) -> Verdict {
-        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.limit.per_sec).min(self.limit.burst as f64);
+        self.tokens = self.tokens(now);
         self.refilled_at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -149,6 +172,19 @@ mod tests {
         bucket.drain(later);
         assert_eq!(bucket.ready_at(later), later + Duration::from_millis(500));
         assert!(matches!(bucket.take(later), Verdict::Limited { .. }));
+    }
+
+    #[test]
+    fn a_bucket_knows_its_fill_level_and_when_it_is_full_again() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::with_tokens(LIMIT, 1.0, start);
+        assert_eq!(bucket.tokens(start), 1.0);
+        assert_eq!(bucket.full_at(start), start + Duration::from_secs(1));
+        assert!(!bucket.is_full(start));
+        assert_eq!(bucket.take(start), Verdict::Allowed);
+        assert_eq!(bucket.full_at(start), start + Duration::from_millis(1500));
+        assert!(bucket.is_full(start + Duration::from_millis(1500)));
+        assert_eq!(TokenBucket::with_tokens(LIMIT, 99.0, start).tokens(start), 3.0, "capped at the burst");
     }
 
     #[test]

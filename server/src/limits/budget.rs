@@ -1,94 +1,70 @@
-//! One client's budget of one kind: the shared [`TokenBucket`] decides every verdict, and a
-//! shadow of its fill level (the moment it would be full again) lets the budget be carried
-//! over to the client's next connection, compared with another one, and rebuilt with a
-//! floor. Pure: the caller passes the time.
+//! One client's budget of one kind: a [`TokenBucket`] that can be carried over to the client's
+//! next connection, compared with another one, and rebuilt with a floor. Pure: the caller
+//! passes the time.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::{RateLimit, TokenBucket, Verdict};
 
-/// A token bucket that knows how full it is.
+/// A token bucket, with what carrying it over needs.
 #[derive(Debug, Clone)]
 pub struct Budget {
     bucket: TokenBucket,
-    limit: RateLimit,
-    /// When the bucket is full again if nothing more is taken. Every token taken moves it one
-    /// refill interval later (from `now` if it was already full), which is the bucket's own
-    /// arithmetic in another form.
-    full_at: Instant,
 }
 
 impl Budget {
     /// A full budget.
     pub fn new(limit: RateLimit, now: Instant) -> Self {
-        Budget { bucket: TokenBucket::new(limit, now), limit, full_at: now }
+        Budget { bucket: TokenBucket::new(limit, now) }
     }
 
-    /// A budget holding `tokens` tokens (at most the burst) at `now`. Takes the difference one
-    /// token at a time from a full bucket, so it costs as many steps as tokens are missing.
+    /// A budget holding `tokens` tokens (at most the burst) at `now`.
     pub fn with_tokens(limit: RateLimit, tokens: u32, now: Instant) -> Self {
-        let mut budget = Budget::new(limit, now);
-        for _ in tokens.min(limit.burst)..limit.burst {
-            budget.take(now);
-        }
-        budget
+        Budget { bucket: TokenBucket::with_tokens(limit, f64::from(tokens), now) }
     }
 
     /// Takes a token for one command if there is one.
     pub fn take(&mut self, now: Instant) -> Verdict {
-        let verdict = self.bucket.take(now);
-        if verdict == Verdict::Allowed {
-            self.full_at = self.full_at.max(now) + self.interval();
-        }
-        verdict
+        self.bucket.take(now)
     }
 
     /// The whole tokens there are at `now`.
     pub fn tokens(&self, now: Instant) -> u32 {
-        let missing = self.full_at.saturating_duration_since(now).as_secs_f64() * self.limit.per_sec;
-        // The shadow's float arithmetic may be a hair off the bucket's: round to the nearest
-        // millionth of a token before flooring.
-        let tokens = (self.limit.burst as f64 - missing).max(0.0);
-        ((tokens * 1e6).round() / 1e6).floor() as u32
+        // Float arithmetic may leave a token a hair short: round to a millionth first.
+        ((self.bucket.tokens(now) * 1e6).round() / 1e6).floor() as u32
     }
 
     /// Whether the budget is full at `now`, so carrying it over would change nothing.
     pub fn is_full(&self, now: Instant) -> bool {
-        self.full_at <= now
+        self.bucket.is_full(now)
     }
 
     /// When the budget is full again if nothing more is taken; later means emptier.
-    pub fn full_at(&self) -> Instant {
-        self.full_at
+    pub fn full_at(&self, now: Instant) -> Instant {
+        self.bucket.full_at(now)
     }
 
-    /// Of two budgets with the same limit, the emptier one.
-    pub fn emptier(self, other: Budget) -> Budget {
-        if other.full_at > self.full_at { other } else { self }
+    /// Of two budgets with the same limit, the emptier one at `now`.
+    pub fn emptier(self, other: Budget, now: Instant) -> Budget {
+        if other.full_at(now) > self.full_at(now) { other } else { self }
     }
 
     /// This budget, or one with `floor` tokens if it has fewer at `now`.
     pub fn at_least(self, floor: u32, now: Instant) -> Budget {
-        if self.tokens(now) >= floor { self } else { Budget::with_tokens(self.limit, floor, now) }
-    }
-
-    fn interval(&self) -> Duration {
-        if self.limit.per_sec > 0.0 {
-            Duration::from_secs_f64(1.0 / self.limit.per_sec)
-        } else {
-            Duration::from_secs(u32::MAX as u64)
-        }
+        if self.tokens(now) >= floor { self } else { Budget::with_tokens(self.bucket.limit(), floor, now) }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     const LIMIT: RateLimit = RateLimit { burst: 4, per_sec: 2.0 };
 
     #[test]
-    fn the_shadow_follows_the_bucket() {
+    fn the_fill_level_follows_the_bucket() {
         let start = Instant::now();
         let mut budget = Budget::new(LIMIT, start);
         assert_eq!(budget.tokens(start), 4);
@@ -123,8 +99,8 @@ mod tests {
         let now = Instant::now();
         let empty = Budget::with_tokens(LIMIT, 0, now);
         let half = Budget::with_tokens(LIMIT, 2, now);
-        assert_eq!(half.clone().emptier(empty.clone()).tokens(now), 0);
-        assert_eq!(empty.clone().emptier(half.clone()).tokens(now), 0);
+        assert_eq!(half.clone().emptier(empty.clone(), now).tokens(now), 0);
+        assert_eq!(empty.clone().emptier(half.clone(), now).tokens(now), 0);
         assert_eq!(empty.at_least(2, now).tokens(now), 2);
         let three = Budget::with_tokens(LIMIT, 3, now);
         assert_eq!(three.at_least(2, now).tokens(now), 3, "more than the floor stays");

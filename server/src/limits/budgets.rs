@@ -80,10 +80,10 @@ impl SessionBudgets {
     }
 
     /// Each budget the emptier of the two.
-    fn emptier(self, other: SessionBudgets) -> SessionBudgets {
+    fn emptier(self, other: SessionBudgets, now: Instant) -> SessionBudgets {
         SessionBudgets {
-            messages: self.messages.emptier(other.messages),
-            requests: self.requests.emptier(other.requests),
+            messages: self.messages.emptier(other.messages, now),
+            requests: self.requests.emptier(other.requests, now),
         }
     }
 
@@ -91,8 +91,8 @@ impl SessionBudgets {
         self.messages.is_full(now) && self.requests.is_full(now)
     }
 
-    fn full_at(&self) -> Instant {
-        self.messages.full_at().max(self.requests.full_at())
+    fn full_at(&self, now: Instant) -> Instant {
+        self.messages.full_at(now).max(self.requests.full_at(now))
     }
 }
 
@@ -117,7 +117,7 @@ impl Budgets {
         let kept = [Key::Name(fold_name(name)), Key::Address(address)]
             .iter()
             .filter_map(|key| self.kept.get(key).cloned())
-            .reduce(SessionBudgets::emptier);
+            .reduce(|a, b| a.emptier(b, now));
         let mut budgets = kept.unwrap_or_else(|| SessionBudgets::full(&self.limits, now));
         budgets.messages = budgets.messages.at_least(self.limits.messages.burst / 2, now);
         budgets
@@ -129,10 +129,10 @@ impl Budgets {
         if budgets.is_full(now) {
             return;
         }
-        make_room(&mut self.kept, now, SessionBudgets::full_at);
+        make_room(&mut self.kept, now, |budgets| budgets.full_at(now));
         for key in [Key::Name(fold_name(name)), Key::Address(address)] {
             let merged = match self.kept.remove(&key) {
-                Some(earlier) => earlier.emptier(budgets.clone()),
+                Some(earlier) => earlier.emptier(budgets.clone(), now),
                 None => budgets.clone(),
             };
             self.kept.insert(key, merged);
@@ -141,7 +141,7 @@ impl Budgets {
 
     /// Counts a login from `address`; `Err` says when the next one will be allowed.
     pub fn login(&mut self, address: IpAddr, now: Instant) -> Result<(), Duration> {
-        make_room(&mut self.logins, now, Budget::full_at);
+        make_room(&mut self.logins, now, |budget| budget.full_at(now));
         let limit = self.limits.logins;
         let budget = self.logins.entry(address).or_insert_with(|| Budget::new(limit, now));
         match budget.take(now) {

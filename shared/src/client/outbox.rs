@@ -305,11 +305,7 @@ fn mirror(rate: SendRate, now: Instant) -> TokenBucket {
     let mut limit = RateLimit::from_send_rate(rate);
     let sure = (limit.burst / 2).saturating_sub(BURST_MARGIN).max(1);
     limit.burst = limit.burst.saturating_sub(BURST_MARGIN).max(1);
-    let mut bucket = TokenBucket::new(limit, now);
-    for _ in sure..limit.burst {
-        bucket.take(now);
-    }
-    bucket
+    TokenBucket::with_tokens(limit, f64::from(sure), now)
 }
 
 #[cfg(test)]
