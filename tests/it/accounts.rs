@@ -2,42 +2,10 @@
 //! down, changing the password revokes tokens, claims survive restarts, nobody renames into a
 //! claimed name, and `--require-accounts` admits claimed names only.
 
-use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Event, connect};
+use anseo_shared::client::{ConnectError, Connected, Event};
 use anseo_shared::protocol::{Credential, ErrorCode, ServerMsg};
 
-use crate::support::{Cli, TestServer, expect_event};
-
-fn password(text: &str) -> Credential {
-    Credential::Password(text.to_string())
-}
-
-async fn try_login(
-    server: &TestServer,
-    name: &str,
-    credential: Option<Credential>,
-) -> Result<Connected, ConnectError> {
-    let options = ConnectOptions::new(&server.addr, name, server.trust());
-    let options = match credential {
-        Some(credential) => options.with_credential(credential),
-        None => options,
-    };
-    connect(&options).await
-}
-
-async fn login_with(server: &TestServer, name: &str, credential: Credential) -> Connected {
-    match try_login(server, name, Some(credential)).await {
-        Ok(connected) => connected,
-        Err(error) => panic!("login as {name} failed: {error}\n{}", server.log()),
-    }
-}
-
-/// Claims `name` with `secret` and leaves once the claim is done (its token arrived): the
-/// claim is hashed after the login, so leaving at once could race it.
-async fn claim(server: &TestServer, name: &str, secret: &str) {
-    let mut client = login_with(server, name, password(secret)).await;
-    next_token(&mut client).await;
-    client.client.quit().await;
-}
+use crate::support::{Cli, TestServer, claim, expect_event, login_with, password, try_login};
 
 /// The token the server sends after a password login or a password change.
 async fn next_token(client: &mut Connected) -> String {

@@ -12,25 +12,12 @@ use anseo_shared::transport::{client_config, server_config};
 use quinn::rustls::pki_types::pem::PemObject;
 use quinn::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::support::{Cli, TestServer, expect_event};
+use crate::support::{Cli, TestServer, expect_event, try_login};
 
 /// `alice` with a Cyrillic small a (U+0430).
 const CYRILLIC_ALICE: &str = "\u{430}lice";
 /// `alice` in fullwidth letters.
 const FULLWIDTH_ALICE: &str = "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}";
-
-async fn try_login(
-    server: &TestServer,
-    name: &str,
-    credential: Option<Credential>,
-) -> Result<Connected, ConnectError> {
-    let options = ConnectOptions::new(&server.addr, name, server.trust());
-    let options = match credential {
-        Some(credential) => options.with_credential(credential),
-        None => options,
-    };
-    connect(&options).await
-}
 
 fn refusal(result: Result<Connected, ConnectError>) -> ConnectError {
     match result {

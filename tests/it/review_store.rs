@@ -10,40 +10,7 @@ use std::time::Instant;
 use anseo_shared::client::{ConnectError, ConnectOptions, Connected, Event, connect};
 use anseo_shared::protocol::{ClientMsg, Credential, ErrorCode, ErrorReply, ServerMsg};
 
-use crate::support::{TestServer, WAIT, binary, expect_event};
-
-fn password(text: &str) -> Credential {
-    Credential::Password(text.to_string())
-}
-
-async fn try_login(
-    server: &TestServer,
-    name: &str,
-    credential: Option<Credential>,
-) -> Result<Connected, ConnectError> {
-    let mut options = ConnectOptions::new(&server.addr, name, server.trust());
-    options.credential = credential;
-    connect(&options).await
-}
-
-/// Claims `name` with `secret` and leaves once the claim is done (its token arrived): the
-/// claim is hashed after the login, so leaving at once could race it.
-async fn claim(server: &TestServer, name: &str, secret: &str) {
-    let mut client = login_with(server, name, password(secret)).await;
-    expect_event(&mut client.events, "the login token", |e| match e {
-        Event::Server(ServerMsg::Token { .. }) => Some(()),
-        _ => None,
-    })
-    .await;
-    client.client.quit().await;
-}
-
-async fn login_with(server: &TestServer, name: &str, credential: Credential) -> Connected {
-    match try_login(server, name, Some(credential)).await {
-        Ok(connected) => connected,
-        Err(error) => panic!("login as {name} failed: {error}\n{}", server.log()),
-    }
-}
+use crate::support::{TestServer, WAIT, binary, claim, expect_event, login_with, password, try_login};
 
 /// Logs in as a client that resumes itself (instance `instance`): its sends are recorded,
 /// and one at or below the highest id so far is answered `already_posted`.

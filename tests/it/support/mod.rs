@@ -1,10 +1,12 @@
 //! Test helpers: start a real server process, connect clients, wait for events with timeouts
 //! that fail with a message saying what did not arrive.
 
+mod accounts;
 mod cli;
 mod relay;
 mod server;
 
+pub use accounts::{claim, login_with, password, try_login};
 pub use cli::*;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;
