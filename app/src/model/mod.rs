@@ -10,9 +10,13 @@
 //! - [`timeline`]: one conversation's lines in server order, notices placed by `after_seq`.
 //! - [`history`]: how far back a room is loaded, and the request for older messages.
 //! - [`text`]: splitting a message into text and links.
+//! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
+//! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
+mod actions;
 pub mod failure;
 pub mod history;
+mod incoming;
 pub mod login;
 pub mod pending;
 pub mod secret;
@@ -24,10 +28,8 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anseo_shared::protocol::{
-    DirectMessage, HistoryPage, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
-    Welcome, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
-};
+use anseo_shared::client::ChatEvent;
+use anseo_shared::protocol::{RoomInfo, Welcome};
 use anseo_shared::trust::Fingerprint;
 
 pub use failure::LoginFailure;
@@ -146,33 +148,13 @@ pub enum NetEvent {
     Connected(Welcome),
     /// The login failed, or the session ended for good (it could not reconnect).
     LoginFailed(LoginFailure),
-    /// Everything from the server but login tokens (see `TokenStored`).
-    Server(ServerMsg),
-    Presence(PresenceFrame),
-    /// The connection dropped; reconnection attempt `attempt` (1, 2, ...) is under way.
-    Reconnecting {
-        attempt: u32,
-    },
-    /// Back after a drop: the `missed` messages came just before this, `welcome` is the new
-    /// login's snapshot, and `members` the members of each other room rejoined.
-    Resumed {
-        missed: u64,
-        welcome: Welcome,
-        members: BTreeMap<String, Vec<String>>,
-    },
-    /// A message went out (or waits in the outbox); its echo will carry `client_msg_id`.
-    Sending(PendingLine),
-    /// The client core gave up on a message: the session ended before it was confirmed.
-    Unsent {
-        client_msg_id: u64,
-        reason: String,
-    },
+    /// What the client core reported: messages, confirmations and refusals, joins, lists,
+    /// renames, presence, reconnecting and resuming. Login tokens come as `TokenStored`, the
+    /// session's end as `LoginFailed` or `LoggedOut`.
+    Chat(ChatEvent),
     /// The server gave this device a login for `name` (after a password login or setting a
     /// password), and it was saved.
-    TokenStored {
-        name: String,
-        ts: u64,
-    },
+    TokenStored { name: String, ts: u64 },
     /// A command could not be sent.
     CommandFailed(String),
     /// The session ended after a Disconnect.
@@ -264,8 +246,6 @@ pub struct Chat {
     pub pending: Pending,
     /// A new password was sent and its answer has not come yet.
     pub saving_password: bool,
-    /// Presence events up to this sequence number are already reflected.
-    presence_seq: u64,
     /// A room the user asked to join: opened when the server confirms.
     pending_join: Option<String>,
 }
@@ -397,7 +377,6 @@ impl Chat {
             new_below: 0,
             pending: Pending::default(),
             saving_password: false,
-            presence_seq: 0,
             pending_join: None,
         };
         chat.take_welcome(welcome);
@@ -445,433 +424,6 @@ impl Chat {
             ),
         }
     }
-
-    fn act(&mut self, action: Action) -> Option<Command> {
-        match action {
-            Action::Select(target) => self.select(target),
-            Action::OpenDirect(user) if user != self.me => {
-                self.directs.entry(user.clone()).or_default();
-                self.select(Target::Direct(user));
-            }
-            Action::ShowPane(pane) => self.pane = pane,
-            Action::Draft(text) => {
-                self.composer_error = None;
-                self.draft = text;
-            }
-            Action::Send(text) => return self.send(text),
-            Action::OpenDialog(dialog) => {
-                self.dialog = Some(dialog);
-                self.error = None;
-            }
-            Action::CloseDialog => self.dialog = None,
-            Action::JoinRoom { room, topic } => return self.join(&room, &topic),
-            Action::LeaveRoom(room) if room != LOBBY && self.rooms.contains_key(&room) => {
-                return Some(Command::Leave { room });
-            }
-            Action::ChangeNick(name) => match normalize_name(name.trim()) {
-                Ok(name) if name == self.me => self.dialog = None,
-                Ok(name) => {
-                    self.dialog = None;
-                    return Some(Command::Nick { name });
-                }
-                Err(e) => self.error = Some(format!("Cannot use that name: {e}")),
-            },
-            Action::SetPassword(password) => return self.set_password(password),
-            Action::Scrolled { at_bottom } => {
-                self.scrolled_up = !at_bottom;
-                if at_bottom {
-                    self.new_below = 0;
-                }
-            }
-            Action::LoadOlder => return self.load_older(),
-            Action::RetrySend(client_msg_id) => {
-                let line = self.pending.take_failed(client_msg_id)?;
-                return Some(match line.to {
-                    Target::Room(room) => Command::Say { room, text: line.text },
-                    Target::Direct(to) => Command::Direct { to, text: line.text },
-                });
-            }
-            Action::DiscardUnsent(client_msg_id) => _ = self.pending.take_failed(client_msg_id),
-            Action::DismissError => self.error = None,
-            _ => {}
-        }
-        None
-    }
-
-    fn select(&mut self, target: Target) {
-        match &target {
-            Target::Room(name) => match self.rooms.get_mut(name) {
-                Some(room) => room.unread = 0,
-                None => return,
-            },
-            Target::Direct(user) => self.directs.entry(user.clone()).or_default().unread = 0,
-        }
-        if self.current != target {
-            self.shown = PAGE;
-            self.scrolled_up = false;
-            self.new_below = 0;
-        }
-        self.current = target;
-        self.pane = Pane::Chat;
-    }
-
-    fn send(&mut self, text: String) -> Option<Command> {
-        if let Err(e) = validate_text(&text, self.max_message_chars) {
-            self.composer_error = Some(capitalize(&e.to_string()));
-            return None;
-        }
-        // While reconnecting the client core keeps it and sends it once the connection is back.
-        self.composer_error = None;
-        self.draft.clear();
-        self.scrolled_up = false;
-        self.new_below = 0;
-        Some(match &self.current {
-            Target::Room(room) => Command::Say { room: room.clone(), text },
-            Target::Direct(to) => Command::Direct { to: to.clone(), text },
-        })
-    }
-
-    /// Shows more of the open conversation: what is loaded but not drawn first, then older
-    /// messages from the server (one request at a time, and only while there are some).
-    fn load_older(&mut self) -> Option<Command> {
-        if self.current_timeline().is_some_and(|t| t.len() > self.shown) {
-            self.shown += PAGE;
-            return None;
-        }
-        if let Status::Reconnecting { .. } = self.status {
-            return None;
-        }
-        let Target::Room(name) = &self.current else { return None };
-        let before = self.rooms.get_mut(name)?.history.request_older()?;
-        Some(Command::History { room: name.clone(), before: Some(before), limit: OLDER_PAGE })
-    }
-
-    fn set_password(&mut self, password: Secret) -> Option<Command> {
-        if let Err(e) = validate_password(password.expose()) {
-            self.error = Some(capitalize(&e.to_string()));
-            return None;
-        }
-        self.error = None;
-        self.saving_password = true;
-        Some(Command::SetPassword { password })
-    }
-
-    fn join(&mut self, room: &str, topic: &str) -> Option<Command> {
-        let room = match normalize_room(room.trim()) {
-            Ok(room) => room,
-            Err(e) => {
-                self.error = Some(format!("Cannot use that room name: {e}"));
-                return None;
-            }
-        };
-        let topic = topic.trim();
-        if let Err(e) = validate_topic(topic) {
-            self.error = Some(format!("Cannot use that topic: {e}"));
-            return None;
-        }
-        self.dialog = None;
-        self.error = None;
-        if self.rooms.contains_key(&room) {
-            self.select(Target::Room(room));
-            return None;
-        }
-        self.pending_join = Some(room.clone());
-        let topic = (!topic.is_empty()).then(|| topic.to_string());
-        Some(Command::Join { room, topic })
-    }
-
-    fn apply(&mut self, event: NetEvent) {
-        match event {
-            NetEvent::Server(message) => self.server_message(message),
-            NetEvent::Presence(frame) => self.presence(frame),
-            NetEvent::Reconnecting { attempt } => self.status = Status::Reconnecting { attempt },
-            NetEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
-            NetEvent::Sending(line) => self.pending.sending(line),
-            NetEvent::Unsent { client_msg_id, reason } => {
-                self.pending.refused(client_msg_id, capitalize(&reason))
-            }
-            NetEvent::TokenStored { name, ts } => self.token_stored(&name, ts),
-            NetEvent::CommandFailed(message) => {
-                self.saving_password = false;
-                self.error = Some(message);
-            }
-            NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
-        }
-    }
-
-    fn take_welcome(&mut self, welcome: Welcome) {
-        self.me = welcome.name;
-        self.max_message_chars = welcome.limits.max_message_chars as usize;
-        self.users = welcome.users;
-        self.directory = welcome.rooms.into_iter().map(|r| (r.name.clone(), r)).collect();
-        self.presence_seq = welcome.presence_seq;
-        let topic = self.directory.get(&welcome.room).map(|r| r.topic.clone()).unwrap_or_default();
-        let room = self.rooms.entry(welcome.room).or_default();
-        room.members = welcome.members.into_iter().collect();
-        room.topic = topic;
-    }
-
-    /// Back after a lost connection: the client core rejoined the rooms and passed on the
-    /// `missed` messages just before. Other rooms' members are those still online (changes
-    /// while away come with later presence events only).
-    fn resumed(&mut self, missed: u64, welcome: Welcome, mut members: BTreeMap<String, Vec<String>>) {
-        self.status = Status::Connected;
-        for (name, room) in &mut self.rooms {
-            room.timeline.new_epoch();
-            match members.remove(name) {
-                Some(now) => room.members = now.into_iter().collect(),
-                // Not rejoined (the lobby comes with the Welcome): whoever is still online.
-                None => room.members.retain(|member| welcome.users.contains(member)),
-            }
-            room.history.forget_request();
-        }
-        for conversation in self.directs.values_mut() {
-            conversation.timeline.new_epoch();
-        }
-        let ts = welcome.ts;
-        self.take_welcome(welcome);
-        let text = match missed {
-            0 => "Reconnected".to_string(),
-            1 => "Reconnected — 1 missed message".to_string(),
-            n => format!("Reconnected — {n} missed messages"),
-        };
-        self.push_notice_here(Notice { text, ts });
-    }
-
-    /// The server gave this device a login: after a new password, say so and close the
-    /// dialog (a password login gets one too, without a word).
-    fn token_stored(&mut self, name: &str, ts: u64) {
-        if !std::mem::take(&mut self.saving_password) {
-            return;
-        }
-        if self.dialog == Some(Dialog::Password) {
-            self.dialog = None;
-        }
-        let text = format!("Password saved: the name {name} is yours, and this device stays logged in");
-        self.push_notice_here(Notice { text, ts });
-    }
-
-    /// Adds a notice to the open conversation.
-    fn push_notice_here(&mut self, notice: Notice) {
-        match &self.current {
-            Target::Room(name) => {
-                if let Some(room) = self.rooms.get_mut(name) {
-                    room.timeline.push_notice(notice);
-                }
-            }
-            Target::Direct(user) => {
-                if let Some(c) = self.directs.get_mut(user) {
-                    c.timeline.push_notice(notice);
-                }
-            }
-        }
-    }
-
-    fn server_message(&mut self, message: ServerMsg) {
-        match message {
-            ServerMsg::Message(message) => {
-                if message.from == self.me {
-                    self.pending.confirmed(message.client_msg_id);
-                }
-                self.room_message(message);
-            }
-            ServerMsg::Direct(message) => {
-                if message.from == self.me {
-                    self.pending.confirmed(message.client_msg_id);
-                }
-                self.direct_message(message);
-            }
-            ServerMsg::Joined { room: info, members, .. } => {
-                let name = info.name.clone();
-                let room = self.rooms.entry(name.clone()).or_default();
-                room.topic = info.topic.clone();
-                room.members = members.into_iter().collect();
-                self.directory.insert(name.clone(), info);
-                if self.pending_join.as_ref() == Some(&name) {
-                    self.pending_join = None;
-                    self.select(Target::Room(name));
-                }
-            }
-            ServerMsg::Left { room, .. } => {
-                self.rooms.remove(&room);
-                if self.current == Target::Room(room) {
-                    self.current = Target::Room(LOBBY.into());
-                    self.shown = PAGE;
-                }
-            }
-            ServerMsg::Users { users, .. } => self.users = users,
-            ServerMsg::Rooms { rooms, .. } => {
-                self.directory = rooms.into_iter().map(|r| (r.name.clone(), r)).collect();
-            }
-            ServerMsg::Renamed { old, new, ts } => self.rename(&old, &new, ts),
-            ServerMsg::Error(error) => {
-                self.pending_join = None;
-                self.saving_password = false;
-                // A refused message shows its reason in place, where it can be sent again.
-                if let Some(id) = error.client_msg_id {
-                    self.pending.refused(id, capitalize(&error.message));
-                    return;
-                }
-                self.error = Some(error.message);
-                // The error does not say which request it answers: a refused history request
-                // must not block asking again.
-                for room in self.rooms.values_mut() {
-                    room.history.forget_request();
-                }
-            }
-            ServerMsg::History(page) => self.history_page(page),
-            // Tokens are kept by the network task and reported as `TokenStored`.
-            // Pages of lists reach the model whole, as `Users` and `Rooms` (the client core
-            // collects them).
-            ServerMsg::Welcome(_)
-            | ServerMsg::Rejected(_)
-            | ServerMsg::Token { .. }
-            | ServerMsg::UsersPage { .. }
-            | ServerMsg::RoomsPage { .. } => {}
-        }
-    }
-
-    /// Earlier messages of a room (after a join or a reconnect, or older ones asked for):
-    /// placed by sequence number, those already here dropped, none of them counted as unread
-    /// or as new below. Older messages of the open room are all drawn.
-    fn history_page(&mut self, page: HistoryPage) {
-        let is_current = self.current == Target::Room(page.room.clone());
-        // A page for a room left meanwhile.
-        let Some(room) = self.rooms.get_mut(&page.room) else { return };
-        let all_drawn = room.timeline.len() <= self.shown;
-        let known = room.history;
-        room.history.take_page(&page);
-        let mut older = 0;
-        for message in page.messages {
-            let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-            if known.is_older(message.seq) {
-                older += usize::from(room.timeline.add_older(message.seq, line));
-            } else {
-                room.timeline.add_message(message.seq, line);
-            }
-        }
-        if is_current && all_drawn && older > 0 {
-            self.shown = self.shown.max(room.timeline.len());
-        }
-    }
-
-    fn room_message(&mut self, message: RoomMessage) {
-        let mine = message.from == self.me;
-        let is_current = self.current == Target::Room(message.room.clone());
-        let room = self.rooms.entry(message.room).or_default();
-        let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-        if !room.timeline.add_message(message.seq, line) || mine {
-            return;
-        }
-        if !is_current {
-            room.unread += 1;
-        } else if self.scrolled_up {
-            self.new_below += 1;
-        }
-    }
-
-    fn direct_message(&mut self, message: DirectMessage) {
-        let mine = message.from == self.me;
-        let peer = if mine { message.to } else { message.from.clone() };
-        let is_current = self.current == Target::Direct(peer.clone());
-        let conversation = self.directs.entry(peer).or_default();
-        let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-        if !conversation.timeline.push_message(line) || mine {
-            return;
-        }
-        if !is_current {
-            conversation.unread += 1;
-        } else if self.scrolled_up {
-            self.new_below += 1;
-        }
-    }
-
-    fn presence(&mut self, frame: PresenceFrame) {
-        if frame.seq <= self.presence_seq {
-            return;
-        }
-        self.presence_seq = frame.seq;
-        let ts = frame.ts;
-        match frame.event {
-            PresenceEvent::Online { user } => {
-                if let Err(at) = self.users.binary_search(&user) {
-                    self.users.insert(at, user);
-                }
-            }
-            PresenceEvent::Offline { user } => {
-                self.users.retain(|u| *u != user);
-                for room in self.rooms.values_mut() {
-                    room.members.remove(&user);
-                }
-            }
-            PresenceEvent::Renamed { old, new } => self.rename(&old, &new, ts),
-            PresenceEvent::Joined { room, user, members, after_seq } => {
-                if let Some(info) = self.directory.get_mut(&room) {
-                    info.members = members;
-                }
-                if user == self.me {
-                    return;
-                }
-                if let Some(joined) = self.rooms.get_mut(&room)
-                    && joined.members.insert(user.clone())
-                {
-                    joined.timeline.add_notice(after_seq, Notice { text: format!("{user} joined"), ts });
-                }
-            }
-            PresenceEvent::Left { room, user, members, after_seq } => {
-                if let Some(info) = self.directory.get_mut(&room) {
-                    info.members = members;
-                }
-                if user == self.me {
-                    return;
-                }
-                if let Some(joined) = self.rooms.get_mut(&room)
-                    && joined.members.remove(&user)
-                {
-                    joined.timeline.add_notice(after_seq, Notice { text: format!("{user} left"), ts });
-                }
-            }
-            PresenceEvent::RoomCreated { room } => {
-                self.directory.insert(room.name.clone(), room);
-            }
-        }
-    }
-
-    /// `old` is now called `new` (this user or another). Safe to apply twice: the server
-    /// reports this user's own rename on both streams.
-    fn rename(&mut self, old: &str, new: &str, ts: u64) {
-        let was_me = self.me == old;
-        if was_me {
-            self.me = new.to_string();
-        }
-        if let Some(at) = self.users.iter().position(|u| u == old) {
-            self.users.remove(at);
-            if let Err(at) = self.users.binary_search_by(|u| u.as_str().cmp(new)) {
-                self.users.insert(at, new.to_string());
-            }
-        }
-        let text = if was_me {
-            format!("You are now known as {new}")
-        } else {
-            format!("{old} is now known as {new}")
-        };
-        for room in self.rooms.values_mut() {
-            if room.members.remove(old) {
-                room.members.insert(new.to_string());
-                room.timeline.rename_sender(old, new);
-                room.timeline.push_notice(Notice { text: text.clone(), ts });
-            }
-        }
-        self.pending.rename(old, new);
-        if let Some(mut conversation) = self.directs.remove(old) {
-            conversation.timeline.rename_sender(old, new);
-            conversation.timeline.push_notice(Notice { text: text.clone(), ts });
-            self.directs.insert(new.to_string(), conversation);
-            if self.current == Target::Direct(old.to_string()) {
-                self.current = Target::Direct(new.to_string());
-            }
-        }
-    }
 }
 
 /// The composer's character counter for a draft of `chars` characters, once it nears `max`.
@@ -879,6 +431,7 @@ pub fn draft_counter(chars: usize, max: usize) -> Option<String> {
     (chars * 100 >= max * COUNTER_FROM_PERCENT).then(|| format!("{chars} / {max}"))
 }
 
+/// `text` with its first letter in upper case.
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

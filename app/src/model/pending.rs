@@ -4,11 +4,10 @@
 //! it. A refusal naming the id (or the client core giving up on it) leaves it in place,
 //! marked as not sent with the reason, until the user sends it again or discards it.
 //!
-//! The echo or refusal can overtake the network task's note that a message went out (they
-//! travel on different paths), so one with no pending message is remembered until its note
-//! comes.
+//! The client core says a message is on its way before it says it was confirmed or refused,
+//! on the same ordered stream, so each line is known before its answer comes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::Target;
 
@@ -24,8 +23,6 @@ pub struct PendingLine {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pending {
     lines: Vec<PendingLine>,
-    /// Ids confirmed before their note arrived.
-    confirmed_early: BTreeSet<u64>,
     /// Why a message was not sent, by id (for lines still shown, or whose note is to come).
     failed: BTreeMap<u64, String>,
 }
@@ -33,16 +30,13 @@ pub struct Pending {
 impl Pending {
     /// Notes a message the client core took; it shows until confirmed.
     pub fn sending(&mut self, line: PendingLine) {
-        if !self.confirmed_early.remove(&line.client_msg_id) {
-            self.lines.push(line);
-        }
+        self.lines.push(line);
     }
 
     /// The server confirmed (posted) the message with this id.
     pub fn confirmed(&mut self, client_msg_id: u64) {
-        if !self.remove(client_msg_id) {
-            self.confirmed_early.insert(client_msg_id);
-        }
+        self.failed.remove(&client_msg_id);
+        self.lines.retain(|line| line.client_msg_id != client_msg_id);
     }
 
     /// The message with this id was not sent, for `reason`: it stays, marked as failed.
@@ -78,12 +72,5 @@ impl Pending {
                 line.to = Target::Direct(new.to_string());
             }
         }
-    }
-
-    fn remove(&mut self, client_msg_id: u64) -> bool {
-        self.failed.remove(&client_msg_id);
-        let before = self.lines.len();
-        self.lines.retain(|line| line.client_msg_id != client_msg_id);
-        self.lines.len() != before
     }
 }

@@ -1,9 +1,7 @@
 //! Every action and network event, including presence and messages arriving out of order.
 
-use anseo_shared::protocol::{
-    DirectMessage, ErrorCode, ErrorReply, HistoryPage, Limits, PresenceEvent, PresenceFrame, RoomInfo,
-    RoomMessage, ServerMsg, Welcome,
-};
+use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
+use anseo_shared::protocol::{DirectMessage, ErrorCode, HistoryPage, Limits, RoomInfo, RoomMessage, Welcome};
 use anseo_shared::trust::Fingerprint;
 
 use super::*;
@@ -41,30 +39,45 @@ fn chat(model: &Model) -> &Chat {
 }
 
 fn message(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
-    NetEvent::Server(ServerMsg::Message(RoomMessage {
-        id: 1000 + seq + if room == "lobby" { 0 } else { 500 },
-        room: room.into(),
-        seq,
-        from: from.into(),
-        text: text.into(),
-        ts: 2_000 + seq,
-        client_msg_id: 0,
-    }))
+    NetEvent::Chat(ChatEvent::Message {
+        message: RoomMessage {
+            id: 1000 + seq + if room == "lobby" { 0 } else { 500 },
+            room: room.into(),
+            seq,
+            from: from.into(),
+            text: text.into(),
+            ts: 2_000 + seq,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    })
 }
 
-fn presence(seq: u64, event: PresenceEvent) -> NetEvent {
-    NetEvent::Presence(PresenceFrame { seq, ts: 3_000, event })
+fn presence(seq: u64, change: PresenceChange) -> NetEvent {
+    NetEvent::Chat(ChatEvent::Presence(Presence { seq, ts: 3_000, change }))
+}
+
+/// The client core's note that a message is on its way.
+fn sending(line: PendingLine) -> NetEvent {
+    let to = match line.to {
+        Target::Room(room) => Addressee::Room(room),
+        Target::Direct(user) => Addressee::User(user),
+    };
+    NetEvent::Chat(ChatEvent::Sending { client_msg_id: line.client_msg_id, to, text: line.text })
 }
 
 fn direct(id: u64, from: &str, to: &str, text: &str) -> NetEvent {
-    NetEvent::Server(ServerMsg::Direct(DirectMessage {
-        id,
-        from: from.into(),
-        to: to.into(),
-        text: text.into(),
-        ts: 4_000,
-        client_msg_id: 0,
-    }))
+    NetEvent::Chat(ChatEvent::Direct {
+        message: DirectMessage {
+            id,
+            from: from.into(),
+            to: to.into(),
+            text: text.into(),
+            ts: 4_000,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    })
 }
 
 /// The texts of the open conversation, notices in brackets.
@@ -235,7 +248,7 @@ fn messages_appear_in_order_and_count_unread_elsewhere() {
     assert_eq!(lines(&model), ["bob: first", "bob: second"], "sorted by seq, duplicate dropped");
     assert_eq!(chat(&model).rooms["lobby"].unread, 0, "the open room has no unread count");
 
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("maths", "sums", 2),
         members: vec!["alice".into(), "carol".into()],
         ts: 5,
@@ -253,10 +266,10 @@ fn presence_before_the_message_it_follows_is_placed_by_after_seq() {
     let mut model = logged_in();
     model.apply(message("lobby", 1, "bob", "one"));
     // carol joined after message 2, but the presence stream delivered that first.
-    model.apply(presence(11, PresenceEvent::Online { user: "carol".into() }));
+    model.apply(presence(11, PresenceChange::Online { user: "carol".into() }));
     model.apply(presence(
         12,
-        PresenceEvent::Joined { room: "lobby".into(), user: "carol".into(), members: 3, after_seq: 2 },
+        PresenceChange::JoinedRoom { room: "lobby".into(), user: "carol".into(), members: 3, after_seq: 2 },
     ));
     model.apply(message("lobby", 3, "carol", "three"));
     model.apply(message("lobby", 2, "bob", "two"));
@@ -273,18 +286,17 @@ fn presence_after_later_messages_still_goes_in_its_place() {
     }
     model.apply(presence(
         11,
-        PresenceEvent::Left { room: "lobby".into(), user: "bob".into(), members: 1, after_seq: 1 },
+        PresenceChange::LeftRoom { room: "lobby".into(), user: "bob".into(), members: 1, after_seq: 1 },
     ));
     assert_eq!(lines(&model), ["bob: m1", "[bob left]", "bob: m2", "bob: m3"]);
     assert!(!chat(&model).rooms["lobby"].members.contains("bob"));
 }
 
 #[test]
-fn presence_already_in_the_welcome_is_ignored() {
+fn someone_going_offline_leaves_the_users_and_every_room() {
+    // Presence already in the Welcome is left out by the client core (reconcile's tests).
     let mut model = logged_in();
-    model.apply(presence(9, PresenceEvent::Offline { user: "bob".into() }));
-    assert_eq!(chat(&model).users, ["alice", "bob"], "seq 9 <= welcome's 10");
-    model.apply(presence(11, PresenceEvent::Offline { user: "bob".into() }));
+    model.apply(presence(11, PresenceChange::Offline { user: "bob".into() }));
     assert_eq!(chat(&model).users, ["alice"]);
     assert!(!chat(&model).rooms["lobby"].members.contains("bob"));
 }
@@ -294,10 +306,10 @@ fn own_join_notice_is_not_shown_and_rooms_are_created_live() {
     let mut model = logged_in();
     model.apply(presence(
         11,
-        PresenceEvent::Joined { room: "lobby".into(), user: "alice".into(), members: 2, after_seq: 0 },
+        PresenceChange::JoinedRoom { room: "lobby".into(), user: "alice".into(), members: 2, after_seq: 0 },
     ));
     assert!(lines(&model).is_empty());
-    model.apply(presence(12, PresenceEvent::RoomCreated { room: room_info("art", "drawing", 1) }));
+    model.apply(presence(12, PresenceChange::RoomCreated { room: room_info("art", "drawing", 1) }));
     assert_eq!(chat(&model).directory["art"].topic, "drawing");
 }
 
@@ -307,7 +319,7 @@ fn renames_update_users_members_senders_and_conversations() {
     model.apply(message("lobby", 1, "bob", "hi"));
     model.apply(direct(1, "bob", "alice", "psst"));
     model.act(Action::Select(Target::Direct("bob".into())));
-    model.apply(presence(11, PresenceEvent::Renamed { old: "bob".into(), new: "robert".into() }));
+    model.apply(presence(11, PresenceChange::Renamed { old: "bob".into(), new: "robert".into() }));
     let chat_state = chat(&model);
     assert_eq!(chat_state.users, ["alice", "robert"]);
     assert!(chat_state.rooms["lobby"].members.contains("robert"));
@@ -321,8 +333,8 @@ fn renames_update_users_members_senders_and_conversations() {
 fn own_rename_reported_on_both_streams_is_applied_once() {
     let mut model = logged_in();
     assert_eq!(model.act(Action::ChangeNick("ally".into())), Some(Command::Nick { name: "ally".into() }));
-    model.apply(presence(11, PresenceEvent::Renamed { old: "alice".into(), new: "ally".into() }));
-    model.apply(NetEvent::Server(ServerMsg::Renamed { old: "alice".into(), new: "ally".into(), ts: 9 }));
+    model.apply(presence(11, PresenceChange::Renamed { old: "alice".into(), new: "ally".into() }));
+    model.apply(NetEvent::Chat(ChatEvent::Renamed { old: "alice".into(), new: "ally".into(), ts: 9 }));
     assert_eq!(chat(&model).me, "ally");
     assert_eq!(model.title(), "ally — Anseo");
     assert_eq!(chat(&model).users, ["ally", "bob"]);
@@ -406,7 +418,7 @@ fn join_validates_creates_with_topic_and_opens_when_confirmed() {
     );
     assert_eq!(chat(&model).dialog, None);
     assert_eq!(chat(&model).current, Target::Room("lobby".into()), "opened only when the server confirms");
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("art", "drawing", 1),
         members: vec!["alice".into()],
         ts: 1,
@@ -425,14 +437,14 @@ fn join_validates_creates_with_topic_and_opens_when_confirmed() {
 fn leave_room_and_the_servers_confirmation() {
     let mut model = logged_in();
     assert_eq!(model.act(Action::LeaveRoom("lobby".into())), None, "the lobby cannot be left");
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("maths", "", 1),
         members: vec![],
         ts: 1,
     }));
     model.act(Action::Select(Target::Room("maths".into())));
     assert_eq!(model.act(Action::LeaveRoom("maths".into())), Some(Command::Leave { room: "maths".into() }));
-    model.apply(NetEvent::Server(ServerMsg::Left { room: "maths".into(), ts: 2 }));
+    model.apply(NetEvent::Chat(ChatEvent::Left { room: "maths".into(), ts: 2 }));
     assert!(!chat(&model).rooms.contains_key("maths"));
     assert_eq!(chat(&model).current, Target::Room("lobby".into()));
 }
@@ -440,12 +452,11 @@ fn leave_room_and_the_servers_confirmation() {
 #[test]
 fn server_errors_and_failed_commands_are_shown_until_dismissed() {
     let mut model = logged_in();
-    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+    model.apply(NetEvent::Chat(ChatEvent::CommandFailed {
         code: ErrorCode::NoSuchRoom,
         message: "no room called #zed".into(),
-        client_msg_id: None,
         ts: 1,
-    })));
+    }));
     assert_eq!(chat(&model).error.as_deref(), Some("no room called #zed"));
     model.act(Action::DismissError);
     assert_eq!(chat(&model).error, None);
@@ -456,9 +467,9 @@ fn server_errors_and_failed_commands_are_shown_until_dismissed() {
 #[test]
 fn users_and_rooms_replies_replace_the_lists() {
     let mut model = logged_in();
-    model.apply(NetEvent::Server(ServerMsg::Users { users: vec!["alice".into(), "zed".into()], ts: 1 }));
+    model.apply(NetEvent::Chat(ChatEvent::Users { users: vec!["alice".into(), "zed".into()], ts: 1 }));
     assert_eq!(chat(&model).users, ["alice", "zed"]);
-    model.apply(NetEvent::Server(ServerMsg::Rooms { rooms: vec![room_info("x", "", 0)], ts: 1 }));
+    model.apply(NetEvent::Chat(ChatEvent::Rooms { rooms: vec![room_info("x", "", 0)], ts: 1 }));
     assert_eq!(chat(&model).directory.keys().collect::<Vec<_>>(), ["x"]);
 }
 
@@ -496,16 +507,20 @@ fn ten_thousand_messages_are_windowed() {
 fn reconnecting_is_shown_with_its_attempt_and_the_resume_says_what_was_missed() {
     let mut model = logged_in();
     model.apply(message("lobby", 5, "bob", "before"));
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     assert_eq!(chat(&model).status, Status::Reconnecting { attempt: 1 });
-    model.apply(NetEvent::Reconnecting { attempt: 2 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 2 }));
     let status = chat(&model).status_text();
     assert!(status.contains("Reconnecting… (attempt 2)"), "{status}");
     assert_eq!(model.title(), "alice (reconnecting…) — Anseo");
     // The client core passes on what was missed, in order, then says it is back.
     model.apply(message("lobby", 6, "bob", "missed one"));
     model.apply(message("lobby", 7, "bob", "missed two"));
-    model.apply(NetEvent::Resumed { missed: 2, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 2,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
     assert_eq!(chat(&model).status, Status::Connected);
     assert_eq!(model.title(), "alice — Anseo");
     assert!(chat(&model).status_text().starts_with("Connected to"));
@@ -525,49 +540,57 @@ fn reconnecting_is_shown_with_its_attempt_and_the_resume_says_what_was_missed() 
 #[test]
 fn the_resume_notice_counts_one_or_none_in_words() {
     let mut model = logged_in();
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
-    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 0,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     model.apply(message("lobby", 1, "bob", "one"));
-    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 1,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
     assert_eq!(lines(&model), ["[Reconnected]", "bob: one", "[Reconnected — 1 missed message]"]);
 }
 
 #[test]
 fn a_resume_keeps_room_members_who_are_still_online_and_takes_the_new_user_list() {
     let mut model = logged_in();
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("maths", "sums", 3),
         members: vec!["alice".into(), "bob".into(), "carol".into()],
         ts: 1,
     }));
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     let mut back = welcome("alice");
     back.users = vec!["alice".into(), "bob".into(), "dave".into()];
     back.members = back.users.clone();
     back.presence_seq = 40;
-    model.apply(NetEvent::Resumed { missed: 0, welcome: back.clone(), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 0,
+        welcome: back.clone(),
+        members: BTreeMap::new(),
+    }));
     let resumed = chat(&model);
     assert_eq!(resumed.users, ["alice", "bob", "dave"]);
     let maths: Vec<&String> = resumed.rooms["maths"].members.iter().collect();
     assert_eq!(maths, ["alice", "bob"], "carol went offline");
     // With the rejoin's answer, the room's members are the server's list, newcomers included.
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     let rejoined = BTreeMap::from([("maths".to_string(), vec!["alice".to_string(), "dave".to_string()])]);
-    model.apply(NetEvent::Resumed { missed: 0, welcome: back, members: rejoined });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed { missed: 0, welcome: back, members: rejoined }));
     let maths: Vec<&String> = chat(&model).rooms["maths"].members.iter().collect();
     assert_eq!(maths, ["alice", "dave"], "dave joined maths while alice was away, bob left it");
-    let resumed = chat(&model);
-    assert_eq!(resumed.rooms["lobby"].members.len(), 3);
-    let before = resumed.users.clone();
-    model.apply(presence(40, PresenceEvent::Online { user: "erin".into() }));
-    assert_eq!(chat(&model).users, before, "presence up to the new Welcome is ignored");
+    assert_eq!(chat(&model).rooms["lobby"].members.len(), 3);
 }
 
 #[test]
 fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
     let mut model = logged_in();
-    model.apply(NetEvent::Reconnecting { attempt: 3 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 3 }));
     assert_eq!(
         model.act(Action::Send("typed offline".into())),
         Some(Command::Say { room: "lobby".into(), text: "typed offline".into() }),
@@ -576,12 +599,17 @@ fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
     assert_eq!(chat(&model).composer_error, None);
     let lobby = Target::Room("lobby".into());
     let pending = PendingLine { client_msg_id: 7, to: lobby.clone(), text: "typed offline".into() };
-    model.apply(NetEvent::Sending(pending.clone()));
+    model.apply(sending(pending.clone()));
     assert_eq!(chat(&model).pending.to(&lobby).collect::<Vec<_>>(), [&pending]);
     assert!(lines(&model).is_empty(), "not in the conversation until the server has it");
 
-    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
-    // Someone else's message with the same client id is not the echo.
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 0,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
+    // Someone else's message with the same client id is not the echo (the client core says
+    // which message confirms which send).
     let mut other = RoomMessage {
         id: 50,
         room: "lobby".into(),
@@ -591,45 +619,27 @@ fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
         ts: 5,
         client_msg_id: 7,
     };
-    model.apply(NetEvent::Server(ServerMsg::Message(other.clone())));
+    model.apply(NetEvent::Chat(ChatEvent::Message { message: other.clone(), confirms: None }));
     assert!(!chat(&model).pending.is_empty());
     other.id = 51;
     other.seq = 2;
     other.from = "alice".into();
     other.text = "typed offline".into();
-    model.apply(NetEvent::Server(ServerMsg::Message(other)));
+    model.apply(NetEvent::Chat(ChatEvent::Message { message: other, confirms: Some(7) }));
     assert!(chat(&model).pending.is_empty());
     assert_eq!(lines(&model), ["[Reconnected]", "bob: hi", "alice: typed offline"], "once");
-}
-
-#[test]
-fn an_echo_before_the_note_that_it_was_sent_leaves_nothing_pending() {
-    let mut model = logged_in();
-    model.apply(direct(60, "alice", "bob", "quick"));
-    let to_bob = Target::Direct("bob".into());
-    model.apply(NetEvent::Sending(PendingLine {
-        client_msg_id: 0,
-        to: to_bob.clone(),
-        text: "quick".into(),
-    }));
-    assert!(chat(&model).pending.is_empty());
 }
 
 #[test]
 fn a_refused_message_stays_with_its_reason_until_sent_again_or_discarded() {
     let mut model = logged_in();
     let to_bob = Target::Direct("bob".into());
-    // The refusal may overtake the note that the message went out.
-    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+    model.apply(sending(PendingLine { client_msg_id: 1, to: to_bob.clone(), text: "to nobody".into() }));
+    model.apply(NetEvent::Chat(ChatEvent::Refused {
+        client_msg_id: 1,
         code: ErrorCode::NoSuchUser,
         message: "bob is not online".into(),
-        client_msg_id: Some(1),
         ts: 1,
-    })));
-    model.apply(NetEvent::Sending(PendingLine {
-        client_msg_id: 1,
-        to: to_bob.clone(),
-        text: "to nobody".into(),
     }));
     let pending: Vec<_> = chat(&model).pending.to(&to_bob).map(|line| line.text.clone()).collect();
     assert_eq!(pending, ["to nobody"]);
@@ -641,12 +651,11 @@ fn a_refused_message_stays_with_its_reason_until_sent_again_or_discarded() {
     );
     assert!(chat(&model).pending.is_empty(), "the new send comes back with its own note");
 
-    model.apply(NetEvent::Sending(PendingLine {
+    model.apply(sending(PendingLine { client_msg_id: 2, to: to_bob.clone(), text: "later".into() }));
+    model.apply(NetEvent::Chat(ChatEvent::Unsent {
         client_msg_id: 2,
-        to: to_bob.clone(),
-        text: "later".into(),
+        reason: "not sent: the server shut down".into(),
     }));
-    model.apply(NetEvent::Unsent { client_msg_id: 2, reason: "not sent: the server shut down".into() });
     assert_eq!(chat(&model).pending.failure(2), Some("Not sent: the server shut down"));
     assert_eq!(model.act(Action::DiscardUnsent(2)), None);
     assert!(chat(&model).pending.is_empty());
@@ -657,15 +666,15 @@ fn a_refused_message_stays_with_its_reason_until_sent_again_or_discarded() {
 fn pending_direct_messages_follow_a_rename() {
     let mut model = logged_in();
     let line = PendingLine { client_msg_id: 2, to: Target::Direct("bob".into()), text: "hey".into() };
-    model.apply(NetEvent::Sending(line));
-    model.apply(presence(11, PresenceEvent::Renamed { old: "bob".into(), new: "robert".into() }));
+    model.apply(sending(line));
+    model.apply(presence(11, PresenceChange::Renamed { old: "bob".into(), new: "robert".into() }));
     assert_eq!(chat(&model).pending.to(&Target::Direct("robert".into())).count(), 1);
 }
 
 #[test]
 fn a_session_that_ends_for_good_returns_to_the_form_saying_why() {
     let mut model = logged_in();
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     model.apply(NetEvent::LoginFailed(LoginFailure::Other(
         "the connection to the server was lost: the server is full".into(),
     )));
@@ -681,7 +690,7 @@ fn a_session_that_ends_for_good_returns_to_the_form_saying_why() {
 #[test]
 fn certificate_problem_while_reconnecting_returns_to_the_form() {
     let mut model = logged_in();
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     let (a, b) = (Fingerprint::of_der(b"a"), Fingerprint::of_der(b"b"));
     model.apply(NetEvent::LoginFailed(LoginFailure::CertificateChanged {
         server: "h:1".into(),
@@ -758,12 +767,12 @@ fn page(room: &str, seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent
             client_msg_id: 0,
         })
         .collect();
-    NetEvent::Server(ServerMsg::History(HistoryPage { room: room.into(), messages, more, ts: 9 }))
+    NetEvent::Chat(ChatEvent::History(HistoryPage { room: room.into(), messages, more, ts: 9 }))
 }
 
 /// A page with no messages: nothing older (or a server without a store).
 fn empty_page(room: &str) -> NetEvent {
-    NetEvent::Server(ServerMsg::History(HistoryPage {
+    NetEvent::Chat(ChatEvent::History(HistoryPage {
         room: room.into(),
         messages: vec![],
         more: false,
@@ -793,7 +802,7 @@ fn a_page_after_live_messages_is_merged_in_order_without_duplicates_or_unread() 
     assert_eq!(chat(&model).new_below, 1, "history is not new below");
     assert_eq!(chat(&model).rooms["lobby"].unread, 0);
 
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("maths", "sums", 2),
         members: vec!["alice".into(), "carol".into()],
         ts: 5,
@@ -808,7 +817,7 @@ fn notices_stay_after_the_message_they_follow_when_history_comes_later() {
     let mut model = logged_in();
     model.apply(presence(
         11,
-        PresenceEvent::Joined { room: "lobby".into(), user: "dave".into(), members: 3, after_seq: 2 },
+        PresenceChange::JoinedRoom { room: "lobby".into(), user: "dave".into(), members: 3, after_seq: 2 },
     ));
     model.apply(page("lobby", 1..=3, false));
     assert_eq!(lines(&model), ["carol: m1", "carol: m2", "[dave joined]", "carol: m3"]);
@@ -889,11 +898,15 @@ fn older_pages_go_above_what_came_before_a_reconnect() {
     let mut model = logged_in();
     model.apply(page("lobby", 51..=100, true));
     assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     assert_eq!(model.act(Action::LoadOlder), None, "no requests while offline");
     // The client core passes on the one message that was missed, then resumes.
     model.apply(message("lobby", 101, "carol", "m101"));
-    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 1,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
     model.apply(message("lobby", 102, "carol", "m102"));
     assert_eq!(lobby_history(&model).oldest_seq, Some(51));
     assert_eq!(model.act(Action::LoadOlder), older("lobby", 51), "the lost request is asked again");
@@ -908,24 +921,23 @@ fn a_refused_history_request_can_be_asked_again() {
     let mut model = logged_in();
     model.apply(page("lobby", 51..=100, true));
     assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
-    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+    model.apply(NetEvent::Chat(ChatEvent::CommandFailed {
         code: ErrorCode::RateLimited,
         message: "slow down".into(),
-        client_msg_id: None,
         ts: 1,
-    })));
+    }));
     assert_eq!(model.act(Action::LoadOlder), older("lobby", 51));
 }
 
 #[test]
 fn a_page_for_a_room_left_meanwhile_is_dropped() {
     let mut model = logged_in();
-    model.apply(NetEvent::Server(ServerMsg::Joined {
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
         room: room_info("maths", "", 1),
         members: vec![],
         ts: 1,
     }));
-    model.apply(NetEvent::Server(ServerMsg::Left { room: "maths".into(), ts: 2 }));
+    model.apply(NetEvent::Chat(ChatEvent::Left { room: "maths".into(), ts: 2 }));
     model.apply(page("maths", 1..=3, false));
     assert!(!chat(&model).rooms.contains_key("maths"));
 }
@@ -934,18 +946,25 @@ fn a_page_for_a_room_left_meanwhile_is_dropped() {
 fn a_restarted_server_without_a_store_may_use_an_id_again() {
     let mut model = logged_in();
     model.apply(message("lobby", 1, "bob", "before"));
-    model.apply(NetEvent::Reconnecting { attempt: 1 });
-    model.apply(NetEvent::Resumed { missed: 0, welcome: welcome("alice"), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 0,
+        welcome: welcome("alice"),
+        members: BTreeMap::new(),
+    }));
     // The same id and sequence number as the first message, at a later time.
-    model.apply(NetEvent::Server(ServerMsg::Message(RoomMessage {
-        id: 1001,
-        room: "lobby".into(),
-        seq: 1,
-        from: "bob".into(),
-        text: "after".into(),
-        ts: 9_000,
-        client_msg_id: 0,
-    })));
+    model.apply(NetEvent::Chat(ChatEvent::Message {
+        message: RoomMessage {
+            id: 1001,
+            room: "lobby".into(),
+            seq: 1,
+            from: "bob".into(),
+            text: "after".into(),
+            ts: 9_000,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    }));
     assert_eq!(lines(&model), ["bob: before", "[Reconnected]", "bob: after"]);
 }
 
@@ -1112,12 +1131,11 @@ fn a_refused_new_password_shows_the_servers_reason_in_the_dialog() {
     let mut model = logged_in();
     model.act(Action::OpenDialog(Dialog::Password));
     model.act(Action::SetPassword(Secret::new("long enough")));
-    model.apply(NetEvent::Server(ServerMsg::Error(ErrorReply {
+    model.apply(NetEvent::Chat(ChatEvent::CommandFailed {
         code: ErrorCode::InvalidPassword,
         message: "the password is too long: at most 128 characters".into(),
-        client_msg_id: None,
         ts: 1,
-    })));
+    }));
     assert!(!chat(&model).saving_password);
     assert_eq!(chat(&model).dialog, Some(Dialog::Password));
     assert_eq!(chat(&model).error.as_deref(), Some("the password is too long: at most 128 characters"));

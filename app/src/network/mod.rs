@@ -4,17 +4,17 @@
 //! what was missed and re-sends what was not confirmed; this task reports those steps.
 //!
 //! The session runs in a tokio task (the client core needs `Send`); [`use_network`] bridges it
-//! into the UI through two channels and one `use_coroutine`, which is the only place that
-//! writes network results into the model signal.
+//! into the UI through two bounded channels (commands in, events out) and one
+//! `use_coroutine`, which is the only place that writes network results into the model
+//! signal. The coroutine forwards commands and applies events side by side, so a full command
+//! queue never holds up the events that would empty it.
 //!
 //! # Layout
 //! - [`login`]: choosing the credential (typed password, else the login saved on this device)
 //!   and logging in; a refused saved login is forgotten.
 //! - [`session`]: one logged-in session until the user leaves or it ends for good.
-//! - [`model_events`]: the client core's events as the model's (for now, rebuilt as frames).
 
 mod login;
-mod model_events;
 mod session;
 
 use std::cell::RefCell;
@@ -55,6 +55,12 @@ impl Default for Paths {
     }
 }
 
+/// Commands on their way to the network task, at most (then the views' commands wait in the
+/// coroutine).
+const COMMAND_QUEUE: usize = 64;
+/// Events on their way to the model, at most.
+const EVENT_QUEUE: usize = 256;
+
 /// Starts the network task and returns the handle views send commands to. When the app
 /// closes, the session leaves cleanly (Resilient::quit) before the process ends.
 pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command> {
@@ -63,48 +69,55 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
         let session = session.clone();
         async move {
             let Some(mut events) = session.take_events() else { return };
-            loop {
-                tokio::select! {
-                    command = commands.next() => match command {
-                        Some(command) => { let _ = session.commands.send(command); }
-                        None => return,
-                    },
-                    event = events.recv() => match event {
-                        Some(event) => model.write().apply(event),
-                        None => return,
-                    },
+            let Some(to_network) = session.sender() else { return };
+            let forward = async move {
+                while let Some(command) = commands.next().await {
+                    if to_network.send(command).await.is_err() {
+                        return;
+                    }
                 }
-            }
+            };
+            let apply = async move {
+                while let Some(event) = events.recv().await {
+                    model.write().apply(event);
+                }
+            };
+            futures_util::future::join(forward, apply).await;
         }
     })
 }
 
-/// The running network task, seen from the UI thread. Dropping it (the app closes) asks the
-/// task to quit and waits briefly until the server has been told.
+/// The running network task, seen from the UI thread. Dropping it (the app closes) closes the
+/// command queue, which makes the task leave, and waits briefly until the server has been told.
 struct Session {
-    commands: mpsc::UnboundedSender<Command>,
+    commands: RefCell<Option<mpsc::Sender<Command>>>,
     events: RefCell<Option<mpsc::Receiver<NetEvent>>>,
     finished: std::sync::mpsc::Receiver<()>,
 }
 
 impl Session {
     fn start(paths: Paths) -> Self {
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, events) = mpsc::channel(256);
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (event_tx, events) = mpsc::channel(EVENT_QUEUE);
         let (finished_tx, finished) = std::sync::mpsc::channel();
         tokio::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
-        Session { commands, events: RefCell::new(Some(events)), finished }
+        Session { commands: RefCell::new(Some(commands)), events: RefCell::new(Some(events)), finished }
     }
 
     fn take_events(&self) -> Option<mpsc::Receiver<NetEvent>> {
         self.events.borrow_mut().take()
+    }
+
+    /// A sender of commands to the task, while the app is open.
+    fn sender(&self) -> Option<mpsc::Sender<Command>> {
+        self.commands.borrow().clone()
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
         while self.finished.try_recv().is_ok() {}
-        if self.commands.send(Command::Quit).is_ok() {
+        if self.commands.borrow_mut().take().is_some() {
             // Blocking is fine here: the task runs on the runtime's worker threads.
             let _ = self.finished.recv_timeout(Duration::from_secs(3));
         }
@@ -130,8 +143,8 @@ impl Reporter {
 }
 
 /// The network task: waits for a login, then serves the session until the user leaves or it
-/// ends, and waits for the next login.
-pub async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: Reporter, paths: Paths) {
+/// ends, and waits for the next login. It ends when the command queue closes (the app closed).
+pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths: Paths) {
     let tokens = TokenStore::new(paths.tokens.clone());
     while let Some(command) = commands.recv().await {
         let request = match command {
@@ -171,4 +184,5 @@ pub async fn run(mut commands: mpsc::UnboundedReceiver<Command>, events: Reporte
             }
         }
     }
+    events.quit_done();
 }

@@ -1,45 +1,54 @@
-//! One logged-in session: the client core's events become [`NetEvent`]s, the views'
-//! [`Command`]s become calls on the [`Resilient`] handle, until the user leaves or the session
-//! ends for good (a changed certificate or a refused login while reconnecting, or the server
-//! closing it for a reason reconnecting cannot fix).
+//! One logged-in session: the client core's events go to the model as [`NetEvent::Chat`], the
+//! views' [`Command`]s become calls on the [`Resilient`] handle, until the user leaves or the
+//! session ends for good (a changed certificate or a refused login while reconnecting, or the
+//! server closing it for a reason reconnecting cannot fix).
 //!
-//! Commands run in a task of their own, in order: while the connection is down the client
-//! core queues them, and a full queue must hold up sending, never the events that would free
-//! it. Login tokens the server sends are saved here and never reach the model.
+//! One loop does both, one command at a time: while the client core holds a command back (its
+//! outbox is full), the next ones wait in the bounded command queue and events keep flowing,
+//! so a full queue holds up sending, never the events that would free it. Login tokens the
+//! server sends are saved here and never reach the model.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::Reporter;
 use super::login::LoggedIn;
-use super::model_events::net_event;
-use crate::model::{Command, LoginFailure, NetEvent, PendingLine, Target};
+use crate::model::{Command, LoginFailure, NetEvent};
 use crate::tokens::TokenStore;
 
 /// How long leaving may take before the app goes on without the server's answer.
 const QUIT_WAIT: Duration = Duration::from_secs(3);
 
+/// A command being handed to the client core; resolves to the refusal in words, if any.
+type Handing = Pin<Box<dyn Future<Output = Option<String>> + Send>>;
+
 /// Serves the session until the user quits (then `LoggedOut`) or it ends (then
 /// `LoginFailed` with the reason).
 pub async fn serve(
     logged_in: LoggedIn,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
+    commands: &mut mpsc::Receiver<Command>,
     events: &Reporter,
     tokens: &TokenStore,
 ) {
-    let LoggedIn { client, welcome, events: mut incoming, server } = logged_in;
-    let mut name = welcome.name;
-    let (queue, queued) = mpsc::unbounded_channel();
-    let sender = tokio::spawn(send_commands(client.clone(), queued, events.clone()));
+    let LoggedIn { client, events: mut incoming, server, .. } = logged_in;
+    let mut handing: Option<Handing> = None;
     loop {
         tokio::select! {
+            biased;
+            refusal = in_flight(&mut handing) => {
+                handing = None;
+                if let Some(message) = refusal {
+                    events.send(NetEvent::CommandFailed(message)).await;
+                }
+            }
             event = incoming.recv() => {
                 let event = event.unwrap_or(ChatEvent::Closed(Disconnect::Lost("the session ended".into())));
                 if let ChatEvent::Closed(reason) = event {
-                    sender.abort();
+                    let name = client.name();
                     let failure = LoginFailure::session_ended(&reason, &server, &name);
                     if failure.refuses_saved_login() {
                         forget(tokens, &server, &name);
@@ -47,70 +56,50 @@ pub async fn serve(
                     events.send(NetEvent::LoginFailed(failure)).await;
                     return;
                 }
-                if let Some(event) = report(event, &server, &mut name, tokens) {
-                    events.send(event).await;
-                }
+                events.send(report(event, &server, tokens)).await;
             }
-            command = commands.recv() => match command {
+            command = commands.recv(), if handing.is_none() => match command {
                 None | Some(Command::Quit) => {
-                    quit(&client, sender).await;
+                    // A command still being handed over is dropped with the session.
+                    let _ = tokio::time::timeout(QUIT_WAIT, client.quit()).await;
                     events.send(NetEvent::LoggedOut).await;
                     events.quit_done();
                     return;
                 }
                 // Already logged in.
                 Some(Command::Connect { .. } | Command::TrustAndConnect { .. }) => {}
-                Some(command) => { let _ = queue.send(command); }
+                Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
     }
 }
 
-/// The model's view of a client core event (`None`: nothing to show). Saves login tokens and
-/// follows this user's name.
-fn report(event: ChatEvent, server: &str, name: &mut String, tokens: &TokenStore) -> Option<NetEvent> {
-    match event {
-        ChatEvent::TokenIssued { name: owner, token, ts } => match tokens.save(server, &owner, &token) {
-            Ok(()) => Some(NetEvent::TokenStored { name: owner, ts }),
-            Err(e) => Some(NetEvent::CommandFailed(format!(
-                "This device could not keep the login for {owner}, so the password will be asked \
-                 for next time: {e}"
-            ))),
-        },
-        event => {
-            if let ChatEvent::Renamed { new, .. } = &event {
-                *name = new.clone();
-            }
-            net_event(event)
-        }
+/// Waits for the command being handed over, or forever when there is none.
+async fn in_flight(handing: &mut Option<Handing>) -> Option<String> {
+    match handing {
+        Some(future) => future.await,
+        None => std::future::pending().await,
     }
 }
 
-/// Runs the views' commands in order; reports each message handed to the client core (it is
-/// pending until its echo) and each command it refused.
-async fn send_commands(client: Resilient, mut queued: mpsc::UnboundedReceiver<Command>, events: Reporter) {
-    while let Some(command) = queued.recv().await {
-        match execute(&client, command).await {
-            Ok(Some(sending)) => events.send(NetEvent::Sending(sending)).await,
-            Ok(None) => {}
-            Err(message) => events.send(NetEvent::CommandFailed(message)).await,
-        }
+/// The model's view of a client core event. Saves login tokens.
+fn report(event: ChatEvent, server: &str, tokens: &TokenStore) -> NetEvent {
+    let ChatEvent::TokenIssued { name, token, ts } = event else { return NetEvent::Chat(event) };
+    match tokens.save(server, &name, &token) {
+        Ok(()) => NetEvent::TokenStored { name, ts },
+        Err(e) => NetEvent::CommandFailed(format!(
+            "This device could not keep the login for {name}, so the password will be asked for next \
+             time: {e}"
+        )),
     }
 }
 
-/// Hands one command to the client core; a message comes back as the line now pending, a
-/// refusal (before anything was sent) in words.
-async fn execute(client: &Resilient, command: Command) -> Result<Option<PendingLine>, String> {
-    let failed = |e: ClientError| e.to_string();
+/// Hands one command to the client core; a refusal (before anything was sent) comes back in
+/// words. A message sent comes back from the core as `ChatEvent::Sending`.
+async fn execute(client: Resilient, command: Command) -> Option<String> {
     let done = match command {
-        Command::Say { room, text } => {
-            let client_msg_id = client.say(&room, &text).await.map_err(failed)?;
-            return Ok(Some(PendingLine { client_msg_id, to: Target::Room(room), text }));
-        }
-        Command::Direct { to, text } => {
-            let client_msg_id = client.direct(&to, &text).await.map_err(failed)?;
-            return Ok(Some(PendingLine { client_msg_id, to: Target::Direct(to), text }));
-        }
+        Command::Say { room, text } => client.say(&room, &text).await.map(drop),
+        Command::Direct { to, text } => client.direct(&to, &text).await.map(drop),
         Command::Join { room, topic } => client.join(&room, topic.as_deref()).await,
         Command::Leave { room } => client.leave(&room).await,
         Command::Nick { name } => client.nick(&name).await,
@@ -118,13 +107,7 @@ async fn execute(client: &Resilient, command: Command) -> Result<Option<PendingL
         Command::SetPassword { password } => client.set_password(password.expose()).await,
         Command::Connect { .. } | Command::TrustAndConnect { .. } | Command::Quit => Ok(()),
     };
-    done.map(|()| None).map_err(failed)
-}
-
-/// Leaves cleanly: commands not sent yet are dropped, the server is told (briefly waited for).
-async fn quit(client: &Resilient, sender: JoinHandle<()>) {
-    sender.abort();
-    let _ = tokio::time::timeout(QUIT_WAIT, client.quit()).await;
+    done.err().map(|e: ClientError| e.to_string())
 }
 
 fn forget(tokens: &TokenStore, server: &str, name: &str) {

@@ -3,17 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use anseo_shared::protocol::{
-    DirectMessage, HistoryPage, Limits, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, ServerMsg,
-    Welcome,
-};
+use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
+use anseo_shared::protocol::{DirectMessage, HistoryPage, Limits, RoomInfo, RoomMessage, Welcome};
 use anseo_shared::trust::Fingerprint;
 use dioxus::prelude::*;
 
 use super::{ChatScreen, Dispatch, LoginScreen};
-use crate::model::{
-    Action, Command, Dialog, LoginFailure, Model, NetEvent, PAGE, PendingLine, Secret, Target,
-};
+use crate::model::{Action, Command, Dialog, LoginFailure, Model, NetEvent, PAGE, Secret, Target};
 
 #[component]
 fn Root(model: Model, chat: bool) -> Element {
@@ -53,15 +49,18 @@ fn welcome() -> Welcome {
 }
 
 fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
-    NetEvent::Server(ServerMsg::Message(RoomMessage {
-        id: seq * 10 + room.len() as u64,
-        room: room.into(),
-        seq,
-        from: from.into(),
-        text: text.into(),
-        ts: 1_700_000_000_000 + seq * 1000,
-        client_msg_id: 0,
-    }))
+    NetEvent::Chat(ChatEvent::Message {
+        message: RoomMessage {
+            id: seq * 10 + room.len() as u64,
+            room: room.into(),
+            seq,
+            from: from.into(),
+            text: text.into(),
+            ts: 1_700_000_000_000 + seq * 1000,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    })
 }
 
 fn chatting() -> Model {
@@ -70,11 +69,16 @@ fn chatting() -> Model {
     model.apply(NetEvent::Connected(welcome()));
     model.apply(say("lobby", 1, "bob", "hi there, see https://example.org/docs"));
     model.apply(say("lobby", 2, "bob", "second line from bob"));
-    model.apply(NetEvent::Presence(PresenceFrame {
+    model.apply(NetEvent::Chat(ChatEvent::Presence(Presence {
         seq: 1,
         ts: 1,
-        event: PresenceEvent::Joined { room: "lobby".into(), user: "carol".into(), members: 3, after_seq: 2 },
-    }));
+        change: PresenceChange::JoinedRoom {
+            room: "lobby".into(),
+            user: "carol".into(),
+            members: 3,
+            after_seq: 2,
+        },
+    })));
     model.apply(say("lobby", 3, "alice", "hello bob"));
     model
 }
@@ -167,14 +171,17 @@ fn chat_shows_rooms_messages_notices_and_people() {
 #[test]
 fn unread_counts_and_direct_conversations_are_listed() {
     let mut model = chatting();
-    model.apply(NetEvent::Server(ServerMsg::Direct(DirectMessage {
-        id: 99,
-        from: "bob".into(),
-        to: "alice".into(),
-        text: "psst".into(),
-        ts: 0,
-        client_msg_id: 0,
-    })));
+    model.apply(NetEvent::Chat(ChatEvent::Direct {
+        message: DirectMessage {
+            id: 99,
+            from: "bob".into(),
+            to: "alice".into(),
+            text: "psst".into(),
+            ts: 0,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    }));
     let html = render(model.clone(), true);
     assert!(html.contains("Conversation with bob, 1 unread"), "{html}");
     model.act(Action::Select(Target::Direct("bob".into())));
@@ -187,11 +194,10 @@ fn unread_counts_and_direct_conversations_are_listed() {
 #[test]
 fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
     let mut model = chatting();
-    model.apply(NetEvent::Reconnecting { attempt: 2 });
+    model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 2 }));
     model.act(Action::Send("sent while away".into()));
-    let lobby = Target::Room("lobby".into());
-    let line = PendingLine { client_msg_id: 4, to: lobby, text: "sent while away".into() };
-    model.apply(NetEvent::Sending(line));
+    let to = Addressee::Room("lobby".into());
+    model.apply(NetEvent::Chat(ChatEvent::Sending { client_msg_id: 4, to, text: "sent while away".into() }));
     let html = render(model.clone(), true);
     assert!(html.contains("id=\"connection-banner\""), "{html}");
     assert!(html.contains("Reconnecting… (attempt 2)"), "{html}");
@@ -202,7 +208,11 @@ fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
     assert!(html.find("hello bob").unwrap() < html.find("sent while away").unwrap(), "below the rest");
 
     model.apply(say("lobby", 4, "bob", "missed"));
-    model.apply(NetEvent::Resumed { missed: 1, welcome: welcome(), members: BTreeMap::new() });
+    model.apply(NetEvent::Chat(ChatEvent::Resumed {
+        missed: 1,
+        welcome: welcome(),
+        members: BTreeMap::new(),
+    }));
     let html = render(model.clone(), true);
     assert!(!html.contains("connection-banner"), "{html}");
     assert!(html.contains("Reconnected — 1 missed message"), "{html}");
@@ -216,7 +226,7 @@ fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
         ts: 1_700_000_005_000,
         client_msg_id: 4,
     };
-    model.apply(NetEvent::Server(ServerMsg::Message(echo)));
+    model.apply(NetEvent::Chat(ChatEvent::Message { message: echo, confirms: Some(4) }));
     let html = render(model, true);
     assert!(!html.contains("Your messages not sent yet"), "{html}");
     assert_eq!(html.matches("sent while away").count(), 1, "{html}");
@@ -287,7 +297,7 @@ fn history(seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent {
             client_msg_id: 0,
         })
         .collect();
-    NetEvent::Server(ServerMsg::History(HistoryPage { room: "lobby".into(), messages, more, ts: 0 }))
+    NetEvent::Chat(ChatEvent::History(HistoryPage { room: "lobby".into(), messages, more, ts: 0 }))
 }
 
 #[test]

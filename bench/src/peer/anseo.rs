@@ -3,8 +3,10 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use anseo_shared::client::{ConnectOptions, Event, Trust, connect as login, connect_on};
-use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg};
+use anseo_shared::client::{
+    ChatEvent, ConnectOptions, Event, PresenceChange, Trust, connect as login, connect_on,
+};
+use anseo_shared::protocol::ErrorCode;
 use anseo_shared::trust::Fingerprint;
 use anyhow::Context;
 use tokio::sync::mpsc;
@@ -117,23 +119,25 @@ pub async fn next(events: &mut mpsc::Receiver<Event>) -> Incoming {
     let Some(event) = events.recv().await else {
         return Incoming::Closed("the session ended".into());
     };
+    let Some(event) = event.into_chat_event() else { return Incoming::Other };
     match event {
-        Event::Server(ServerMsg::Message(message)) => Incoming::Text(message.text),
-        Event::Server(ServerMsg::Direct(message)) => Incoming::Text(message.text),
-        Event::Server(ServerMsg::Joined { room, members, .. }) => {
+        ChatEvent::Message { message, .. } => Incoming::Text(message.text),
+        ChatEvent::Direct { message, .. } => Incoming::Text(message.text),
+        ChatEvent::Joined { room, members, .. } => {
             Incoming::Members { room: room.name, members, complete: true }
         }
-        Event::Server(ServerMsg::Error(error)) if error.code == ErrorCode::RateLimited => {
-            Incoming::RateLimited
+        ChatEvent::Refused { code: ErrorCode::RateLimited, .. }
+        | ChatEvent::CommandFailed { code: ErrorCode::RateLimited, .. } => Incoming::RateLimited,
+        ChatEvent::Refused { message, .. } | ChatEvent::CommandFailed { message, .. } => {
+            Incoming::Error(message)
         }
-        Event::Server(ServerMsg::Error(error)) => Incoming::Error(error.message),
-        Event::Server(_) => Incoming::Other,
-        Event::Presence(frame) => match frame.event {
-            PresenceEvent::Joined { room, user, .. } => Incoming::Joined { room, user },
-            PresenceEvent::Left { room, user, .. } => Incoming::Left { room, user },
-            PresenceEvent::Offline { user } => Incoming::Offline { user },
+        ChatEvent::Presence(presence) => match presence.change {
+            PresenceChange::JoinedRoom { room, user, .. } => Incoming::Joined { room, user },
+            PresenceChange::LeftRoom { room, user, .. } => Incoming::Left { room, user },
+            PresenceChange::Offline { user } => Incoming::Offline { user },
             _ => Incoming::Other,
         },
-        Event::Closed(why) => Incoming::Closed(why.to_string()),
+        ChatEvent::Closed(why) => Incoming::Closed(why.to_string()),
+        _ => Incoming::Other,
     }
 }

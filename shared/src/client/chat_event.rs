@@ -15,6 +15,11 @@ use crate::protocol::{
 /// Something that happened in a resilient session, in the order the caller should apply it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChatEvent {
+    /// The core took a message or direct message of this user's: it goes out as the server's
+    /// rate allows (or once the connection is back) and stays until confirmed. Always passed
+    /// on before the [`ChatEvent::Message`] or [`ChatEvent::Direct`] that `confirms` it, or
+    /// the refusal naming its id.
+    Sending { client_msg_id: u64, to: Addressee, text: String },
     /// A message in a room this user is in, live or missed during an outage; each is passed on
     /// once. `confirms` is the client message id of this user's own send it confirms.
     Message { message: RoomMessage, confirms: Option<u64> },
@@ -57,6 +62,13 @@ pub enum ChatEvent {
     Resumed { missed: u64, welcome: Welcome, members: BTreeMap<String, Vec<String>> },
     /// The session ended; nothing follows.
     Closed(Disconnect),
+}
+
+/// Where a send goes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Addressee {
+    Room(String),
+    User(String),
 }
 
 /// A change of who is online or where, numbered by the server's presence sequence.

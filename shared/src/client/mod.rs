@@ -26,7 +26,7 @@ mod reconcile;
 mod resume;
 mod session;
 
-pub use chat_event::{ChatEvent, Presence, PresenceChange};
+pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};

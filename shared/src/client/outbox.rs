@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
+use super::chat_event::{Addressee, ChatEvent};
 use crate::protocol::{ClientMsg, SendRate, fold_name};
 use crate::rate::{RateLimit, TokenBucket, Verdict};
 
@@ -51,6 +52,15 @@ impl Outgoing {
             ClientMsg::Direct { to, text, client_msg_id } => Ok(Outgoing::Direct { to, text, client_msg_id }),
             other => Err(other),
         }
+    }
+
+    /// The caller's view of this send: its id, where it goes, its text.
+    pub(super) fn sending(&self) -> ChatEvent {
+        let (client_msg_id, to, text) = match self.clone() {
+            Outgoing::Say { room, text, client_msg_id } => (client_msg_id, Addressee::Room(room), text),
+            Outgoing::Direct { to, text, client_msg_id } => (client_msg_id, Addressee::User(to), text),
+        };
+        ChatEvent::Sending { client_msg_id, to, text }
     }
 
     pub(super) fn message(&self) -> ClientMsg {

@@ -31,6 +31,9 @@ pub(super) const CATCH_UP: Duration = Duration::from_secs(20);
 pub(super) const QUIT_PATIENCE: Duration = Duration::from_secs(10);
 /// Names or rooms collected for one list, at most (a server far larger than any LAN's).
 const MAX_LISTED: usize = 100_000;
+/// Commands held while the connection is down or catching up, at most (then the caller's
+/// commands wait).
+const MAX_HELD: usize = 64;
 
 /// A resilient session's state between the wire and the caller.
 #[derive(Debug)]
@@ -52,8 +55,13 @@ pub(super) struct Reconcile {
     /// Set while the caller leaves: give up on the outbox at this time (moved on by every
     /// confirmation).
     quit_deadline: Option<Instant>,
+    /// Whether a connection is up (false from a loss until the next login).
+    connected: bool,
     /// Frames to send now, in order (outside the outbox's pacing).
     transmits: VecDeque<ClientMsg>,
+    /// Commands outside the outbox given while the connection was down or catching up: sent
+    /// once the catch-up is over.
+    held: VecDeque<ClientMsg>,
     /// The rejoins after a reconnect, sent as the new connection's budget allows (they
     /// count against it, and a user in many rooms would overdraw it).
     rejoins: VecDeque<ClientMsg>,
@@ -98,7 +106,9 @@ impl Reconcile {
             room_pages: Vec::new(),
             catch_up: None,
             quit_deadline: None,
+            connected: true,
             transmits: VecDeque::new(),
+            held: VecDeque::new(),
             rejoins: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -116,7 +126,7 @@ impl Reconcile {
 
     /// Whether the caller's next command must wait until confirmations make room.
     pub(super) fn is_full(&self) -> bool {
-        self.outbox.is_full()
+        self.outbox.is_full() || self.held.len() >= MAX_HELD
     }
 
     /// Whether everything sent was confirmed and nothing waits.
@@ -124,13 +134,15 @@ impl Reconcile {
         self.outbox.is_empty()
     }
 
-    /// Whether a catch-up after a reconnect is under way (the caller's commands then wait).
+    /// Whether a catch-up after a reconnect is under way.
     pub(super) fn is_catching_up(&self) -> bool {
         self.catch_up.is_some()
     }
 
-    /// Queues a message or direct message: it leaves paced, and stays until confirmed.
+    /// Queues a message or direct message: it leaves paced, and stays until confirmed. The
+    /// caller hears it is on its way ([`ChatEvent::Sending`]).
     pub(super) fn send(&mut self, outgoing: Outgoing) {
+        self.events.push_back(outgoing.sending());
         self.outbox.push_send(outgoing);
     }
 
@@ -144,6 +156,8 @@ impl Reconcile {
         };
         if message.is_rate_limited() {
             self.outbox.push_command(message);
+        } else if !self.connected || self.catch_up.is_some() {
+            self.held.push_back(message);
         } else {
             self.transmits.push_back(message);
         }
@@ -163,6 +177,9 @@ impl Reconcile {
     /// The next frame to send now, if any: replies to what arrived first, then what the
     /// outbox's pacing releases (nothing of it during a catch-up).
     pub(super) fn poll_transmit(&mut self, now: Instant) -> Option<ClientMsg> {
+        if !self.connected {
+            return None;
+        }
         if !self.rejoins.is_empty() && self.outbox.take_token(now).is_ok() {
             return self.rejoins.pop_front();
         }
@@ -209,6 +226,7 @@ impl Reconcile {
     /// Logged in again after a lost connection: rejoins the rooms and starts catching up.
     /// What was being sent on the old connection and not answered goes again afterwards.
     pub(super) fn reconnected(&mut self, welcome: Welcome, now: Instant) {
+        self.connected = true;
         self.presence_seq = welcome.presence_seq;
         self.transmits.clear();
         self.user_pages.clear();
@@ -236,6 +254,7 @@ impl Reconcile {
     /// A lost connection during a catch-up: what it collected is dropped (the next one
     /// collects it again).
     pub(super) fn disconnected(&mut self) {
+        self.connected = false;
         self.catch_up = None;
         self.transmits.clear();
         self.rejoins.clear();
@@ -469,6 +488,7 @@ impl Reconcile {
             }
         }
         self.events.push_back(ChatEvent::Resumed { missed, welcome, members });
+        self.transmits.extend(self.held.drain(..));
     }
 }
 

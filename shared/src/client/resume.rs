@@ -18,8 +18,8 @@
 //! the session ends, which the caller hears as [`ChatEvent::Unsent`] for each message before
 //! [`ChatEvent::Closed`].
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -66,6 +66,8 @@ pub struct Supervised {
     max_message_chars: usize,
     /// How many sends are not confirmed yet, kept by the supervisor.
     unconfirmed: Arc<AtomicUsize>,
+    /// This user's name as the server last said, kept by the supervisor.
+    name: Arc<Mutex<String>>,
 }
 
 enum Command {
@@ -85,7 +87,9 @@ pub async fn connect_resilient(
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let unconfirmed = Arc::new(AtomicUsize::new(0));
+    let name = Arc::new(Mutex::new(welcome.name.clone()));
     let link = Supervised {
+        name: name.clone(),
         commands: commands_tx,
         next_id: Arc::new(AtomicU64::new(1)),
         max_message_chars: welcome.limits.max_message_chars as usize,
@@ -99,6 +103,7 @@ pub async fn connect_resilient(
         events: events_tx,
         commands,
         unconfirmed,
+        name,
         quitting: None,
         attempt: 0,
         network: NetworkWatch::new(),
@@ -131,6 +136,11 @@ impl Commands<Supervised> {
     /// confirmed yet.
     pub fn unconfirmed(&self) -> usize {
         self.link.unconfirmed.load(Ordering::Relaxed)
+    }
+
+    /// This user's name, as the server last said (it changes with a rename).
+    pub fn name(&self) -> String {
+        self.link.name.lock().map(|name| name.clone()).unwrap_or_default()
     }
 }
 
@@ -165,6 +175,8 @@ struct Supervisor {
     core: Reconcile,
     /// The core's unconfirmed count, for the handle.
     unconfirmed: Arc<AtomicUsize>,
+    /// The core's name, for the handle.
+    name: Arc<Mutex<String>>,
     /// Set once the caller asked to leave: answered when the outbox is empty, or when
     /// confirmations stop coming for a while (the core's quit deadline).
     quitting: Option<oneshot::Sender<()>>,
@@ -189,10 +201,7 @@ impl Supervisor {
                 self.leave().await;
                 return;
             }
-            // A full outbox stops taking commands (the caller's sends wait) until confirmations
-            // make room: backpressure instead of unbounded memory. A quit takes no more, and
-            // commands wait while a catch-up is under way.
-            let accepting = !self.core.is_full() && self.quitting.is_none() && !self.core.is_catching_up();
+            let accepting = self.is_accepting();
             let due = self.core.poll_timeout(now()).map(Instant::from_std);
             let give_up_at = self.core.quit_deadline().map(Instant::from_std);
             let flow = tokio::select! {
@@ -212,6 +221,13 @@ impl Supervisor {
         }
     }
 
+    /// Whether the caller's next command is taken now. A full outbox stops taking them (the
+    /// caller's sends wait) until confirmations make room: backpressure instead of unbounded
+    /// memory. A quit takes no more.
+    fn is_accepting(&self) -> bool {
+        !self.core.is_full() && self.quitting.is_none()
+    }
+
     /// Sends what the core has to send (a send that fails, the connection breaking, stays
     /// unconfirmed and goes again after the reconnect), then passes its events on.
     async fn drive(&mut self) {
@@ -227,6 +243,11 @@ impl Supervisor {
             let _ = self.events.send(event).await;
         }
         self.unconfirmed.store(self.core.unconfirmed_count(), Ordering::Relaxed);
+        if let Ok(mut name) = self.name.lock()
+            && *name != self.core.name()
+        {
+            *name = self.core.name().to_string();
+        }
     }
 
     async fn execute(&mut self, command: Option<Command>) -> Flow {
@@ -302,17 +323,34 @@ impl Supervisor {
         Flow::Continue
     }
 
-    /// Waits `pause` before the next attempt, or less if the network changes meanwhile.
-    async fn pause_before_retry(&mut self, pause: Duration) {
+    /// Waits `pause` before the next attempt, or less if the network changes meanwhile. The
+    /// caller's commands are taken meanwhile (the core keeps them until the connection is
+    /// back); `Stop` when the session ends while waiting (the caller left, or every handle
+    /// is gone).
+    async fn pause_before_retry(&mut self, pause: Duration) -> Flow {
         let deadline = Instant::now() + pause;
         let mut look = tokio::time::interval_at(Instant::now() + CHECK_EVERY, CHECK_EVERY);
         loop {
+            if self.quitting.is_some() && self.core.is_settled() {
+                return self.end(Disconnect::Quit, "you left before the server confirmed it").await;
+            }
+            let accepting = self.is_accepting();
+            let give_up_at = self.core.quit_deadline().map(Instant::from_std);
             tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => return,
+                _ = tokio::time::sleep_until(deadline) => return Flow::Continue,
                 _ = look.tick() => {
                     if self.network.changed() {
-                        return;
+                        return Flow::Continue;
                     }
+                }
+                command = self.commands.recv(), if accepting => {
+                    if let Flow::Stop = self.execute(command).await {
+                        return Flow::Stop;
+                    }
+                    self.drive().await;
+                }
+                () = sleep_until_some(give_up_at) => {
+                    return self.end(Disconnect::Quit, "you left before the server confirmed it").await;
                 }
             }
         }
@@ -335,7 +373,9 @@ impl Supervisor {
         loop {
             self.attempt += 1;
             let _ = self.events.send(ChatEvent::Reconnecting { attempt: self.attempt }).await;
-            self.pause_before_retry(backoff(self.attempt)).await;
+            if let Flow::Stop = self.pause_before_retry(backoff(self.attempt)).await {
+                return Flow::Stop;
+            }
             let mut options = self.options.connect.clone();
             options.name = self.core.name().to_string();
             match connect(&options).await {
@@ -352,7 +392,9 @@ impl Supervisor {
                 }
                 Err(ConnectError::WrongPassword { retry_after_ms, .. }) => {
                     tracing::debug!(retry_after_ms, "the name is being guessed at; logging in again later");
-                    self.pause_before_retry(Duration::from_millis(retry_after_ms)).await;
+                    if let Flow::Stop = self.pause_before_retry(Duration::from_millis(retry_after_ms)).await {
+                        return Flow::Stop;
+                    }
                 }
                 Err(error) => tracing::debug!(%error, attempt = self.attempt, "reconnecting failed"),
             }

@@ -11,10 +11,12 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Mutex, mpsc};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
+use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
 use super::error::{ClientError, Disconnect};
 use crate::protocol::{
-    ClientMsg, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome, close_code,
+    ClientMsg, ErrorReply, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome,
+    close_code,
 };
 
 /// How many events may wait for the caller before the readers pause.
@@ -34,6 +36,40 @@ pub enum Event {
     Presence(PresenceFrame),
     /// The connection ended; no events follow.
     Closed(Disconnect),
+}
+
+impl Event {
+    /// The frame as a [`ChatEvent`], taken as it came: nothing is reconciled (no confirmation
+    /// is matched, nothing de-duplicated) and a page of a list is `None`, as is a Welcome. For
+    /// callers of a raw connection that want typed events without the bookkeeping, such as
+    /// the load generator.
+    pub fn into_chat_event(self) -> Option<ChatEvent> {
+        Some(match self {
+            Event::Server(message) => match message {
+                ServerMsg::Message(message) => ChatEvent::Message { message, confirms: None },
+                ServerMsg::Direct(message) => ChatEvent::Direct { message, confirms: None },
+                ServerMsg::History(page) => ChatEvent::History(page),
+                ServerMsg::Joined { room, members, ts } => ChatEvent::Joined { room, members, ts },
+                ServerMsg::Left { room, ts } => ChatEvent::Left { room, ts },
+                ServerMsg::Users { users, ts } => ChatEvent::Users { users, ts },
+                ServerMsg::Rooms { rooms, ts } => ChatEvent::Rooms { rooms, ts },
+                ServerMsg::Renamed { old, new, ts } => ChatEvent::Renamed { old, new, ts },
+                ServerMsg::Token { name, token, ts } => ChatEvent::TokenIssued { name, token, ts },
+                ServerMsg::Error(ErrorReply { code, message, client_msg_id: Some(client_msg_id), ts }) => {
+                    ChatEvent::Refused { client_msg_id, code, message, ts }
+                }
+                ServerMsg::Error(ErrorReply { code, message, client_msg_id: None, ts }) => {
+                    ChatEvent::CommandFailed { code, message, ts }
+                }
+                ServerMsg::UsersPage { .. }
+                | ServerMsg::RoomsPage { .. }
+                | ServerMsg::Welcome(_)
+                | ServerMsg::Rejected(_) => return None,
+            },
+            Event::Presence(frame) => ChatEvent::Presence(frame.into()),
+            Event::Closed(reason) => ChatEvent::Closed(reason),
+        })
+    }
 }
 
 /// The handle on one connection for sending commands (see [`Commands`] for them). Cheap to

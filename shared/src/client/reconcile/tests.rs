@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::client::chat_event::PresenceChange;
+use crate::client::chat_event::{Addressee, PresenceChange};
 use crate::protocol::{Limits, PresenceEvent, SendRate};
 
 const RATE: SendRate = SendRate { burst: 50, micros_per_send: 100_000 };
@@ -140,6 +140,9 @@ fn a_direct_copy_confirms_its_send() {
     let mut core = Reconcile::new(&welcome("alice", 0), now);
     core.send(Outgoing::Direct { to: "Bob".into(), text: "psst".into(), client_msg_id: 1 });
     transmits(&mut core, now);
+    let sending =
+        ChatEvent::Sending { client_msg_id: 1, to: Addressee::User("Bob".into()), text: "psst".into() };
+    assert_eq!(events(&mut core), [sending]);
     let copy = DirectMessage {
         id: 9,
         from: "alice".into(),
@@ -160,6 +163,7 @@ fn refusals_for_speed_are_retried_silently_and_final_ones_are_reported() {
     core.send(say("lobby", &"x".repeat(5), 2));
     core.send(say("lobby", "again", 3));
     assert_eq!(transmits(&mut core, now).len(), 3);
+    assert_eq!(events(&mut core).len(), 3, "each send is announced");
     core.handle_server(error(ErrorCode::RateLimited, Some(1)), now);
     core.handle_server(error(ErrorCode::TooLong, Some(2)), now);
     core.handle_server(error(ErrorCode::AlreadyPosted, Some(3)), now);
@@ -184,7 +188,8 @@ fn a_renamed_user_recognises_its_echoes_under_the_new_name() {
     core.handle_server(ServerMsg::Message(message("lobby", 1, "ally", "new me", 1)), now);
     let events = events(&mut core);
     assert!(matches!(&events[0], ChatEvent::Renamed { new, .. } if new == "ally"));
-    assert!(matches!(&events[1], ChatEvent::Message { confirms: Some(1), .. }));
+    assert!(matches!(&events[1], ChatEvent::Sending { client_msg_id: 1, .. }));
+    assert!(matches!(&events[2], ChatEvent::Message { confirms: Some(1), .. }));
 }
 
 #[test]
@@ -352,4 +357,53 @@ fn a_quit_waits_on_while_confirmations_come() {
     let later = now + Duration::from_secs(4);
     core.handle_server(ServerMsg::Message(message("lobby", 6, "alice", "one", 1)), later);
     assert_eq!(core.quit_deadline(), Some(later + QUIT_PATIENCE));
+}
+
+#[test]
+fn a_send_is_announced_before_its_echo_confirms_it() {
+    let now = Instant::now();
+    let mut core = Reconcile::new(&welcome("alice", 0), now);
+    core.send(say("lobby", "hi", 1));
+    transmits(&mut core, now);
+    core.handle_server(ServerMsg::Message(message("lobby", 1, "alice", "hi", 1)), now);
+    let events = events(&mut core);
+    let sending =
+        ChatEvent::Sending { client_msg_id: 1, to: Addressee::Room("lobby".into()), text: "hi".into() };
+    assert_eq!(events[0], sending);
+    assert!(matches!(&events[1], ChatEvent::Message { confirms: Some(1), .. }), "{events:?}");
+}
+
+#[test]
+fn commands_given_while_the_connection_is_down_go_out_after_the_catch_up_in_order() {
+    let now = Instant::now();
+    let mut core = Reconcile::new(&welcome("alice", 0), now);
+    core.disconnected();
+    core.send(say("lobby", "while away", 1));
+    core.command(ClientMsg::History { room: "lobby".into(), before: Some(5), limit: 10 });
+    core.command(ClientMsg::ListUsers);
+    assert!(transmits(&mut core, now).is_empty(), "nothing goes out on a dead connection");
+    assert!(matches!(&events(&mut core)[..], [ChatEvent::Sending { client_msg_id: 1, .. }]));
+    core.reconnected(welcome("alice", 0), now);
+    assert!(transmits(&mut core, now).is_empty(), "nor during the catch-up");
+    core.handle_server(page("lobby", 1..=2, false), now);
+    assert_eq!(
+        transmits(&mut core, now),
+        [
+            ClientMsg::History { room: "lobby".into(), before: Some(5), limit: 10 },
+            ClientMsg::ListUsersAfter { after: String::new() },
+            ClientMsg::Say { room: "lobby".into(), text: "while away".into(), client_msg_id: 1 },
+        ]
+    );
+}
+
+#[test]
+fn commands_held_while_away_are_bounded() {
+    let now = Instant::now();
+    let mut core = Reconcile::new(&welcome("alice", 0), now);
+    core.disconnected();
+    for _ in 0..MAX_HELD {
+        assert!(!core.is_full());
+        core.command(ClientMsg::ListRooms);
+    }
+    assert!(core.is_full(), "the caller's commands wait once {MAX_HELD} are held");
 }
