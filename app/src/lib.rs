@@ -11,40 +11,25 @@
 //! - [`components`]: the small pieces the screens are made of, one per file.
 //! - [`dispatch`]: how components reach the model and the network task (`use_dispatch`).
 //! - [`settings`]: what the app remembers between runs (last server and name).
+//! - [`startup`]: what the root component starts with (the pre-filled login form).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
 //! - [`args`]: the command line.
+//! - `renders` (tests only): how often each component was drawn, for the render-count tests.
 
 pub mod args;
 pub mod components;
 pub mod dispatch;
 pub mod model;
 pub mod network;
+#[cfg(test)]
+pub mod renders;
 pub mod settings;
+pub mod startup;
 pub mod tokens;
 pub mod views;
 
 pub use args::Args;
-
-use crate::model::Model;
-use crate::settings::LastLogin;
-
-/// What the root component starts with.
-#[derive(Debug, Clone)]
-pub struct Startup {
-    pub model: Model,
-    pub paths: network::Paths,
-}
-
-impl Startup {
-    /// The login form pre-filled from the command line, else from the last login.
-    pub fn from_args(args: Args) -> Self {
-        let paths = network::Paths::default();
-        let last = LastLogin::load(&paths.last_login);
-        let name = args.name.unwrap_or(last.name);
-        let server = args.server.unwrap_or(last.server);
-        Startup { model: Model::new(name, server, args.fingerprint), paths }
-    }
-}
+pub use startup::Startup;
 
 /// Opens the window (or the phone app) and runs until it closes.
 pub fn launch(args: Args) {

@@ -56,6 +56,8 @@ async fn messages_until(events: &mut Receiver<ChatEvent>, from: &str, last: &str
 async fn after_a_sigkill_restart_every_message_arrives_once_in_order() {
     let server = TestServer::start_with(QUICK);
     let (alice, mut alice_events) = resilient(&server, "alice").await;
+    // Alice reads all along, as an app would: a caller that stops reading stops its session.
+    let alice_reads = tokio::spawn(async move { messages_until(&mut alice_events, "alice", "m200").await });
     let (_bob, mut bob_events) = resilient(&server, "bob").await;
     for i in 1..=100 {
         alice.say("lobby", &format!("m{i}")).await.unwrap();
@@ -80,7 +82,7 @@ async fn after_a_sigkill_restart_every_message_arrives_once_in_order() {
     let texts: Vec<String> = before.iter().chain(&after).map(|m| m.text.clone()).collect();
     let expected: Vec<String> = (1..=200).map(|i| format!("m{i}")).collect();
     assert_eq!(texts, expected, "every message once, in order");
-    let (own, _) = messages_until(&mut alice_events, "alice", "m200").await;
+    let (own, _) = alice_reads.await.expect("alice's events");
     let mut confirmed: Vec<u64> = own.iter().map(|m| m.client_msg_id).collect();
     confirmed.sort_unstable();
     confirmed.dedup();

@@ -41,6 +41,8 @@ if (box && !box.dataset.wired) {
 
 #[component]
 pub fn Composer() -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("Composer");
     let dispatch = use_dispatch();
     let mut wiring = use_signal(|| None::<dioxus::core::Task>);
     // Starts from the model's draft (empty, unless the composer is drawn again over one).

@@ -16,6 +16,8 @@ pub fn local_time(ts: u64) -> String {
 
 #[component]
 pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("MessageGroup");
     let time = lines.first().map(|l| local_time(l.ts)).unwrap_or_default();
     let class = if mine { "group mine" } else { "group" };
     rsx! {

@@ -7,7 +7,7 @@
 
 use dioxus::prelude::*;
 
-use super::{ListStart, MessageGroup, PendingGroup, PendingView};
+use super::{BlockView, ListStart, PendingGroup, PendingView};
 use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, Block, History, Status, blocks};
 
@@ -64,13 +64,15 @@ if (list) {
 
 #[component]
 pub fn MessageList() -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("MessageList");
     let dispatch = use_dispatch();
     let mut watcher = use_signal(|| None::<dioxus::core::Task>);
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let Some(timeline) = chat.current_timeline() else { return rsx! {} };
     let hidden = timeline.len().saturating_sub(chat.shown);
-    let blocks = blocks(timeline.last(chat.shown));
+    let blocks = blocks(timeline.numbered_last(chat.shown));
     let empty = blocks.is_empty();
     let me = chat.me.clone();
     let new_below = chat.new_below;
@@ -114,22 +116,7 @@ pub fn MessageList() -> Element {
                 onmounted,
                 ListStart { current, hidden, empty, history }
                 for block in blocks {
-                    {match block {
-                        Block::Notice(notice) => rsx! {
-                            p { class: "notice", role: "note", "{notice.text}" }
-                        },
-                        Block::Group { from, lines } => {
-                            let key = lines.first().map_or(0, |l| l.id);
-                            rsx! {
-                            MessageGroup {
-                                key: "{key}",
-                                mine: from == me,
-                                from,
-                                lines,
-                            }
-                            }
-                        }
-                    }}
+                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), block }
                 }
                 if !pending.is_empty() {
                     PendingGroup { lines: pending, waiting }

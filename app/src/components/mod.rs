@@ -1,6 +1,7 @@
 //! The small pieces the screens are built from, one component per file.
 
 mod avatar;
+mod block_view;
 mod certificate_alert;
 mod composer;
 mod connection_status;
@@ -24,6 +25,7 @@ mod trust_dialog;
 mod user_list;
 
 pub use avatar::Avatar;
+pub use block_view::BlockView;
 pub use certificate_alert::CertificateAlert;
 pub use composer::Composer;
 pub use connection_status::ConnectionStatus;

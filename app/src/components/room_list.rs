@@ -9,6 +9,8 @@ use crate::model::{Action, Dialog, Target};
 
 #[component]
 pub fn RoomList() -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("RoomList");
     let dispatch = use_dispatch();
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };

@@ -8,6 +8,8 @@ use crate::model::{Action, Pane};
 
 #[component]
 pub fn UserList() -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("UserList");
     let dispatch = use_dispatch();
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };

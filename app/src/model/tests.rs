@@ -743,14 +743,16 @@ fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
     timeline.add_notice(3, Notice { text: "dave joined".into(), ts: 2_500 });
     timeline.add_message(4, line(4, "carol", 3_000));
     timeline.add_message(5, line(5, "carol", 3_000 + timeline::GROUP_WINDOW_MS + 1));
-    let shape: Vec<String> = blocks(timeline.iter())
+    let shape: Vec<String> = blocks(timeline.numbered_last(usize::MAX))
         .iter()
         .map(|b| match b {
-            Block::Group { from, lines } => format!("{from}x{}", lines.len()),
-            Block::Notice(n) => n.text.clone(),
+            Block::Group { from, lines, .. } => format!("{from}x{}", lines.len()),
+            Block::Notice { notice, .. } => notice.text.clone(),
         })
         .collect();
     assert_eq!(shape, ["bobx2", "carolx1", "dave joined", "carolx1", "carolx1"]);
+    let keys: Vec<u64> = blocks(timeline.numbered_last(usize::MAX)).iter().map(Block::key).collect();
+    assert_eq!(keys, [1, 3, 4, 5, 6], "each block is keyed by its first entry's arrival");
 }
 
 /// A page of `room`'s history with the messages `seqs` (ids and texts as [`message`] makes

@@ -128,6 +128,13 @@ impl Timeline {
         self.entries.iter().map(|(_, e)| e)
     }
 
+    /// The last `count` entries, oldest first, each with its number: unique in this
+    /// conversation and kept for good (the order it arrived in), so the list can key them.
+    pub fn numbered_last(&self, count: usize) -> impl Iterator<Item = (u64, &Entry)> {
+        let start = self.entries.len().saturating_sub(count);
+        self.entries[start..].iter().map(|(key, e)| (key.arrival, e))
+    }
+
     fn add_message_in(&mut self, epoch: u32, seq: u64, line: ChatLine) -> bool {
         if !self.ids.insert((line.id, line.ts)) {
             return false;
@@ -159,32 +166,45 @@ impl Timeline {
 /// Consecutive messages from one sender within this many milliseconds form one group.
 pub const GROUP_WINDOW_MS: u64 = 5 * 60 * 1000;
 
-/// A run of entries as the list draws them.
+/// A run of entries as the list draws them, keyed by the number of its first entry (see
+/// [`Timeline::numbered_last`]), so a block keeps its key while lines are added to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
     /// Consecutive messages from one sender, close together in time.
     Group {
+        key: u64,
         from: String,
         lines: Vec<ChatLine>,
     },
-    Notice(Notice),
+    Notice {
+        key: u64,
+        notice: Notice,
+    },
+}
+
+impl Block {
+    pub fn key(&self) -> u64 {
+        match self {
+            Block::Group { key, .. } | Block::Notice { key, .. } => *key,
+        }
+    }
 }
 
 /// Groups consecutive messages from one sender; notices break groups.
-pub fn blocks<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<Block> {
+pub fn blocks<'a>(entries: impl IntoIterator<Item = (u64, &'a Entry)>) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
-    for entry in entries {
+    for (key, entry) in entries {
         match entry {
-            Entry::Notice(notice) => out.push(Block::Notice(notice.clone())),
+            Entry::Notice(notice) => out.push(Block::Notice { key, notice: notice.clone() }),
             Entry::Message(line) => {
-                if let Some(Block::Group { from, lines }) = out.last_mut()
+                if let Some(Block::Group { from, lines, .. }) = out.last_mut()
                     && *from == line.from
                     && lines.last().is_some_and(|last| line.ts.saturating_sub(last.ts) <= GROUP_WINDOW_MS)
                 {
                     lines.push(line.clone());
                     continue;
                 }
-                out.push(Block::Group { from: line.from.clone(), lines: vec![line.clone()] });
+                out.push(Block::Group { key, from: line.from.clone(), lines: vec![line.clone()] });
             }
         }
     }

@@ -3,8 +3,8 @@
 use dioxus::prelude::*;
 
 use super::{ChatScreen, Dispatch, LoginScreen};
-use crate::Startup;
 use crate::network::use_network;
+use crate::startup::Startup;
 
 /// The app's stylesheet (light and dark themes, wide and phone layouts).
 pub const STYLE: &str = include_str!("../style.css");

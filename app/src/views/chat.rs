@@ -12,6 +12,8 @@ use crate::model::{Dialog, Pane, Target};
 
 #[component]
 pub fn ChatScreen() -> Element {
+    #[cfg(test)]
+    crate::renders::drawn("ChatScreen");
     let dispatch = use_dispatch();
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };

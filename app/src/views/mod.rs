@@ -8,6 +8,8 @@ mod chat;
 mod login;
 
 #[cfg(test)]
+mod render_tests;
+#[cfg(test)]
 mod tests;
 
 pub use app::App;

@@ -48,7 +48,7 @@ fn welcome() -> Welcome {
     }
 }
 
-fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
+pub(super) fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
     NetEvent::Chat(ChatEvent::Message {
         message: RoomMessage {
             id: seq * 10 + room.len() as u64,
@@ -63,7 +63,7 @@ fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
     })
 }
 
-fn chatting() -> Model {
+pub(super) fn chatting() -> Model {
     let mut model = Model::new("alice".into(), "127.0.0.1:4433".into(), None);
     model.act(Action::SubmitLogin);
     model.apply(NetEvent::Connected(welcome()));

@@ -8,8 +8,10 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::time::{Instant, timeout_at};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
+use super::commands::Commands;
+use super::connection::{Quic, ServerConnection};
 use super::error::{ConnectError, Disconnect};
-use super::session::{Client, Event, start_session};
+use super::session::{Connection, Event, start_session};
 use crate::protocol::{
     ClientMsg, Credential, FrameCodec, LoginRequest, MAX_SERVER_FRAME_LEN, PROTOCOL_VERSION, Rejection,
     RejoinRequest, ServerMsg, Welcome,
@@ -69,8 +71,8 @@ impl ConnectOptions {
 }
 
 /// A logged-in session: the handle for commands, the Welcome, and the event stream.
-pub struct Connected {
-    pub client: Client,
+pub struct Connected<C: ServerConnection = Quic> {
+    pub client: Commands<Connection<C>>,
     pub welcome: Welcome,
     pub events: tokio::sync::mpsc::Receiver<Event>,
 }
@@ -87,7 +89,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connected, ConnectError
 /// Like [`connect`], over an endpoint (a UDP socket) that other sessions may share: a load
 /// generator running thousands of clients in one process then reads all their packets with
 /// a few batched system calls instead of one socket each. Make the endpoint with
-/// [`client_endpoint`]. [`Client::quit`] waits (briefly) for the whole endpoint to go idle,
+/// [`client_endpoint`]. [`Client::quit`](super::Client::quit) waits (briefly) for the whole endpoint to go idle,
 /// so sessions sharing one are best ended together.
 pub async fn connect_on(
     endpoint: &quinn::Endpoint,
@@ -108,7 +110,7 @@ pub fn client_endpoint(server: SocketAddr) -> Result<quinn::Endpoint, ConnectErr
     quinn::Endpoint::client(bind).map_err(ConnectError::Socket)
 }
 
-/// Handshakes with `address` over `endpoint` and logs in.
+/// Handshakes with `address` over `endpoint` (QUIC, verifying the certificate) and logs in.
 async fn login(
     endpoint: quinn::Endpoint,
     address: SocketAddr,
@@ -131,37 +133,31 @@ async fn login(
             return Err(handshake_error(&options.trust, &server, expected, presented, error, unreachable));
         }
     };
+    log_in(Quic { endpoint, connection }, options, deadline).await
+}
 
-    let (send, recv) = connection
-        .open_bi()
-        .await
-        .map_err(|e| ConnectError::Closed(Disconnect::from_connection_error(&e)))?;
+/// Logs in over an established `connection` (of any kind): opens the frame stream, says
+/// Hello (or Login, or Rejoin) and waits for the Welcome until `deadline`.
+async fn log_in<C: ServerConnection>(
+    connection: C,
+    options: &ConnectOptions,
+    deadline: Instant,
+) -> Result<Connected<C>, ConnectError> {
+    let server = options.server.trim().to_string();
+    let unreachable =
+        || ConnectError::Unreachable { server: server.clone(), secs: options.timeout.as_secs() };
+    let (send, recv) = connection.open_frames().await.map_err(ConnectError::Closed)?;
     let codec = || FrameCodec::<ServerMsg, ClientMsg>::new(MAX_SERVER_FRAME_LEN);
     let mut writer = FramedWrite::new(send, codec());
     let mut reader = FramedRead::new(recv, codec());
-    let hello = match (&options.credential, options.instance) {
-        (credential, Some(instance)) => ClientMsg::Rejoin(RejoinRequest {
-            version: PROTOCOL_VERSION,
-            name: options.name.clone(),
-            credential: credential.clone(),
-            instance,
-        }),
-        (None, None) => ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() },
-        (Some(credential), None) => ClientMsg::Login(LoginRequest {
-            version: PROTOCOL_VERSION,
-            name: options.name.clone(),
-            credential: credential.clone(),
-        }),
-    };
-    let lost = |connection: &quinn::Connection| {
+    let lost = |connection: &C| {
         ConnectError::Closed(
             connection
                 .close_reason()
-                .map(|e| Disconnect::from_connection_error(&e))
                 .unwrap_or_else(|| Disconnect::Lost("the server ended the login".into())),
         )
     };
-    if writer.send(&hello).await.is_err() {
+    if writer.send(&hello(options)).await.is_err() {
         return Err(lost(&connection));
     }
     let welcome = match timeout_at(deadline, reader.next()).await {
@@ -176,9 +172,27 @@ async fn login(
         }
         Ok(Some(Err(_)) | None) => return Err(lost(&connection)),
     };
-    let (client, events) =
-        start_session(endpoint, connection, writer, reader, welcome.clone(), options.presence);
+    let (client, events) = start_session(connection, writer, reader, &welcome, options.presence);
     Ok(Connected { client, welcome, events })
+}
+
+/// The first frame: Hello for a name, Login with a credential, Rejoin for a client instance
+/// that resumes itself.
+fn hello(options: &ConnectOptions) -> ClientMsg {
+    match (&options.credential, options.instance) {
+        (credential, Some(instance)) => ClientMsg::Rejoin(RejoinRequest {
+            version: PROTOCOL_VERSION,
+            name: options.name.clone(),
+            credential: credential.clone(),
+            instance,
+        }),
+        (None, None) => ClientMsg::Hello { version: PROTOCOL_VERSION, name: options.name.clone() },
+        (Some(credential), None) => ClientMsg::Login(LoginRequest {
+            version: PROTOCOL_VERSION,
+            name: options.name.clone(),
+            credential: credential.clone(),
+        }),
+    }
 }
 
 async fn resolve(server: &str, deadline: Instant, wait: Duration) -> Result<SocketAddr, ConnectError> {

@@ -11,6 +11,10 @@
 //! - [`connect`] gives the raw [`Client`] and the connection's frames as [`Event`]s: the
 //!   wire-level tool for tests and the load generator.
 //!
+//! Below both, a session needs only a [`ServerConnection`]: one ordered duplex stream of
+//! frames plus the streams the server opens. QUIC ([`Quic`]) is the one today; only
+//! connecting and moving to a new socket name it.
+//!
 //! Connecting verifies the server's certificate by fingerprint ([`Trust`]) before anything
 //! else is exchanged. An unknown server is refused with [`ConnectError::UnknownServer`],
 //! carrying the fingerprint, so the caller can ask a person and, on a yes, remember it in the
@@ -19,6 +23,7 @@
 mod chat_event;
 mod commands;
 mod connect;
+mod connection;
 mod error;
 mod network;
 mod outbox;
@@ -29,6 +34,7 @@ mod session;
 pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
 pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
+pub use connection::{Quic, ServerConnection};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use resume::{Resilient, ResumeOptions, connect_resilient};
-pub use session::{Client, Event};
+pub use session::{Client, Connection, Event};

@@ -1,18 +1,21 @@
 //! A logged-in session: [`Client`] sends commands; two reader tasks (the chat stream and the
 //! presence stream) feed one bounded event channel. When the app stops reading events, the
 //! readers stop reading the network and the server eventually drops the client as too slow,
-//! so memory stays bounded on both sides.
+//! so memory stays bounded on both sides. The session runs over any [`ServerConnection`];
+//! only moving to a new socket is QUIC's own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::{Mutex, mpsc};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
+use super::connection::{Quic, ServerConnection};
 use super::error::{ClientError, Disconnect};
 use crate::protocol::{
     ClientMsg, ErrorReply, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome,
@@ -21,9 +24,14 @@ use crate::protocol::{
 
 /// How many events may wait for the caller before the readers pause.
 const EVENT_QUEUE: usize = 256;
+/// How long leaving waits for the server to hear.
+const QUIT_WAIT: Duration = Duration::from_secs(2);
 
-type ChatWriter = FramedWrite<quinn::SendStream, FrameCodec<ServerMsg, ClientMsg>>;
-type ChatReader = FramedRead<quinn::RecvStream, FrameCodec<ServerMsg, ClientMsg>>;
+/// The frame stream's two halves, framed.
+pub(super) type FrameWriter<C> =
+    FramedWrite<<C as ServerConnection>::Writer, FrameCodec<ServerMsg, ClientMsg>>;
+pub(super) type FrameReader<C> =
+    FramedRead<<C as ServerConnection>::Reader, FrameCodec<ServerMsg, ClientMsg>>;
 
 /// Something that happened on a raw connection, in arrival order per stream: the frames as
 /// they came. (A [`Resilient`](super::Resilient) session tells its caller
@@ -74,30 +82,36 @@ impl Event {
 
 /// The handle on one connection for sending commands (see [`Commands`] for them). Cheap to
 /// clone; every clone drives the same connection.
-pub type Client = Commands<Connection>;
+pub type Client = Commands<Connection<Quic>>;
 
-/// Where a [`Client`]'s commands go: the connection's chat stream, written as they come.
-#[derive(Clone)]
-pub struct Connection {
-    inner: Arc<Inner>,
+/// Where a [`Client`]'s commands go: the connection's frame stream, written as they come.
+pub struct Connection<C: ServerConnection> {
+    inner: Arc<Inner<C>>,
 }
 
-struct Inner {
-    endpoint: quinn::Endpoint,
-    connection: quinn::Connection,
-    writer: Mutex<ChatWriter>,
+impl<C: ServerConnection> Clone for Connection<C> {
+    fn clone(&self) -> Self {
+        Connection { inner: self.inner.clone() }
+    }
+}
+
+struct Inner<C: ServerConnection> {
+    connection: Arc<C>,
+    writer: Mutex<FrameWriter<C>>,
     next_client_msg_id: AtomicU64,
     max_message_chars: usize,
 }
 
-pub(super) fn start_session(
-    endpoint: quinn::Endpoint,
-    connection: quinn::Connection,
-    writer: ChatWriter,
-    reader: ChatReader,
-    welcome: Welcome,
+/// Starts the reader tasks of a logged-in `connection` whose frame stream is `writer` and
+/// `reader`.
+pub(super) fn start_session<C: ServerConnection>(
+    connection: C,
+    writer: FrameWriter<C>,
+    reader: FrameReader<C>,
+    welcome: &Welcome,
     decode_presence: bool,
-) -> (Client, mpsc::Receiver<Event>) {
+) -> (Commands<Connection<C>>, mpsc::Receiver<Event>) {
+    let connection = Arc::new(connection);
     let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
     let presence = if decode_presence {
         tokio::spawn(read_presence(connection.clone(), events_tx.clone()))
@@ -106,7 +120,6 @@ pub(super) fn start_session(
     };
     tokio::spawn(read_chat(connection.clone(), reader, presence, events_tx));
     let inner = Inner {
-        endpoint,
         connection,
         writer: Mutex::new(writer),
         next_client_msg_id: AtomicU64::new(1),
@@ -115,8 +128,8 @@ pub(super) fn start_session(
     (Commands { link: Connection { inner: Arc::new(inner) } }, events_rx)
 }
 
-async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event>) {
-    let Ok(stream) = connection.accept_uni().await else { return };
+async fn read_presence<C: ServerConnection>(connection: Arc<C>, events: mpsc::Sender<Event>) {
+    let Some(stream) = connection.accept_stream().await else { return };
     let mut frames = FramedRead::new(stream, FrameCodec::<PresenceFrame, ()>::new(MAX_SERVER_FRAME_LEN));
     while let Some(frame) = frames.next().await {
         match frame {
@@ -130,7 +143,7 @@ async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event
             Err(FrameError::Io(_)) => return,
             Err(error) => {
                 tracing::warn!(%error, "bad presence frame from the server");
-                connection.close(close_code::PROTOCOL.into(), b"invalid presence frame");
+                connection.close(close_code::PROTOCOL, b"invalid presence frame");
                 return;
             }
         }
@@ -138,14 +151,15 @@ async fn read_presence(connection: quinn::Connection, events: mpsc::Sender<Event
 }
 
 /// Reads the presence stream without decoding it (see `ConnectOptions::presence`).
-async fn discard_presence(connection: quinn::Connection) {
-    let Ok(mut stream) = connection.accept_uni().await else { return };
-    while let Ok(Some(_)) = stream.read_chunk(usize::MAX, false).await {}
+async fn discard_presence<C: ServerConnection>(connection: Arc<C>) {
+    let Some(mut stream) = connection.accept_stream().await else { return };
+    let mut buffer = vec![0; 64 * 1024];
+    while let Ok(1..) = stream.read(&mut buffer).await {}
 }
 
-async fn read_chat(
-    connection: quinn::Connection,
-    mut reader: ChatReader,
+async fn read_chat<C: ServerConnection>(
+    connection: Arc<C>,
+    mut reader: FrameReader<C>,
     presence: tokio::task::JoinHandle<()>,
     events: mpsc::Sender<Event>,
 ) {
@@ -159,7 +173,7 @@ async fn read_chat(
             Err(FrameError::Io(_)) => break,
             Err(error) => {
                 tracing::warn!(%error, "bad frame from the server");
-                connection.close(close_code::PROTOCOL.into(), b"invalid frame");
+                connection.close(close_code::PROTOCOL, b"invalid frame");
                 break;
             }
         }
@@ -168,38 +182,37 @@ async fn read_chat(
     // why, last.
     let reason = connection.closed().await;
     let _ = presence.await;
-    let _ = events.send(Event::Closed(Disconnect::from_connection_error(&reason))).await;
+    let _ = events.send(Event::Closed(reason)).await;
 }
 
-impl Commands<Connection> {
-    /// Moves the session to a new UDP socket (a new local address, as when a phone switches
-    /// networks): QUIC migrates the connection, and the session goes on without a reconnect.
-    pub fn rebind(&self, socket: std::net::UdpSocket) -> std::io::Result<()> {
-        self.link.inner.endpoint.rebind(socket)
-    }
-
-    /// The local address the session uses now.
-    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.link.inner.endpoint.local_addr()
-    }
-
+impl<C: ServerConnection> Commands<Connection<C>> {
     /// Leaves cleanly: closes the connection and waits (briefly) until the server has heard.
     pub async fn quit(&self) {
         let inner = &self.link.inner;
         {
             let mut writer = inner.writer.lock().await;
-            let stream = writer.get_mut();
             // Wait until the server has every byte already sent, so nothing in flight is lost.
-            if stream.finish().is_ok() {
-                let _ = tokio::time::timeout(Duration::from_secs(2), stream.stopped()).await;
-            }
+            C::finish(writer.get_mut(), QUIT_WAIT).await;
         }
-        inner.connection.close(close_code::NORMAL.into(), b"bye");
-        let _ = tokio::time::timeout(Duration::from_secs(2), inner.endpoint.wait_idle()).await;
+        inner.connection.close(close_code::NORMAL, b"bye");
+        inner.connection.wait_closed(QUIT_WAIT).await;
     }
 }
 
-impl Link for Connection {
+impl Commands<Connection<Quic>> {
+    /// Moves the session to a new UDP socket (a new local address, as when a phone switches
+    /// networks): QUIC migrates the connection, and the session goes on without a reconnect.
+    pub fn rebind(&self, socket: std::net::UdpSocket) -> std::io::Result<()> {
+        self.link.inner.connection.endpoint.rebind(socket)
+    }
+
+    /// The local address the session uses now.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.link.inner.connection.endpoint.local_addr()
+    }
+}
+
+impl<C: ServerConnection> Link for Connection<C> {
     fn max_message_chars(&self) -> usize {
         self.inner.max_message_chars
     }
@@ -218,11 +231,11 @@ impl Link for Connection {
     }
 }
 
-impl Connection {
+impl<C: ServerConnection> Connection<C> {
     fn disconnect_reason(&self) -> Disconnect {
-        match self.inner.connection.close_reason() {
-            Some(error) => Disconnect::from_connection_error(&error),
-            None => Disconnect::Lost("the chat stream was closed".into()),
-        }
+        self.inner
+            .connection
+            .close_reason()
+            .unwrap_or_else(|| Disconnect::Lost("the chat stream was closed".into()))
     }
 }

@@ -1,0 +1,132 @@
+//! What the app's own side of drawing costs, without the webview: the time from a message
+//! arriving (the model applies it) to its render (the VirtualDom has diffed what changed and
+//! has the edits for the page), and the time a keystroke's render takes, with 0 and 10,000
+//! messages in the open room. Prints one line per case.
+//!
+//! Run: `cargo run --release -p anseo-app --example render_cost`
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use anseo_app::dispatch::Dispatch;
+use anseo_app::model::{Action, Command, Model, NetEvent};
+use anseo_app::views::ChatScreen;
+use anseo_shared::client::ChatEvent;
+use anseo_shared::protocol::{Limits, RoomInfo, RoomMessage, SendRate, Welcome};
+use dioxus::core::{ElementId, Mutation};
+use dioxus::html::{PlatformEventData, SerializedFormData, SerializedHtmlEventConverter};
+use dioxus::prelude::*;
+
+/// Arrivals and keystrokes timed per case.
+const SAMPLES: u64 = 1000;
+
+thread_local! {
+    static MODEL: RefCell<Option<Signal<Model>>> = const { RefCell::new(None) };
+}
+
+#[component]
+fn Live(model: Model) -> Element {
+    let model = use_signal(|| model);
+    MODEL.with(|live| *live.borrow_mut() = Some(model));
+    let network = use_coroutine(|_commands: UnboundedReceiver<Command>| async {});
+    use_context_provider(|| Dispatch::new(model, network));
+    rsx! { ChatScreen {} }
+}
+
+fn main() {
+    dioxus::html::set_event_converter(Box::new(SerializedHtmlEventConverter));
+    for loaded in [0, 10_000] {
+        let (arrival, keystroke) = measure(loaded);
+        println!(
+            "{loaded:>6} messages loaded: a message's arrival to its render {}, a keystroke's render {}",
+            figures(arrival),
+            figures(keystroke),
+        );
+    }
+}
+
+/// Median and 99th percentile, in microseconds.
+fn figures(mut samples: Vec<Duration>) -> String {
+    samples.sort_unstable();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e6;
+    format!("p50 {:.0} µs, p99 {:.0} µs", at(0.5), at(0.99))
+}
+
+fn measure(loaded: u64) -> (Vec<Duration>, Vec<Duration>) {
+    let mut model = Model::new("typist".into(), "127.0.0.1:4433".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::Connected(welcome()));
+    for seq in 1..=loaded {
+        model.apply(message(seq));
+    }
+    let mut dom = VirtualDom::new_with_props(Live, LiveProps { model });
+    let composer = composer_of(&dom.rebuild_to_vec().edits);
+    let live = MODEL.with(|live| live.borrow().expect("drawn"));
+
+    let mut arrival = Vec::new();
+    for seq in loaded + 1..=loaded + SAMPLES {
+        let event = message(seq);
+        let started = Instant::now();
+        dom.in_runtime(|| live.clone().write().apply(event));
+        dom.render_immediate_to_vec();
+        arrival.push(started.elapsed());
+    }
+    let mut keystroke = Vec::new();
+    let mut draft = String::new();
+    for _ in 0..SAMPLES {
+        draft.push('x');
+        let data = SerializedFormData::new(draft.clone(), Vec::new());
+        let event = Event::new(Rc::new(PlatformEventData::new(Box::new(data))) as Rc<dyn Any>, true);
+        let started = Instant::now();
+        dom.runtime().handle_event("input", event, composer);
+        dom.render_immediate_to_vec();
+        keystroke.push(started.elapsed());
+    }
+    (arrival, keystroke)
+}
+
+/// The composer's text area: the element listening for input.
+fn composer_of(edits: &[Mutation]) -> ElementId {
+    edits
+        .iter()
+        .find_map(|edit| match edit {
+            Mutation::NewEventListener { name, id } if name == "input" => Some(*id),
+            _ => None,
+        })
+        .expect("the composer listens for input")
+}
+
+/// Lobby message `seq`, from one of three people in turn, three lines each.
+fn message(seq: u64) -> NetEvent {
+    let from = ["ann", "ben", "cat"][(seq / 3 % 3) as usize];
+    NetEvent::Chat(ChatEvent::Message {
+        message: RoomMessage {
+            id: seq,
+            room: "lobby".into(),
+            seq,
+            from: from.into(),
+            text: format!("message number {seq}, with a few words to wrap"),
+            ts: 1_700_000_000_000 + seq * 1000,
+            client_msg_id: 0,
+        },
+        confirms: None,
+    })
+}
+
+fn welcome() -> Welcome {
+    Welcome {
+        name: "typist".into(),
+        room: "lobby".into(),
+        limits: Limits { max_message_chars: 2000, max_frame_len: 65536 },
+        users: vec!["typist".into(), "ann".into(), "ben".into(), "cat".into()],
+        rooms: vec![RoomInfo { name: "lobby".into(), topic: "General chat".into(), members: 4 }],
+        members: vec!["typist".into(), "ann".into(), "ben".into(), "cat".into()],
+        presence_seq: 0,
+        ts: 0,
+        send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
+        users_online: 4,
+        rooms_total: 1,
+    }
+}

@@ -1,0 +1,20 @@
+//! One block of the message list: a group of messages from one sender, or a notice. Its own
+//! component, keyed by the block's first entry and memoised on its props, so that when the
+//! list changes only the blocks that changed are drawn again.
+
+use dioxus::prelude::*;
+
+use super::MessageGroup;
+use crate::model::Block;
+
+#[component]
+pub fn BlockView(block: Block, mine: bool) -> Element {
+    match block {
+        Block::Notice { notice, .. } => rsx! {
+            p { class: "notice", role: "note", "{notice.text}" }
+        },
+        Block::Group { from, lines, .. } => rsx! {
+            MessageGroup { mine, from, lines }
+        },
+    }
+}
