@@ -216,3 +216,28 @@ fn a_rename_is_answered_and_announced() {
     assert_eq!(bob.presence(), [PresenceEvent::Renamed { old: "alice".into(), new: "alicia".into() }]);
     assert!(hub.lock().find_user("alice").is_none());
 }
+
+#[test]
+fn a_direct_message_reaches_its_recipient_and_its_sender_only() {
+    let hub = Hub::new(limits());
+    let mut alice = login(&hub, "alice");
+    let mut bob = login(&hub, "bob");
+    let mut carol = login(&hub, "carol");
+    for client in [&mut alice, &mut bob, &mut carol] {
+        client.replies();
+    }
+    run(&hub, &alice, ClientMsg::Direct { to: "BOB".into(), text: "just us".into(), client_msg_id: 4 });
+    for client in [&mut alice, &mut bob] {
+        let replies = client.replies();
+        let [ServerMsg::Direct(direct)] = replies.as_slice() else { panic!("{replies:?}") };
+        let seen = (direct.from.as_str(), direct.to.as_str(), direct.text.as_str(), direct.client_msg_id);
+        assert_eq!(seen, ("alice", "bob", "just us", 4));
+    }
+    assert!(carol.replies().is_empty(), "nobody else sees it");
+
+    run(&hub, &alice, ClientMsg::Direct { to: "dave".into(), text: "hello?".into(), client_msg_id: 5 });
+    let replies = alice.replies();
+    let [ServerMsg::Error(error)] = replies.as_slice() else { panic!("{replies:?}") };
+    assert_eq!((error.code, error.client_msg_id), (ErrorCode::NoSuchUser, Some(5)));
+    assert_eq!(error.message, "no user 'dave' is online");
+}
