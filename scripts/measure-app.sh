@@ -17,6 +17,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    pkill -P $$ 2>/dev/null || true
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -44,6 +45,10 @@ cli() { "$bin/anseo-cli" --server "127.0.0.1:$port" --fingerprint "$fingerprint"
 if ((messages > 0)); then
     seq 1 "$messages" | sed 's/^/seeded message /' | cli seeder >"$work/seeder.log"
 fi
+
+# A watcher, to check that what was typed arrived whole.
+sleep infinity | cli watcher >"$work/watcher.log" 2>&1 &
+pids+=($!)
 
 # The typist's app, logged in with Enter on the pre-filled form.
 DISPLAY=$display XDG_CONFIG_HOME=$work/config HOME=$work/config WEBKIT_DISABLE_COMPOSITING_MODE=1 \
@@ -75,7 +80,9 @@ text=$(printf 'typing%.0s' $(seq 17) | cut -c1-100)
 read -r idle_app idle_web < <(measure "sleep 6")
 read -r type_app type_web < <(measure \
     "DISPLAY=$display xdotool type --window $window --delay 60 '$text'")
-DISPLAY=$display xdotool key --window "$window" ctrl+a BackSpace
+DISPLAY=$display xdotool key --window "$window" Return
+for _ in $(seq 50); do grep -q "\"text\":\"$text\"" "$work/watcher.log" && break; sleep 0.2; done
+grep -q "\"text\":\"$text\"" "$work/watcher.log" || { echo "the typed text did not arrive whole" >&2; exit 1; }
 # 100 messages from another user, 10 a second (the server's default pace).
 incoming() { for i in $(seq 100); do echo "incoming $i"; sleep 0.1; done | cli talker >/dev/null; }
 read -r msg_app msg_web < <(measure incoming)

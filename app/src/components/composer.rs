@@ -5,21 +5,45 @@
 //! fast. A small script owns Enter: it takes the text, clears the box and hands the text over
 //! in one step, so nothing typed right after Enter is lost or sent twice.
 //!
-//! A keystroke re-renders this component alone: the draft's length lives in a signal of its
-//! own (for the counter), not in the shared model, which every other component reads. Only
-//! while an error about the last send shows does a keystroke reach the model (to clear it).
+//! A keystroke stays in the page: the script counts the draft's characters itself and tells
+//! the app only from 80 % of the limit on (and once when it drops below), when the counter
+//! shows. The length then lives in a signal of this component (not in the shared model, which
+//! every other component reads), so the counter re-renders the composer alone. Only while an
+//! error about the last send shows does a keystroke reach the model (to clear it).
 
 use dioxus::prelude::*;
+use serde::Deserialize;
 
 use super::{Icon, IconKind};
 use crate::dispatch::{run_script, use_dispatch};
-use crate::model::{Action, Target, draft_counter};
+use crate::model::{Action, Target, counter_from, draft_counter};
+
+/// What the composer's script tells the app.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FromPage {
+    /// Send this text (Enter or the send button).
+    Send(String),
+    /// The draft is this many characters long (only near the limit).
+    Chars(usize),
+    /// The draft, while an error about the last send shows (typing clears it).
+    Draft(String),
+}
 
 const COMPOSER_SCRIPT: &str = r#"
 const box = document.getElementById('composer');
 if (box && !box.dataset.wired) {
   box.dataset.wired = '1';
   const grow = () => { box.style.height = 'auto'; box.style.height = Math.min(box.scrollHeight, 180) + 'px'; };
+
+  let counting = false;
+  const count = () => {
+    const chars = [...box.value].length;
+    const shown = chars >= Number(box.dataset.countFrom || 0);
+    if (shown || counting) dioxus.send({ chars });
+    counting = shown;
+    if (box.dataset.error === '1') dioxus.send({ draft: box.value });
+  };
   const send = () => {
     const text = box.value;
     if (text.trim() === '') return;
@@ -27,13 +51,13 @@ if (box && !box.dataset.wired) {
     box.value = '';
     grow();
     box.dispatchEvent(new Event('input', { bubbles: true }));
-    dioxus.send(text);
+    dioxus.send({ send: text });
     if (window.anseoScrollToBottom) window.anseoScrollToBottom();
   };
   box.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
   });
-  box.addEventListener('input', grow);
+  box.addEventListener('input', () => { grow(); count(); });
   window.anseoSend = () => { send(); box.focus(); };
   box.focus();
 }
@@ -70,8 +94,12 @@ pub fn Composer() -> Element {
         }
         let task = spawn(async move {
             let mut eval = document::eval(COMPOSER_SCRIPT);
-            while let Ok(text) = eval.recv::<String>().await {
-                dispatch.act(Action::Send(text));
+            while let Ok(message) = eval.recv::<FromPage>().await {
+                match message {
+                    FromPage::Send(text) => dispatch.act(Action::Send(text)),
+                    FromPage::Chars(chars) => draft_chars.set(chars),
+                    FromPage::Draft(text) => dispatch.act(Action::Draft(text)),
+                }
             }
         });
         wiring.set(Some(task));
@@ -88,15 +116,10 @@ pub fn Composer() -> Element {
                     placeholder: "{placeholder}",
                     aria_label: "{placeholder}",
                     "data-max": "{max}",
+                    "data-count-from": "{counter_from(max)}",
+                    "data-error": if shows_error { "1" } else { "0" },
                     enterkeyhint: "send",
                     onmounted,
-                    oninput: move |e| {
-                        let text = e.value();
-                        draft_chars.set(text.chars().count());
-                        if shows_error {
-                            dispatch.act(Action::Draft(text));
-                        }
-                    },
                 }
                 if let Some(counter) = counter {
                     span {
@@ -116,5 +139,18 @@ pub fn Composer() -> Element {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FromPage;
+
+    #[test]
+    fn the_scripts_messages_are_read() {
+        let read = |json: &str| serde_json::from_str::<FromPage>(json).unwrap();
+        assert_eq!(read(r#"{"send":"hello"}"#), FromPage::Send("hello".into()));
+        assert_eq!(read(r#"{"chars":1601}"#), FromPage::Chars(1601));
+        assert_eq!(read(r#"{"draft":"he"}"#), FromPage::Draft("he".into()));
     }
 }

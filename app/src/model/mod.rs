@@ -428,7 +428,12 @@ impl Chat {
 
 /// The composer's character counter for a draft of `chars` characters, once it nears `max`.
 pub fn draft_counter(chars: usize, max: usize) -> Option<String> {
-    (chars * 100 >= max * COUNTER_FROM_PERCENT).then(|| format!("{chars} / {max}"))
+    (chars >= counter_from(max)).then(|| format!("{chars} / {max}"))
+}
+
+/// The draft length, in characters, from which the counter shows.
+pub fn counter_from(max: usize) -> usize {
+    (max * COUNTER_FROM_PERCENT).div_ceil(100)
 }
 
 /// `text` with its first letter in upper case.

@@ -1149,3 +1149,15 @@ fn the_token_after_a_password_login_is_kept_without_a_word() {
     model.apply(NetEvent::TokenStored { name: "alice".into(), ts: 5 });
     assert!(lines(&model).is_empty());
 }
+
+#[test]
+fn the_counter_shows_from_80_percent_of_the_limit() {
+    for max in [1, 7, 20, 2000, 10_000] {
+        for chars in 0..=max + 1 {
+            let shown = chars * 100 >= max * super::COUNTER_FROM_PERCENT;
+            assert_eq!(super::draft_counter(chars, max).is_some(), shown, "{chars} of {max}");
+            assert_eq!(chars >= super::counter_from(max), shown, "{chars} of {max}");
+        }
+    }
+    assert_eq!(super::draft_counter(1600, 2000).as_deref(), Some("1600 / 2000"));
+}
