@@ -15,6 +15,8 @@ echo "== build the binaries the end-to-end tests run" >&2
 cargo build --workspace --bins --locked
 echo "== tests" >&2
 cargo test --workspace --locked
+echo "== the protocol for the web (wasm32)" >&2
+scripts/web-protocol-check.sh
 echo "== Android type-check" >&2
 scripts/android-check.sh
 echo "== fuzz smoke (each target for a few seconds)" >&2

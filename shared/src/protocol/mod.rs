@@ -10,10 +10,14 @@
 //! ever appended; `tests` freeze the bytes.
 
 mod codec;
+#[cfg(feature = "codec")]
+mod framed;
 mod messages;
 mod validate;
 
-pub use codec::{FrameCodec, FrameError, encode_frame, encode_frame_into};
+pub use codec::{FrameError, encode_frame, encode_frame_into};
+#[cfg(feature = "codec")]
+pub use framed::FrameCodec;
 pub use messages::*;
 pub use validate::{
     NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
@@ -68,5 +72,5 @@ pub mod close_code {
     pub const ABUSE: u32 = 5;
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "codec"))]
 mod tests;
