@@ -5,31 +5,15 @@
 //!
 //! Run: `cargo run --release -p anseo-app --example render_cost`
 
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use anseo_app::dispatch::Dispatch;
-use anseo_app::model::{Action, Command, Model, NetEvent};
-use anseo_app::views::ChatScreen;
+use anseo_app::model::{Action, Model, NetEvent};
+use anseo_app::views::LiveScreen;
 use anseo_shared::client::ChatEvent;
 use anseo_shared::protocol::{Limits, RoomInfo, RoomMessage, SendRate, Welcome};
-use dioxus::prelude::*;
 
 /// Arrivals timed per case.
 const SAMPLES: u64 = 1000;
-
-thread_local! {
-    static MODEL: RefCell<Option<Signal<Model>>> = const { RefCell::new(None) };
-}
-
-#[component]
-fn Live(model: Model) -> Element {
-    let model = use_signal(|| model);
-    MODEL.with(|live| *live.borrow_mut() = Some(model));
-    let network = use_coroutine(|_commands: UnboundedReceiver<Command>| async {});
-    use_context_provider(|| Dispatch::new(model, network));
-    rsx! { ChatScreen {} }
-}
 
 fn main() {
     for loaded in [0, 10_000] {
@@ -52,16 +36,13 @@ fn measure(loaded: u64) -> Vec<Duration> {
     for seq in 1..=loaded {
         model.apply(message(seq));
     }
-    let mut dom = VirtualDom::new_with_props(Live, LiveProps { model });
-    dom.rebuild_in_place();
-    let live = MODEL.with(|live| live.borrow().expect("drawn"));
+    let (mut screen, _) = LiveScreen::open(model);
 
     let mut arrival = Vec::new();
     for seq in loaded + 1..=loaded + SAMPLES {
         let event = message(seq);
         let started = Instant::now();
-        dom.in_runtime(|| live.clone().write().apply(event));
-        dom.render_immediate_to_vec();
+        screen.apply(event);
         arrival.push(started.elapsed());
     }
     arrival

@@ -5,6 +5,7 @@
 
 mod app;
 mod chat;
+mod live;
 mod login;
 
 #[cfg(test)]
@@ -14,6 +15,7 @@ mod tests;
 
 pub use app::App;
 pub use chat::ChatScreen;
+pub use live::LiveScreen;
 pub use login::LoginScreen;
 
 pub use crate::dispatch::{Dispatch, run_script, use_dispatch};

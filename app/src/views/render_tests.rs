@@ -2,37 +2,21 @@
 //! a keystroke draws nothing (the page keeps it), and a new message draws its own group, not
 //! the list of groups before it.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dioxus::core::Mutation;
-use dioxus::prelude::*;
 
+use super::LiveScreen;
 use super::tests::{chatting, say};
-use super::{ChatScreen, Dispatch};
-use crate::model::{Command, Model, NetEvent};
+use crate::model::NetEvent;
 use crate::renders;
 
 const SENDERS: [&str; 3] = ["bob", "carol", "dave"];
 
-thread_local! {
-    /// The live model of the screen under test, so the test can change it from outside.
-    static MODEL: RefCell<Option<Signal<Model>>> = const { RefCell::new(None) };
-}
-
-#[component]
-fn Live(model: Model) -> Element {
-    let model = use_signal(|| model);
-    MODEL.with(|live| *live.borrow_mut() = Some(model));
-    let network = use_coroutine(|_commands: UnboundedReceiver<Command>| async {});
-    use_context_provider(|| Dispatch::new(model, network));
-    rsx! { ChatScreen {} }
-}
-
 /// The chat screen over the lobby with `count` more messages, in runs of three lines per
 /// sender (so one group holds three lines), drawn once.
 struct Screen {
-    dom: VirtualDom,
+    live: LiveScreen,
     /// The events the screen listens for, as the page is told.
     listens_for: Vec<String>,
 }
@@ -43,9 +27,8 @@ impl Screen {
         for seq in 4..4 + count {
             model.apply(say("lobby", seq, SENDERS[(seq / 3 % 3) as usize], "x"));
         }
-        let mut dom = VirtualDom::new_with_props(Live, LiveProps { model });
-        let mutations = dom.rebuild_to_vec();
-        let listens_for = mutations
+        let (live, first) = LiveScreen::open(model);
+        let listens_for = first
             .edits
             .iter()
             .filter_map(|edit| match edit {
@@ -54,16 +37,12 @@ impl Screen {
             })
             .collect();
         renders::take();
-        Screen { dom, listens_for }
+        Screen { live, listens_for }
     }
 
     /// Applies `event` as the network task would, draws what changed and says what was drawn.
     fn arrive(&mut self, event: NetEvent) -> BTreeMap<&'static str, usize> {
-        self.dom.in_runtime(|| {
-            let mut model = MODEL.with(|live| live.borrow().expect("drawn"));
-            model.write().apply(event);
-        });
-        self.dom.render_immediate_to_vec();
+        self.live.apply(event);
         renders::take()
     }
 }
