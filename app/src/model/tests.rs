@@ -495,7 +495,7 @@ fn ten_thousand_messages_are_windowed() {
     let chat_state = chat(&model);
     let timeline = chat_state.current_timeline().unwrap();
     assert_eq!(timeline.len(), 10_000);
-    assert_eq!(timeline.last(chat_state.shown).count(), PAGE);
+    assert_eq!(timeline.numbered_last(chat_state.shown).count(), PAGE);
     model.act(Action::LoadOlder);
     assert_eq!(chat(&model).shown, 2 * PAGE);
     model.act(Action::Select(Target::Direct("bob".into())));
@@ -884,7 +884,8 @@ fn older_messages_are_all_drawn_and_what_is_loaded_comes_before_asking() {
     model.apply(page("lobby", 101..=150, true));
     let chat_state = chat(&model);
     assert_eq!(chat_state.shown, 190, "the older page is drawn in full, above the rest");
-    let first = chat_state.current_timeline().unwrap().last(chat_state.shown).next();
+    let first =
+        chat_state.current_timeline().unwrap().numbered_last(chat_state.shown).next().map(|(_, entry)| entry);
     assert!(matches!(first, Some(Entry::Message(m)) if m.text == "m101"), "{first:?}");
 
     for seq in 291..=400 {

@@ -117,12 +117,6 @@ impl Timeline {
         self.entries.is_empty()
     }
 
-    /// The last `count` entries, oldest first.
-    pub fn last(&self, count: usize) -> impl Iterator<Item = &Entry> {
-        let start = self.entries.len().saturating_sub(count);
-        self.entries[start..].iter().map(|(_, e)| e)
-    }
-
     /// Every entry, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|(_, e)| e)
