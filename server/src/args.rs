@@ -8,7 +8,7 @@ use anseo_shared::protocol::{DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_LIMIT}
 use anseo_shared::transport::IDLE_TIMEOUT;
 
 use crate::cert::CertSource;
-use crate::config::{Config, ConnectionLimits, SessionSettings};
+use crate::config::{Config, ConnectionLimits, SessionSettings, WebListen};
 use crate::hub::{HubLimits, RoomCreationLimits};
 use crate::limits::RateLimit;
 use crate::outbox::OutboxLimits;
@@ -29,6 +29,15 @@ pub struct Args {
     /// The UDP address to listen on; the default `[::]` takes IPv4 and IPv6 clients
     #[arg(long, default_value = "[::]:4433")]
     pub listen: SocketAddr,
+
+    /// The TCP address of the web client (HTTPS and its WebSocket); default: the port of
+    /// --listen, on TCP
+    #[arg(long, conflicts_with = "no_web")]
+    pub web_listen: Option<SocketAddr>,
+
+    /// Serve no web client (no TCP listener)
+    #[arg(long)]
+    pub no_web: bool,
 
     #[command(flatten)]
     pub cert: CertArgs,
@@ -214,6 +223,11 @@ impl Args {
         };
         Ok(Config {
             listen: self.listen,
+            web: match (self.no_web, self.web_listen) {
+                (true, _) => WebListen::Off,
+                (false, Some(addr)) => WebListen::At(addr),
+                (false, None) => WebListen::SamePort,
+            },
             cert: self.cert.source(),
             hub: HubLimits {
                 max_clients: self.max_clients,

@@ -30,8 +30,15 @@ pub fn reachable_at(bound: SocketAddr, network: &[IpAddr]) -> Vec<SocketAddr> {
     network.iter().filter(|ip| accepts(ip)).map(|ip| SocketAddr::new(*ip, bound.port())).collect()
 }
 
-/// The banner's lines. The first names the bound address; the harness and scripts read it.
-pub fn lines(bound: SocketAddr, reachable: &[SocketAddr], fingerprint: &Fingerprint) -> Vec<String> {
+/// The banner's lines, with `web` (the web client's, from [`web_lines`]) before the
+/// fingerprint they refer to. The first names the bound address; the harness and scripts
+/// read it.
+pub fn lines(
+    bound: SocketAddr,
+    reachable: &[SocketAddr],
+    fingerprint: &Fingerprint,
+    web: &[String],
+) -> Vec<String> {
     let mut lines = vec![format!("Anseo server listening on {bound}")];
     if bound.ip().is_unspecified() {
         for address in reachable {
@@ -42,9 +49,26 @@ pub fn lines(bound: SocketAddr, reachable: &[SocketAddr], fingerprint: &Fingerpr
         }
     }
     let hint = reachable.first().map_or_else(|| format!("127.0.0.1:{}", bound.port()), ToString::to_string);
+    lines.extend_from_slice(web);
     lines.push(format!("  certificate fingerprint (SHA-256): {fingerprint}"));
     lines.push(format!("  connect: anseo-cli --server {hint} --name YOUR_NAME --fingerprint {fingerprint}"));
     lines.push(format!("      or:  anseo --server {hint} --fingerprint {fingerprint}"));
+    lines
+}
+
+/// The banner's lines about the web client served on `web` (TCP), reachable at `reachable`.
+pub fn web_lines(reachable: &[SocketAddr], web: SocketAddr) -> Vec<String> {
+    let mut lines: Vec<String> = if reachable.is_empty() || !web.ip().is_unspecified() {
+        let shown =
+            if web.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], web.port())) } else { web };
+        vec![format!("  from a browser: https://{shown}/")]
+    } else {
+        reachable.iter().map(|address| format!("  from a browser: https://{address}/")).collect()
+    };
+    lines.push(
+        "    (the browser warns once about the certificate: its viewer shows the fingerprint below)"
+            .to_string(),
+    );
     lines
 }
 
@@ -61,7 +85,7 @@ mod tests {
         let bound: SocketAddr = "127.0.0.1:4433".parse().unwrap();
         let reachable = reachable_at(bound, &["192.168.1.5".parse().unwrap()]);
         assert_eq!(reachable, vec![bound]);
-        let lines = lines(bound, &reachable, &fp());
+        let lines = lines(bound, &reachable, &fp(), &[]);
         assert_eq!(lines[0], "Anseo server listening on 127.0.0.1:4433");
         assert!(lines[1].ends_with(&fp().to_hex()));
         assert!(lines[2].contains("--server 127.0.0.1:4433 --name YOUR_NAME"));
@@ -74,7 +98,7 @@ mod tests {
         let v4: SocketAddr = "0.0.0.0:4433".parse().unwrap();
         assert_eq!(reachable_at(v6, &network).len(), 2);
         assert_eq!(reachable_at(v4, &network), vec!["192.168.1.5:4433".parse::<SocketAddr>().unwrap()]);
-        let lines = lines(v6, &reachable_at(v6, &network), &fp());
+        let lines = lines(v6, &reachable_at(v6, &network), &fp(), &[]);
         assert_eq!(lines[1], "  reach it at 192.168.1.5:4433");
         assert_eq!(lines[2], "  reach it at [fd00::5]:4433");
         assert!(lines[4].contains("--server 192.168.1.5:4433"));

@@ -15,6 +15,8 @@ use crate::outbox::OutboxLimits;
 pub struct Config {
     /// The UDP address to bind; a wildcard IPv6 address takes IPv4 too.
     pub listen: SocketAddr,
+    /// Where the web client is served.
+    pub web: WebListen,
     pub cert: CertSource,
     pub hub: HubLimits,
     pub session: SessionSettings,
@@ -26,6 +28,17 @@ pub struct Config {
     pub require_accounts: bool,
     /// The folder of the message store; `None` keeps everything in memory.
     pub store: Option<PathBuf>,
+}
+
+/// Where the web client (HTTPS and its WebSocket) listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebListen {
+    /// No web client.
+    Off,
+    /// TCP on the QUIC listener's address and port.
+    SamePort,
+    /// TCP on this address.
+    At(SocketAddr),
 }
 
 /// How many connections the server takes, and when it asks new ones to prove their address.

@@ -41,6 +41,7 @@ pub mod server;
 pub mod session;
 pub mod shared;
 pub mod store;
+pub mod web;
 
 pub use config::Config;
 pub use server::{ServerError, run};

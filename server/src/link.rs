@@ -1,14 +1,16 @@
-//! What the hub, the outboxes and the presence writers need of a client's connection, whatever
-//! carries it: a way to close it with a reason ([`ClientLink`]) and streams to write frames
-//! to ([`FrameSink`]). QUIC (quinn) implements both here; nothing above this module names
-//! quinn, so another transport (WebTransport, WebSocket) can serve clients through the same
-//! hub.
+//! What the sessions, the hub, the outboxes and the presence writers need of a client's
+//! connection, whatever carries it: a way to close it with a reason ([`ClientLink`]), streams
+//! to write frames to ([`FrameSink`]), and the streams a session opens and accepts
+//! ([`ClientConnection`]). QUIC (quinn) implements them here and the WebSocket in
+//! [`web::socket`](crate::web); nothing above this module names either, so every transport
+//! serves clients through the same session and hub.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
+use tokio::io::AsyncRead;
 
 /// A client's connection, as the server's queues see it.
 pub trait ClientLink: Send + Sync + 'static {
@@ -24,6 +26,21 @@ pub trait FrameSink: Send + 'static {
     fn write_chunk(&mut self, chunk: Bytes) -> impl Future<Output = io::Result<()>> + Send;
     /// Ends the stream once what was written has been sent.
     fn finish(&mut self);
+    /// Waits until the client has everything written so far (or is gone).
+    fn delivered(&mut self) -> impl Future<Output = ()> + Send;
+}
+
+/// A client's connection as its session serves it: the one duplex stream the client opens
+/// first, and the stream the server opens for presence.
+pub trait ClientConnection: ClientLink + Clone {
+    type Sink: FrameSink;
+    type Source: AsyncRead + Unpin + Send + 'static;
+    /// Waits for the client's duplex stream: its commands in, replies and chat out.
+    fn accept_duplex(&self) -> impl Future<Output = io::Result<(Self::Sink, Self::Source)>> + Send;
+    /// Opens the stream that carries presence to the client.
+    fn open_sink(&self) -> impl Future<Output = io::Result<Self::Sink>> + Send;
+    /// Whether the connection is closed (by either side).
+    fn is_closed(&self) -> bool;
 }
 
 impl ClientLink for quinn::Connection {
@@ -43,5 +60,26 @@ impl FrameSink for quinn::SendStream {
 
     fn finish(&mut self) {
         let _ = quinn::SendStream::finish(self);
+    }
+
+    async fn delivered(&mut self) {
+        let _ = self.stopped().await;
+    }
+}
+
+impl ClientConnection for quinn::Connection {
+    type Sink = quinn::SendStream;
+    type Source = quinn::RecvStream;
+
+    async fn accept_duplex(&self) -> io::Result<(Self::Sink, Self::Source)> {
+        self.accept_bi().await.map_err(io::Error::other)
+    }
+
+    async fn open_sink(&self) -> io::Result<Self::Sink> {
+        self.open_uni().await.map_err(io::Error::other)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.close_reason().is_some()
     }
 }

@@ -17,13 +17,15 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::accounts::{Accounts, WaitingDirects};
 use crate::banner;
 use crate::cert::{self, CertError, Identity};
-use crate::config::Config;
+use crate::config::{Config, WebListen};
 use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
 use crate::limits::{Budgets, ConnectionCounter};
 use crate::session;
 use crate::shared::Shared;
 use crate::store::{FolderLock, Store, StoreError, StoreWriter};
+use crate::web::{self, WebListener};
+use anseo_shared::trust::Fingerprint;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,10 @@ pub enum ServerError {
     Tls(#[from] rustls::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error(
+        "cannot listen on {addr} (TCP, for the web client): {source}; pick another address with --web-listen, or turn the web client off with --no-web"
+    )]
+    WebBind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,12 +57,9 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     let (hub, store_thread) = open_hub(&config)?;
     let identity = cert::load_or_generate(&config.cert)?;
     let fingerprint = identity.fingerprint;
+    let web_tls = web::tls_config(&identity)?;
     let endpoint = bind(&config, identity)?;
     let bound = endpoint.local_addr().map_err(|source| ServerError::Bind { addr: config.listen, source })?;
-    let reachable = banner::reachable_at(bound, &banner::network_addresses());
-    print_banner(&banner::lines(bound, &reachable, &fingerprint));
-    tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
-
     let shared = Arc::new(Shared {
         hub,
         settings: config.session,
@@ -70,6 +73,15 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
     });
+    let web = bind_web(&config, bound, web_tls, fingerprint, &shared)?;
+    let web_bound = web.as_ref().map(WebListener::local_addr).transpose();
+    let web_bound = web_bound.map_err(|source| ServerError::Bind { addr: bound, source })?;
+    let network = banner::network_addresses();
+    let reachable = banner::reachable_at(bound, &network);
+    let web_lines = web_bound.map(|web| banner::web_lines(&banner::reachable_at(web, &network), web));
+    print_banner(&banner::lines(bound, &reachable, &fingerprint, &web_lines.unwrap_or_default()));
+    tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
+    let web = web.map(WebListener::serve);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -84,7 +96,13 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     let online = shared.hub.lock().online();
     tracing::info!("shutting down ({online} online)");
     endpoint.close(close_code::SHUTDOWN.into(), SHUTDOWN_REASON.as_bytes());
-    if tokio::time::timeout(SHUTDOWN_WAIT, endpoint.wait_idle()).await.is_err() {
+    let browsers = async {
+        if let Some(web) = web {
+            web.shutdown(SHUTDOWN_WAIT).await;
+        }
+    };
+    let (quic, ()) = tokio::join!(tokio::time::timeout(SHUTDOWN_WAIT, endpoint.wait_idle()), browsers);
+    if quic.is_err() {
         tracing::warn!("some clients did not acknowledge the shutdown within {SHUTDOWN_WAIT:?}");
     }
     // Sessions end with their connections; once the last one lets go of the hub, the store
@@ -96,6 +114,33 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         drop(lock);
     }
     Ok(())
+}
+
+/// The web listener that `config` asks for. By default it takes TCP on the QUIC listener's
+/// port; when that port was picked by the system (`--listen` with port 0) and is taken on
+/// TCP, any free port does.
+fn bind_web(
+    config: &Config,
+    bound: SocketAddr,
+    tls: Arc<rustls::ServerConfig>,
+    fingerprint: Fingerprint,
+    shared: &Arc<Shared>,
+) -> Result<Option<WebListener>, ServerError> {
+    let addr = match config.web {
+        WebListen::Off => return Ok(None),
+        WebListen::At(addr) => addr,
+        WebListen::SamePort => SocketAddr::new(config.listen.ip(), bound.port()),
+    };
+    let listen =
+        |addr| WebListener::bind(addr, tls.clone(), fingerprint, shared.clone(), config.idle_timeout);
+    let listener = match listen(addr) {
+        Err(error) if config.web == WebListen::SamePort && config.listen.port() == 0 => {
+            tracing::debug!("TCP port {} is taken ({error}); the web client takes another", addr.port());
+            listen(SocketAddr::new(addr.ip(), 0))
+        }
+        other => other,
+    };
+    listener.map(Some).map_err(|source| ServerError::WebBind { addr, source })
 }
 
 /// The store's writer thread, and the lock on its folder that this server holds.

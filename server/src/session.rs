@@ -28,7 +28,7 @@ use crate::history::HistoryRequest;
 use crate::hub::{ClientId, LoggedIn, encode};
 use crate::inbound::{Inbound, InboundCodec};
 use crate::limits::{Budgets, Kind, SessionBudgets, Verdict};
-use crate::link::ClientLink;
+use crate::link::{ClientConnection, ClientLink, FrameSink};
 use crate::outbox::Outbox;
 use crate::presence::Resync;
 use crate::shared::Shared;
@@ -49,11 +49,11 @@ const DRAIN_CHECK: Duration = Duration::from_millis(5);
 /// Commands handled in a row before the session lets other tasks run.
 const YIELD_EVERY: u32 = 32;
 
-type Reader = FramedRead<quinn::RecvStream, InboundCodec>;
+type Reader<C> = FramedRead<<C as ClientConnection>::Source, InboundCodec>;
 
-/// One connection being served.
-struct Session {
-    connection: quinn::Connection,
+/// One connection being served, over any transport.
+struct Session<C> {
+    connection: C,
     peer: SocketAddr,
     shared: Arc<Shared>,
 }
@@ -72,7 +72,7 @@ struct Login {
     chat_writer: JoinHandle<()>,
 }
 
-/// Serves one incoming connection to its end.
+/// Serves one incoming QUIC connection to its end.
 pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
     let peer = incoming.remote_address();
     let admitted = shared.admission.lock().unwrap_or_else(|e| e.into_inner()).admit(peer.ip());
@@ -95,19 +95,25 @@ pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
         connection.close(close_code::REJECTED.into(), refusal.to_string().as_bytes());
         return;
     }
+    serve_admitted(connection, &shared).await;
+    release(&shared, peer);
+}
+
+/// Serves a connection that admission counted (the caller releases it), whatever carries it.
+pub async fn serve_admitted<C: ClientConnection>(connection: C, shared: &Arc<Shared>) {
+    let peer = connection.peer();
     let connected = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
     tracing::info!("connection from {peer} ({connected} connected)");
     Session { connection, peer, shared: shared.clone() }.run().await;
     shared.connections.fetch_sub(1, Ordering::Relaxed);
-    release(&shared, peer);
 }
 
 /// Forgets a connection that admission counted.
-fn release(shared: &Shared, peer: SocketAddr) {
+pub fn release(shared: &Shared, peer: SocketAddr) {
     shared.admission.lock().unwrap_or_else(|e| e.into_inner()).release(peer.ip());
 }
 
-impl Session {
+impl<C: ClientConnection> Session<C> {
     async fn run(self) {
         let Some((send, reader, Greeting { name, credential, instance })) = self.read_hello().await else {
             return;
@@ -131,11 +137,11 @@ impl Session {
 
     /// Waits for the bidirectional stream and its Hello (or Login), closing the connection on
     /// anything else. Returns the streams and what the first frame asked for.
-    async fn read_hello(&self) -> Option<(quinn::SendStream, Reader, Greeting)> {
+    async fn read_hello(&self) -> Option<(C::Sink, Reader<C>, Greeting)> {
         let wait = self.shared.settings.hello_timeout;
         let too_late = format!("no Hello within {} s", wait.as_secs_f32());
         let deadline = tokio::time::Instant::now() + wait;
-        let (send, recv) = match tokio::time::timeout_at(deadline, self.connection.accept_bi()).await {
+        let (send, recv) = match tokio::time::timeout_at(deadline, self.connection.accept_duplex()).await {
             Err(_elapsed) => return self.protocol_error(&too_late),
             Ok(Err(error)) => return self.gone(&error),
             Ok(Ok(streams)) => streams,
@@ -257,7 +263,7 @@ impl Session {
         let mut waited = Duration::ZERO;
         let mut last = outbox.queued_bytes();
         while last > 0 && last + len > budget {
-            if waited >= self.shared.settings.outbox.stall || self.connection.close_reason().is_some() {
+            if waited >= self.shared.settings.outbox.stall || self.connection.is_closed() {
                 return false;
             }
             tokio::time::sleep(DRAIN_CHECK).await;
@@ -315,7 +321,7 @@ impl Session {
     /// Logs the user in and starts its writers, or sends the rejection.
     async fn login(
         &self,
-        send: quinn::SendStream,
+        send: C::Sink,
         name: String,
         instance: Option<u64>,
     ) -> Option<(Login, HistoryRequest)> {
@@ -331,7 +337,7 @@ impl Session {
                     Box::new(move |resubscribe| cmd::resync_presence(&shared.hub, id, resubscribe));
                 let connection = self.connection.clone();
                 tokio::spawn(async move {
-                    match connection.open_uni().await {
+                    match connection.open_sink().await {
                         Ok(stream) => presence.write_to(stream, link, limits.stall, resync).await,
                         Err(error) => tracing::debug!(%error, "could not open the presence stream"),
                     }
@@ -345,7 +351,7 @@ impl Session {
     /// Answers each command until the stream ends or breaks. Every frame is paid from one of
     /// the session's budgets, which start from what the user's name or address left behind
     /// and are kept again when the stream ends (see [`Budgets`](crate::limits::Budgets)).
-    async fn read_commands(&self, reader: Reader, me: ClientId) {
+    async fn read_commands(&self, reader: Reader<C>, me: ClientId) {
         let Some(name) = self.shared.hub.lock().user(me).map(|user| user.name.clone()) else { return };
         let mut budgets = self.budgets().resume(&name, self.peer.ip(), Instant::now());
         self.answer_commands(reader, me, &mut budgets).await;
@@ -359,7 +365,7 @@ impl Session {
     }
 
     /// The command loop of [`read_commands`](Self::read_commands).
-    async fn answer_commands(&self, mut reader: Reader, me: ClientId, budgets: &mut SessionBudgets) {
+    async fn answer_commands(&self, mut reader: Reader<C>, me: ClientId, budgets: &mut SessionBudgets) {
         let hub = &self.shared.hub;
         let mut handled = 0u32;
         while let Some(frame) = reader.next().await {
@@ -425,7 +431,7 @@ impl Session {
         if refused_in_a_row >= self.shared.settings.abuse_after {
             tracing::warn!("{} keeps sending {what} too fast, disconnecting", self.peer);
             let reason = format!("flooding: too many {what} too fast");
-            self.connection.close(close_code::ABUSE.into(), reason.as_bytes());
+            self.connection.close(close_code::ABUSE, &reason);
         } else {
             if refused_in_a_row == 1 {
                 tracing::info!("{} rate limited ({what})", self.peer);
@@ -454,11 +460,11 @@ impl Session {
         }
         // The hub dropped the user's outboxes, so the writer ends once its queue is empty.
         let _ = timeout(LINGER, login.chat_writer).await;
-        self.connection.close(close_code::NORMAL.into(), b"bye");
+        self.connection.close(close_code::NORMAL, "bye");
     }
 
     /// Sends the rejection, waits until the client has it, and closes.
-    async fn reject<T>(&self, mut send: quinn::SendStream, rejection: Rejection) -> Option<T> {
+    async fn reject<T>(&self, mut send: C::Sink, rejection: Rejection) -> Option<T> {
         let reason = match &rejection {
             Rejection::NameTaken { name } => format!("the name '{name}' is taken"),
             Rejection::InvalidName { reason } => format!("invalid name: {reason}"),
@@ -481,20 +487,21 @@ impl Session {
         tracing::info!("login from {} refused: {}", self.peer, reason.escape_debug());
         if let Some(frame) = encode(&ServerMsg::Rejected(rejection)) {
             let delivered = async {
-                send.write_all(&frame).await.ok()?;
-                send.finish().ok()?;
-                send.stopped().await.ok()
+                if send.write_chunk(frame).await.is_ok() {
+                    send.finish();
+                    send.delivered().await;
+                }
             };
             let _ = timeout(LINGER, delivered).await;
         }
-        self.connection.close(close_code::REJECTED.into(), reason.as_bytes());
+        self.connection.close(close_code::REJECTED, &reason);
         None
     }
 
     /// Closes the connection for breaking the protocol.
     fn protocol_error<T>(&self, reason: &str) -> Option<T> {
         tracing::warn!("protocol error from {}: {reason}", self.peer);
-        self.connection.close(close_code::PROTOCOL.into(), reason.as_bytes());
+        self.connection.close(close_code::PROTOCOL, reason);
         None
     }
 
@@ -509,7 +516,7 @@ impl Session {
         }
     }
 
-    fn gone<T>(&self, error: &quinn::ConnectionError) -> Option<T> {
+    fn gone<T>(&self, error: &std::io::Error) -> Option<T> {
         tracing::debug!("connection from {} ended before Hello: {error}", self.peer);
         None
     }

@@ -79,6 +79,29 @@ pub fn server_config(
     Ok(config)
 }
 
+/// TLS 1.3 that accepts only a server whose certificate has the `expected` fingerprint, and
+/// where the presented fingerprint is recorded.
+fn pinned_tls(expected: Option<Fingerprint>) -> (rustls::ClientConfig, SeenCertificate) {
+    let provider = crypto_provider();
+    let verifier = FingerprintVerifier::new(expected, provider.signature_verification_algorithms);
+    let seen = verifier.seen();
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("ring supports TLS 1.3")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    (tls, seen)
+}
+
+/// The client side of the web listener (HTTPS, for a WebSocket), pinned like
+/// [`client_config`].
+pub fn web_client_config(expected: Option<Fingerprint>) -> (Arc<rustls::ClientConfig>, SeenCertificate) {
+    let (mut tls, seen) = pinned_tls(expected);
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    (Arc::new(tls), seen)
+}
+
 /// The server's endpoint settings, with a stateless-reset key derived from its private key.
 ///
 /// A server that crashed and was started again cannot know its old connections, and a client
@@ -96,15 +119,7 @@ pub fn server_endpoint_config(key: &PrivateKeyDer<'_>) -> quinn::EndpointConfig 
 /// The client side: accepts only a server whose certificate has the `expected` fingerprint.
 /// Returns where the presented fingerprint is recorded.
 pub fn client_config(expected: Option<Fingerprint>) -> (quinn::ClientConfig, SeenCertificate) {
-    let provider = crypto_provider();
-    let verifier = FingerprintVerifier::new(expected, provider.signature_verification_algorithms);
-    let seen = verifier.seen();
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("ring supports TLS 1.3")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+    let (mut tls, seen) = pinned_tls(expected);
     tls.alpn_protocols = vec![ALPN.to_vec()];
     let crypto = QuicClientConfig::try_from(tls).expect("a TLS 1.3 config with ring suits QUIC");
     let mut config = quinn::ClientConfig::new(Arc::new(crypto));

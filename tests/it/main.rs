@@ -23,3 +23,4 @@ mod review_names;
 mod review_store;
 mod server;
 mod trust;
+mod web;

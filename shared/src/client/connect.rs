@@ -138,7 +138,7 @@ async fn login(
 
 /// Logs in over an established `connection` (of any kind): opens the frame stream, says
 /// Hello (or Login, or Rejoin) and waits for the Welcome until `deadline`.
-async fn log_in<C: ServerConnection>(
+pub(super) async fn log_in<C: ServerConnection>(
     connection: C,
     options: &ConnectOptions,
     deadline: Instant,
@@ -195,7 +195,11 @@ fn hello(options: &ConnectOptions) -> ClientMsg {
     }
 }
 
-async fn resolve(server: &str, deadline: Instant, wait: Duration) -> Result<SocketAddr, ConnectError> {
+pub(super) async fn resolve(
+    server: &str,
+    deadline: Instant,
+    wait: Duration,
+) -> Result<SocketAddr, ConnectError> {
     let Some((host, port)) = server.rsplit_once(':') else {
         return Err(ConnectError::BadAddress(server.into()));
     };
@@ -212,7 +216,7 @@ async fn resolve(server: &str, deadline: Instant, wait: Duration) -> Result<Sock
 
 /// The TLS server name: the host part when it is a valid name or IP, else a fixed name (the
 /// certificate is checked by fingerprint, not by name).
-fn tls_server_name(server: &str) -> String {
+pub(super) fn tls_server_name(server: &str) -> String {
     let host = server.rsplit_once(':').map_or(server, |(host, _)| host);
     let host = host.trim_start_matches('[').trim_end_matches(']');
     match rustls::pki_types::ServerName::try_from(host) {
@@ -221,7 +225,7 @@ fn tls_server_name(server: &str) -> String {
     }
 }
 
-fn expected_fingerprint(trust: &Trust, server: &str) -> Result<Option<Fingerprint>, ConnectError> {
+pub(super) fn expected_fingerprint(trust: &Trust, server: &str) -> Result<Option<Fingerprint>, ConnectError> {
     match trust {
         Trust::Pinned(fingerprint) => Ok(Some(*fingerprint)),
         Trust::KnownServers(path) => Ok(KnownServers::load(path)?.get(server)),
@@ -236,18 +240,30 @@ fn handshake_error(
     error: quinn::ConnectionError,
     unreachable: impl Fn() -> ConnectError,
 ) -> ConnectError {
+    handshake_refusal(trust, server, expected, presented).unwrap_or_else(|| match error {
+        quinn::ConnectionError::TimedOut => unreachable(),
+        other => ConnectError::Failed { server: server.into(), reason: other.to_string() },
+    })
+}
+
+/// Why a handshake failed, when it was the certificate: unknown, or not the one expected.
+pub(super) fn handshake_refusal(
+    trust: &Trust,
+    server: &str,
+    expected: Option<Fingerprint>,
+    presented: Option<Fingerprint>,
+) -> Option<ConnectError> {
     match (presented, expected) {
-        (Some(actual), None) => ConnectError::UnknownServer { server: server.into(), fingerprint: actual },
-        (Some(actual), Some(expected)) if actual != expected => match trust {
+        (Some(actual), None) => {
+            Some(ConnectError::UnknownServer { server: server.into(), fingerprint: actual })
+        }
+        (Some(actual), Some(expected)) if actual != expected => Some(match trust {
             Trust::Pinned(_) => ConnectError::FingerprintMismatch { expected, actual },
             Trust::KnownServers(_) => {
                 ConnectError::CertificateChanged { server: server.into(), expected, actual }
             }
-        },
-        _ => match error {
-            quinn::ConnectionError::TimedOut => unreachable(),
-            other => ConnectError::Failed { server: server.into(), reason: other.to_string() },
-        },
+        }),
+        _ => None,
     }
 }
 

@@ -30,6 +30,8 @@ mod outbox;
 mod reconcile;
 mod resume;
 mod session;
+#[cfg(feature = "websocket")]
+mod websocket;
 
 pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
@@ -38,3 +40,5 @@ pub use connection::{Quic, ServerConnection};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use resume::{Resilient, ResumeOptions, connect_resilient};
 pub use session::{Client, Connection, Event};
+#[cfg(feature = "websocket")]
+pub use websocket::{WEBSOCKET_PATH, WebSocket, connect_websocket};

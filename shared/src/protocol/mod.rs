@@ -72,5 +72,30 @@ pub mod close_code {
     pub const ABUSE: u32 = 5;
 }
 
+/// Over a WebSocket (the browser's fallback when it has no WebTransport), the client's two
+/// streams share one socket: every binary message starts with the byte of its stream and
+/// carries bytes of that stream, length-prefixed frames as on QUIC. A client sends only on
+/// [`CHAT`](channel::CHAT).
+pub mod channel {
+    /// The duplex stream: the client's commands, the server's replies and chat.
+    pub const CHAT: u8 = 0;
+    /// The server's presence stream.
+    pub const PRESENCE: u8 = 1;
+}
+
+/// WebSocket close codes for applications start at 4000: a [`close_code`] `c` is sent as
+/// `4000 + c`.
+pub const WEBSOCKET_CLOSE_BASE: u16 = 4000;
+
+/// The WebSocket close code that carries the application close code `code`.
+pub fn websocket_close_code(code: u32) -> u16 {
+    WEBSOCKET_CLOSE_BASE.saturating_add(u16::try_from(code).unwrap_or(999).min(999))
+}
+
+/// The application close code a WebSocket close code carries, if it carries one.
+pub fn from_websocket_close_code(code: u16) -> Option<u32> {
+    code.checked_sub(WEBSOCKET_CLOSE_BASE).filter(|c| *c < 1000).map(u32::from)
+}
+
 #[cfg(all(test, feature = "codec"))]
 mod tests;

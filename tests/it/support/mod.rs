@@ -5,11 +5,13 @@ mod accounts;
 mod cli;
 mod relay;
 mod server;
+mod web;
 
 pub use accounts::{claim, login_with, password, try_login};
 pub use cli::*;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;
+pub use web::{RawSocket, open_for};
 
 use std::path::PathBuf;
 use std::time::Duration;
