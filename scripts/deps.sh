@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Anseo needs on Debian/Ubuntu, skipping what is there:
 # the WebKitGTK stack for the desktop app, Xvfb, xdotool and xclip for its end-to-end test, clang and
-# the arm64 headers for the Android type-check, openssl for certificate checks.
+# the arm64 headers for the Android type-check, openssl for certificate checks, Chromium and
+# its WebDriver for the browser tests.
 # Usage: scripts/deps.sh [--app-only]
 set -euo pipefail
 
 packages=(pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
 if [[ "${1:-}" != "--app-only" ]]; then
-    packages+=(xvfb xdotool xclip imagemagick clang llvm libc6-dev-arm64-cross openssl)
+    packages+=(xvfb xdotool xclip imagemagick clang llvm libc6-dev-arm64-cross openssl chromium chromium-driver)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Anseo on this machine: the server (generating its certificate in certs/ on first start)
-# and, when a display is present, the desktop app connected to it.
+# serving the web client (built first, embedded in the server) at https://ADDRESS:4433/, and,
+# when a display is present, the desktop app connected to it.
 # Usage: scripts/run.sh [SERVER OPTIONS...]   e.g. scripts/run.sh --listen 0.0.0.0:4433
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 with_app=""
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then with_app=1; fi
 
+scripts/build-web.sh
 if [[ -n "$with_app" ]]; then
     scripts/deps.sh --app-only
     cargo build --release -p anseo-server -p anseo-app
@@ -16,7 +18,7 @@ else
 fi
 
 if [[ -z "$with_app" ]]; then
-    echo "no display found: running the server only (connect with the app or anseo-cli)" >&2
+    echo "no display found: running the server only (connect from a browser, the app or anseo-cli)" >&2
     exec target/release/anseo-server "$@"
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every unit and end-to-end test
-# (real server, real clients, the desktop app in an Xvfb window), and the Android type-check.
+# (real server, real clients, the desktop app in an Xvfb window, the web client in headless
+# Chromium), and the Android type-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +12,13 @@ echo "== cargo fmt --check" >&2
 cargo fmt --all --check
 echo "== cargo clippy" >&2
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== the web client (wasm32), which the server embeds" >&2
+scripts/build-web.sh
 echo "== build the binaries the end-to-end tests run" >&2
 cargo build --workspace --bins --locked
 echo "== tests" >&2
 cargo test --workspace --locked
-echo "== the protocol for the web (wasm32)" >&2
+echo "== the protocol and the client core for the web (wasm32)" >&2
 scripts/web-protocol-check.sh
 echo "== Android type-check" >&2
 scripts/android-check.sh

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks that the protocol module builds for the web (wasm32-unknown-unknown) without the
-# client core, quinn or tokio, as the browser client needs. Installs the Rust target when
-# missing.
+# client core, quinn or tokio, and that the client core builds there with the browser's
+# transport (feature `web`) and without quinn, as the browser client needs, and lints the app
+# built for the browser. Installs the Rust
+# target when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +17,13 @@ if cargo tree -p anseo-shared --no-default-features --target "$TARGET" -e normal
     exit 1
 fi
 echo "web-protocol-check: the protocol builds for $TARGET without tokio or quinn"
+
+cargo clippy -p anseo-shared --no-default-features --features web --target "$TARGET" --locked -- -D warnings
+if cargo tree -p anseo-shared --no-default-features --features web --target "$TARGET" -e normal --locked | grep -E 'quinn|rustls|ring '; then
+    echo "web-protocol-check: the browser's client core pulls in quinn, rustls or ring (above)" >&2
+    exit 1
+fi
+echo "web-protocol-check: the client core builds for $TARGET with the browser's transport"
+
+cargo clippy -p anseo-app --no-default-features --features web --target "$TARGET" --locked -- -D warnings
+echo "web-protocol-check: the app builds for $TARGET"

@@ -13,9 +13,11 @@
 //! - [`settings`]: what the app remembers between runs (last server and name).
 //! - [`startup`]: what the root component starts with (the pre-filled login form).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
-//! - [`args`]: the command line.
+//! - [`storage`]: where those are kept: files, or the browser's storage.
+//! - [`args`]: the command line (not in the browser).
 //! - `renders` (tests only): how often each component was drawn, for the render-count tests.
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod args;
 pub mod components;
 pub mod dispatch;
@@ -25,19 +27,28 @@ pub mod network;
 pub mod renders;
 pub mod settings;
 pub mod startup;
+pub mod storage;
 pub mod tokens;
 pub mod views;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub use args::Args;
 pub use startup::Startup;
 
 /// Opens the window (or the phone app) and runs until it closes.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn launch(args: Args) {
     let startup = Startup::from_args(args);
     let builder = dioxus::LaunchBuilder::new().with_context(startup);
     #[cfg(feature = "desktop")]
     let builder = builder.with_cfg(desktop_config());
     builder.launch(views::App);
+}
+
+/// Starts the web client in the page.
+#[cfg(target_arch = "wasm32")]
+pub fn launch_page() {
+    dioxus::LaunchBuilder::new().with_context(Startup::for_page()).launch(views::App);
 }
 
 #[cfg(feature = "desktop")]

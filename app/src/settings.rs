@@ -1,9 +1,13 @@
 //! What the app remembers between runs: the last server address and name, in `last_login.json`
-//! in Anseo's folder of the user's config dir (next to `known_servers`).
+//! in Anseo's folder of the user's config dir (next to `known_servers`), or in the browser's
+//! storage ([`Place`]).
 
-use std::path::{Path, PathBuf};
+#[cfg(not(target_arch = "wasm32"))]
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use crate::storage::{Place, Privacy};
 
 /// The fields of the last successful login.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,28 +17,26 @@ pub struct LastLogin {
 }
 
 impl LastLogin {
-    /// The default file location.
-    pub fn default_path() -> PathBuf {
-        config_dir().join("last_login.json")
+    /// Where it is kept by default.
+    pub fn default_place() -> Place {
+        Place::named("last_login.json")
     }
 
-    /// Reads the file; a missing or unreadable file gives empty fields.
-    pub fn load(path: &Path) -> Self {
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+    /// Reads it; a missing or unreadable document gives empty fields.
+    pub fn load(place: &Place) -> Self {
+        place.read().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
     }
 
-    /// Rewrites the file whole, creating its folder.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+    /// Rewrites it whole.
+    pub fn save(&self, place: &Place) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        anseo_shared::files::write_atomically(path, text.as_bytes(), 0o644)
+        place.write(&text, Privacy::Public)
     }
 }
 
 /// Anseo's folder for settings and the known-servers file: `anseo` in the user's config dir;
 /// on Android (which has no such dir without JNI) the app's private files folder.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn config_dir() -> PathBuf {
     if cfg!(target_os = "android") {
         return PathBuf::from("/data/data/ie.anseo.app/files");
@@ -49,7 +51,7 @@ mod tests {
     #[test]
     fn save_then_load_round_trips_and_missing_is_empty() {
         let dir = std::env::temp_dir().join(format!("anseo-app-settings-{}", std::process::id()));
-        let path = dir.join("nested").join("last_login.json");
+        let path = Place::file(dir.join("nested").join("last_login.json"));
         assert_eq!(LastLogin::load(&path), LastLogin::default());
         let last = LastLogin { server: "10.0.0.2:4433".into(), name: "alice".into() };
         last.save(&path).unwrap();

@@ -1,6 +1,7 @@
 //! What the root component starts with: the login form pre-filled from the command line,
 //! else from the last login, and where the app keeps its files.
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::args::Args;
 use crate::model::Model;
 use crate::network;
@@ -15,11 +16,28 @@ pub struct Startup {
 
 impl Startup {
     /// The login form pre-filled from the command line, else from the last login.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_args(args: Args) -> Self {
         let paths = network::Paths::default();
         let last = LastLogin::load(&paths.last_login);
         let name = args.name.unwrap_or(last.name);
         let server = args.server.unwrap_or(last.server);
         Startup { model: Model::new(name, server, args.fingerprint), paths }
+    }
+
+    /// The web client's start: the page's own server (its address from the page's, its
+    /// fingerprint from the page, where the server wrote it) and the name used last.
+    #[cfg(target_arch = "wasm32")]
+    pub fn for_page() -> Self {
+        let paths = network::Paths::default();
+        let last = LastLogin::load(&paths.last_login);
+        let window = web_sys::window();
+        let host = window.as_ref().and_then(|window| window.location().host().ok()).unwrap_or_default();
+        let fingerprint = window
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector("meta[name=anseo-fingerprint]").ok().flatten())
+            .and_then(|meta| meta.get_attribute("content"))
+            .and_then(|hex| hex.parse().ok());
+        Startup { model: Model::for_page(last.name, host, fingerprint), paths }
     }
 }

@@ -2,22 +2,22 @@
 //! token, and the next login to the same server with the same name uses it instead of asking
 //! for the password again.
 //!
-//! One JSON file, `tokens.json` in Anseo's config folder, readable by its owner only (mode
-//! 0600 on Unix). Entries are keyed by the server address as typed (trimmed, like the
+//! One JSON document, `tokens.json` in Anseo's config folder, readable by its owner only (mode
+//! 0600 on Unix), or in the browser's storage for the page's server ([`Place`]). Entries are keyed by the server address as typed (trimmed, like the
 //! known-servers file) and the folded name (names compare case-insensitively). Nothing here
 //! prints a token.
 
 use std::io;
-use std::path::PathBuf;
 
-use anseo_shared::files::write_atomically;
 use anseo_shared::protocol::fold_name;
 use serde::{Deserialize, Serialize};
+
+use crate::storage::{Place, Privacy};
 
 /// The token file of this device.
 #[derive(Debug, Clone)]
 pub struct TokenStore {
-    path: PathBuf,
+    place: Place,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -41,13 +41,13 @@ impl Entry {
 }
 
 impl TokenStore {
-    pub fn new(path: PathBuf) -> Self {
-        TokenStore { path }
+    pub fn new(place: Place) -> Self {
+        TokenStore { place }
     }
 
-    /// The default file location.
-    pub fn default_path() -> PathBuf {
-        crate::settings::config_dir().join("tokens.json")
+    /// Where this device keeps them.
+    pub fn default_place() -> Place {
+        Place::named("tokens.json")
     }
 
     /// The token saved for `name` on `server`, if any. An unreadable file counts as empty.
@@ -77,16 +77,13 @@ impl TokenStore {
     }
 
     fn load(&self) -> TokenFile {
-        std::fs::read_to_string(&self.path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        self.place.read().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
     }
 
     /// Replaces the file, owner-only (it holds secrets).
     fn write(&self, file: &TokenFile) -> io::Result<()> {
         let text = serde_json::to_string_pretty(file).map_err(io::Error::other)?;
-        write_atomically(&self.path, text.as_bytes(), 0o600)
+        self.place.write(&text, Privacy::Secret)
     }
 }
 
@@ -96,7 +93,7 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, TokenStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = TokenStore::new(dir.path().join("nested").join("tokens.json"));
+        let store = TokenStore::new(Place::file(dir.path().join("nested").join("tokens.json")));
         (dir, store)
     }
 
@@ -129,8 +126,8 @@ mod tests {
     #[test]
     fn an_unreadable_file_counts_as_empty_and_is_replaced() {
         let (_dir, store) = store();
-        std::fs::create_dir_all(store.path.parent().unwrap()).unwrap();
-        std::fs::write(&store.path, "not json").unwrap();
+        std::fs::create_dir_all(store.place.path().parent().unwrap()).unwrap();
+        std::fs::write(store.place.path(), "not json").unwrap();
         assert_eq!(store.get("h:1", "bob"), None);
         store.save("h:1", "bob", "t").unwrap();
         assert_eq!(store.get("h:1", "bob").as_deref(), Some("t"));
@@ -141,14 +138,14 @@ mod tests {
     fn the_file_is_readable_by_its_owner_only() {
         use std::os::unix::fs::PermissionsExt;
         let (_dir, store) = store();
-        std::fs::create_dir_all(store.path.parent().unwrap()).unwrap();
-        std::fs::write(&store.path, "{\"tokens\": []}").unwrap();
-        std::fs::set_permissions(&store.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::create_dir_all(store.place.path().parent().unwrap()).unwrap();
+        std::fs::write(store.place.path(), "{\"tokens\": []}").unwrap();
+        std::fs::set_permissions(store.place.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
         store.save("h:1", "bob", "t").unwrap();
-        let mode = std::fs::metadata(&store.path).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(store.place.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         store.forget("h:1", "bob").unwrap();
-        let mode = std::fs::metadata(&store.path).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(store.place.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
 }

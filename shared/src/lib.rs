@@ -11,7 +11,7 @@
 //! - [`rate`]: the token bucket behind the send rate: the server enforces it per client, the
 //!   client core paces itself by the same bucket so it is never refused.
 
-#[cfg(feature = "client")]
+#[cfg(feature = "core")]
 pub mod client;
 #[cfg(feature = "client")]
 pub mod files;
@@ -19,5 +19,5 @@ pub mod protocol;
 pub mod rate;
 #[cfg(feature = "client")]
 pub mod transport;
-#[cfg(feature = "client")]
+#[cfg(feature = "core")]
 pub mod trust;

@@ -2,7 +2,9 @@
 //! server keeps one per client; the client core keeps a mirror of it to pace its sends. Pure:
 //! the caller passes the time, so tests need no clock.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use web_time::Instant;
 
 /// How fast one client may send.
 #[derive(Debug, Clone, Copy, PartialEq)]

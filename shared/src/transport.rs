@@ -113,7 +113,15 @@ pub fn server_endpoint_config(key: &PrivateKeyDer<'_>) -> quinn::EndpointConfig 
     let secret = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.secret_der());
     let derived = ring::hmac::sign(&secret, b"anseo stateless reset key");
     let reset_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
-    quinn::EndpointConfig::new(Arc::new(reset_key))
+    let mut config = quinn::EndpointConfig::new(Arc::new(reset_key));
+    // The connection IDs carry a keyed hash that the endpoint checks before it answers a
+    // packet at all: with a random key (quinn's default) the new process drops the old
+    // connections' packets as invalid instead of resetting them. Derived the same way, the
+    // key survives the restart too.
+    let cid_key = ring::hmac::sign(&secret, b"anseo connection id key");
+    let cid_key = u64::from_le_bytes(cid_key.as_ref()[..8].try_into().expect("a SHA-256 tag has 8 bytes"));
+    config.cid_generator(move || Box::new(quinn_proto::HashedConnectionIdGenerator::from_key(cid_key)));
+    config
 }
 
 /// The client side: accepts only a server whose certificate has the `expected` fingerprint.

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod app;
 mod bench;
+mod browser;
 mod chat;
 mod cli;
 mod history;

@@ -6,7 +6,10 @@
 
 use std::time::Duration;
 
-use anseo_shared::client::{ConnectError, ConnectOptions, Disconnect, Event, Trust, connect_websocket};
+use anseo_shared::client::{
+    ChatEvent, ConnectError, ConnectOptions, Disconnect, Event, ResumeOptions, Trust, WebSocket,
+    connect_resilient_over, connect_websocket,
+};
 use anseo_shared::protocol::{
     ClientMsg, PROTOCOL_VERSION, ServerMsg, channel, close_code, encode_frame, websocket_close_code,
 };
@@ -271,4 +274,64 @@ async fn browsers_are_told_when_the_server_stops() {
         matches!(&reason, Disconnect::ByServer { code, .. } if *code == close_code::SHUTDOWN),
         "{reason:?}"
     );
+}
+
+/// The texts of `from`'s lobby messages on a resilient session, until `last`.
+async fn texts_until(
+    events: &mut tokio::sync::mpsc::Receiver<ChatEvent>,
+    from: &str,
+    last: &str,
+) -> Vec<String> {
+    let mut texts = Vec::new();
+    loop {
+        let event =
+            tokio::time::timeout(WAIT * 3, events.recv()).await.expect("events stopped").expect("open");
+        match event {
+            ChatEvent::Message { message, .. } if message.from == from => {
+                texts.push(message.text.clone());
+                if message.text == last {
+                    return texts;
+                }
+            }
+            ChatEvent::Closed(reason) => panic!("the session ended: {reason}"),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_session_resumes_after_a_sigkill_restart_without_loss() {
+    let server = TestServer::start();
+    let (addr, web) = (server.addr.clone(), server.web_addr());
+    let options = ResumeOptions {
+        connect: ConnectOptions::new(&web, "wendy", server.trust()),
+        reconnect_after_shutdown: true,
+    };
+    let (wendy, _, mut events) = connect_resilient_over::<WebSocket>(options).await.expect("web login");
+    for i in 1..=10 {
+        wendy.say("lobby", &format!("m{i}")).await.unwrap();
+    }
+    let before = texts_until(&mut events, "wendy", "m10").await;
+    let dir = server.kill();
+    // Sent while the server is gone: kept in the outbox, sent again after the catch-up.
+    for i in 11..=20 {
+        wendy.say("lobby", &format!("m{i} ✓")).await.unwrap();
+    }
+    let server = TestServer::start_at(dir, &addr, &["--web-listen", &web]);
+    let after = texts_until(&mut events, "wendy", "m20 ✓").await;
+    let expected: Vec<String> =
+        (1..=20).map(|i| if i <= 10 { format!("m{i}") } else { format!("m{i} ✓") }).collect();
+    assert_eq!([before, after].concat(), expected, "wendy saw each of her messages once, in order");
+
+    // The store holds each once, in order.
+    let mut reader = server.login("reader").await;
+    reader.client.history("lobby", None, 200).await.unwrap();
+    let stored = expect_event(&mut reader.events, "the history", |e| match e {
+        Event::Server(ServerMsg::History(page)) if !page.messages.is_empty() => Some(
+            page.messages.iter().filter(|m| m.from == "wendy").map(|m| m.text.clone()).collect::<Vec<_>>(),
+        ),
+        _ => None,
+    })
+    .await;
+    assert_eq!(stored, expected, "the server stored each message once");
 }

@@ -14,7 +14,11 @@ pub struct LoginForm {
     /// `HOST:PORT`.
     pub server: String,
     /// A fingerprint given on the command line: the server must present exactly this one.
+    /// In the browser, the fingerprint of the page's own server, shown for comparing.
     pub pin: Option<Fingerprint>,
+    /// The server is the one that served this page (the web client): there is no address
+    /// to type, and the browser checked its certificate.
+    pub page_server: bool,
     /// What is wrong with the name, checked as the user types (same rules as the server).
     pub name_error: Option<String>,
     /// What is wrong with the address, checked as the user types.

@@ -265,6 +265,14 @@ impl Model {
         Model { login, chat: None }
     }
 
+    /// The web client's start: the server is the page's own (`host`, whose certificate has
+    /// `fingerprint`).
+    pub fn for_page(name: String, host: String, fingerprint: Option<Fingerprint>) -> Self {
+        let login =
+            LoginForm { name, server: host, pin: fingerprint, page_server: true, ..LoginForm::default() };
+        Model { login, chat: None }
+    }
+
     /// The window title.
     pub fn title(&self) -> String {
         match &self.chat {

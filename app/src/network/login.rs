@@ -2,7 +2,7 @@
 //! the server and name (a token), else by name alone. A saved login the server refuses (the
 //! password was changed since) is forgotten, and the form asks for the password.
 
-use anseo_shared::client::{ChatEvent, ConnectOptions, Resilient, ResumeOptions, Trust, connect_resilient};
+use anseo_shared::client::{ChatEvent, ConnectError, ConnectOptions, Resilient, ResumeOptions, Trust};
 use anseo_shared::protocol::{Credential, Welcome};
 use tokio::sync::mpsc;
 
@@ -55,4 +55,20 @@ pub async fn log_in(request: &LoginRequest, tokens: &TokenStore) -> Result<Logge
             Err(LoginFailure::SavedLoginRefused(name.to_string()))
         }
     }
+}
+
+/// A resilient session over QUIC.
+#[cfg(not(target_arch = "wasm32"))]
+async fn connect_resilient(
+    options: ResumeOptions,
+) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
+    anseo_shared::client::connect_resilient(options).await
+}
+
+/// A resilient session over the page's WebSocket to its server.
+#[cfg(target_arch = "wasm32")]
+async fn connect_resilient(
+    options: ResumeOptions,
+) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
+    anseo_shared::client::connect_resilient_over::<anseo_shared::client::WebSocket>(options).await
 }

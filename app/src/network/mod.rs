@@ -3,7 +3,8 @@
 //! job ([`anseo_shared::client::Resilient`]): it reconnects with backoff, rejoins, passes on
 //! what was missed and re-sends what was not confirmed; this task reports those steps.
 //!
-//! The session runs in a tokio task (the client core needs `Send`); [`use_network`] bridges it
+//! The session runs in a task of its own (tokio's on desktops and phones, the page's in the
+//! browser: `anseo_shared::client::rt`); [`use_network`] bridges it
 //! into the UI through two bounded channels (commands in, events out) and one
 //! `use_coroutine`, which is the only place that writes network results into the model
 //! signal. The coroutine forwards commands and applies events side by side, so a full command
@@ -18,11 +19,15 @@ mod login;
 mod session;
 
 use std::cell::RefCell;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 use std::rc::Rc;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
-use anseo_shared::client::Trust;
+use anseo_shared::client::{Trust, rt};
+use anseo_shared::trust::Fingerprint;
+#[cfg(not(target_arch = "wasm32"))]
 use anseo_shared::trust::KnownServers;
 use dioxus::prelude::*;
 use futures_util::StreamExt;
@@ -30,28 +35,73 @@ use tokio::sync::mpsc;
 
 use crate::model::{Command, LoginFailure, Model, NetEvent};
 use crate::settings::LastLogin;
+use crate::storage::Place;
 use crate::tokens::TokenStore;
 use login::LoginRequest;
 
-/// Where the network task keeps its files.
+/// Where the network task keeps what it remembers.
 #[derive(Debug, Clone)]
 pub struct Paths {
+    /// The servers the user trusts (a browser trusts the server that served the page).
+    #[cfg(not(target_arch = "wasm32"))]
     pub known_servers: PathBuf,
-    pub last_login: PathBuf,
+    pub last_login: Place,
     /// The logins kept on this device (see [`TokenStore`]).
-    pub tokens: PathBuf,
+    pub tokens: Place,
 }
 
 impl Default for Paths {
     fn default() -> Self {
-        // KnownServers::default_path() is the same file on desktops; on phones the app's own
-        // folder is the only writable place.
-        let known_servers = if cfg!(target_os = "android") {
-            crate::settings::config_dir().join("known_servers")
-        } else {
-            KnownServers::default_path()
+        Paths {
+            #[cfg(not(target_arch = "wasm32"))]
+            known_servers: known_servers_path(),
+            last_login: LastLogin::default_place(),
+            tokens: TokenStore::default_place(),
+        }
+    }
+}
+
+/// KnownServers::default_path() is the same file on desktops; on phones the app's own folder
+/// is the only writable place.
+#[cfg(not(target_arch = "wasm32"))]
+fn known_servers_path() -> PathBuf {
+    if cfg!(target_os = "android") {
+        crate::settings::config_dir().join("known_servers")
+    } else {
+        KnownServers::default_path()
+    }
+}
+
+impl Paths {
+    /// How to check the server: the pinned fingerprint, else the known-servers file; in the
+    /// browser, the page's own server, which the browser checked.
+    fn trust(&self, pin: Option<Fingerprint>) -> Trust {
+        #[cfg(target_arch = "wasm32")]
+        let trust = {
+            let _ = pin;
+            Trust::PageOrigin
         };
-        Paths { known_servers, last_login: LastLogin::default_path(), tokens: TokenStore::default_path() }
+        #[cfg(not(target_arch = "wasm32"))]
+        let trust = match pin {
+            Some(fingerprint) => Trust::Pinned(fingerprint),
+            None => Trust::KnownServers(self.known_servers.clone()),
+        };
+        trust
+    }
+
+    /// Trusts `fingerprint` for `server` from now on.
+    fn remember(&self, server: &str, fingerprint: Fingerprint) -> Result<Trust, String> {
+        #[cfg(target_arch = "wasm32")]
+        let remembered = {
+            let _ = (server, fingerprint);
+            Ok(Trust::PageOrigin)
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let remembered = KnownServers::load(&self.known_servers)
+            .and_then(|mut known| known.remember(server, fingerprint))
+            .map(|()| Trust::KnownServers(self.known_servers.clone()))
+            .map_err(|e| e.to_string());
+        remembered
     }
 }
 
@@ -92,6 +142,7 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
 struct Session {
     commands: RefCell<Option<mpsc::Sender<Command>>>,
     events: RefCell<Option<mpsc::Receiver<NetEvent>>>,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     finished: std::sync::mpsc::Receiver<()>,
 }
 
@@ -100,7 +151,7 @@ impl Session {
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (event_tx, events) = mpsc::channel(EVENT_QUEUE);
         let (finished_tx, finished) = std::sync::mpsc::channel();
-        tokio::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
+        rt::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
         Session { commands: RefCell::new(Some(commands)), events: RefCell::new(Some(events)), finished }
     }
 
@@ -115,6 +166,11 @@ impl Session {
 }
 
 impl Drop for Session {
+    /// The page of a browser cannot wait: its session ends with the page.
+    #[cfg(target_arch = "wasm32")]
+    fn drop(&mut self) {}
+
+    #[cfg(not(target_arch = "wasm32"))]
     fn drop(&mut self) {
         while self.finished.try_recv().is_ok() {}
         if self.commands.borrow_mut().take().is_some() {
@@ -149,21 +205,16 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
     while let Some(command) = commands.recv().await {
         let request = match command {
             Command::Connect { server, name, password, pin } => {
-                let trust = match pin {
-                    Some(fingerprint) => Trust::Pinned(fingerprint),
-                    None => Trust::KnownServers(paths.known_servers.clone()),
-                };
-                LoginRequest { server, name, password, trust }
+                LoginRequest { trust: paths.trust(pin), server, name, password }
             }
             Command::TrustAndConnect { server, name, password, fingerprint } => {
-                let remembered = KnownServers::load(&paths.known_servers)
-                    .and_then(|mut known| known.remember(&server, fingerprint));
-                if let Err(e) = remembered {
-                    events.send(NetEvent::LoginFailed(LoginFailure::Other(e.to_string()))).await;
-                    continue;
+                match paths.remember(&server, fingerprint) {
+                    Ok(trust) => LoginRequest { server, name, password, trust },
+                    Err(e) => {
+                        events.send(NetEvent::LoginFailed(LoginFailure::Other(e))).await;
+                        continue;
+                    }
                 }
-                let trust = Trust::KnownServers(paths.known_servers.clone());
-                LoginRequest { server, name, password, trust }
             }
             Command::Quit => {
                 events.quit_done();

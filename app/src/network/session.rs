@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient};
+use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient, rt};
 use tokio::sync::mpsc;
 
 use super::Reporter;
@@ -61,7 +61,7 @@ pub async fn serve(
             command = commands.recv(), if handing.is_none() => match command {
                 None | Some(Command::Quit) => {
                     // A command still being handed over is dropped with the session.
-                    let _ = tokio::time::timeout(QUIT_WAIT, client.quit()).await;
+                    let _ = rt::timeout(QUIT_WAIT, client.quit()).await;
                     events.send(NetEvent::LoggedOut).await;
                     events.quit_done();
                     return;

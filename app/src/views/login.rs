@@ -1,6 +1,7 @@
 //! The login screen: name, server address and (for a claimed name) password, errors in
 //! words, and the server-identity dialogs (trust a new server, refuse a changed one). Tab goes
-//! name → server → password → Connect; Enter connects from any field.
+//! name → server → password → Connect; Enter connects from any field. In the browser the
+//! server is the page's own: no address to type, its fingerprint shown for comparing.
 
 use dioxus::prelude::*;
 
@@ -18,6 +19,7 @@ pub fn LoginScreen() -> Element {
     let initial = use_hook(|| (form.name.clone(), form.server.clone()));
     let connecting = form.connecting;
     let pin = form.pin.map(|fingerprint| fingerprint.grouped());
+    let page_server = form.page_server.then(|| form.server.clone());
     let onkeydown = move |event: KeyboardEvent| {
         if event.key() == Key::Enter {
             dispatch.act(Action::SubmitLogin);
@@ -41,14 +43,18 @@ pub fn LoginScreen() -> Element {
                     onmounted: move |_| run_script("document.getElementById('login-name')?.focus()"),
                     oninput: move |value| dispatch.act(Action::EditName(value)),
                 }
-                TextField {
-                    id: "login-server",
-                    label: "Server address",
-                    initial: initial.1.clone(),
-                    placeholder: "HOST:PORT, e.g. 192.168.1.5:4433",
-                    error: form.server_error.clone(),
-                    disabled: connecting,
-                    oninput: move |value| dispatch.act(Action::EditServer(value)),
+                if let Some(server) = &page_server {
+                    p { class: "login-server", id: "login-server", "Server {server}" }
+                } else {
+                    TextField {
+                        id: "login-server",
+                        label: "Server address",
+                        initial: initial.1.clone(),
+                        placeholder: "HOST:PORT, e.g. 192.168.1.5:4433",
+                        error: form.server_error.clone(),
+                        disabled: connecting,
+                        oninput: move |value| dispatch.act(Action::EditServer(value)),
+                    }
                 }
                 TextField {
                     id: "login-password",
@@ -62,8 +68,12 @@ pub fn LoginScreen() -> Element {
                     oninput: move |value| dispatch.act(Action::EditPassword(Secret::new(value))),
                 }
                 if let Some(pin) = pin {
-                    div { class: "login-pin",
-                        span { "Pinned certificate" }
+                    div { class: "login-pin", id: "login-fingerprint",
+                        if page_server.is_some() {
+                            span { "This server's certificate (your browser shows the same SHA-256 fingerprint)" }
+                        } else {
+                            span { "Pinned certificate" }
+                        }
                         pre { "{pin}" }
                     }
                 }

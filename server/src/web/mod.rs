@@ -6,6 +6,7 @@
 //! the request head each within [`HANDSHAKE_TIMEOUT`], request heads at most [`HEAD_LIMIT`],
 //! no request bodies.
 
+mod assets;
 mod connection;
 mod routes;
 pub mod socket;

@@ -1,20 +1,20 @@
-//! What the web listener answers: the page, the server's facts for the page
-//! (`/server.json`), the WebSocket a browser chats over (`/ws`), and on plain HTTP a
-//! redirect to the same address over HTTPS.
+//! What the web listener answers: the page and the web client's files (embedded, see
+//! [`assets`](super::assets)), the server's facts (`/server.json`), the WebSocket a browser
+//! chats over (`/ws`), and on plain HTTP a redirect to the same address over HTTPS.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tokio_util::task::TaskTracker;
 
-use super::Web;
 use super::socket::{MAX_MESSAGE, WebSocketLink};
+use super::{Web, assets};
 use crate::link::ClientLink;
 use crate::session;
 use anseo_shared::protocol::close_code;
@@ -25,6 +25,7 @@ pub fn router(web: Arc<Web>, peer: SocketAddr) -> Router {
         .route("/", get(index))
         .route("/server.json", get(server_facts))
         .route("/ws", get(websocket))
+        .route("/{*file}", get(file))
         .layer(Extension(peer))
         .with_state(web)
 }
@@ -43,10 +44,35 @@ async fn to_https(headers: HeaderMap, uri: Uri) -> Response {
     Redirect::permanent(&format!("https://{host}{path}")).into_response()
 }
 
-async fn index() -> Response {
-    let page = "<!doctype html><meta charset=utf-8><title>Anseo</title>\
-                <p>This Anseo server was built without its web app.</p>";
-    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], Html(page)).into_response()
+/// Said instead of the page by a server built without the web client.
+const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Anseo</title>\
+    <p>This Anseo server was built without its web client: build it with \
+    <code>scripts/build-web.sh</code>, then build the server again \
+    (<code>scripts/run.sh</code> does both).</p>";
+
+async fn index(State(web): State<Arc<Web>>) -> Response {
+    let headers = [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+    ];
+    match assets::page(&web.fingerprint) {
+        Some(page) => (headers, Html(page)).into_response(),
+        None => (StatusCode::NOT_FOUND, headers, Html(NOT_BUILT)).into_response(),
+    }
+}
+
+/// One of the web client's files; revalidated on each load (they change with the server).
+async fn file(Path(name): Path<String>) -> Response {
+    let Some(asset) = assets::find(&name).filter(|_| name != "index.html") else {
+        return (StatusCode::NOT_FOUND, "no such file\n").into_response();
+    };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(asset.media_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    ];
+    (headers, asset.bytes).into_response()
 }
 
 /// What the page needs to know of the server: its certificate fingerprint, to show.

@@ -1,14 +1,18 @@
 //! What the client core needs of a connection to the server, so that nothing above it names
 //! QUIC: one ordered duplex stream of frames that the client opens, the streams the server
-//! opens (presence), and closing with a code and a reason. [`Quic`] is the implementation
-//! today; a WebTransport or WebSocket connection is another implementation of the same trait.
+//! opens (presence), and closing with a code and a reason. [`Quic`] implements it natively,
+//! the WebSocket (`websocket.rs`, and the browser's in `browser.rs`) too. [`Dial`] is how a
+//! resilient session connects again over the same kind of connection.
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::error::Disconnect;
+use super::commands::Commands;
+use super::error::{ConnectError, Disconnect};
+use super::login::{ConnectOptions, Connected};
+use super::session::Connection;
 
 /// A connection to the server, as the client core uses it.
 pub trait ServerConnection: Send + Sync + 'static {
@@ -40,13 +44,45 @@ pub trait ServerConnection: Send + Sync + 'static {
     fn wait_closed(&self, patience: Duration) -> impl Future<Output = ()> + Send;
 }
 
+/// Connecting and logging in over one kind of connection: what a resilient session calls to
+/// connect again.
+pub trait Dial: ServerConnection + Sized {
+    /// Connects to `options.server`, verifies it, and logs in.
+    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<Connected<Self>, ConnectError>> + Send;
+
+    /// After the machine's network changed, moves the session to the new network if this
+    /// kind of connection can (QUIC migrates to a fresh socket); the others find out by
+    /// timing out, and reconnect.
+    fn follow_network_change(_session: &Commands<Connection<Self>>) {}
+}
+
 /// A QUIC connection (quinn) and the endpoint (UDP socket) it runs on.
+#[cfg(feature = "client")]
 #[derive(Clone)]
 pub struct Quic {
     pub(super) endpoint: quinn::Endpoint,
     pub(super) connection: quinn::Connection,
 }
 
+#[cfg(feature = "client")]
+impl Dial for Quic {
+    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<Connected<Self>, ConnectError>> + Send {
+        super::connect::connect(options)
+    }
+
+    fn follow_network_change(session: &Commands<Connection<Self>>) {
+        let any: std::net::SocketAddr = match session.local_addr() {
+            Ok(addr) if addr.is_ipv6() => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+            _ => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        };
+        match std::net::UdpSocket::bind(any).and_then(|socket| session.rebind(socket)) {
+            Ok(()) => tracing::info!("moved the connection to the new network"),
+            Err(error) => tracing::warn!(%error, "cannot move the connection to the new network"),
+        }
+    }
+}
+
+#[cfg(feature = "client")]
 impl ServerConnection for Quic {
     type Writer = quinn::SendStream;
     type Reader = quinn::RecvStream;

@@ -134,6 +134,7 @@ impl From<&ConnectError> for GaveUp {
     }
 }
 
+#[cfg(feature = "client")]
 impl Disconnect {
     pub(crate) fn from_connection_error(error: &quinn::ConnectionError) -> Self {
         match error {

@@ -20,25 +20,42 @@
 //! carrying the fingerprint, so the caller can ask a person and, on a yes, remember it in the
 //! known-servers file and connect again.
 
+#[cfg(feature = "web")]
+mod browser;
 mod chat_event;
 mod commands;
+#[cfg(feature = "client")]
 mod connect;
 mod connection;
 mod error;
+mod login;
 mod network;
 mod outbox;
 mod reconcile;
 mod resume;
+pub mod rt;
 mod session;
-#[cfg(feature = "websocket")]
+#[cfg(any(feature = "websocket", feature = "web"))]
 mod websocket;
+#[cfg(feature = "websocket")]
+mod websocket_native;
 
 pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
-pub use connect::{ConnectOptions, Connected, Trust, client_endpoint, connect, connect_on};
-pub use connection::{Quic, ServerConnection};
+#[cfg(feature = "client")]
+pub use connect::{client_endpoint, connect, connect_on};
+#[cfg(feature = "client")]
+pub use connection::Quic;
+pub use connection::{Dial, ServerConnection};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
-pub use resume::{Resilient, ResumeOptions, connect_resilient};
-pub use session::{Client, Connection, Event};
+pub use login::{ConnectOptions, Connected, Trust};
+#[cfg(feature = "client")]
+pub use resume::connect_resilient;
+pub use resume::{Resilient, ResumeOptions, connect_resilient_over};
+#[cfg(feature = "client")]
+pub use session::Client;
+pub use session::{Connection, Event};
+#[cfg(any(feature = "websocket", feature = "web"))]
+pub use websocket::{WEBSOCKET_PATH, WebSocket};
 #[cfg(feature = "websocket")]
-pub use websocket::{WEBSOCKET_PATH, WebSocket, connect_websocket};
+pub use websocket_native::connect_websocket;

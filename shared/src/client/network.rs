@@ -1,7 +1,7 @@
 //! Noticing a network change: the machine's own addresses change when a laptop joins another
 //! Wi-Fi, a cable is plugged in, or a phone moves from Wi-Fi to mobile data. A resilient
 //! session looks every [`CHECK_EVERY`]: on a change it moves its connection to a fresh socket
-//! (QUIC migrates it, see [`crate::client::Client::rebind`]) and, while disconnected, tries to
+//! (QUIC migrates it, see `Dial::follow_network_change`) and, while disconnected, tries to
 //! reconnect at once instead of waiting out its backoff.
 
 use std::collections::BTreeSet;
@@ -49,6 +49,13 @@ impl Default for NetworkWatch {
 
 /// This machine's addresses other than loopback (none when they cannot be read: then no
 /// change is ever seen, and reconnecting falls back to its backoff).
+/// The machine's addresses; a browser shows a page none, and handles network changes itself.
+#[cfg(not(feature = "client"))]
+fn local_addresses() -> BTreeSet<IpAddr> {
+    BTreeSet::new()
+}
+
+#[cfg(feature = "client")]
 fn local_addresses() -> BTreeSet<IpAddr> {
     let interfaces = if_addrs::get_if_addrs().unwrap_or_default();
     interfaces.iter().filter(|interface| !interface.is_loopback()).map(|interface| interface.ip()).collect()

@@ -14,7 +14,9 @@
 //! again, and everything unconfirmed goes out again, in order, at the paced rate.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use web_time::Instant;
 
 use super::chat_event::{Addressee, ChatEvent};
 use crate::protocol::{ClientMsg, SendRate, fold_name};

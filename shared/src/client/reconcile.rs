@@ -15,7 +15,9 @@
 //! [`handle_timeout`]: Reconcile::handle_timeout
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use web_time::Instant;
 
 use super::chat_event::{ChatEvent, Presence};
 use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};

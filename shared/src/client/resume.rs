@@ -22,18 +22,18 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
 
 use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
-use super::connect::{ConnectOptions, Connected, connect};
+use super::connection::Dial;
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
+use super::login::{ConnectOptions, Connected};
 use super::network::{CHECK_EVERY, NetworkWatch};
 use super::outbox::Outgoing;
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
-use super::session::{Client, Event};
+use super::rt::{self, Instant, now};
+use super::session::{Connection, Event};
 use crate::protocol::{ClientMsg, Credential, Welcome, close_code};
 
 /// Commands waiting for the supervisor, at most.
@@ -76,13 +76,22 @@ enum Command {
     Quit(oneshot::Sender<()>),
 }
 
-/// Connects (errors are returned as from [`connect`]), then keeps the session alive until
-/// [`Resilient::quit`] or a loss that reconnecting cannot fix.
+/// Connects over QUIC (errors are returned as from [`connect`](super::connect)), then keeps
+/// the session alive until [`Resilient::quit`] or a loss that reconnecting cannot fix.
+#[cfg(feature = "client")]
 pub async fn connect_resilient(
+    options: ResumeOptions,
+) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
+    connect_resilient_over::<super::connection::Quic>(options).await
+}
+
+/// Like `connect_resilient`, over connections of the kind `C` (QUIC, a WebSocket, the
+/// browser's): it connects, and connects again, with [`Dial::dial`].
+pub async fn connect_resilient_over<C: Dial>(
     mut options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
     options.connect.instance = Some(new_instance());
-    let connected = connect(&options.connect).await?;
+    let connected = C::dial(&options.connect).await?;
     let welcome = connected.welcome.clone();
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
@@ -108,7 +117,7 @@ pub async fn connect_resilient(
         attempt: 0,
         network: NetworkWatch::new(),
     };
-    tokio::spawn(supervisor.run());
+    rt::spawn(supervisor.run());
     Ok((Commands { link }, welcome, events))
 }
 
@@ -122,7 +131,7 @@ impl Commands<Supervised> {
             return;
         }
         let mut left = self.unconfirmed();
-        while tokio::time::timeout(QUIT_PATIENCE, &mut done).await.is_err() {
+        while rt::timeout(QUIT_PATIENCE, &mut done).await.is_err() {
             // No answer yet: wait on while the outbox shrinks (a reconnect may be under way).
             let now_left = self.unconfirmed();
             if now_left >= left {
@@ -165,9 +174,9 @@ impl Link for Supervised {
     }
 }
 
-struct Supervisor {
+struct Supervisor<C: Dial> {
     options: ResumeOptions,
-    client: Client,
+    client: Commands<Connection<C>>,
     upstream: mpsc::Receiver<Event>,
     events: mpsc::Sender<ChatEvent>,
     commands: mpsc::Receiver<Command>,
@@ -192,18 +201,17 @@ enum Flow {
     Stop,
 }
 
-impl Supervisor {
+impl<C: Dial> Supervisor<C> {
     async fn run(mut self) {
-        let mut look = tokio::time::interval(CHECK_EVERY);
-        look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut look = rt::now() + CHECK_EVERY;
         loop {
             if self.quitting.is_some() && self.core.is_settled() {
                 self.leave().await;
                 return;
             }
             let accepting = self.is_accepting();
-            let due = self.core.poll_timeout(now()).map(Instant::from_std);
-            let give_up_at = self.core.quit_deadline().map(Instant::from_std);
+            let due = self.core.poll_timeout(now());
+            let give_up_at = self.core.quit_deadline();
             let flow = tokio::select! {
                 command = self.commands.recv(), if accepting => self.execute(command).await,
                 event = self.upstream.recv() => self.on_event(event).await,
@@ -212,7 +220,10 @@ impl Supervisor {
                     Flow::Continue
                 }
                 () = sleep_until_some(give_up_at) => self.leave().await,
-                _ = look.tick() => self.migrate_on_network_change(),
+                () = rt::sleep_until(look) => {
+                    look = rt::now() + CHECK_EVERY;
+                    self.migrate_on_network_change()
+                }
             };
             if let Flow::Stop = flow {
                 return;
@@ -309,16 +320,8 @@ impl Supervisor {
     /// the old one may be bound to an address that is gone. QUIC validates the new path and
     /// the session goes on; if it cannot, the connection times out and is reconnected.
     fn migrate_on_network_change(&mut self) -> Flow {
-        if !self.network.changed() {
-            return Flow::Continue;
-        }
-        let any: std::net::SocketAddr = match self.client.local_addr() {
-            Ok(addr) if addr.is_ipv6() => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
-            _ => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
-        };
-        match std::net::UdpSocket::bind(any).and_then(|socket| self.client.rebind(socket)) {
-            Ok(()) => tracing::info!("moved the connection to the new network"),
-            Err(error) => tracing::warn!(%error, "cannot move the connection to the new network"),
+        if self.network.changed() {
+            C::follow_network_change(&self.client);
         }
         Flow::Continue
     }
@@ -328,17 +331,18 @@ impl Supervisor {
     /// back); `Stop` when the session ends while waiting (the caller left, or every handle
     /// is gone).
     async fn pause_before_retry(&mut self, pause: Duration) -> Flow {
-        let deadline = Instant::now() + pause;
-        let mut look = tokio::time::interval_at(Instant::now() + CHECK_EVERY, CHECK_EVERY);
+        let deadline = now() + pause;
+        let mut look = now() + CHECK_EVERY;
         loop {
             if self.quitting.is_some() && self.core.is_settled() {
                 return self.end(Disconnect::Quit, "you left before the server confirmed it").await;
             }
             let accepting = self.is_accepting();
-            let give_up_at = self.core.quit_deadline().map(Instant::from_std);
+            let give_up_at = self.core.quit_deadline();
             tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => return Flow::Continue,
-                _ = look.tick() => {
+                () = rt::sleep_until(deadline) => return Flow::Continue,
+                () = rt::sleep_until(look) => {
+                    look = now() + CHECK_EVERY;
                     if self.network.changed() {
                         return Flow::Continue;
                     }
@@ -378,7 +382,7 @@ impl Supervisor {
             }
             let mut options = self.options.connect.clone();
             options.name = self.core.name().to_string();
-            match connect(&options).await {
+            match C::dial(&options).await {
                 Ok(Connected { client, welcome, events }) => {
                     self.client = client;
                     self.upstream = events;
@@ -402,25 +406,18 @@ impl Supervisor {
     }
 }
 
-/// The time for the core: tokio's clock (paused in tests), as a std instant.
-fn now() -> std::time::Instant {
-    Instant::now().into_std()
-}
-
 /// Sleeps until `at`, or forever when there is no time.
 async fn sleep_until_some(at: Option<Instant>) {
     match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+        Some(at) => rt::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
 
 /// A random instance number for this client's run.
 fn new_instance() -> u64 {
-    let mut bytes = [0u8; 8];
-    let _ = SystemRandom::new().fill(&mut bytes);
     // 0 means "no instance" in the server's store.
-    u64::from_le_bytes(bytes).max(1)
+    u64::from_le_bytes(rt::random_bytes()).max(1)
 }
 
 /// Errors that trying again cannot fix. A password login refused while the name is being
@@ -446,9 +443,8 @@ fn is_final(error: &ConnectError) -> bool {
 /// back at once.
 fn backoff(attempt: u32) -> Duration {
     let full = FIRST_BACKOFF.saturating_mul(1 << attempt.saturating_sub(1).min(10)).min(MAX_BACKOFF);
-    let mut byte = [0u8];
-    let _ = SystemRandom::new().fill(&mut byte);
-    full / 2 + full / 2 * u32::from(byte[0]) / 255
+    let [byte] = rt::random_bytes();
+    full / 2 + full / 2 * u32::from(byte) / 255
 }
 
 #[cfg(test)]

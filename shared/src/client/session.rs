@@ -15,8 +15,11 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
-use super::connection::{Quic, ServerConnection};
+#[cfg(feature = "client")]
+use super::connection::Quic;
+use super::connection::ServerConnection;
 use super::error::{ClientError, Disconnect};
+use super::rt::{self, Task};
 use crate::protocol::{
     ClientMsg, ErrorReply, FrameCodec, FrameError, MAX_SERVER_FRAME_LEN, PresenceFrame, ServerMsg, Welcome,
     close_code,
@@ -82,6 +85,7 @@ impl Event {
 
 /// The handle on one connection for sending commands (see [`Commands`] for them). Cheap to
 /// clone; every clone drives the same connection.
+#[cfg(feature = "client")]
 pub type Client = Commands<Connection<Quic>>;
 
 /// Where a [`Client`]'s commands go: the connection's frame stream, written as they come.
@@ -114,11 +118,11 @@ pub(super) fn start_session<C: ServerConnection>(
     let connection = Arc::new(connection);
     let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
     let presence = if decode_presence {
-        tokio::spawn(read_presence(connection.clone(), events_tx.clone()))
+        rt::spawn(read_presence(connection.clone(), events_tx.clone()))
     } else {
-        tokio::spawn(discard_presence(connection.clone()))
+        rt::spawn(discard_presence(connection.clone()))
     };
-    tokio::spawn(read_chat(connection.clone(), reader, presence, events_tx));
+    rt::spawn(read_chat(connection.clone(), reader, presence, events_tx));
     let inner = Inner {
         connection,
         writer: Mutex::new(writer),
@@ -160,7 +164,7 @@ async fn discard_presence<C: ServerConnection>(connection: Arc<C>) {
 async fn read_chat<C: ServerConnection>(
     connection: Arc<C>,
     mut reader: FrameReader<C>,
-    presence: tokio::task::JoinHandle<()>,
+    presence: Task,
     events: mpsc::Sender<Event>,
 ) {
     while let Some(frame) = reader.next().await {
@@ -181,7 +185,7 @@ async fn read_chat<C: ServerConnection>(
     // The chat stream ended, so the connection is closing: let presence drain, then report
     // why, last.
     let reason = connection.closed().await;
-    let _ = presence.await;
+    presence.ended().await;
     let _ = events.send(Event::Closed(reason)).await;
 }
 
@@ -199,6 +203,7 @@ impl<C: ServerConnection> Commands<Connection<C>> {
     }
 }
 
+#[cfg(feature = "client")]
 impl Commands<Connection<Quic>> {
     /// Moves the session to a new UDP socket (a new local address, as when a phone switches
     /// networks): QUIC migrates the connection, and the session goes on without a reconnect.

@@ -1,10 +1,14 @@
 //! The known-servers file, like SSH's `known_hosts`: one `ADDRESS FINGERPRINT` line per server
 //! the user decided to trust. Lines starting with `#` are comments.
 
+#[cfg(feature = "client")]
 use std::collections::BTreeMap;
 use std::io;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "client")]
+use std::path::Path;
+use std::path::PathBuf;
 
+#[cfg(feature = "client")]
 use super::Fingerprint;
 
 /// Reading or writing the known-servers file failed.
@@ -19,12 +23,14 @@ pub enum KnownServersError {
 }
 
 /// The servers a user trusts, by the address they typed.
+#[cfg(feature = "client")]
 #[derive(Debug, Clone)]
 pub struct KnownServers {
     path: PathBuf,
     entries: BTreeMap<String, Fingerprint>,
 }
 
+#[cfg(feature = "client")]
 impl KnownServers {
     /// The default location: `known_servers` in Anseo's folder of the user's config dir.
     pub fn default_path() -> PathBuf {

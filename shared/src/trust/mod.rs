@@ -6,8 +6,12 @@
 
 mod fingerprint;
 mod known_servers;
+#[cfg(feature = "client")]
 mod verifier;
 
 pub use fingerprint::{Fingerprint, FingerprintParseError};
-pub use known_servers::{KnownServers, KnownServersError};
+#[cfg(feature = "client")]
+pub use known_servers::KnownServers;
+pub use known_servers::KnownServersError;
+#[cfg(feature = "client")]
 pub use verifier::{FingerprintVerifier, SeenCertificate};

@@ -2,12 +2,14 @@
 //! that fail with a message saying what did not arrive.
 
 mod accounts;
+mod browser;
 mod cli;
 mod relay;
 mod server;
 mod web;
 
 pub use accounts::{claim, login_with, password, try_login};
+pub use browser::{Browser, DESKTOP, PHONE};
 pub use cli::*;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;

@@ -1,0 +1,84 @@
+//! Where the app keeps its small documents (the last login, the logins kept on this device):
+//! a file in Anseo's config folder on desktops and phones, an entry of the browser's local
+//! storage (per server, since a page's storage belongs to its origin) in the browser. The
+//! documents are whole texts, replaced whole.
+
+use std::io;
+#[cfg(not(target_arch = "wasm32"))]
+use std::path::PathBuf;
+
+/// Where one document lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    #[cfg(not(target_arch = "wasm32"))]
+    path: PathBuf,
+    #[cfg(target_arch = "wasm32")]
+    key: String,
+}
+
+/// Whether a document holds secrets (then only its owner may read the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    Public,
+    Secret,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Place {
+    /// The file `path`.
+    pub fn file(path: PathBuf) -> Self {
+        Place { path }
+    }
+
+    /// The document `name` in Anseo's config folder.
+    pub fn named(name: &str) -> Self {
+        Place::file(crate::settings::config_dir().join(name))
+    }
+
+    /// The text, if the document exists and can be read.
+    pub fn read(&self) -> Option<String> {
+        std::fs::read_to_string(&self.path).ok()
+    }
+
+    /// Replaces the document whole (creating its folder).
+    pub fn write(&self, text: &str, privacy: Privacy) -> io::Result<()> {
+        let mode = match privacy {
+            Privacy::Public => 0o644,
+            Privacy::Secret => 0o600,
+        };
+        anseo_shared::files::write_atomically(&self.path, text.as_bytes(), mode)
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Place {
+    /// The document `name` in the page's local storage.
+    pub fn named(name: &str) -> Self {
+        Place { key: format!("anseo.{name}") }
+    }
+
+    /// The text, if the browser keeps it.
+    pub fn read(&self) -> Option<String> {
+        local_storage()?.get_item(&self.key).ok().flatten()
+    }
+
+    /// Replaces the document whole. The browser keeps a page's storage to its origin (this
+    /// server); a secret is as safe there as the browser's profile.
+    pub fn write(&self, text: &str, _privacy: Privacy) -> io::Result<()> {
+        let storage =
+            local_storage().ok_or_else(|| io::Error::other("the browser keeps no storage for this page"))?;
+        storage
+            .set_item(&self.key, text)
+            .map_err(|_| io::Error::other("the browser's storage is full or turned off"))
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
