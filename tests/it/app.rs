@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anseo_shared::client::Event;
 use anseo_shared::protocol::{LOBBY, ServerMsg};
 
-use crate::support::{Cli, TestServer, WAIT, binary, expect_event};
+use crate::support::{Browser, Cli, DESKTOP, TestServer, WAIT, binary, expect_event};
 
 /// The X server display size: tall enough for the phone-sized window (390x844).
 const SCREEN: &str = "1280x900x24";
@@ -733,4 +733,45 @@ async fn expect_text(bot: &mut Cli, text: &str) {
 
 fn read(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("app.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_a_browser_and_the_terminal_client_chat_in_one_room() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "three").await;
+    app.log_in("alice", &mut bot).await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+
+    app.type_text("from the app", 60);
+    app.key("Return");
+    let seen = bot
+        .expect_json("alice's message", |v| {
+            (v["type"] == "message" && v["from"] == "alice").then(|| v.clone())
+        })
+        .await;
+    assert_eq!(seen["text"], "from the app");
+    browser.wait_for_text("from the app").await;
+
+    browser.say("from the browser").await;
+    let seen = bot
+        .expect_json("wendy's message", |v| {
+            (v["type"] == "message" && v["from"] == "wendy").then(|| v.clone())
+        })
+        .await;
+    assert_eq!(seen["text"], "from the browser");
+
+    bot.send("from the terminal").await;
+    browser.wait_for_text("from the terminal").await;
+    let lobby = app.read_lobby("alice", &mut bot, |text| text.contains("from the terminal")).await;
+    let order: Vec<usize> = ["from the app", "from the browser", "from the terminal"]
+        .iter()
+        .map(|text| lobby.find(text).unwrap_or_else(|| panic!("the app does not show {text:?}:\n{lobby}")))
+        .collect();
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "the app shows them out of order:\n{lobby}");
+    browser.screenshot("three-browser").await;
+    app.screenshot("three-app.png");
 }

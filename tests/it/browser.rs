@@ -5,30 +5,9 @@
 //! `target/e2e/` (look at them by eye).
 
 use fantoccini::Locator;
-use fantoccini::key::Key;
 use serde_json::json;
 
 use crate::support::{Browser, Cli, DESKTOP, PHONE, TestServer};
-
-/// Logs in from the page's form as `name` (Enter in the name field), returning once the
-/// composer is there.
-async fn log_in(browser: &Browser, server: &TestServer, name: &str) {
-    browser.open(server, "/").await;
-    let field = browser.find("#login-name").await;
-    // The name field has the focus when the page opens, the composer after login.
-    browser.wait_for_focus("login-name").await;
-    field.send_keys(name).await.expect("type the name");
-    field.send_keys(&Key::Enter).await.expect("press Enter");
-    browser.find("#composer").await;
-    browser.wait_for_focus("composer").await;
-}
-
-/// Types `text` into the composer and sends it with Enter.
-async fn say(browser: &Browser, text: &str) {
-    let composer = browser.find("#composer").await;
-    composer.send_keys(text).await.expect("type the message");
-    composer.send_keys(&Key::Enter).await.expect("press Enter");
-}
 
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
@@ -51,13 +30,12 @@ async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
     assert!(shown.contains(&server.web_addr()), "{shown}");
     browser.screenshot("browser-login-desktop").await;
 
-    log_in(&browser, &server, "wendy").await;
+    browser.log_in(&server, "wendy").await;
     tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
         .await;
 
-    // Chromedriver types only characters of the Basic Multilingual Plane.
     let text = "héllo from Chromium — ünïcode ✓ 日本語";
-    say(&browser, text).await;
+    browser.say(text).await;
     let seen = tess.expect_json("wendy's message", message_from("message", "wendy")).await;
     assert_eq!((seen["room"].clone(), seen["text"].clone()), (json!("lobby"), json!(text)));
 
@@ -69,7 +47,7 @@ async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
     let conversation = browser.find("[aria-label='Conversation with tess, 1 unread']").await;
     conversation.click().await.expect("open the conversation");
     browser.wait_for_text("psst, only you").await;
-    say(&browser, "got it, tess").await;
+    browser.say("got it, tess").await;
     let dm = tess.expect_json("wendy's direct message", message_from("dm", "wendy")).await;
     assert_eq!((dm["to"].clone(), dm["text"].clone()), (json!("tess"), json!("got it, tess")));
     browser.screenshot("browser-chat-desktop").await;
@@ -83,8 +61,8 @@ async fn chromium_on_a_phone_screen_shows_one_pane_and_chats() {
     browser.open(&server, "/").await;
     browser.find("#login-name").await;
     browser.screenshot("browser-login-phone").await;
-    log_in(&browser, &server, "pia").await;
-    say(&browser, "from a phone").await;
+    browser.log_in(&server, "pia").await;
+    browser.say("from a phone").await;
     let seen = tess.expect_json("pia's message", message_from("message", "pia")).await;
     assert_eq!(seen["text"], json!("from a phone"));
     // Up to 600 px wide, the room list is not beside the conversation.
@@ -102,12 +80,12 @@ async fn chromium_sends_what_was_typed_during_a_restart_once_in_order() {
     let server = TestServer::start();
     let (addr, web) = (server.addr.clone(), server.web_addr());
     let browser = Browser::chromium(&server, DESKTOP).await;
-    log_in(&browser, &server, "wendy").await;
-    say(&browser, "before").await;
+    browser.log_in(&server, "wendy").await;
+    browser.say("before").await;
     browser.wait_for_text("before").await;
     let dir = server.kill();
     for i in 1..=3 {
-        say(&browser, &format!("while away {i}")).await;
+        browser.say(&format!("while away {i}")).await;
     }
     let server = TestServer::start_at(dir, &addr, &["--web-listen", &web]);
     assert!(browser.text().await.contains("while away 3"), "the page shows what waits to be sent");

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -96,6 +97,27 @@ impl Browser {
     pub async fn open(&self, server: &TestServer, path: &str) {
         let url = format!("https://{}{path}", server.web_addr());
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Logs in from the page's form as `name` (Enter in the name field), returning once the
+    /// composer is there. The name field has the focus when the page opens, the composer after
+    /// login.
+    pub async fn log_in(&self, server: &TestServer, name: &str) {
+        self.open(server, "/").await;
+        let field = self.find("#login-name").await;
+        self.wait_for_focus("login-name").await;
+        field.send_keys(name).await.expect("type the name");
+        field.send_keys(&Key::Enter).await.expect("press Enter");
+        self.find("#composer").await;
+        self.wait_for_focus("composer").await;
+    }
+
+    /// Types `text` into the composer and sends it with Enter. (Chromedriver types only
+    /// characters of the Basic Multilingual Plane.)
+    pub async fn say(&self, text: &str) {
+        let composer = self.find("#composer").await;
+        composer.send_keys(text).await.expect("type the message");
+        composer.send_keys(&Key::Enter).await.expect("press Enter");
     }
 
     /// The element `css`, once it is there.
