@@ -2,9 +2,6 @@
 //! in Anseo's folder of the user's config dir (next to `known_servers`), or in the browser's
 //! storage ([`Place`]).
 
-#[cfg(not(target_arch = "wasm32"))]
-use std::path::PathBuf;
-
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{Place, Privacy};
@@ -32,16 +29,6 @@ impl LastLogin {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         place.write(&text, Privacy::Public)
     }
-}
-
-/// Anseo's folder for settings and the known-servers file: `anseo` in the user's config dir;
-/// on Android (which has no such dir without JNI) the app's private files folder.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn config_dir() -> PathBuf {
-    if cfg!(target_os = "android") {
-        return PathBuf::from("/data/data/ie.anseo.app/files");
-    }
-    dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("anseo")
 }
 
 #[cfg(test)]

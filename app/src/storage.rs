@@ -32,7 +32,7 @@ impl Place {
 
     /// The document `name` in Anseo's config folder.
     pub fn named(name: &str) -> Self {
-        Place::file(crate::settings::config_dir().join(name))
+        Place::file(config_dir().join(name))
     }
 
     /// The text, if the document exists and can be read.
@@ -76,6 +76,16 @@ impl Place {
             .set_item(&self.key, text)
             .map_err(|_| io::Error::other("the browser's storage is full or turned off"))
     }
+}
+
+/// Anseo's folder for settings and the known-servers file: `anseo` in the user's config dir;
+/// on Android (which has no such dir without JNI) the app's private files folder.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn config_dir() -> PathBuf {
+    if cfg!(target_os = "android") {
+        return PathBuf::from("/data/data/ie.anseo.app/files");
+    }
+    dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("anseo")
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -12,6 +12,9 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use tokio::io::AsyncRead;
 
+/// The reason every client sees when the server stops, whatever carries it.
+pub const SHUTDOWN_REASON: &str = "server shutting down";
+
 /// A client's connection, as the server's queues see it.
 pub trait ClientLink: Send + Sync + 'static {
     /// Closes the connection with an application `code` and a `reason` the client can read.

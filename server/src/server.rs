@@ -44,8 +44,7 @@ pub enum ServerError {
     Store(#[from] StoreError),
 }
 
-/// The reason every client sees when the server stops.
-pub const SHUTDOWN_REASON: &str = "server shutting down";
+pub use crate::link::SHUTDOWN_REASON;
 
 /// How long shutdown waits for clients to acknowledge the close.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);

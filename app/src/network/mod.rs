@@ -66,7 +66,7 @@ impl Default for Paths {
 #[cfg(not(target_arch = "wasm32"))]
 fn known_servers_path() -> PathBuf {
     if cfg!(target_os = "android") {
-        crate::settings::config_dir().join("known_servers")
+        crate::storage::config_dir().join("known_servers")
     } else {
         KnownServers::default_path()
     }

@@ -27,8 +27,7 @@ use tokio::time::{Instant, Sleep};
 use tokio_util::io::StreamReader;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::link::{ClientConnection, ClientLink, FrameSink};
-use crate::server::SHUTDOWN_REASON;
+use crate::link::{ClientConnection, ClientLink, FrameSink, SHUTDOWN_REASON};
 
 /// The largest WebSocket message a client may send: one frame at most, with its length
 /// prefix and channel byte.

@@ -10,9 +10,9 @@ use futures_util::{SinkExt, StreamExt};
 use gloo_net::websocket::futures::WebSocket as PageSocket;
 use gloo_net::websocket::{Message, WebSocketError};
 
-use super::connection::Dial;
+use super::dial::Dial;
 use super::error::ConnectError;
-use super::login::{ConnectOptions, Connected, log_in};
+use super::login::{ConnectOptions, LoggedIn, log_in};
 use super::rt;
 use super::websocket::{MessageSocket, Received, WEBSOCKET_PATH, WebSocket};
 
@@ -21,7 +21,7 @@ const ABNORMAL_CLOSURE: u16 = 1006;
 
 impl Dial for WebSocket {
     /// Opens `wss://SERVER/ws` (`options.server` is the page's own `HOST:PORT`) and logs in.
-    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<Connected<Self>, ConnectError>> + Send {
+    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<LoggedIn<Self>, ConnectError>> + Send {
         let deadline = rt::now() + options.timeout;
         let server = options.server.trim().to_string();
         let opened = PageSocket::open(&format!("wss://{server}{WEBSOCKET_PATH}"))

@@ -4,15 +4,37 @@
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use super::connection::Quic;
+use super::dial::Dial;
 use super::error::ConnectError;
-use super::login::{ConnectOptions, Connected, Trust, log_in};
+use super::quic::Quic;
+use std::future::Future;
+
+use super::commands::Commands;
+use super::login::{ConnectOptions, LoggedIn, Trust, log_in};
 use super::rt::{self, Instant, timeout_at};
+use super::session::Connection;
 use crate::transport::client_config;
 use crate::trust::{Fingerprint, KnownServers};
 
+impl Dial for Quic {
+    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<LoggedIn<Self>, ConnectError>> + Send {
+        connect(options)
+    }
+
+    fn follow_network_change(session: &Commands<Connection<Self>>) {
+        let any: std::net::SocketAddr = match session.local_addr() {
+            Ok(addr) if addr.is_ipv6() => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+            _ => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        };
+        match std::net::UdpSocket::bind(any).and_then(|socket| session.rebind(socket)) {
+            Ok(()) => tracing::info!("moved the connection to the new network"),
+            Err(error) => tracing::warn!(%error, "cannot move the connection to the new network"),
+        }
+    }
+}
+
 /// Connects, verifies the server's certificate, and logs in, on a UDP socket of its own.
-pub async fn connect(options: &ConnectOptions) -> Result<Connected<Quic>, ConnectError> {
+pub async fn connect(options: &ConnectOptions) -> Result<LoggedIn<Quic>, ConnectError> {
     let deadline = rt::now() + options.timeout;
     let server = options.server.trim().to_string();
     let address = resolve(&server, deadline, options.timeout).await?;
@@ -28,7 +50,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connected<Quic>, Connec
 pub async fn connect_on(
     endpoint: &quinn::Endpoint,
     options: &ConnectOptions,
-) -> Result<Connected<Quic>, ConnectError> {
+) -> Result<LoggedIn<Quic>, ConnectError> {
     let deadline = rt::now() + options.timeout;
     let server = options.server.trim().to_string();
     let address = resolve(&server, deadline, options.timeout).await?;
@@ -50,7 +72,7 @@ async fn login(
     address: SocketAddr,
     options: &ConnectOptions,
     deadline: Instant,
-) -> Result<Connected<Quic>, ConnectError> {
+) -> Result<LoggedIn<Quic>, ConnectError> {
     let server = options.server.trim().to_string();
     let expected = expected_fingerprint(&options.trust, &server)?;
     let (config, seen) = client_config(expected);

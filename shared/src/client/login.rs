@@ -75,15 +75,8 @@ impl ConnectOptions {
     }
 }
 
-/// The connection a client on this platform uses unless told otherwise: QUIC natively, the
-/// WebSocket in the browser.
-#[cfg(feature = "client")]
-pub type PlatformConnection = super::connection::Quic;
-#[cfg(not(feature = "client"))]
-pub type PlatformConnection = super::websocket::WebSocket;
-
 /// A logged-in session: the handle for commands, the Welcome, and the event stream.
-pub struct Connected<C: ServerConnection = PlatformConnection> {
+pub struct LoggedIn<C: ServerConnection> {
     pub client: Commands<Connection<C>>,
     pub welcome: Welcome,
     pub events: tokio::sync::mpsc::Receiver<Event>,
@@ -95,7 +88,7 @@ pub(crate) async fn log_in<C: ServerConnection>(
     connection: C,
     options: &ConnectOptions,
     deadline: Instant,
-) -> Result<Connected<C>, ConnectError> {
+) -> Result<LoggedIn<C>, ConnectError> {
     let server = options.server.trim().to_string();
     let unreachable =
         || ConnectError::Unreachable { server: server.clone(), secs: options.timeout.as_secs() };
@@ -126,7 +119,7 @@ pub(crate) async fn log_in<C: ServerConnection>(
         Ok(Some(Err(_)) | None) => return Err(lost(&connection)),
     };
     let (client, events) = start_session(connection, writer, reader, &welcome, options.presence);
-    Ok(Connected { client, welcome, events })
+    Ok(LoggedIn { client, welcome, events })
 }
 
 /// The first frame: Hello for a name, Login with a credential, Rejoin for a client instance

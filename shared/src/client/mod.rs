@@ -27,10 +27,13 @@ mod commands;
 #[cfg(feature = "client")]
 mod connect;
 mod connection;
+mod dial;
 mod error;
 mod login;
 mod network;
 mod outbox;
+#[cfg(feature = "client")]
+mod quic;
 mod reconcile;
 mod resume;
 pub mod rt;
@@ -44,18 +47,28 @@ pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
 #[cfg(feature = "client")]
 pub use connect::{client_endpoint, connect, connect_on};
-#[cfg(feature = "client")]
-pub use connection::Quic;
-pub use connection::{Dial, ServerConnection};
+pub use connection::ServerConnection;
+pub use dial::Dial;
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
-pub use login::{ConnectOptions, Connected, Trust};
+pub use login::{ConnectOptions, LoggedIn, Trust};
+#[cfg(feature = "client")]
+pub use quic::{Client, Quic};
 #[cfg(feature = "client")]
 pub use resume::connect_resilient;
 pub use resume::{Resilient, ResumeOptions, connect_resilient_over};
-#[cfg(feature = "client")]
-pub use session::Client;
 pub use session::{Connection, Event};
 #[cfg(any(feature = "websocket", feature = "web"))]
 pub use websocket::{WEBSOCKET_PATH, WebSocket};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;
+
+/// The connection a client on this platform uses unless told otherwise: QUIC natively, the
+/// WebSocket in the browser.
+#[cfg(feature = "client")]
+pub type PlatformConnection = Quic;
+#[cfg(not(feature = "client"))]
+pub type PlatformConnection = WebSocket;
+
+/// A logged-in session (see [`LoggedIn`]), over the platform's connection unless told
+/// otherwise.
+pub type Connected<C = PlatformConnection> = LoggedIn<C>;

@@ -26,9 +26,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
-use super::connection::Dial;
+use super::dial::Dial;
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
-use super::login::{ConnectOptions, Connected};
+use super::login::{ConnectOptions, LoggedIn};
 use super::network::{CHECK_EVERY, NetworkWatch};
 use super::outbox::Outgoing;
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
@@ -82,7 +82,7 @@ enum Command {
 pub async fn connect_resilient(
     options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
-    connect_resilient_over::<super::connection::Quic>(options).await
+    connect_resilient_over::<super::quic::Quic>(options).await
 }
 
 /// Like `connect_resilient`, over connections of the kind `C` (QUIC, a WebSocket, the
@@ -383,7 +383,7 @@ impl<C: Dial> Supervisor<C> {
             let mut options = self.options.connect.clone();
             options.name = self.core.name().to_string();
             match C::dial(&options).await {
-                Ok(Connected { client, welcome, events }) => {
+                Ok(LoggedIn { client, welcome, events }) => {
                     self.client = client;
                     self.upstream = events;
                     self.core.reconnected(welcome, now());

@@ -2,7 +2,7 @@
 //! presence stream) feed one bounded event channel. When the app stops reading events, the
 //! readers stop reading the network and the server eventually drops the client as too slow,
 //! so memory stays bounded on both sides. The session runs over any [`ServerConnection`];
-//! only moving to a new socket is QUIC's own.
+//! only moving to a new socket is QUIC's own (`quic.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +15,6 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
-#[cfg(feature = "client")]
-use super::connection::Quic;
 use super::connection::ServerConnection;
 use super::error::{ClientError, Disconnect};
 use super::rt::{self, Task};
@@ -83,14 +81,17 @@ impl Event {
     }
 }
 
-/// The handle on one connection for sending commands (see [`Commands`] for them). Cheap to
-/// clone; every clone drives the same connection.
-#[cfg(feature = "client")]
-pub type Client = Commands<Connection<Quic>>;
-
 /// Where a [`Client`]'s commands go: the connection's frame stream, written as they come.
 pub struct Connection<C: ServerConnection> {
     inner: Arc<Inner<C>>,
+}
+
+impl<C: ServerConnection> Connection<C> {
+    /// The connection underneath (QUIC's, to move it to a new socket).
+    #[cfg(feature = "client")]
+    pub(super) fn connection(&self) -> &C {
+        &self.inner.connection
+    }
 }
 
 impl<C: ServerConnection> Clone for Connection<C> {
@@ -200,20 +201,6 @@ impl<C: ServerConnection> Commands<Connection<C>> {
         }
         inner.connection.close(close_code::NORMAL, b"bye");
         inner.connection.wait_closed(QUIT_WAIT).await;
-    }
-}
-
-#[cfg(feature = "client")]
-impl Commands<Connection<Quic>> {
-    /// Moves the session to a new UDP socket (a new local address, as when a phone switches
-    /// networks): QUIC migrates the connection, and the session goes on without a reconnect.
-    pub fn rebind(&self, socket: std::net::UdpSocket) -> std::io::Result<()> {
-        self.link.inner.connection.endpoint.rebind(socket)
-    }
-
-    /// The local address the session uses now.
-    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.link.inner.connection.endpoint.local_addr()
     }
 }
 

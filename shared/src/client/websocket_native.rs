@@ -14,23 +14,23 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
 use super::connect::{expected_fingerprint, handshake_refusal, resolve, tls_server_name};
-use super::connection::Dial;
+use super::dial::Dial;
 use super::error::ConnectError;
-use super::login::{ConnectOptions, Connected, log_in};
+use super::login::{ConnectOptions, LoggedIn, log_in};
 use super::rt::{self, timeout_at};
 use super::websocket::{MessageSocket, Received, WEBSOCKET_PATH, WebSocket};
 use crate::protocol::MAX_SERVER_FRAME_LEN;
 use crate::transport::web_client_config;
 
 impl Dial for WebSocket {
-    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<Connected<Self>, ConnectError>> + Send {
+    fn dial(options: &ConnectOptions) -> impl Future<Output = Result<LoggedIn<Self>, ConnectError>> + Send {
         connect_websocket(options)
     }
 }
 
 /// Connects to the server's web listener (`options.server` is its `HOST:PORT`), verifies
 /// its certificate by fingerprint, opens the WebSocket and logs in.
-pub async fn connect_websocket(options: &ConnectOptions) -> Result<Connected<WebSocket>, ConnectError> {
+pub async fn connect_websocket(options: &ConnectOptions) -> Result<LoggedIn<WebSocket>, ConnectError> {
     let deadline = rt::now() + options.timeout;
     let server = options.server.trim().to_string();
     let address = resolve(&server, deadline, options.timeout).await?;
