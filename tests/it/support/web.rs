@@ -66,10 +66,13 @@ async fn read_response<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     mut stream: S,
     request: &str,
 ) -> String {
-    stream.write_all(request.as_bytes()).await.expect("send the request");
+    // A server that refuses the request may close before it is all sent: what it answered
+    // (if anything) is still read.
+    let _ = stream.write_all(request.as_bytes()).await;
     let mut response = Vec::new();
     let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut response)).await;
     assert!(read.is_ok(), "no complete response within {WAIT:?}: {}", String::from_utf8_lossy(&response));
+    // (A reset after the answer ends the read with an error; what came before counts.)
     String::from_utf8_lossy(&response).into_owned()
 }
 
