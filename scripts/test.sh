@@ -14,8 +14,10 @@ echo "== cargo clippy" >&2
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== the web client (wasm32), which the server embeds" >&2
 scripts/build-web.sh
-echo "== build the binaries the end-to-end tests run" >&2
-cargo build --workspace --bins --locked
+echo "== build the binaries the end-to-end tests run, and the tests" >&2
+# One build for both, so the binaries are built with the features the tests unify (a
+# separate `cargo build --bins` would build much of the workspace twice).
+cargo build --workspace --bins --tests --locked
 echo "== tests" >&2
 cargo test --workspace --locked
 echo "== the protocol and the client core for the web (wasm32)" >&2

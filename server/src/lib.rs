@@ -12,7 +12,11 @@
 //! - [`cert`]: load, or generate and keep, the certificate; its fingerprint.
 //! - [`banner`]: the startup banner (addresses, fingerprint, how to connect).
 //! - [`server`]: bind, accept, shut down: [`run`].
+//! - [`quic`]: one incoming QUIC connection: admission, handshake, then its session.
+//! - [`link`]: what the session needs of a client's connection, whatever carries it.
 //! - [`session`]: one connection: Hello, login, the command loop, logout.
+//! - [`web`]: the HTTPS listener (the web client's page and WebSocket) and browsers'
+//!   WebTransport on the QUIC endpoint.
 //! - [`inbound`]: decoding client frames, tolerating undecodable ones.
 //! - [`hub`]: users, rooms and counters; login and logout.
 //! - [`cmd`]: one module per command, dispatched from [`cmd::Command`].
@@ -37,6 +41,7 @@ pub mod limits;
 pub mod link;
 pub mod outbox;
 pub mod presence;
+pub mod quic;
 pub mod server;
 pub mod session;
 pub mod shared;

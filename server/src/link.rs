@@ -21,6 +21,8 @@ pub trait ClientLink: Send + Sync + 'static {
     fn close(&self, code: u32, reason: &str);
     /// Where the client connects from, for the log.
     fn peer(&self) -> SocketAddr;
+    /// What carries the connection, for the log: "QUIC", "WebTransport" or "WebSocket".
+    fn transport(&self) -> &'static str;
 }
 
 /// One ordered stream of bytes to a client.
@@ -53,6 +55,10 @@ impl ClientLink for quinn::Connection {
 
     fn peer(&self) -> SocketAddr {
         self.remote_address()
+    }
+
+    fn transport(&self) -> &'static str {
+        "QUIC"
     }
 }
 

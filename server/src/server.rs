@@ -10,20 +10,22 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anseo_shared::protocol::close_code;
-use anseo_shared::transport::{server_config, server_endpoint_config};
+use anseo_shared::protocol::{ALPN, close_code};
+use anseo_shared::transport::{certified_key, quic_server_config, server_endpoint_config, server_tls};
+use rustls::pki_types::PrivateKeyDer;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::accounts::{Accounts, WaitingDirects};
 use crate::banner;
-use crate::cert::{self, CertError, Identity};
+use crate::cert::{self, CertError};
 use crate::config::{Config, WebListen};
 use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
 use crate::limits::{Budgets, ConnectionCounter};
-use crate::session;
+use crate::quic;
 use crate::shared::Shared;
 use crate::store::{FolderLock, Store, StoreError, StoreWriter};
+use crate::web::short_cert::{CertByAlpn, CertMakingError, H3, ShortLivedCert};
 use crate::web::{self, WebListener};
 use anseo_shared::trust::Fingerprint;
 
@@ -42,6 +44,8 @@ pub enum ServerError {
     WebBind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot make the certificate for browsers' WebTransport: {0}")]
+    WebTransportCert(#[from] CertMakingError),
 }
 
 pub use crate::link::SHUTDOWN_REASON;
@@ -56,8 +60,16 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     let (hub, store_thread) = open_hub(&config)?;
     let identity = cert::load_or_generate(&config.cert)?;
     let fingerprint = identity.fingerprint;
-    let web_tls = web::tls_config(&identity)?;
-    let endpoint = bind(&config, identity)?;
+    let native = certified_key(identity.chain, identity.key.clone_key())?;
+    let web_tls = web::tls_config(native.clone())?;
+    // Browsers get WebTransport where the web client is served.
+    let web_transport = match config.web {
+        WebListen::Off => None,
+        WebListen::SamePort | WebListen::At(_) => Some(ShortLivedCert::generate()?),
+    };
+    let renewing = web_transport.as_ref().map(ShortLivedCert::keep_renewed);
+    let certs = CertByAlpn { native, web_transport: web_transport.clone() };
+    let endpoint = bind(&config, &identity.key, certs)?;
     let bound = endpoint.local_addr().map_err(|source| ServerError::Bind { addr: config.listen, source })?;
     let shared = Arc::new(Shared {
         hub,
@@ -72,7 +84,8 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
     });
-    let web = bind_web(&config, bound, web_tls, fingerprint, &shared)?;
+    let web_transport = web_transport.map(|cert| web::WebTransport { port: bound.port(), cert });
+    let web = bind_web(&config, bound, web_tls, fingerprint, web_transport, &shared)?;
     let web_bound = web.as_ref().map(WebListener::local_addr).transpose();
     let web_bound = web_bound.map_err(|source| ServerError::Bind { addr: bound, source })?;
     let network = banner::network_addresses();
@@ -92,6 +105,9 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         }
     }
 
+    if let Some(renewing) = renewing {
+        renewing.abort();
+    }
     let online = shared.hub.lock().online();
     tracing::info!("shutting down ({online} online)");
     endpoint.close(close_code::SHUTDOWN.into(), SHUTDOWN_REASON.as_bytes());
@@ -123,6 +139,7 @@ fn bind_web(
     bound: SocketAddr,
     tls: Arc<rustls::ServerConfig>,
     fingerprint: Fingerprint,
+    web_transport: Option<web::WebTransport>,
     shared: &Arc<Shared>,
 ) -> Result<Option<WebListener>, ServerError> {
     let addr = match config.web {
@@ -130,8 +147,9 @@ fn bind_web(
         WebListen::At(addr) => addr,
         WebListen::SamePort => SocketAddr::new(config.listen.ip(), bound.port()),
     };
+    let facts = web::Facts { fingerprint, web_transport };
     let listen =
-        |addr| WebListener::bind(addr, tls.clone(), fingerprint, shared.clone(), config.idle_timeout);
+        |addr| WebListener::bind(addr, tls.clone(), facts.clone(), shared.clone(), config.idle_timeout);
     let listener = match listen(addr) {
         Err(error) if config.web == WebListen::SamePort && config.listen.port() == 0 => {
             tracing::debug!("TCP port {} is taken ({error}); the web client takes another", addr.port());
@@ -193,7 +211,7 @@ fn accept(incoming: quinn::Incoming, shared: &Arc<Shared>) {
         let _ = incoming.retry();
         return;
     }
-    tokio::spawn(session::serve(incoming, shared.clone()));
+    tokio::spawn(quic::serve(incoming, shared.clone()));
 }
 
 /// Prints the banner on stdout. A closed stdout (the reader went away) is no reason to stop.
@@ -205,10 +223,12 @@ fn print_banner(lines: &[String]) {
     let _ = out.flush();
 }
 
-/// The QUIC endpoint on `config.listen` with the server's certificate.
-fn bind(config: &Config, identity: Identity) -> Result<quinn::Endpoint, ServerError> {
-    let endpoint = server_endpoint_config(&identity.key);
-    let mut server = server_config(identity.chain, identity.key)?;
+/// The QUIC endpoint on `config.listen`, with the server's certificate for native clients
+/// and, when browsers are served, HTTP/3 with the short-lived one (see [`CertByAlpn`]).
+fn bind(config: &Config, key: &PrivateKeyDer<'_>, certs: CertByAlpn) -> Result<quinn::Endpoint, ServerError> {
+    let endpoint = server_endpoint_config(key);
+    let alpn: &[&[u8]] = if certs.web_transport.is_some() { &[ALPN, H3] } else { &[ALPN] };
+    let mut server = quic_server_config(server_tls(Arc::new(certs), &[&rustls::version::TLS13], alpn)?)?;
     let transport = Arc::get_mut(&mut server.transport).expect("a fresh server config is not shared");
     let idle = quinn::IdleTimeout::try_from(config.idle_timeout).unwrap_or(quinn::VarInt::MAX.into());
     transport.max_idle_timeout(Some(idle)).keep_alive_interval(Some(config.idle_timeout / 3));

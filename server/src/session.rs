@@ -72,38 +72,11 @@ struct Login {
     chat_writer: JoinHandle<()>,
 }
 
-/// Serves one incoming QUIC connection to its end.
-pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
-    let peer = incoming.remote_address();
-    let admitted = shared.admission.lock().unwrap_or_else(|e| e.into_inner()).admit(peer.ip());
-    shared.handshakes.fetch_add(1, Ordering::Relaxed);
-    let handshake = incoming.await;
-    shared.handshakes.fetch_sub(1, Ordering::Relaxed);
-    let connection = match handshake {
-        Ok(connection) => connection,
-        Err(error) => {
-            tracing::info!("handshake with {peer} failed: {error}");
-            if admitted.is_ok() {
-                release(&shared, peer);
-            }
-            return;
-        }
-    };
-    if let Err(refusal) = admitted {
-        // Completing the handshake first lets the client read why it was refused.
-        tracing::warn!("refused {peer}: {refusal}");
-        connection.close(close_code::REJECTED.into(), refusal.to_string().as_bytes());
-        return;
-    }
-    serve_admitted(connection, &shared).await;
-    release(&shared, peer);
-}
-
 /// Serves a connection that admission counted (the caller releases it), whatever carries it.
 pub async fn serve_admitted<C: ClientConnection>(connection: C, shared: &Arc<Shared>) {
     let peer = connection.peer();
     let connected = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
-    tracing::info!("connection from {peer} ({connected} connected)");
+    tracing::info!("{} connection from {peer} ({connected} connected)", connection.transport());
     Session { connection, peer, shared: shared.clone() }.run().await;
     shared.connections.fetch_sub(1, Ordering::Relaxed);
 }

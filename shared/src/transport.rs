@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::ResolvesServerCert;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 
 use crate::protocol::ALPN;
 use crate::trust::{Fingerprint, FingerprintVerifier, SeenCertificate};
@@ -56,21 +58,55 @@ fn ack_frequency() -> quinn::AckFrequencyConfig {
 /// See [`ack_frequency`].
 const ACK_EVERY: u32 = 10;
 
-/// The server side: the given certificate chain and key, ALPN `anseo/1`, at most one
-/// bidirectional stream per client and no client-opened uni streams.
+/// A server certificate chain and its key, ready for [`server_tls`]'s certificate sources.
+pub fn certified_key(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<CertifiedKey>, rustls::Error> {
+    CertifiedKey::from_der(chain, key, &crypto_provider()).map(Arc::new)
+}
+
+/// A server's TLS settings: the certificate `certs` chooses for each client, the TLS
+/// `versions` allowed, and the application protocols offered (ALPN).
+pub fn server_tls(
+    certs: Arc<dyn ResolvesServerCert>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    alpn: &[&[u8]],
+) -> Result<rustls::ServerConfig, rustls::Error> {
+    let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
+        .with_protocol_versions(versions)?
+        .with_no_client_auth()
+        .with_cert_resolver(certs);
+    tls.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
+    Ok(tls)
+}
+
+/// The server side of QUIC, with one certificate chain and key, ALPN `anseo/1`, and the
+/// stream limits of [`quic_server_config`].
 pub fn server_config(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> Result<quinn::ServerConfig, rustls::Error> {
-    let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
-    tls.alpn_protocols = vec![ALPN.to_vec()];
+    let certs = Arc::new(SingleCertAndKey::from(certified_key(chain, key)?));
+    quic_server_config(server_tls(certs, &[&rustls::version::TLS13], &[ALPN])?)
+}
+
+/// Streams a client may open at once, both ways and one way. An Anseo client opens one
+/// bidirectional stream; a browser's WebTransport (HTTP/3) also its CONNECT request, and
+/// three uni streams (HTTP/3's control stream and two for header compression). The limits
+/// are in the handshake's transport parameters, before the server knows which protocol the
+/// client chose (Chromium refuses a connection whose limits grow only afterwards). Whatever
+/// a client sends on streams the server does not read stays within the connection's
+/// receive window.
+pub const SERVER_BIDI_STREAMS: u32 = 2;
+pub const SERVER_UNI_STREAMS: u32 = 3;
+
+/// The server side of QUIC over `tls` (TLS 1.3), with the stream limits above.
+pub fn quic_server_config(tls: rustls::ServerConfig) -> Result<quinn::ServerConfig, rustls::Error> {
     let crypto = QuicServerConfig::try_from(tls)
         .map_err(|e| rustls::Error::General(format!("TLS config unusable for QUIC: {e}")))?;
     let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    let mut transport = transport_config(1, 0);
+    let mut transport = transport_config(SERVER_BIDI_STREAMS, SERVER_UNI_STREAMS);
     // Segmentation offload sends up to ten packets to one client in one system call, but
     // quinn then keeps a ten-packet send buffer (~14 KiB) per connection for good. Chat
     // sends a client a packet or two at a time, so thousands of idle clients matter more.

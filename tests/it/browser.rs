@@ -1,7 +1,8 @@
 //! The web client in a real browser (headless Chromium, driven through WebDriver), served by
 //! the server itself with its default settings: the page logs in and chats with the terminal
-//! client byte for byte, both ways, in a room and in direct messages; it sends what was
-//! typed during a server restart once, in order; it fits a phone's screen. Screenshots go to
+//! client byte for byte, both ways, in a room and in direct messages, over WebTransport and
+//! over the WebSocket; it sends what was typed during a server restart once, in order; it
+//! fits a phone's screen; WebTransport is refused a wrong certificate hash. Screenshots go to
 //! `target/e2e/` (look at them by eye).
 
 use fantoccini::Locator;
@@ -18,11 +19,23 @@ fn message_from<'a>(
 }
 
 #[tokio::test]
+async fn chromium_chats_with_the_terminal_client_over_web_transport() {
+    chats_with_the_terminal_client("/", "WebTransport").await;
+}
+
+#[tokio::test]
 async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
+    chats_with_the_terminal_client("/?transport=ws", "WebSocket").await;
+}
+
+/// The page at `path` shows the server's fingerprint, logs in (over `transport`, as the
+/// server's log says) and chats with a terminal client: both ways in the lobby, Unicode
+/// intact, and a direct message each way.
+async fn chats_with_the_terminal_client(path: &str, transport: &str) {
     let server = TestServer::start();
     let mut tess = Cli::login(&server, "tess").await;
     let browser = Browser::chromium(&server, DESKTOP).await;
-    browser.open(&server, "/").await;
+    browser.open(&server, path).await;
     let fingerprint = browser.find("#login-fingerprint").await.text().await.unwrap();
     let groups = server.fingerprint.grouped();
     assert!(fingerprint.contains(groups.lines().next().unwrap()), "{fingerprint}");
@@ -30,9 +43,11 @@ async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
     assert!(shown.contains(&server.web_addr()), "{shown}");
     browser.screenshot("browser-login-desktop").await;
 
-    browser.log_in(&server, "wendy").await;
+    browser.log_in_at(&server, path, "wendy").await;
     tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
         .await;
+    let log = server.log();
+    assert!(log.contains(&format!("{transport} connection from 127.0.0.1:")), "{log}");
 
     let text = "héllo from Chromium — ünïcode ✓ 日本語";
     browser.say(text).await;
@@ -50,9 +65,46 @@ async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
     browser.say("got it, tess").await;
     let dm = tess.expect_json("wendy's direct message", message_from("dm", "wendy")).await;
     assert_eq!((dm["to"].clone(), dm["text"].clone()), (json!("tess"), json!("got it, tess")));
-    browser.screenshot("browser-chat-desktop").await;
+    browser.screenshot(&format!("browser-chat-desktop-{}", transport.to_lowercase())).await;
 }
 
+/// Opens a WebTransport session from the page to `url` with `hash` (hex) as the only
+/// certificate hash allowed; says "ready" or why it failed.
+const OPEN_WEB_TRANSPORT: &str = r#"
+    const [url, hex, done] = arguments;
+    const value = new Uint8Array(hex.match(/../g).map((byte) => parseInt(byte, 16)));
+    try {
+        const transport = new WebTransport(url, { serverCertificateHashes: [{ algorithm: "sha-256", value }] });
+        transport.ready.then(() => { transport.close(); done("ready"); }, (error) => done("failed: " + error));
+    } catch (error) {
+        done("failed: " + error);
+    }
+"#;
+
+#[tokio::test]
+async fn web_transport_needs_the_hash_of_the_certificate_the_server_presents() {
+    let server = TestServer::start();
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.open(&server, "/").await;
+    let facts = server.facts().await;
+    let (port, hash) = (&facts["web_transport"]["port"], facts["web_transport"]["certificate_hash"].as_str());
+    let hash = hash.expect("the server offers WebTransport with a certificate hash").to_string();
+    let url = format!("https://127.0.0.1:{port}/wt");
+    let open = |url: String, hash: String| {
+        let browser = &browser;
+        async move {
+            let outcome =
+                browser.client.execute_async(OPEN_WEB_TRANSPORT, vec![json!(url), json!(hash)]).await;
+            outcome.expect("run the script").as_str().unwrap_or_default().to_string()
+        }
+    };
+    let outcome = open(url.clone(), hash.clone()).await;
+    assert_eq!(outcome, "ready", "with the hash the server gives; server log:\n{}", server.log());
+    let mut wrong = hash.into_bytes();
+    wrong[0] = if wrong[0] == b'0' { b'1' } else { b'0' };
+    let outcome = open(url.clone(), String::from_utf8(wrong).unwrap()).await;
+    assert!(outcome.starts_with("failed"), "with a wrong hash: {outcome}");
+}
 #[tokio::test]
 async fn chromium_on_a_phone_screen_shows_one_pane_and_chats() {
     let server = TestServer::start();

@@ -122,11 +122,14 @@ async fn the_page_and_the_servers_fingerprint_are_served_over_https() {
     let page = server.https("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("<title>Anseo</title>"), "{page}");
-    let facts =
-        server.https("GET /server.json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;
-    let body = facts.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let facts: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {facts}"));
+    let facts = server.facts().await;
     assert_eq!(facts["fingerprint"], json!(server.fingerprint.to_hex()));
+    // WebTransport on the QUIC port, with the hash (SHA-256, hex) of its own certificate.
+    let quic_port = server.addr.rsplit_once(':').unwrap().1;
+    assert_eq!(facts["web_transport"]["port"].to_string(), quic_port);
+    let hash = facts["web_transport"]["certificate_hash"].as_str().unwrap_or_default();
+    assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{facts}");
+    assert_ne!(hash, server.fingerprint.to_hex(), "the short-lived certificate is not the server's own");
 }
 
 #[tokio::test]

@@ -65,10 +65,11 @@ async fn connect_resilient(
     anseo_shared::client::connect_resilient(options).await
 }
 
-/// A resilient session over the page's WebSocket to its server.
+/// A resilient session to the server that served the page (over its WebTransport, or its
+/// WebSocket).
 #[cfg(target_arch = "wasm32")]
 async fn connect_resilient(
     options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
-    anseo_shared::client::connect_resilient_over::<anseo_shared::client::WebSocket>(options).await
+    anseo_shared::client::connect_resilient_over::<anseo_shared::client::PlatformConnection>(options).await
 }

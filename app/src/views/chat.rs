@@ -34,7 +34,9 @@ pub fn ChatScreen() -> Element {
                 ConversationHeader {}
                 ConnectionStatus { banner: true }
                 ErrorBanner {}
-                MessageList { key: "{list_key}" }
+                // Its own template, so that the key is honoured (dioxus keys only a
+                // template's root): another conversation mounts a fresh list.
+                {rsx! { MessageList { key: "{list_key}" } }}
                 Composer {}
             }
             UserList {}

@@ -5,27 +5,23 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anseo_shared::transport::crypto_provider;
+use anseo_shared::transport::server_tls;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::{HANDSHAKE_TIMEOUT, HEAD_LIMIT, MAX_HEADERS, Web, routes};
-use crate::cert::Identity;
 
 /// The first byte of a TLS handshake record.
 const TLS_HANDSHAKE: u8 = 0x16;
 
 /// TLS for HTTPS: the QUIC listener's certificate, HTTP/1.1 only.
-pub fn tls_config(identity: &Identity) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
-    let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(identity.chain.clone(), identity.key.clone_key())?;
-    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(tls))
+pub fn tls_config(native: Arc<CertifiedKey>) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
+    let certs = Arc::new(SingleCertAndKey::from(native));
+    server_tls(certs, rustls::DEFAULT_VERSIONS, &[b"http/1.1"]).map(Arc::new)
 }
 
 /// Serves one connection to its end.

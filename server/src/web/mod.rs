@@ -9,7 +9,9 @@
 mod assets;
 mod connection;
 mod routes;
+pub mod short_cert;
 pub mod socket;
+pub mod webtransport;
 
 pub use connection::tls_config;
 
@@ -27,6 +29,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::limits::ConnectionCounter;
 use crate::shared::Shared;
+use short_cert::ShortLivedCert;
 
 /// How long a TLS handshake, or the head of a request, may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,10 +43,26 @@ pub const MAX_HEADERS: usize = 64;
 /// HTTP connections one address may hold at once (a browser opens a few per page).
 const CONNECTIONS_PER_ADDRESS: u32 = 64;
 
+/// What the page is told of the server.
+#[derive(Clone)]
+pub struct Facts {
+    /// The server certificate's fingerprint, to show.
+    pub fingerprint: Fingerprint,
+    /// Where the browser finds WebTransport, unless the server offers none.
+    pub web_transport: Option<WebTransport>,
+}
+
+/// The server's WebTransport: its UDP port and the certificate it presents there.
+#[derive(Clone)]
+pub struct WebTransport {
+    pub port: u16,
+    pub cert: Arc<ShortLivedCert>,
+}
+
 /// What every web connection shares.
 pub struct Web {
     pub shared: Arc<Shared>,
-    pub fingerprint: Fingerprint,
+    pub facts: Facts,
     /// A browser silent this long is gone (pinged at a third of it).
     pub idle: Duration,
     /// Cancelled when the server stops.
@@ -66,7 +85,7 @@ impl WebListener {
     pub fn bind(
         addr: SocketAddr,
         tls: Arc<rustls::ServerConfig>,
-        fingerprint: Fingerprint,
+        facts: Facts,
         shared: Arc<Shared>,
         idle: Duration,
     ) -> io::Result<Self> {
@@ -74,7 +93,7 @@ impl WebListener {
         let max_total = shared.limits.max_total;
         let web = Web {
             shared,
-            fingerprint,
+            facts,
             idle,
             shutdown: CancellationToken::new(),
             connections: Mutex::new(ConnectionCounter::new(CONNECTIONS_PER_ADDRESS, max_total)),

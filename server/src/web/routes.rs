@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Json, Redirect, Response};
 use axum::routing::get;
 use tokio_util::task::TaskTracker;
 
@@ -17,14 +17,14 @@ use super::socket::{MAX_MESSAGE, WebSocketLink};
 use super::{Web, assets};
 use crate::link::ClientLink;
 use crate::session;
-use anseo_shared::protocol::close_code;
+use anseo_shared::protocol::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WebTransportFacts, close_code};
 
 /// The routes of the HTTPS side, for a connection from `peer`.
 pub fn router(web: Arc<Web>, peer: SocketAddr) -> Router {
     Router::new()
         .route("/", get(index))
-        .route("/server.json", get(server_facts))
-        .route("/ws", get(websocket))
+        .route(SERVER_FACTS_PATH, get(server_facts))
+        .route(WEBSOCKET_PATH, get(websocket))
         .route("/{*file}", get(file))
         .layer(Extension(peer))
         .with_state(web)
@@ -56,7 +56,7 @@ async fn index(State(web): State<Arc<Web>>) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
     ];
-    match assets::page(&web.fingerprint) {
+    match assets::page(&web.facts.fingerprint) {
         Some(page) => (headers, Html(page)).into_response(),
         None => (StatusCode::NOT_FOUND, headers, Html(NOT_BUILT)).into_response(),
     }
@@ -75,10 +75,18 @@ async fn file(Path(name): Path<String>) -> Response {
     (headers, asset.bytes).into_response()
 }
 
-/// What the page needs to know of the server: its certificate fingerprint, to show.
+/// What the page needs to know of the server: its certificate fingerprint, to show, and
+/// where its WebTransport is with the hash of the certificate presented there. Fetched
+/// before each connection (the certificate is renewed every few days), never cached.
 async fn server_facts(State(web): State<Arc<Web>>) -> Response {
-    let body = format!("{{\"fingerprint\":\"{}\"}}", web.fingerprint.to_hex());
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let facts = &web.facts;
+    let web_transport = facts.web_transport.as_ref().map(|wt| WebTransportFacts {
+        port: wt.port,
+        certificate_hash: wt.cert.hash().iter().map(|byte| format!("{byte:02x}")).collect(),
+    });
+    let body = ServerFacts { fingerprint: facts.fingerprint.to_hex(), web_transport };
+    let headers = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    (headers, Json(body)).into_response()
 }
 
 async fn websocket(

@@ -167,6 +167,10 @@ impl ClientLink for WebSocketLink {
     fn peer(&self) -> SocketAddr {
         self.state.peer
     }
+
+    fn transport(&self) -> &'static str {
+        "WebSocket"
+    }
 }
 
 impl ClientConnection for WebSocketLink {

@@ -1,7 +1,8 @@
 //! What the client core needs of a connection to the server, so that nothing above it names
 //! QUIC: one ordered duplex stream of frames that the client opens, the streams the server
 //! opens (presence), and closing with a code and a reason. QUIC (`quic.rs`) implements it
-//! natively, the WebSocket (`websocket.rs`, over tungstenite or the page's socket) too.
+//! natively, a socket of messages (`message_pipe.rs`: a WebSocket, or in the browser
+//! WebTransport) too.
 
 use std::future::Future;
 use std::time::Duration;

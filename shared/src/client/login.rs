@@ -1,6 +1,6 @@
 //! Logging in over a connection of any kind: the options (where, as whom, how the server is
 //! trusted), the first frame (Hello, Login or Rejoin) and the Welcome or the rejection. The
-//! transports (`connect.rs` for QUIC, `websocket.rs` and the browser's) connect first, then
+//! transports (`connect.rs` for QUIC, `websocket_native.rs` and the browser's) connect first, then
 //! hand the connection here.
 
 use std::path::PathBuf;

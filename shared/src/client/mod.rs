@@ -22,6 +22,8 @@
 
 #[cfg(feature = "web")]
 mod browser;
+#[cfg(feature = "web")]
+mod browser_webtransport;
 mod chat_event;
 mod commands;
 #[cfg(feature = "client")]
@@ -30,6 +32,8 @@ mod connection;
 mod dial;
 mod error;
 mod login;
+#[cfg(any(feature = "websocket", feature = "web"))]
+mod message_pipe;
 mod network;
 mod outbox;
 #[cfg(feature = "client")]
@@ -38,8 +42,6 @@ mod reconcile;
 mod resume;
 pub mod rt;
 mod session;
-#[cfg(any(feature = "websocket", feature = "web"))]
-mod websocket;
 #[cfg(feature = "websocket")]
 mod websocket_native;
 
@@ -51,23 +53,28 @@ pub use connection::ServerConnection;
 pub use dial::Dial;
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use login::{ConnectOptions, LoggedIn, Trust};
+#[cfg(any(feature = "websocket", feature = "web"))]
+pub use message_pipe::MessagePipe;
 #[cfg(feature = "client")]
 pub use quic::{Client, Quic};
 #[cfg(feature = "client")]
 pub use resume::connect_resilient;
 pub use resume::{Resilient, ResumeOptions, connect_resilient_over};
 pub use session::{Connection, Event};
-#[cfg(any(feature = "websocket", feature = "web"))]
-pub use websocket::{WEBSOCKET_PATH, WebSocket};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;
 
-/// The connection a client on this platform uses unless told otherwise: QUIC natively, the
-/// WebSocket in the browser.
+/// A native client's connection over the server's WebSocket (where UDP is blocked; the
+/// tests' stand-in for a browser).
+#[cfg(feature = "websocket")]
+pub type WebSocket = MessagePipe;
+
+/// The connection a client on this platform uses unless told otherwise: QUIC natively; in
+/// the browser, the page's WebTransport, or its WebSocket where that is not to be had.
 #[cfg(feature = "client")]
 pub type PlatformConnection = Quic;
 #[cfg(not(feature = "client"))]
-pub type PlatformConnection = WebSocket;
+pub type PlatformConnection = MessagePipe;
 
 /// A logged-in session (see [`LoggedIn`]), over the platform's connection unless told
 /// otherwise.

@@ -1,5 +1,5 @@
 //! The WebSocket transport for native clients: TCP, TLS verified by fingerprint as for QUIC,
-//! then tungstenite's WebSocket as the [`MessageSocket`] of `websocket.rs`.
+//! then tungstenite's WebSocket as the [`MessageSocket`] of `message_pipe.rs`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,12 +17,13 @@ use super::connect::{expected_fingerprint, handshake_refusal, resolve, tls_serve
 use super::dial::Dial;
 use super::error::ConnectError;
 use super::login::{ConnectOptions, LoggedIn, log_in};
+use super::message_pipe::{MessagePipe, MessageSocket, Received};
 use super::rt::{self, timeout_at};
-use super::websocket::{MessageSocket, Received, WEBSOCKET_PATH, WebSocket};
 use crate::protocol::MAX_SERVER_FRAME_LEN;
+use crate::protocol::WEBSOCKET_PATH;
 use crate::transport::web_client_config;
 
-impl Dial for WebSocket {
+impl Dial for MessagePipe {
     fn dial(options: &ConnectOptions) -> impl Future<Output = Result<LoggedIn<Self>, ConnectError>> + Send {
         connect_websocket(options)
     }
@@ -30,7 +31,7 @@ impl Dial for WebSocket {
 
 /// Connects to the server's web listener (`options.server` is its `HOST:PORT`), verifies
 /// its certificate by fingerprint, opens the WebSocket and logs in.
-pub async fn connect_websocket(options: &ConnectOptions) -> Result<LoggedIn<WebSocket>, ConnectError> {
+pub async fn connect_websocket(options: &ConnectOptions) -> Result<LoggedIn<MessagePipe>, ConnectError> {
     let deadline = rt::now() + options.timeout;
     let server = options.server.trim().to_string();
     let address = resolve(&server, deadline, options.timeout).await?;
@@ -66,7 +67,7 @@ pub async fn connect_websocket(options: &ConnectOptions) -> Result<LoggedIn<WebS
         Ok(Err(error)) => return Err(failed(format!("the WebSocket was refused: {error}"))),
         Ok(Ok((socket, _response))) => socket,
     };
-    log_in(WebSocket::start(Tungstenite(socket)), options, deadline).await
+    log_in(MessagePipe::start(Tungstenite(socket)), options, deadline).await
 }
 
 /// `HOST:PORT` for a URL: the server as typed when it names a host, else the address.

@@ -14,6 +14,7 @@ mod codec;
 mod framed;
 mod messages;
 mod validate;
+mod web;
 
 pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]
@@ -23,6 +24,7 @@ pub use validate::{
     NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
     normalize_room, validate_password, validate_text, validate_topic,
 };
+pub use web::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WEBTRANSPORT_PATH, WebTransportFacts};
 
 /// The ALPN token: the protocol's name and major version.
 pub const ALPN: &[u8] = b"anseo/1";

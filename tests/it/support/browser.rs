@@ -103,7 +103,13 @@ impl Browser {
     /// composer is there. The name field has the focus when the page opens, the composer after
     /// login.
     pub async fn log_in(&self, server: &TestServer, name: &str) {
-        self.open(server, "/").await;
+        self.log_in_at(server, "/", name).await;
+    }
+
+    /// Logs in as [`log_in`](Self::log_in) does, from the page at `path` (say
+    /// `/?transport=ws`).
+    pub async fn log_in_at(&self, server: &TestServer, path: &str, name: &str) {
+        self.open(server, path).await;
         let field = self.find("#login-name").await;
         self.wait_for_focus("login-name").await;
         field.send_keys(name).await.expect("type the name");

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use anseo_shared::client::{ConnectOptions, Connected, WEBSOCKET_PATH, WebSocket, connect_websocket};
+use anseo_shared::client::{ConnectOptions, Connected, WebSocket, connect_websocket};
+use anseo_shared::protocol::WEBSOCKET_PATH;
 use anseo_shared::transport::web_client_config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -53,6 +54,14 @@ impl TestServer {
     /// connection after it: the request should say `Connection: close`).
     pub async fn https(&self, request: &str) -> String {
         read_response(self.tls().await, request).await
+    }
+
+    /// The server's facts (`/server.json`), as the page fetches them.
+    pub async fn facts(&self) -> serde_json::Value {
+        let response =
+            self.https("GET /server.json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
     }
 
     /// Sends `request` over plain HTTP to the web port and returns the whole response.

@@ -1,13 +1,14 @@
-//! The WebSocket transport: the browser's way in when it has no WebTransport, and a native
-//! client's where UDP is blocked. The socket's binary messages carry the bytes of two
-//! streams, each message starting with its stream's byte ([`channel`]), the client's frames
-//! on [`channel::CHAT`] only.
+//! A connection over a socket of messages ([`MessagePipe`]): the WebSocket, whose binary
+//! messages carry the bytes of two streams, each message starting with its stream's byte
+//! ([`channel`]), the client's frames on [`channel::CHAT`] only; and in the browser also
+//! WebTransport, whose two streams the browser's side presents as such messages.
 //!
-//! One task owns the socket (a [`MessageSocket`]: tungstenite's natively, in
-//! `websocket_native.rs`, the browser's in `browser.rs`). The session reads and writes
-//! ordinary byte pipes ([`DuplexStream`]): the task copies what the session writes into
-//! messages, and each message's bytes into the pipe of its stream, so a session does not know
-//! which transport it is on.
+//! One task owns the socket (a [`MessageSocket`]: tungstenite's WebSocket natively, in
+//! `websocket_native.rs`; the page's WebSocket or WebTransport in `browser.rs` and
+//! `browser_webtransport.rs`). The session reads and writes ordinary byte pipes
+//! ([`DuplexStream`]): the task copies what the session writes into messages, and each
+//! message's bytes into the pipe of its stream, so a session does not know which transport
+//! it is on.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -22,16 +23,13 @@ use super::error::Disconnect;
 use super::rt::{self, MaybeSend};
 use crate::protocol::{MAX_FRAME_LEN, channel, from_websocket_close_code};
 
-/// The path of the WebSocket on the server's web listener.
-pub const WEBSOCKET_PATH: &str = "/ws";
-
 /// Bytes each pipe between the session and the socket task holds.
 const PIPE: usize = 64 * 1024;
 
 /// How long the close message may take to leave.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-/// What the socket task needs of a WebSocket.
+/// What the socket task needs of a socket of messages.
 pub(super) trait MessageSocket: MaybeSend + 'static {
     /// Sends one binary message.
     fn send(&mut self, message: Bytes) -> impl Future<Output = Result<(), String>> + MaybeSend;
@@ -46,7 +44,8 @@ pub(super) trait MessageSocket: MaybeSend + 'static {
 /// What a socket received.
 pub(super) enum Received {
     Binary(Bytes),
-    /// The server's close message, with its code and reason.
+    /// The server's close message, with its code (a WebSocket close code, see
+    /// [`websocket_close_code`](crate::protocol::websocket_close_code)) and reason.
     Close(Option<(u16, String)>),
     /// The socket broke.
     Error(String),
@@ -54,9 +53,9 @@ pub(super) enum Received {
     Other,
 }
 
-/// A session's connection over a WebSocket.
+/// A session's connection over a socket of messages.
 #[derive(Clone)]
-pub struct WebSocket {
+pub struct MessagePipe {
     state: Arc<State>,
 }
 
@@ -72,7 +71,7 @@ struct State {
     flushed: watch::Receiver<bool>,
 }
 
-impl WebSocket {
+impl MessagePipe {
     /// Takes over `socket`, starting the task that owns it.
     pub(super) fn start(socket: impl MessageSocket) -> Self {
         let (session_writer, task_reader) = tokio::io::duplex(PIPE);
@@ -90,7 +89,7 @@ impl WebSocket {
             ended,
             flushed,
         };
-        WebSocket { state: Arc::new(state) }
+        MessagePipe { state: Arc::new(state) }
     }
 }
 
@@ -179,7 +178,7 @@ fn closed_by_server(frame: Option<(u16, String)>) -> Disconnect {
     }
 }
 
-impl ServerConnection for WebSocket {
+impl ServerConnection for MessagePipe {
     type Writer = DuplexStream;
     type Reader = DuplexStream;
 
