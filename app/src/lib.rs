@@ -13,6 +13,8 @@
 //! - [`settings`]: what the app remembers between runs (last server and name).
 //! - [`startup`]: what the root component starts with (the pre-filled login form).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
+//! - [`unsent`]: the messages not confirmed yet, kept so they outlive the session (a reloaded
+//!   tab sends them once).
 //! - [`storage`]: where those are kept: files, or the browser's storage.
 //! - [`args`]: the command line (not in the browser).
 //! - `renders` (tests only): how often each component was drawn, for the render-count tests.
@@ -29,6 +31,7 @@ pub mod settings;
 pub mod startup;
 pub mod storage;
 pub mod tokens;
+pub mod unsent;
 pub mod views;
 
 #[cfg(not(target_arch = "wasm32"))]

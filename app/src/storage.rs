@@ -1,7 +1,8 @@
-//! Where the app keeps its small documents (the last login, the logins kept on this device):
-//! a file in Anseo's config folder on desktops and phones, an entry of the browser's local
-//! storage (per server, since a page's storage belongs to its origin) in the browser. The
-//! documents are whole texts, replaced whole.
+//! Where the app keeps its small documents (the last login, the logins kept on this device,
+//! the messages not confirmed yet): a file in Anseo's config folder on desktops and phones,
+//! an entry of the browser's local storage (per server, since a page's storage belongs to
+//! its origin) in the browser, or of the tab's session storage for what belongs to one tab.
+//! The documents are whole texts, replaced whole.
 
 use std::io;
 #[cfg(not(target_arch = "wasm32"))]
@@ -14,6 +15,9 @@ pub struct Place {
     path: PathBuf,
     #[cfg(target_arch = "wasm32")]
     key: String,
+    /// In the tab's session storage rather than the page's local storage.
+    #[cfg(target_arch = "wasm32")]
+    this_tab: bool,
 }
 
 /// Whether a document holds secrets (then only its owner may read the file).
@@ -33,6 +37,19 @@ impl Place {
     /// The document `name` in Anseo's config folder.
     pub fn named(name: &str) -> Self {
         Place::file(config_dir().join(name))
+    }
+
+    /// The document `name` of this window: the app has one, in Anseo's config folder.
+    pub fn for_this_window(name: &str) -> Self {
+        Place::named(name)
+    }
+
+    /// Removes the document; one that is not there is fine.
+    pub fn remove(&self) -> io::Result<()> {
+        match std::fs::remove_file(&self.path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
     }
 
     /// The text, if the document exists and can be read.
@@ -59,19 +76,41 @@ impl Place {
 impl Place {
     /// The document `name` in the page's local storage.
     pub fn named(name: &str) -> Self {
-        Place { key: format!("anseo.{name}") }
+        Place { key: format!("anseo.{name}"), this_tab: false }
+    }
+
+    /// The document `name` of this tab, in its session storage: it survives a reload of the
+    /// tab, and no other tab sees it.
+    pub fn for_this_window(name: &str) -> Self {
+        Place { key: format!("anseo.{name}"), this_tab: true }
     }
 
     /// The text, if the browser keeps it.
     pub fn read(&self) -> Option<String> {
-        local_storage()?.get_item(&self.key).ok().flatten()
+        self.storage()?.get_item(&self.key).ok().flatten()
+    }
+
+    /// Removes the document; one that is not there is fine.
+    pub fn remove(&self) -> io::Result<()> {
+        match self.storage() {
+            Some(storage) => storage
+                .remove_item(&self.key)
+                .map_err(|_| io::Error::other("the browser's storage is turned off")),
+            None => Ok(()),
+        }
+    }
+
+    fn storage(&self) -> Option<web_sys::Storage> {
+        let window = web_sys::window()?;
+        let storage = if self.this_tab { window.session_storage() } else { window.local_storage() };
+        storage.ok().flatten()
     }
 
     /// Replaces the document whole. The browser keeps a page's storage to its origin (this
     /// server); a secret is as safe there as the browser's profile.
     pub fn write(&self, text: &str, _privacy: Privacy) -> io::Result<()> {
         let storage =
-            local_storage().ok_or_else(|| io::Error::other("the browser keeps no storage for this page"))?;
+            self.storage().ok_or_else(|| io::Error::other("the browser keeps no storage for this page"))?;
         storage
             .set_item(&self.key, text)
             .map_err(|_| io::Error::other("the browser's storage is full or turned off"))
@@ -86,9 +125,4 @@ pub fn config_dir() -> PathBuf {
         return PathBuf::from("/data/data/ie.anseo.app/files");
     }
     dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("anseo")
-}
-
-#[cfg(target_arch = "wasm32")]
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }

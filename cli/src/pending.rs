@@ -58,6 +58,7 @@ impl Pending {
         match event {
             ChatEvent::Message { confirms: Some(id), .. }
             | ChatEvent::Direct { confirms: Some(id), .. }
+            | ChatEvent::AlreadyPosted { client_msg_id: id }
             | ChatEvent::Refused { client_msg_id: id, .. } => _ = self.sends.remove(id),
             ChatEvent::CommandFailed { .. }
             | ChatEvent::Joined { .. }

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use anseo_shared::client::{
-    ChatEvent, ConnectOptions, Event, Presence, PresenceChange, Resilient, ResumeOptions, connect_resilient,
+    Addressee, Carried, CarriedSend, ChatEvent, ConnectOptions, Event, Presence, PresenceChange, Quic,
+    Resilient, ResumeOptions, connect_resilient, connect_resilient_carrying,
 };
 use anseo_shared::protocol::{ClientMsg, ErrorCode, RoomMessage, ServerMsg};
 use tokio::sync::mpsc::Receiver;
@@ -486,4 +487,78 @@ async fn a_client_of_a_killed_server_notices_the_restart_before_its_idle_timeout
     .await;
     // Without the reset it would wait out the 30 s idle timeout.
     assert_eq!(resumed, Ok(true), "no resume within 20 s of the restart");
+}
+
+/// A later session on the same device carries on from an earlier one: what that one left
+/// unconfirmed is sent again as the same instance with the same ids, so the server posts
+/// what it had not taken and says it already posted the rest; new sends get later ids.
+#[tokio::test]
+async fn a_later_session_sends_what_an_earlier_one_left_unconfirmed_once() {
+    let server = TestServer::start();
+    let mut tess = Cli::login(&server, "tess").await;
+    let options = || {
+        let connect = ConnectOptions::new(&server.addr, "zoe", server.trust());
+        ResumeOptions { connect, reconnect_after_shutdown: true }
+    };
+    // The first session: "one" is posted, then the session ends (as a reloaded tab's does)
+    // before its confirmation is noted anywhere.
+    let first = Carried { instance: 5150, next_id: 1, unsent: vec![] };
+    let (zoe, _, mut events) =
+        connect_resilient_carrying::<Quic>(options(), Some(first)).await.expect("login");
+    zoe.say("lobby", "one").await.expect("say");
+    expect_chat(&mut events, |e| matches!(e, ChatEvent::Message { confirms: Some(1), .. })).await;
+    zoe.quit().await;
+    drop(events);
+
+    // The next session carries "one" (posted) and "two" (never sent).
+    let lobby =
+        |text: &str| CarriedSend { client_msg_id: 0, to: Addressee::Room("lobby".into()), text: text.into() };
+    let unsent = vec![
+        CarriedSend { client_msg_id: 1, ..lobby("one") },
+        CarriedSend { client_msg_id: 2, ..lobby("two") },
+    ];
+    let carried = Carried { instance: 5150, next_id: 2, unsent };
+    let (zoe, _, mut events) =
+        connect_resilient_carrying::<Quic>(options(), Some(carried)).await.expect("login");
+    // What the session says of zoe's sends, in order: both on their way, "one" posted
+    // already, "two" posted now.
+    let mut said = Vec::new();
+    while said.last() != Some(&"posted 2".to_string()) {
+        said.extend(match expect_chat(&mut events, |_| true).await {
+            ChatEvent::Sending { client_msg_id, text, .. } => Some(format!("sending {client_msg_id} {text}")),
+            ChatEvent::AlreadyPosted { client_msg_id } => Some(format!("already posted {client_msg_id}")),
+            ChatEvent::Message { confirms: Some(id), .. } => Some(format!("posted {id}")),
+            _ => None,
+        });
+    }
+    assert_eq!(said, ["sending 1 one", "sending 2 two", "already posted 1", "posted 2"]);
+    zoe.say("lobby", "three").await.expect("say");
+    let three = expect_chat(&mut events, |e| matches!(e, ChatEvent::Sending { .. })).await;
+    assert!(
+        matches!(three, ChatEvent::Sending { client_msg_id: 3, .. }),
+        "a new send gets the next id: {three:?}"
+    );
+
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let message =
+            tess.expect_json("zoe's messages", |v| (v["from"] == "zoe").then(|| v["text"].clone())).await;
+        seen.push(message.as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(seen, ["one", "two", "three"]);
+    let carry = zoe.carry(vec![]);
+    assert_eq!((carry.instance, carry.next_id), (5150, 4));
+}
+
+/// Waits for an event `wanted` accepts, failing if the session ends first.
+async fn expect_chat(events: &mut Receiver<ChatEvent>, wanted: impl Fn(&ChatEvent) -> bool) -> ChatEvent {
+    loop {
+        let event =
+            tokio::time::timeout(WAIT, events.recv()).await.expect("no such event in time").expect("open");
+        match event {
+            ChatEvent::Closed(reason) => panic!("the session ended: {reason}"),
+            event if wanted(&event) => return event,
+            _ => {}
+        }
+    }
 }

@@ -41,6 +41,7 @@ impl Chat {
                 }
                 self.direct_message(message);
             }
+            ChatEvent::AlreadyPosted { client_msg_id } => self.pending.confirmed(client_msg_id),
             ChatEvent::History(page) => self.history_page(page),
             ChatEvent::Joined { room, members, .. } => self.joined(room, members),
             ChatEvent::Left { room, .. } => self.left(room),

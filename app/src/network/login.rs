@@ -1,13 +1,18 @@
 //! Logging in: with the password typed on the form, else with the login this device kept for
 //! the server and name (a token), else by name alone. A saved login the server refuses (the
-//! password was changed since) is forgotten, and the form asks for the password.
+//! password was changed since) is forgotten, and the form asks for the password. What an
+//! earlier session of the same name left unconfirmed on this device is sent again.
 
-use anseo_shared::client::{ChatEvent, ConnectError, ConnectOptions, Resilient, ResumeOptions, Trust};
+use anseo_shared::client::{
+    Carried, ChatEvent, ConnectError, ConnectOptions, PlatformConnection, Resilient, ResumeOptions, Trust,
+    connect_resilient_carrying,
+};
 use anseo_shared::protocol::{Credential, Welcome};
 use tokio::sync::mpsc;
 
 use crate::model::{LoginFailure, Secret};
 use crate::tokens::TokenStore;
+use crate::unsent::UnsentStore;
 
 /// What the form asked for.
 pub struct LoginRequest {
@@ -24,10 +29,16 @@ pub struct LoggedIn {
     pub events: mpsc::Receiver<ChatEvent>,
     /// The server address as typed (trimmed): the key for saved logins.
     pub server: String,
+    /// The name as typed (trimmed): the other key.
+    pub name: String,
 }
 
 /// Logs in, reconnecting by itself from then on (also after the server restarts).
-pub async fn log_in(request: &LoginRequest, tokens: &TokenStore) -> Result<LoggedIn, LoginFailure> {
+pub async fn log_in(
+    request: &LoginRequest,
+    tokens: &TokenStore,
+    unsent: &UnsentStore,
+) -> Result<LoggedIn, LoginFailure> {
     let server = request.server.trim().to_string();
     let name = request.name.trim();
     let saved = match &request.password {
@@ -42,8 +53,11 @@ pub async fn log_in(request: &LoginRequest, tokens: &TokenStore) -> Result<Logge
     let mut connect = ConnectOptions::new(&server, name, request.trust.clone());
     connect.credential = credential;
     let options = ResumeOptions { connect, reconnect_after_shutdown: true };
-    match connect_resilient(options).await {
-        Ok((client, welcome, events)) => Ok(LoggedIn { client, welcome, events, server }),
+    let carried = unsent.take(&server, name);
+    match connect_resilient(options, carried).await {
+        Ok((client, welcome, events)) => {
+            Ok(LoggedIn { client, welcome, events, server, name: name.to_string() })
+        }
         Err(error) => {
             let failure = LoginFailure::from(&error);
             if saved.is_none() || !failure.refuses_saved_login() {
@@ -57,19 +71,11 @@ pub async fn log_in(request: &LoginRequest, tokens: &TokenStore) -> Result<Logge
     }
 }
 
-/// A resilient session over QUIC.
-#[cfg(not(target_arch = "wasm32"))]
+/// A resilient session over the platform's connection: QUIC natively; in the browser, to
+/// the server that served the page over its WebTransport, or its WebSocket.
 async fn connect_resilient(
     options: ResumeOptions,
+    carried: Option<Carried>,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
-    anseo_shared::client::connect_resilient(options).await
-}
-
-/// A resilient session to the server that served the page (over its WebTransport, or its
-/// WebSocket).
-#[cfg(target_arch = "wasm32")]
-async fn connect_resilient(
-    options: ResumeOptions,
-) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
-    anseo_shared::client::connect_resilient_over::<anseo_shared::client::PlatformConnection>(options).await
+    connect_resilient_carrying::<PlatformConnection>(options, carried).await
 }

@@ -37,6 +37,7 @@ use crate::model::{Command, LoginFailure, Model, NetEvent};
 use crate::settings::LastLogin;
 use crate::storage::Place;
 use crate::tokens::TokenStore;
+use crate::unsent::UnsentStore;
 use login::LoginRequest;
 
 /// Where the network task keeps what it remembers.
@@ -48,6 +49,8 @@ pub struct Paths {
     pub last_login: Place,
     /// The logins kept on this device (see [`TokenStore`]).
     pub tokens: Place,
+    /// This window's messages not confirmed yet (see [`UnsentStore`]).
+    pub unsent: Place,
 }
 
 impl Default for Paths {
@@ -57,6 +60,7 @@ impl Default for Paths {
             known_servers: known_servers_path(),
             last_login: LastLogin::default_place(),
             tokens: TokenStore::default_place(),
+            unsent: UnsentStore::default_place(),
         }
     }
 }
@@ -202,6 +206,7 @@ impl Reporter {
 /// ends, and waits for the next login. It ends when the command queue closes (the app closed).
 pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths: Paths) {
     let tokens = TokenStore::new(paths.tokens.clone());
+    let unsent = UnsentStore::new(paths.unsent.clone());
     while let Some(command) = commands.recv().await {
         let request = match command {
             Command::Connect { server, name, password, pin } => {
@@ -223,7 +228,7 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
             // Not logged in: nothing to do.
             _ => continue,
         };
-        match login::log_in(&request, &tokens).await {
+        match login::log_in(&request, &tokens, &unsent).await {
             Err(failure) => events.send(NetEvent::LoginFailed(failure)).await,
             Ok(logged_in) => {
                 let last = LastLogin { server: logged_in.server.clone(), name: request.name.trim().into() };
@@ -231,7 +236,7 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
                     tracing::warn!(error = %e, "cannot remember the last login");
                 }
                 events.send(NetEvent::Connected(logged_in.welcome.clone())).await;
-                session::serve(logged_in, &mut commands, &events, &tokens).await;
+                session::serve(logged_in, &mut commands, &events, &tokens, &unsent).await;
             }
         }
     }

@@ -6,7 +6,8 @@
 //! One loop does both, one command at a time: while the client core holds a command back (its
 //! outbox is full), the next ones wait in the bounded command queue and events keep flowing,
 //! so a full queue holds up sending, never the events that would free it. Login tokens the
-//! server sends are saved here and never reach the model.
+//! server sends are saved here and never reach the model; the messages not confirmed yet are
+//! kept here as they come and go ([`UnsentStore`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +20,7 @@ use super::Reporter;
 use super::login::LoggedIn;
 use crate::model::{Command, LoginFailure, NetEvent};
 use crate::tokens::TokenStore;
+use crate::unsent::{Unconfirmed, UnsentStore};
 
 /// How long leaving may take before the app goes on without the server's answer.
 const QUIT_WAIT: Duration = Duration::from_secs(3);
@@ -33,9 +35,11 @@ pub async fn serve(
     commands: &mut mpsc::Receiver<Command>,
     events: &Reporter,
     tokens: &TokenStore,
+    unsent: &UnsentStore,
 ) {
-    let LoggedIn { client, events: mut incoming, server, .. } = logged_in;
+    let LoggedIn { client, events: mut incoming, server, name: login_name, .. } = logged_in;
     let mut handing: Option<Handing> = None;
+    let mut unconfirmed = Unconfirmed::default();
     loop {
         tokio::select! {
             biased;
@@ -55,6 +59,11 @@ pub async fn serve(
                     }
                     events.send(NetEvent::LoginFailed(failure)).await;
                     return;
+                }
+                if unconfirmed.follow(&event)
+                    && let Err(e) = unsent.keep(&server, &login_name, &client.carry(unconfirmed.sends()))
+                {
+                    tracing::warn!(error = %e, "cannot keep the unconfirmed messages on this device");
                 }
                 events.send(report(event, &server, tokens)).await;
             }

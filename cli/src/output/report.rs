@@ -152,8 +152,12 @@ impl Report {
             ChatEvent::Closed(reason) => Report::Closed { reason: reason.to_string() },
             // A page holds many messages: see `Report::history`.
             // The login token is for devices that keep it (the app); a script has its password.
-            // A message on its way is printed when posted (its echo) or refused.
-            ChatEvent::History(_) | ChatEvent::TokenIssued { .. } | ChatEvent::Sending { .. } => return None,
+            // A message on its way is printed when posted (its echo) or refused; one posted
+            // before a drop was printed then.
+            ChatEvent::History(_)
+            | ChatEvent::TokenIssued { .. }
+            | ChatEvent::Sending { .. }
+            | ChatEvent::AlreadyPosted { .. } => return None,
         })
     }
 

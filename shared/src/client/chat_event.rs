@@ -40,6 +40,10 @@ pub enum ChatEvent {
     Rooms { rooms: Vec<RoomInfo>, ts: u64 },
     /// This user's name changed.
     Renamed { old: String, new: String, ts: u64 },
+    /// A message or direct message of this user's that the server had posted already, when
+    /// it was sent again (after a reconnect, or by a later session on this device that
+    /// carried it on): confirmed, and not posted twice. Its echo is not sent again.
+    AlreadyPosted { client_msg_id: u64 },
     /// The server refused a message or direct message for good (too long, no such user...):
     /// it is not sent again. Refusals for speed or a busy server are retried, never reported.
     Refused { client_msg_id: u64, code: ErrorCode, message: String, ts: u64 },

@@ -59,7 +59,9 @@ pub use message_pipe::MessagePipe;
 pub use quic::{Client, Quic};
 #[cfg(feature = "client")]
 pub use resume::connect_resilient;
-pub use resume::{Resilient, ResumeOptions, connect_resilient_over};
+pub use resume::{
+    Carried, CarriedSend, Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over,
+};
 pub use session::{Connection, Event};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;

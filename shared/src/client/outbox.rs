@@ -47,6 +47,15 @@ impl Outgoing {
         }
     }
 
+    /// A send carried over from an earlier session.
+    pub(super) fn carried(send: super::resume::CarriedSend) -> Outgoing {
+        let super::resume::CarriedSend { client_msg_id, to, text } = send;
+        match to {
+            Addressee::Room(room) => Outgoing::Say { room, text, client_msg_id },
+            Addressee::User(to) => Outgoing::Direct { to, text, client_msg_id },
+        }
+    }
+
     /// The send `message` is, or `message` back when it is another command.
     pub(super) fn from_message(message: ClientMsg) -> Result<Outgoing, ClientMsg> {
         match message {

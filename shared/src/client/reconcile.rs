@@ -354,7 +354,7 @@ impl Reconcile {
     }
 
     /// A failed command. For a send: a re-sent message the server had posted already
-    /// (confirmed, nothing to show), a refusal to retry (kept, nothing to show), or a final
+    /// (confirmed), a refusal to retry (kept, nothing to show), or a final
     /// refusal (the caller hears it).
     fn on_error(&mut self, error: ErrorReply, now: Instant) {
         let ErrorReply { code, message, client_msg_id, ts } = error;
@@ -365,6 +365,7 @@ impl Reconcile {
         let answer = match code {
             ErrorCode::AlreadyPosted => {
                 self.confirm(id, now);
+                self.events.push_back(ChatEvent::AlreadyPosted { client_msg_id: id });
                 return;
             }
             ErrorCode::RateLimited => Answer::RateLimited,

@@ -16,7 +16,10 @@
 //! re-sent after an outage, delays messages but never loses one. A send is dropped only when
 //! the server refuses it for good, which the caller hears as [`ChatEvent::Refused`], or when
 //! the session ends, which the caller hears as [`ChatEvent::Unsent`] for each message before
-//! [`ChatEvent::Closed`].
+//! [`ChatEvent::Closed`]. What is unconfirmed can also outlive the session: the caller keeps
+//! it ([`Resilient::carry`]) and hands it to the next session on this device
+//! ([`connect_resilient_carrying`]), which sends it again under the same instance and ids,
+//! so the server posts each message once even if it took it before the first session ended.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,13 +27,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::chat_event::ChatEvent;
+use super::chat_event::{Addressee, ChatEvent};
 use super::commands::{Commands, Link};
 use super::dial::Dial;
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
 use super::login::{ConnectOptions, LoggedIn};
 use super::network::{CHECK_EVERY, NetworkWatch};
-use super::outbox::Outgoing;
+use super::outbox::{MAX_UNCONFIRMED, Outgoing};
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
 use super::rt::{self, Instant, now};
 use super::session::{Connection, Event};
@@ -62,6 +65,8 @@ pub type Resilient = Commands<Supervised>;
 #[derive(Clone)]
 pub struct Supervised {
     commands: mpsc::Sender<Command>,
+    /// This client's instance number (see [`Carried`]).
+    instance: u64,
     next_id: Arc<AtomicU64>,
     max_message_chars: usize,
     /// How many sends are not confirmed yet, kept by the supervisor.
@@ -88,9 +93,43 @@ pub async fn connect_resilient(
 /// Like `connect_resilient`, over connections of the kind `C` (QUIC, a WebSocket, the
 /// browser's): it connects, and connects again, with [`Dial::dial`].
 pub async fn connect_resilient_over<C: Dial>(
-    mut options: ResumeOptions,
+    options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
-    options.connect.instance = Some(new_instance());
+    connect_resilient_carrying::<C>(options, None).await
+}
+
+/// What a session hands on to the next one on this device (a restarted app, a reloaded
+/// page): its instance number, its next client message id, and its messages not confirmed
+/// yet, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub instance: u64,
+    pub next_id: u64,
+    pub unsent: Vec<CarriedSend>,
+}
+
+/// A message not confirmed yet, as [`ChatEvent::Sending`] gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedSend {
+    pub client_msg_id: u64,
+    pub to: Addressee,
+    pub text: String,
+}
+
+/// Like [`connect_resilient_over`], carrying on from an earlier session of this device's
+/// (see [`Carried`]): logged in as the same instance, its unconfirmed messages are sent again
+/// with their ids (each comes back as [`ChatEvent::Sending`] first), and new ones get ids
+/// after them. The server posts a message it already took once only.
+pub async fn connect_resilient_carrying<C: Dial>(
+    mut options: ResumeOptions,
+    carried: Option<Carried>,
+) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
+    let carried = carried.filter(|carried| carried.instance != 0);
+    let instance = carried.as_ref().map_or_else(new_instance, |carried| carried.instance);
+    options.connect.instance = Some(instance);
+    let unsent = carried.as_ref().map(|carried| carried.unsent.as_slice()).unwrap_or_default();
+    let after_unsent = unsent.iter().map(|send| send.client_msg_id + 1).max().unwrap_or(1);
+    let next_id = carried.as_ref().map_or(1, |carried| carried.next_id).max(after_unsent);
     let connected = C::dial(&options.connect).await?;
     let welcome = connected.welcome.clone();
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
@@ -100,11 +139,12 @@ pub async fn connect_resilient_over<C: Dial>(
     let link = Supervised {
         name: name.clone(),
         commands: commands_tx,
-        next_id: Arc::new(AtomicU64::new(1)),
+        instance,
+        next_id: Arc::new(AtomicU64::new(next_id)),
         max_message_chars: welcome.limits.max_message_chars as usize,
         unconfirmed: unconfirmed.clone(),
     };
-    let supervisor = Supervisor {
+    let mut supervisor = Supervisor {
         core: Reconcile::new(&welcome, now()),
         options,
         client: connected.client,
@@ -117,6 +157,9 @@ pub async fn connect_resilient_over<C: Dial>(
         attempt: 0,
         network: NetworkWatch::new(),
     };
+    for send in carried.map(|carried| carried.unsent).unwrap_or_default().into_iter().take(MAX_UNCONFIRMED) {
+        supervisor.core.send(Outgoing::carried(send));
+    }
     rt::spawn(supervisor.run());
     Ok((Commands { link }, welcome, events))
 }
@@ -145,6 +188,13 @@ impl Commands<Supervised> {
     /// confirmed yet.
     pub fn unconfirmed(&self) -> usize {
         self.link.unconfirmed.load(Ordering::Relaxed)
+    }
+
+    /// What the next session on this device carries on from this one, given the messages
+    /// not confirmed yet (`unsent`, as [`ChatEvent::Sending`] gave them, oldest first).
+    pub fn carry(&self, unsent: Vec<CarriedSend>) -> Carried {
+        let next_id = self.link.next_id.load(Ordering::Relaxed);
+        Carried { instance: self.link.instance, next_id, unsent }
     }
 
     /// This user's name, as the server last said (it changes with a rename).

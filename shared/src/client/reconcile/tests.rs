@@ -169,9 +169,10 @@ fn refusals_for_speed_are_retried_silently_and_final_ones_are_reported() {
     core.handle_server(error(ErrorCode::AlreadyPosted, Some(3)), now);
     core.handle_server(error(ErrorCode::NoSuchRoom, None), now);
     let events = events(&mut core);
-    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
     assert!(matches!(&events[0], ChatEvent::Refused { client_msg_id: 2, code: ErrorCode::TooLong, .. }));
-    assert!(matches!(&events[1], ChatEvent::CommandFailed { code: ErrorCode::NoSuchRoom, .. }));
+    assert_eq!(events[1], ChatEvent::AlreadyPosted { client_msg_id: 3 });
+    assert!(matches!(&events[2], ChatEvent::CommandFailed { code: ErrorCode::NoSuchRoom, .. }));
     assert_eq!(core.unconfirmed_count(), 1, "only the one refused for speed is left");
     let later = now + Duration::from_secs(1);
     assert!(matches!(&transmits(&mut core, later)[..], [ClientMsg::Say { client_msg_id: 1, .. }]));
