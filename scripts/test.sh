@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every unit and end-to-end test
 # (real server, real clients, the desktop app in an Xvfb window, the web client in headless
-# Chromium), and the Android type-check.
+# Chromium and Firefox ESR), and the Android type-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,8 @@ echo "== build the binaries the end-to-end tests run, and the tests" >&2
 # One build for both, so the binaries are built with the features the tests unify (a
 # separate `cargo build --bins` would build much of the workspace twice).
 cargo build --workspace --bins --tests --locked
+echo "== geckodriver (Firefox's WebDriver) for the browser tests" >&2
+scripts/geckodriver.sh
 echo "== tests" >&2
 cargo test --workspace --locked
 echo "== the protocol and the client core for the web (wasm32)" >&2

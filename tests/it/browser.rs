@@ -8,7 +8,7 @@
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::support::{Browser, Cli, DESKTOP, PHONE, TestServer};
+use crate::support::{Browser, Cli, DESKTOP, Engine, PHONE, TestServer};
 
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
@@ -20,37 +20,43 @@ fn message_from<'a>(
 
 #[tokio::test]
 async fn chromium_chats_with_the_terminal_client_over_web_transport() {
-    chats_with_the_terminal_client("/", "WebTransport").await;
+    chats_with_the_terminal_client(Engine::Chromium, "/", "WebTransport").await;
 }
 
 #[tokio::test]
 async fn chromium_chats_with_the_terminal_client_over_the_websocket() {
-    chats_with_the_terminal_client("/?transport=ws", "WebSocket").await;
+    chats_with_the_terminal_client(Engine::Chromium, "/?transport=ws", "WebSocket").await;
 }
 
-/// The page at `path` shows the server's fingerprint, logs in (over `transport`, as the
-/// server's log says) and chats with a terminal client: both ways in the lobby, Unicode
-/// intact, and a direct message each way.
-async fn chats_with_the_terminal_client(path: &str, transport: &str) {
+/// The page at `path`, in `engine`, shows the server's fingerprint, logs in (over
+/// `transport`, as the server's log says) and chats with a terminal client: both ways in the
+/// lobby, Unicode intact, and a direct message each way. Screenshots are named `browser-…`
+/// for Chromium, `firefox-…` for Firefox.
+pub(crate) async fn chats_with_the_terminal_client(engine: Engine, path: &str, transport: &str) {
+    let shots = match engine {
+        Engine::Chromium => "browser",
+        Engine::Firefox => "firefox",
+    };
     let server = TestServer::start();
     let mut tess = Cli::login(&server, "tess").await;
-    let browser = Browser::chromium(&server, DESKTOP).await;
+    let browser = Browser::start(engine, &server, DESKTOP).await;
     browser.open(&server, path).await;
     let fingerprint = browser.find("#login-fingerprint").await.text().await.unwrap();
     let groups = server.fingerprint.grouped();
     assert!(fingerprint.contains(groups.lines().next().unwrap()), "{fingerprint}");
     let shown = browser.find("#login-server").await.text().await.unwrap();
     assert!(shown.contains(&server.web_addr()), "{shown}");
-    browser.screenshot("browser-login-desktop").await;
+    browser.screenshot(&format!("{shots}-login-desktop")).await;
 
     browser.log_in_at(&server, path, "wendy").await;
     tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
         .await;
     let log = server.log();
-    assert!(log.contains(&format!("{transport} connection from 127.0.0.1:")), "{log}");
+    let wanted = format!("{transport} connection from 127.0.0.1:");
+    assert!(log.contains(&wanted), "server log:\n{log}\n{engine}'s driver log:\n{}", browser.log());
 
-    let text = "héllo from Chromium — ünïcode ✓ 日本語";
-    browser.say(text).await;
+    let text = format!("héllo from {engine} — ünïcode ✓ 日本語");
+    browser.say(&text).await;
     let seen = tess.expect_json("wendy's message", message_from("message", "wendy")).await;
     assert_eq!((seen["room"].clone(), seen["text"].clone()), (json!("lobby"), json!(text)));
 
@@ -65,7 +71,7 @@ async fn chats_with_the_terminal_client(path: &str, transport: &str) {
     browser.say("got it, tess").await;
     let dm = tess.expect_json("wendy's direct message", message_from("dm", "wendy")).await;
     assert_eq!((dm["to"].clone(), dm["text"].clone()), (json!("tess"), json!("got it, tess")));
-    browser.screenshot(&format!("browser-chat-desktop-{}", transport.to_lowercase())).await;
+    browser.screenshot(&format!("{shots}-chat-desktop-{}", transport.to_lowercase())).await;
 }
 
 /// Opens a WebTransport session from the page to `url` with `hash` (hex) as the only

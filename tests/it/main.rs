@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod chat;
 mod cli;
+mod firefox;
 mod history;
 mod hostile;
 mod limits;

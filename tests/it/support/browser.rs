@@ -1,7 +1,10 @@
-//! A real browser, headless, driven through WebDriver (fantoccini): Debian's Chromium with
-//! its chromedriver. The browser trusts exactly the test server's certificate (its public
-//! key is pinned with `--ignore-certificate-errors-spki-list`), as a person who compared the
-//! fingerprint once would.
+//! Real browsers, headless, driven through WebDriver (fantoccini): Debian's Chromium with its
+//! chromedriver, and Debian's Firefox ESR with geckodriver (from crates.io, in
+//! `target/tools/bin`: `scripts/geckodriver.sh` installs it). Chromium trusts exactly the
+//! test server's certificate (its public key is pinned with
+//! `--ignore-certificate-errors-spki-list`), as a person who compared the fingerprint once
+//! would; Firefox takes the page's certificate as it is (`acceptInsecureCerts`), having no
+//! such pin. Either driver runs in a process group of its own with its browser, ended whole.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -28,35 +31,74 @@ pub const DESKTOP: Size = Size { width: 1280, height: 800 };
 /// A phone's screen.
 pub const PHONE: Size = Size { width: 390, height: 844 };
 
-/// A headless Chromium and its driver; both end when this is dropped.
-pub struct Browser {
-    pub client: Client,
-    driver: Child,
-    _profile: tempfile::TempDir,
+/// Which browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
 }
 
-impl Drop for Browser {
-    /// Ends chromedriver and every Chromium process it started: they share its process group.
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+        })
+    }
+}
+
+/// A headless browser and its driver; both end when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    _driver: Driver,
+    /// The browser's profile (`profile/`) and what its driver wrote (`driver.log`).
+    dir: tempfile::TempDir,
+}
+
+/// A WebDriver process, leader of a process group of its own that the browser it starts
+/// joins.
+struct Driver(Child);
+
+impl Driver {
+    /// Starts `command` (listening on a port it was given) in a process group of its own,
+    /// writing what it says to `driver.log` in `dir`; `missing` says how to get it when it
+    /// cannot start.
+    fn spawn(command: &mut Command, dir: &Path, missing: &str) -> Driver {
+        let log = std::fs::File::create(dir.join("driver.log")).expect("driver.log");
+        let log2 = log.try_clone().expect("driver.log");
+        let child = command.process_group(0).stdin(Stdio::null()).stdout(log).stderr(log2).spawn();
+        Driver(child.unwrap_or_else(|error| panic!("{missing}: {error}")))
+    }
+}
+
+impl Drop for Driver {
+    /// Ends the driver and every browser process it started: they share its process group.
     fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
+        let group = format!("-{}", self.0.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
 impl Browser {
+    /// Starts `engine` at `size`, trusting `server`'s certificate.
+    pub async fn start(engine: Engine, server: &TestServer, size: Size) -> Browser {
+        match engine {
+            Engine::Chromium => Browser::chromium(server, size).await,
+            Engine::Firefox => Browser::firefox(server, size).await,
+        }
+    }
+
     /// Starts Chromium trusting `server`'s certificate, at `size`.
     pub async fn chromium(server: &TestServer, size: Size) -> Browser {
+        let (dir, profile) = browser_dir();
         let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver (Debian package chromium-driver; scripts/deps.sh installs it)");
-        let profile = tempfile::tempdir().expect("profile dir");
+        let driver = Driver::spawn(
+            Command::new("chromedriver").arg(format!("--port={port}")),
+            dir.path(),
+            "start chromedriver (Debian package chromium-driver; scripts/deps.sh installs it)",
+        );
         let args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -67,7 +109,7 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             format!("--window-size={},{}", size.width, size.height),
-            format!("--user-data-dir={}", profile.path().display()),
+            format!("--user-data-dir={}", profile.display()),
             format!(
                 "--ignore-certificate-errors-spki-list={}",
                 spki_hash(&server.cert_dir().join("cert.pem"))
@@ -79,18 +121,38 @@ impl Browser {
         let options =
             json!({ "binary": chromium(), "args": args, "mobileEmulation": { "deviceMetrics": screen } });
         capabilities.insert("goog:chromeOptions".into(), options);
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + WAIT;
-        let client = loop {
-            let mut builder = ClientBuilder::new(HttpConnector::new());
-            builder.capabilities(capabilities.clone());
-            match builder.connect(&url).await {
-                Ok(client) => break client,
-                Err(error) if Instant::now() > deadline => panic!("cannot drive Chromium: {error}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
-        Browser { client, driver, _profile: profile }
+        let client = connect(Engine::Chromium, port, capabilities).await;
+        Browser { client, _driver: driver, dir }
+    }
+
+    /// Starts Firefox ESR at `size`. Firefox takes no pin of one public key on its command
+    /// line, so it takes whatever certificate the page presents (`acceptInsecureCerts`);
+    /// `_server` keeps the signature of [`chromium`](Self::chromium)'s.
+    pub async fn firefox(_server: &TestServer, size: Size) -> Browser {
+        let geckodriver = geckodriver();
+        let (dir, profile) = browser_dir();
+        let port = free_port();
+        let driver = Driver::spawn(
+            Command::new(&geckodriver).args(["--port", &port.to_string()]),
+            dir.path(),
+            &format!("start {}", geckodriver.display()),
+        );
+        let args = ["-headless".to_string(), "-profile".into(), profile.display().to_string()];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("acceptInsecureCerts".into(), json!(true));
+        // The page's console into the driver's log, for a failing test to show.
+        let prefs = json!({ "devtools.console.stdout.content": true });
+        let options = json!({ "binary": firefox(), "args": args, "prefs": prefs });
+        capabilities.insert("moz:firefoxOptions".into(), options);
+        let client = connect(Engine::Firefox, port, capabilities).await;
+        client.set_window_size(size.width, size.height).await.expect("size Firefox's window");
+        Browser { client, _driver: driver, dir }
+    }
+
+    /// What the browser's driver wrote (Firefox's includes the browser's own output and the
+    /// page's console).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("driver.log")).unwrap_or_default()
     }
 
     /// Opens `path` of the server's web address.
@@ -198,6 +260,53 @@ impl Browser {
 /// Debian's Chromium.
 fn chromium() -> &'static str {
     "/usr/bin/chromium"
+}
+
+/// Debian's Firefox ESR.
+fn firefox() -> &'static str {
+    "/usr/bin/firefox-esr"
+}
+
+/// geckodriver, where `scripts/geckodriver.sh` installs it: `target/tools/bin/geckodriver`
+/// of the workspace. Fails saying how to install it when it is not there.
+fn geckodriver() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/bin/geckodriver");
+    assert!(
+        path.is_file(),
+        "{} is missing: install geckodriver with scripts/geckodriver.sh \
+         (cargo install geckodriver --version 0.37.1 --locked --root target/tools), \
+         and Firefox ESR with scripts/deps.sh (Debian package firefox-esr)",
+        path.display()
+    );
+    path
+}
+
+/// Connects to the WebDriver listening on `port` (it may still be starting), opening a
+/// session of `engine` with `capabilities`.
+async fn connect(
+    engine: Engine,
+    port: u16,
+    capabilities: serde_json::Map<String, serde_json::Value>,
+) -> Client {
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities.clone());
+        match builder.connect(&url).await {
+            Ok(client) => return client,
+            Err(error) if Instant::now() > deadline => panic!("cannot drive {engine}: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// A new directory for a browser, and its profile folder in it.
+fn browser_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("browser dir");
+    let profile = dir.path().join("profile");
+    std::fs::create_dir(&profile).expect("profile dir");
+    (dir, profile)
 }
 
 /// A TCP port nobody listens on right now.
