@@ -51,15 +51,11 @@ fn collect(folder: &Path, prefix: &str, files: &mut Vec<(String, PathBuf)>) {
     }
 }
 
-fn media_type(name: &str) -> &'static str {
-    match name.rsplit_once('.').map(|(_, extension)| extension) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        _ => "application/octet-stream",
+/// The file's media type by its extension; text in UTF-8.
+fn media_type(name: &str) -> String {
+    let media_type = mime_guess::from_path(name).first_or_octet_stream();
+    match media_type.type_() {
+        mime_guess::mime::TEXT => format!("{}; charset=utf-8", media_type.essence_str()),
+        _ => media_type.essence_str().to_string(),
     }
 }

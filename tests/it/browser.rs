@@ -6,9 +6,10 @@
 //! `target/e2e/` (look at them by eye).
 
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use serde_json::json;
 
-use crate::support::{Browser, Cli, DESKTOP, Engine, PHONE, TestServer};
+use crate::support::{Browser, Cli, DESKTOP, Engine, PHONE, TestServer, claim};
 
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
@@ -159,4 +160,72 @@ async fn chromium_sends_what_was_typed_during_a_restart_once_in_order() {
     assert_eq!(seen, ["before", "while away 1", "while away 2", "while away 3"]);
     tess.send("welcome back").await;
     browser.wait_for_text("welcome back").await;
+}
+
+/// Sends each of the lines given, as Enter in the composer does, all at once.
+const SEND_EACH: &str = r#"
+    const box = document.getElementById("composer");
+    for (const line of arguments[0]) {
+        box.value = line;
+        box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    }
+"#;
+
+#[tokio::test]
+async fn messages_not_confirmed_when_the_tab_is_reloaded_are_sent_once_after() {
+    let server = TestServer::start();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+    // Sent in one go, faster than the server's rate limit (a burst of 50, then 10 a
+    // second): the page paces them, and many wait unconfirmed when the tab is reloaded.
+    let texts: Vec<String> = (1..=80).map(|i| format!("line {i}")).collect();
+    browser.find("#composer").await;
+    browser.client.execute(SEND_EACH, vec![json!(texts)]).await.expect("send the lines");
+    browser.find("article.pending").await;
+    browser.client.refresh().await.expect("reload the tab");
+    browser.log_in(&server, "wendy").await;
+    let mut seen = Vec::new();
+    while seen.len() < texts.len() {
+        let message = tess.expect_json("wendy's messages", message_from("message", "wendy")).await;
+        seen.push(message["text"].as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(seen, texts, "each once, in order");
+    browser.wait_until_gone("article.pending").await;
+    // Nothing more comes: a sentinel from the page is the next thing tess sees.
+    browser.say("the end").await;
+    let next = tess.expect_json("wendy's next message", message_from("message", "wendy")).await;
+    assert_eq!(next["text"], json!("the end"));
+}
+
+#[tokio::test]
+async fn a_claimed_name_needs_its_password_once_per_browser() {
+    let server = TestServer::start();
+    claim(&server, "bob", "bob's password").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.open(&server, "/").await;
+    browser.find("#login-name").await.send_keys("bob").await.expect("type the name");
+    let password = browser.find("#login-password").await;
+    password.send_keys("bob's password").await.expect("type the password");
+    password.send_keys(&Key::Enter).await.expect("press Enter");
+    browser.find("#composer").await;
+    // The login token is in the page's storage, for this server and name.
+    let kept = browser.client.execute("return localStorage.getItem('anseo.tokens.json')", vec![]).await;
+    let kept: serde_json::Value = serde_json::from_str(kept.unwrap().as_str().unwrap_or("null")).unwrap();
+    assert_eq!(kept["tokens"][0]["name"], json!("bob"), "{kept}");
+    assert_eq!(kept["tokens"][0]["server"], json!(server.web_addr()), "{kept}");
+
+    // Reloaded, the page logs in with the name alone.
+    browser.client.refresh().await.expect("reload");
+    browser.log_in(&server, "bob").await;
+    browser.say("back without typing the password").await;
+    browser.wait_for_text("back without typing the password").await;
+
+    // Another browser, without the token, is asked for the password.
+    let other = Browser::chromium(&server, DESKTOP).await;
+    other.open(&server, "/").await;
+    let name = other.find("#login-name").await;
+    name.send_keys("bob").await.expect("type the name");
+    name.send_keys(&Key::Enter).await.expect("press Enter");
+    other.wait_for_text("The name 'bob' is claimed: enter its password").await;
 }

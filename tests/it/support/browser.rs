@@ -174,6 +174,8 @@ impl Browser {
         self.open(server, path).await;
         let field = self.find("#login-name").await;
         self.wait_for_focus("login-name").await;
+        // The page fills in the last name it logged in with.
+        field.clear().await.expect("clear the name");
         field.send_keys(name).await.expect("type the name");
         field.send_keys(&Key::Enter).await.expect("press Enter");
         self.find("#composer").await;
