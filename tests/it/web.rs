@@ -4,6 +4,7 @@
 //! and a slowloris are cut, with a reason where there is a client to read one, and nobody
 //! else notices.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anseo_shared::client::{
@@ -13,8 +14,9 @@ use anseo_shared::client::{
 use anseo_shared::protocol::{
     ClientMsg, PROTOCOL_VERSION, ServerMsg, channel, close_code, encode_frame, websocket_close_code,
 };
-use anseo_shared::trust::Fingerprint;
+use anseo_shared::trust::{Fingerprint, FingerprintVerifier};
 use futures_util::{SinkExt, StreamExt};
+use quinn::crypto::rustls::QuicClientConfig;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::tungstenite::Message;
@@ -339,4 +341,41 @@ async fn a_websocket_session_resumes_after_a_sigkill_restart_without_loss() {
     })
     .await;
     assert_eq!(stored, expected, "the server stored each message once");
+}
+
+/// A QUIC connection that asks for HTTP/3 gets the short-lived WebTransport certificate (the
+/// hash `/server.json` names), not the server's own; one that then opens no WebTransport
+/// session is closed with a reason within the hello timeout, and a client beside it chats.
+#[tokio::test]
+async fn an_http3_connection_gets_the_short_certificate_and_must_open_a_session() {
+    let server = TestServer::start();
+    let facts = server.facts().await;
+    let hash: Fingerprint = facts["web_transport"]["certificate_hash"].as_str().unwrap().parse().unwrap();
+    let provider = anseo_shared::transport::crypto_provider();
+    let verifier = FingerprintVerifier::new(Some(hash), provider.signature_verification_algorithms);
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h3".to_vec()];
+    let config = quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()));
+    let endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    let connecting = endpoint.connect_with(config, server.addr.parse().unwrap(), "localhost").unwrap();
+    let idle = connecting.await.expect("the handshake with the WebTransport certificate's hash pinned");
+
+    let ann = server.login("ann").await;
+    let mut bob = server.login("bob").await;
+    ann.client.say("lobby", "still here").await.unwrap();
+    assert_eq!(next_text(&mut bob.events, "ann's message").await, ("ann".into(), "still here".into()));
+
+    let closed = tokio::time::timeout(WAIT, idle.closed()).await.expect("closed within the hello timeout");
+    match closed {
+        quinn::ConnectionError::ApplicationClosed(close) => {
+            assert_eq!(close.error_code, quinn::VarInt::from(close_code::PROTOCOL));
+            assert_eq!(&close.reason[..], b"no WebTransport session in time");
+        }
+        other => panic!("closed without the reason: {other}"),
+    }
 }
