@@ -24,6 +24,7 @@
 mod browser;
 #[cfg(feature = "web")]
 mod browser_webtransport;
+mod carried;
 mod chat_event;
 mod commands;
 #[cfg(feature = "client")]
@@ -45,6 +46,7 @@ mod session;
 #[cfg(feature = "websocket")]
 mod websocket_native;
 
+pub use carried::{Carried, CarriedSend};
 pub use chat_event::{Addressee, ChatEvent, Presence, PresenceChange};
 pub use commands::Commands;
 #[cfg(feature = "client")]
@@ -59,9 +61,7 @@ pub use message_pipe::MessagePipe;
 pub use quic::{Client, Quic};
 #[cfg(feature = "client")]
 pub use resume::connect_resilient;
-pub use resume::{
-    Carried, CarriedSend, Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over,
-};
+pub use resume::{Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over};
 pub use session::{Connection, Event};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use web_time::Instant;
 
+use super::carried::CarriedSend;
 use super::chat_event::{Addressee, ChatEvent};
 use crate::protocol::{ClientMsg, SendRate, fold_name};
 use crate::rate::{RateLimit, TokenBucket, Verdict};
@@ -48,8 +49,8 @@ impl Outgoing {
     }
 
     /// A send carried over from an earlier session.
-    pub(super) fn carried(send: super::resume::CarriedSend) -> Outgoing {
-        let super::resume::CarriedSend { client_msg_id, to, text } = send;
+    pub(super) fn carried(send: CarriedSend) -> Outgoing {
+        let CarriedSend { client_msg_id, to, text } = send;
         match to {
             Addressee::Room(room) => Outgoing::Say { room, text, client_msg_id },
             Addressee::User(to) => Outgoing::Direct { to, text, client_msg_id },

@@ -27,7 +27,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::chat_event::{Addressee, ChatEvent};
+use super::carried::{Carried, CarriedSend};
+use super::chat_event::ChatEvent;
 use super::commands::{Commands, Link};
 use super::dial::Dial;
 use super::error::{ClientError, ConnectError, Disconnect, GaveUp};
@@ -96,24 +97,6 @@ pub async fn connect_resilient_over<C: Dial>(
     options: ResumeOptions,
 ) -> Result<(Resilient, Welcome, mpsc::Receiver<ChatEvent>), ConnectError> {
     connect_resilient_carrying::<C>(options, None).await
-}
-
-/// What a session hands on to the next one on this device (a restarted app, a reloaded
-/// page): its instance number, its next client message id, and its messages not confirmed
-/// yet, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Carried {
-    pub instance: u64,
-    pub next_id: u64,
-    pub unsent: Vec<CarriedSend>,
-}
-
-/// A message not confirmed yet, as [`ChatEvent::Sending`] gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CarriedSend {
-    pub client_msg_id: u64,
-    pub to: Addressee,
-    pub text: String,
 }
 
 /// Like [`connect_resilient_over`], carrying on from an earlier session of this device's
