@@ -26,10 +26,13 @@
 //! - [`store`]: SQLite persistence of rooms and messages, written by one group-commit thread.
 //! - [`accounts`]: claimed names: passwords (argon2id), login tokens, slowing down guessing.
 //! - [`history`]: pages of a room's history, read beside the writer and sent to a client.
+//! - [`blobs`]: attachments' bytes by their BLAKE3 hash, uploads kept as they come and
+//!   stored only once complete and verified.
 
 pub mod accounts;
 pub mod args;
 pub mod banner;
+pub mod blobs;
 pub mod cert;
 pub mod clock;
 pub mod cmd;
