@@ -56,7 +56,7 @@ pub enum Upload {
     /// The store has these bytes already.
     Stored,
     /// Write from the partial blob's offset on.
-    Write(PartialBlob),
+    Write(Box<PartialBlob>),
 }
 
 /// The blob store of one data folder.
@@ -122,7 +122,7 @@ impl BlobStore {
             usage.reserved.insert(hash, size);
         }
         match PartialBlob::open(self.clone(), hash, size) {
-            Ok(partial) => Ok(Upload::Write(partial)),
+            Ok(partial) => Ok(Upload::Write(Box::new(partial))),
             Err(error) => {
                 self.release(&hash);
                 Err(error)

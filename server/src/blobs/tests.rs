@@ -18,7 +18,7 @@ fn hash(bytes: &[u8]) -> Hash {
 
 fn writer(upload: Upload) -> PartialBlob {
     match upload {
-        Upload::Write(partial) => partial,
+        Upload::Write(partial) => *partial,
         Upload::Stored => panic!("already stored"),
     }
 }
