@@ -2,14 +2,15 @@
 //! the server itself with its default settings: the page logs in and chats with the terminal
 //! client byte for byte, both ways, in a room and in direct messages, over WebTransport and
 //! over the WebSocket; it sends what was typed during a server restart once, in order; it
-//! fits a phone's screen; WebTransport is refused a wrong certificate hash. Screenshots go to
+//! fits a phone's screen and follows a system set to dark; WebTransport is refused a wrong
+//! certificate hash. Screenshots go to
 //! `target/e2e/` (look at them by eye).
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::json;
 
-use crate::support::{Browser, Cli, DESKTOP, Engine, PHONE, TestServer, claim};
+use crate::support::{Browser, Cli, DARK_PHONE, DESKTOP, Engine, PHONE, TestServer, claim};
 
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
@@ -228,4 +229,29 @@ async fn a_claimed_name_needs_its_password_once_per_browser() {
     name.send_keys("bob").await.expect("type the name");
     name.send_keys(&Key::Enter).await.expect("press Enter");
     other.wait_for_text("The name 'bob' is claimed: enter its password").await;
+}
+
+#[tokio::test]
+async fn the_page_follows_a_system_set_to_dark() {
+    let server = TestServer::start();
+    let browser = Browser::chromium(&server, DARK_PHONE).await;
+    browser.log_in(&server, "nia").await;
+    browser.say("in the dark").await;
+    browser.wait_for_text("in the dark").await;
+    let script = "return [matchMedia('(prefers-color-scheme: dark)').matches, \
+                  getComputedStyle(document.querySelector('.conversation')).backgroundColor]";
+    let looks = browser.client.execute(script, vec![]).await.expect("read the page's colours");
+    assert_eq!(looks[0], json!(true), "the browser asks for the dark theme: {looks}");
+    let background = looks[1].as_str().unwrap_or_default().to_string();
+    let channels: Vec<u32> = background
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .filter_map(|channel| channel.trim().parse().ok())
+        .collect();
+    assert_eq!(channels.len(), 3, "{background}");
+    assert!(channels.iter().all(|&channel| channel < 80), "the conversation is not dark: {background}");
+    browser.screenshot("browser-chat-phone-dark").await;
 }

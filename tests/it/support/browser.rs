@@ -19,17 +19,20 @@ use serde_json::json;
 
 use super::{TestServer, WAIT};
 
-/// A window size.
+/// A window size, and whether the system asks pages for their dark theme.
 #[derive(Debug, Clone, Copy)]
 pub struct Size {
     pub width: u32,
     pub height: u32,
+    pub dark: bool,
 }
 
 /// A desktop browser window.
-pub const DESKTOP: Size = Size { width: 1280, height: 800 };
+pub const DESKTOP: Size = Size { width: 1280, height: 800, dark: false };
 /// A phone's screen.
-pub const PHONE: Size = Size { width: 390, height: 844 };
+pub const PHONE: Size = Size { width: 390, height: 844, dark: false };
+/// A phone's screen, the system set to dark.
+pub const DARK_PHONE: Size = Size { dark: true, ..PHONE };
 
 /// Which browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +118,11 @@ impl Browser {
                 spki_hash(&server.cert_dir().join("cert.pem"))
             ),
         ];
+        let mut args = args;
+        if size.dark {
+            // `prefers-color-scheme: dark`, as a system set to dark reports it.
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
         let mut capabilities = serde_json::Map::new();
         // A window narrower than 500 px needs the phone's screen emulated.
         let screen = json!({ "width": size.width, "height": size.height, "pixelRatio": 1.0 });

@@ -9,7 +9,7 @@ mod server;
 mod web;
 
 pub use accounts::{claim, login_with, password, try_login};
-pub use browser::{Browser, DESKTOP, Engine, PHONE};
+pub use browser::{Browser, DARK_PHONE, DESKTOP, Engine, PHONE};
 pub use cli::*;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;
