@@ -8,7 +8,7 @@ use anseo_shared::protocol::{DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_LIMIT}
 use anseo_shared::transport::IDLE_TIMEOUT;
 
 use crate::cert::CertSource;
-use crate::config::{Config, ConnectionLimits, SessionSettings, WebListen};
+use crate::config::{Config, ConnectionLimits, FileLimits, SessionSettings, WebListen};
 use crate::hub::{HubLimits, RoomCreationLimits};
 use crate::limits::RateLimit;
 use crate::outbox::OutboxLimits;
@@ -81,6 +81,18 @@ pub struct Args {
     /// Rooms one IP address may create in an hour (a classroom behind one NAT shares one)
     #[arg(long, default_value_t = 60)]
     pub rooms_created_per_hour_per_address: u32,
+
+    /// The largest file people may share, in MiB
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub max_file_mib: u64,
+
+    /// Storage for people's files, all together, in GiB
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub max_storage_gib: u64,
+
+    /// Uploads one client may have in progress at once
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub uploads_per_client: u64,
 
     /// Seconds a new connection may take to log in
     #[arg(long, default_value_t = 5.0)]
@@ -259,6 +271,11 @@ impl Args {
                 (true, _) => None,
                 (false, Some(dir)) => Some(dir.clone()),
                 (false, None) => Some(default_data_dir()),
+            },
+            files: FileLimits {
+                max_file: self.max_file_mib << 20,
+                max_storage: self.max_storage_gib << 30,
+                uploads_per_client: self.uploads_per_client as usize,
             },
             connections: ConnectionLimits {
                 max_total: self.max_connections.max(1),

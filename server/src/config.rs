@@ -28,6 +28,19 @@ pub struct Config {
     pub require_accounts: bool,
     /// The folder of the message store; `None` keeps everything in memory.
     pub store: Option<PathBuf>,
+    /// How much the server takes of people's files.
+    pub files: FileLimits,
+}
+
+/// How much the server takes of people's files (attachments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    /// The largest file, in bytes.
+    pub max_file: u64,
+    /// All files together, in bytes.
+    pub max_storage: u64,
+    /// Uploads one connection may have in progress at once.
+    pub uploads_per_client: usize,
 }
 
 /// Where the web client (HTTPS and its WebSocket) listens.

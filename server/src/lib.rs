@@ -28,6 +28,7 @@
 //! - [`history`]: pages of a room's history, read beside the writer and sent to a client.
 //! - [`blobs`]: attachments' bytes by their BLAKE3 hash, uploads kept as they come and
 //!   stored only once complete and verified.
+//! - [`transfer`]: a client's transfer streams (uploads), beside its chat stream.
 
 pub mod accounts;
 pub mod args;
@@ -49,6 +50,7 @@ pub mod server;
 pub mod session;
 pub mod shared;
 pub mod store;
+pub mod transfer;
 pub mod web;
 
 pub use config::Config;

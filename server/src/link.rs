@@ -46,6 +46,11 @@ pub trait ClientConnection: ClientLink + Clone {
     fn open_sink(&self) -> impl Future<Output = io::Result<Self::Sink>> + Send;
     /// Whether the connection is closed (by either side).
     fn is_closed(&self) -> bool;
+    /// Lets the client open `uploads` transfer streams beside its chat stream at once.
+    fn allow_transfers(&self, uploads: u32);
+    /// Waits for the next transfer stream the client opens; never, where transfers are not
+    /// carried.
+    fn accept_transfer(&self) -> impl Future<Output = io::Result<(Self::Sink, Self::Source)>> + Send;
 }
 
 impl ClientLink for quinn::Connection {
@@ -90,5 +95,13 @@ impl ClientConnection for quinn::Connection {
 
     fn is_closed(&self) -> bool {
         self.close_reason().is_some()
+    }
+
+    fn allow_transfers(&self, uploads: u32) {
+        self.set_max_concurrent_bi_streams((1 + uploads).into());
+    }
+
+    async fn accept_transfer(&self) -> io::Result<(Self::Sink, Self::Source)> {
+        self.accept_bi().await.map_err(io::Error::other)
     }
 }

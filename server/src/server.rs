@@ -17,6 +17,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::accounts::{Accounts, WaitingDirects};
 use crate::banner;
+use crate::blobs::{BlobError, BlobLimits, BlobStore, human_size};
 use crate::cert::{self, CertError};
 use crate::config::{Config, WebListen};
 use crate::history::HistoryReader;
@@ -44,6 +45,8 @@ pub enum ServerError {
     WebBind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot open the store of files: {0}")]
+    Blobs(#[from] BlobError),
     #[error("cannot make the certificate for browsers' WebTransport: {0}")]
     WebTransportCert(#[from] CertMakingError),
 }
@@ -58,6 +61,7 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
 pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerError> {
     // The store first: a second server on the same data folder stops here, before it binds.
     let (hub, store_thread) = open_hub(&config)?;
+    let blobs = open_blobs(&config)?;
     let identity = cert::load_or_generate(&config.cert)?;
     let fingerprint = identity.fingerprint;
     let native = certified_key(identity.chain, identity.key.clone_key())?;
@@ -83,6 +87,8 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         limits: config.connections,
         budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
+        blobs,
+        files: config.files,
     });
     let web_transport = web_transport.map(|cert| web::WebTransport { port: bound.port(), cert });
     let web = bind_web(&config, bound, web_tls, fingerprint, web_transport, &shared)?;
@@ -158,6 +164,15 @@ fn bind_web(
         other => other,
     };
     listener.map(Some).map_err(|source| ServerError::WebBind { addr, source })
+}
+
+/// The store of people's files, in the data folder; none with `--no-store`.
+fn open_blobs(config: &Config) -> Result<Option<BlobStore>, ServerError> {
+    let Some(dir) = &config.store else { return Ok(None) };
+    let limits = BlobLimits { max_file: config.files.max_file, max_total: config.files.max_storage };
+    let blobs = BlobStore::open(dir, limits)?;
+    tracing::info!("files: {} stored in {}", human_size(blobs.used()), dir.join("blobs").display());
+    Ok(Some(blobs))
 }
 
 /// The store's writer thread, and the lock on its folder that this server holds.

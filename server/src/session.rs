@@ -33,6 +33,7 @@ use crate::outbox::Outbox;
 use crate::presence::Resync;
 use crate::shared::Shared;
 use crate::store::StoredDirect;
+use crate::transfer;
 
 /// How long the goodbye steps (delivering a rejection, flushing the last replies) may take.
 const LINGER: Duration = Duration::from_secs(5);
@@ -70,6 +71,8 @@ struct Greeting {
 struct Login {
     id: ClientId,
     chat_writer: JoinHandle<()>,
+    /// The client's transfers (files up and down), ended with the session.
+    transfers: JoinHandle<()>,
 }
 
 /// Serves a connection that admission counted (the caller releases it), whatever carries it.
@@ -315,7 +318,8 @@ impl<C: ClientConnection> Session<C> {
                         Err(error) => tracing::debug!(%error, "could not open the presence stream"),
                     }
                 });
-                Some((Login { id, chat_writer }, lobby_history))
+                let transfers = tokio::spawn(transfer::serve(self.connection.clone(), self.shared.clone()));
+                Some((Login { id, chat_writer, transfers }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,
         }
@@ -428,6 +432,7 @@ impl<C: ClientConnection> Session<C> {
 
     /// Logs the user out (everyone is told), lets the last replies leave, and closes.
     async fn finish(&self, login: Login) {
+        login.transfers.abort();
         if let Some((name, online)) = self.shared.hub.logout(login.id) {
             tracing::info!("{name} left ({online} online)");
         }

@@ -24,5 +24,6 @@ mod review_lists;
 mod review_names;
 mod review_store;
 mod server;
+mod transfer;
 mod trust;
 mod web;

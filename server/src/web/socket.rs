@@ -196,6 +196,13 @@ impl ClientConnection for WebSocketLink {
     fn is_closed(&self) -> bool {
         self.state.closing.is_cancelled()
     }
+
+    /// A WebSocket carries no transfers (yet).
+    fn allow_transfers(&self, _uploads: u32) {}
+
+    async fn accept_transfer(&self) -> io::Result<(Self::Sink, Self::Source)> {
+        std::future::pending().await
+    }
 }
 
 /// One of the client's streams: bytes sent as WebSocket messages on its channel.

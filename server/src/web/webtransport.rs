@@ -98,4 +98,11 @@ impl ClientConnection for WebTransportLink {
     fn is_closed(&self) -> bool {
         self.0.close_reason().is_some()
     }
+
+    /// A browser's transfers are not carried yet.
+    fn allow_transfers(&self, _uploads: u32) {}
+
+    async fn accept_transfer(&self) -> io::Result<(Self::Sink, Self::Source)> {
+        std::future::pending().await
+    }
 }

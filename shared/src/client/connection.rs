@@ -21,6 +21,9 @@ pub trait ServerConnection: Send + Sync + 'static {
     /// Opens the stream the frames travel on, both ways and in order.
     fn open_frames(&self) -> impl Future<Output = Result<(Self::Writer, Self::Reader), Disconnect>> + Send;
 
+    /// Opens a stream of its own for one transfer (a file up or down), beside the frames.
+    fn open_transfer(&self) -> impl Future<Output = Result<(Self::Writer, Self::Reader), Disconnect>> + Send;
+
     /// The next stream the server opens (presence); `None` once the connection is gone.
     fn accept_stream(&self) -> impl Future<Output = Option<Self::Reader>> + Send;
 

@@ -187,6 +187,11 @@ impl ServerConnection for MessagePipe {
         frames.ok_or_else(|| Disconnect::Lost("the frame stream is already open".into()))
     }
 
+    /// A socket of messages carries the frames only: transfers need QUIC.
+    async fn open_transfer(&self) -> Result<(Self::Writer, Self::Reader), Disconnect> {
+        Err(Disconnect::Lost("files travel over QUIC only, not over this connection".into()))
+    }
+
     async fn accept_stream(&self) -> Option<Self::Reader> {
         let presence = self.state.presence.lock().unwrap_or_else(|e| e.into_inner()).take();
         if presence.is_none() {

@@ -43,6 +43,8 @@ mod reconcile;
 mod resume;
 pub mod rt;
 mod session;
+#[cfg(feature = "client")]
+mod transfer;
 #[cfg(feature = "websocket")]
 mod websocket_native;
 
@@ -63,6 +65,8 @@ pub use quic::{Client, Quic};
 pub use resume::connect_resilient;
 pub use resume::{Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over};
 pub use session::{Connection, Event};
+#[cfg(feature = "client")]
+pub use transfer::{TransferError, Uploaded};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;
 

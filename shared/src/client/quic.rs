@@ -27,6 +27,10 @@ impl ServerConnection for Quic {
         self.connection.open_bi().await.map_err(|e| Disconnect::from_connection_error(&e))
     }
 
+    async fn open_transfer(&self) -> Result<(Self::Writer, Self::Reader), Disconnect> {
+        self.connection.open_bi().await.map_err(|e| Disconnect::from_connection_error(&e))
+    }
+
     async fn accept_stream(&self) -> Option<Self::Reader> {
         self.connection.accept_uni().await.ok()
     }

@@ -295,6 +295,12 @@ pub enum ErrorCode {
     InvalidPassword,
     /// A re-sent message that the server already posted (its `client_msg_id` says which).
     AlreadyPosted,
+    /// A file larger than the server takes.
+    TooLarge,
+    /// The server's storage for files is full.
+    StorageFull,
+    /// A file whose bytes do not match its hash, or its announced size.
+    WrongHash,
 }
 
 impl ErrorCode {
@@ -317,6 +323,9 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::InvalidPassword => "invalid_password",
             ErrorCode::AlreadyPosted => "already_posted",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::StorageFull => "storage_full",
+            ErrorCode::WrongHash => "wrong_hash",
         }
     }
 }

@@ -13,6 +13,7 @@ mod codec;
 #[cfg(feature = "codec")]
 mod framed;
 mod messages;
+mod transfer;
 mod validate;
 mod web;
 
@@ -20,6 +21,7 @@ pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]
 pub use framed::FrameCodec;
 pub use messages::*;
+pub use transfer::{FileHash, MAX_TRANSFER_FRAME, TransferReply, TransferRequest};
 pub use validate::{
     NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
     normalize_room, validate_password, validate_text, validate_topic,

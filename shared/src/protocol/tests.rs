@@ -322,3 +322,19 @@ fn golden_bytes_of_the_paged_lists() {
     let page = ServerMsg::RoomsPage { rooms: vec![], more: false, ts: 3 };
     assert_eq!(postcard::to_stdvec(&page).unwrap(), [13, 0, 0, 3]);
 }
+
+#[test]
+fn golden_bytes_of_a_transfer() {
+    let upload = encode_frame(&TransferRequest::Upload { hash: [7; 32], size: 300 }).unwrap();
+    // length 35 | variant 0 | 32 bytes of hash | size 300 as a varint
+    let mut expected = vec![0, 0, 0, 35, 0];
+    expected.extend([7; 32]);
+    expected.extend([0xac, 0x02]);
+    assert_eq!(&upload[..], &expected[..]);
+    let from = encode_frame(&TransferReply::SendFrom { offset: 5 }).unwrap();
+    assert_eq!(&from[..], &[0, 0, 0, 2, 0, 5]);
+    let refused =
+        encode_frame(&TransferReply::Refused { code: ErrorCode::TooLarge, message: "big".into() }).unwrap();
+    assert_eq!(&refused[..], &[0, 0, 0, 6, 2, 16, 3, b'b', b'i', b'g']);
+    assert_eq!(ErrorCode::StorageFull.as_str(), "storage_full");
+}

@@ -108,6 +108,11 @@ impl TestServer {
     pub fn cert_dir(&self) -> PathBuf {
         self.dir.path().join("certs")
     }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
 }
 
 impl Drop for TestServer {

@@ -1,0 +1,157 @@
+//! A logged-in client's transfers: each on a bidirectional stream of its own, beside the chat
+//! stream, so a file in flight never holds up a chat message (see
+//! [`anseo_shared::protocol::TransferRequest`]). At most `--uploads-per-client` run at once
+//! per connection; a stream beyond that waits for its turn.
+//!
+//! An upload is written into the blob store as it arrives, a megabyte at a time off the async
+//! threads, and stored once complete and verified; one that breaks off keeps what arrived, so
+//! the client's next try carries on from there.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anseo_shared::protocol::{
+    ErrorCode, FrameCodec, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, encode_frame,
+};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+use tokio::sync::Semaphore;
+use tokio_util::codec::FramedRead;
+
+use crate::blobs::{BlobError, BlobStore, PartialBlob, Upload};
+use crate::link::{ClientConnection, FrameSink};
+use crate::shared::Shared;
+
+/// How long a transfer stream may take to say what it is.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bytes gathered before they are written to disk.
+const WRITE_CHUNK: usize = 1024 * 1024;
+
+/// Serves the transfer streams `connection` opens, until it closes.
+pub async fn serve(connection: impl ClientConnection, shared: Arc<Shared>) {
+    let turns = Arc::new(Semaphore::new(shared.files.uploads_per_client));
+    connection.allow_transfers(shared.files.uploads_per_client as u32);
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let Ok(turn) = turns.clone().acquire_owned().await else { return };
+        let Ok((send, recv)) = connection.accept_transfer().await else { break };
+        let shared = shared.clone();
+        tasks.spawn(async move {
+            serve_one(send, recv, &shared).await;
+            drop(turn);
+        });
+        // Forget the ones that ended.
+        while tasks.try_join_next().is_some() {}
+    }
+}
+
+/// One transfer stream: its request, then the transfer.
+async fn serve_one<S: FrameSink, R: tokio::io::AsyncRead + Unpin>(mut send: S, recv: R, shared: &Shared) {
+    let mut requests =
+        FramedRead::new(recv, FrameCodec::<TransferRequest, TransferReply>::new(MAX_TRANSFER_FRAME));
+    let request = match tokio::time::timeout(REQUEST_TIMEOUT, requests.next()).await {
+        Ok(Some(Ok(request))) => request,
+        _ => return refuse(&mut send, ErrorCode::Protocol, "expected a transfer request").await,
+    };
+    let Some(blobs) = &shared.blobs else {
+        let why = "this server keeps no files (it runs with --no-store)";
+        return refuse(&mut send, ErrorCode::Unavailable, why).await;
+    };
+    match request {
+        TransferRequest::Upload { hash, size } => {
+            let leftover = requests.read_buffer().clone().freeze();
+            let recv = requests.into_inner();
+            upload(blobs, hash, size, leftover, recv, &mut send).await;
+        }
+    }
+}
+
+/// Receives an upload into the store.
+async fn upload<S: FrameSink, R: tokio::io::AsyncRead + Unpin>(
+    blobs: &BlobStore,
+    hash: [u8; 32],
+    size: u64,
+    leftover: Bytes,
+    mut recv: R,
+    send: &mut S,
+) {
+    let store = blobs.clone();
+    let begun = tokio::task::spawn_blocking(move || store.begin_upload(hash, size)).await;
+    let mut partial = match begun.unwrap_or_else(|e| Err(BlobError::Io(io::Error::other(e)))) {
+        Ok(Upload::Stored) => return reply(send, &TransferReply::Stored).await,
+        Ok(Upload::Write(partial)) => partial,
+        Err(error) => return refuse_for(send, &error).await,
+    };
+    reply(send, &TransferReply::SendFrom { offset: partial.offset() }).await;
+    let mut chunk = leftover.to_vec();
+    let mut ended = false;
+    while !ended {
+        chunk.reserve(WRITE_CHUNK.saturating_sub(chunk.len()));
+        while chunk.len() < WRITE_CHUNK {
+            match recv.read_buf(&mut chunk).await {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(_) => {}
+                // The client is gone: what arrived stays for its next try.
+                Err(_) => return keep_written(partial, chunk).await,
+            }
+        }
+        let full = std::mem::take(&mut chunk);
+        partial = match write(partial, full).await {
+            Ok(partial) => partial,
+            Err(error) => return refuse_for(send, &error).await,
+        };
+    }
+    let finished = tokio::task::spawn_blocking(move || partial.finish()).await;
+    match finished.unwrap_or_else(|e| Err(BlobError::Io(io::Error::other(e)))) {
+        Ok(()) => reply(send, &TransferReply::Stored).await,
+        Err(error) => refuse_for(send, &error).await,
+    }
+}
+
+/// Writes `bytes` to the upload, off the async threads.
+async fn write(mut partial: Box<PartialBlob>, bytes: Vec<u8>) -> Result<Box<PartialBlob>, BlobError> {
+    let written = tokio::task::spawn_blocking(move || partial.write(&bytes).map(|()| partial)).await;
+    written.unwrap_or_else(|e| Err(BlobError::Io(io::Error::other(e))))
+}
+
+/// Keeps what arrived of an upload that broke off.
+async fn keep_written(partial: Box<PartialBlob>, bytes: Vec<u8>) {
+    if let Ok(partial) = write(partial, bytes).await {
+        // Dropped off the async threads: it closes its file.
+        let _ = tokio::task::spawn_blocking(move || drop(partial)).await;
+    }
+}
+
+async fn refuse_for<S: FrameSink>(send: &mut S, error: &BlobError) {
+    let code = match error {
+        BlobError::TooLarge { .. } => ErrorCode::TooLarge,
+        BlobError::StorageFull { .. } => ErrorCode::StorageFull,
+        BlobError::WrongHash | BlobError::TooManyBytes { .. } | BlobError::Incomplete { .. } => {
+            ErrorCode::WrongHash
+        }
+        BlobError::Busy | BlobError::Io(_) => ErrorCode::Unavailable,
+    };
+    if let BlobError::Io(io) = error {
+        tracing::error!("storing a file: {io}");
+    }
+    refuse(send, code, &error.to_string()).await;
+}
+
+async fn refuse<S: FrameSink>(send: &mut S, code: ErrorCode, message: &str) {
+    reply(send, &TransferReply::Refused { code, message: message.to_string() }).await;
+}
+
+/// Sends `reply`; the last one ends the stream.
+async fn reply<S: FrameSink>(send: &mut S, reply: &TransferReply) {
+    let Ok(frame) = encode_frame(reply) else { return };
+    if send.write_chunk(frame).await.is_ok() && !matches!(reply, TransferReply::SendFrom { .. }) {
+        send.finish();
+        send.delivered().await;
+    }
+}
