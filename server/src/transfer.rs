@@ -4,8 +4,8 @@
 //! per connection; a stream beyond that waits for its turn.
 //!
 //! An upload is written into the blob store as it arrives, a megabyte at a time off the async
-//! threads, and stored once complete and verified; one that breaks off keeps what arrived, so
-//! the client's next try carries on from there.
+//! threads, and stored once complete and verified; one that breaks off, or sends nothing for
+//! [`UPLOAD_STALL`], keeps what arrived, so the client's next try carries on from there.
 
 use std::io;
 use std::sync::Arc;
@@ -26,6 +26,10 @@ use crate::shared::Shared;
 
 /// How long a transfer stream may take to say what it is.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An upload that sends nothing for this long ends (keeping what arrived), so a stalled
+/// client does not hold its reservation of the store.
+const UPLOAD_STALL: Duration = Duration::from_secs(30);
 
 /// Bytes gathered before they are written to disk.
 const WRITE_CHUNK: usize = 1024 * 1024;
@@ -91,14 +95,14 @@ async fn upload<S: FrameSink, R: tokio::io::AsyncRead + Unpin>(
     while !ended {
         chunk.reserve(WRITE_CHUNK.saturating_sub(chunk.len()));
         while chunk.len() < WRITE_CHUNK {
-            match recv.read_buf(&mut chunk).await {
-                Ok(0) => {
+            match tokio::time::timeout(UPLOAD_STALL, recv.read_buf(&mut chunk)).await {
+                Ok(Ok(0)) => {
                     ended = true;
                     break;
                 }
-                Ok(_) => {}
-                // The client is gone: what arrived stays for its next try.
-                Err(_) => return keep_written(partial, chunk).await,
+                Ok(Ok(_)) => {}
+                // The client is gone, or stalled: what arrived stays for its next try.
+                Ok(Err(_)) | Err(_) => return keep_written(partial, chunk).await,
             }
         }
         let full = std::mem::take(&mut chunk);
