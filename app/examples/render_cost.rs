@@ -60,6 +60,7 @@ fn message(seq: u64) -> NetEvent {
             text: format!("message number {seq}, with a few words to wrap"),
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     })

@@ -13,7 +13,7 @@
 use std::io;
 
 use anseo_shared::client::{Addressee, Carried, CarriedSend, ChatEvent};
-use anseo_shared::protocol::fold_name;
+use anseo_shared::protocol::{Attachment, fold_name};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{Place, Privacy};
@@ -43,6 +43,9 @@ struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user: Option<String>,
     text: String,
+    /// The file the message carries, already uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attachment: Option<Attachment>,
 }
 
 impl UnsentStore {
@@ -90,7 +93,13 @@ impl Line {
             Addressee::Room(room) => (Some(room.clone()), None),
             Addressee::User(user) => (None, Some(user.clone())),
         };
-        Line { id: send.client_msg_id, room, user, text: send.text.clone() }
+        Line {
+            id: send.client_msg_id,
+            room,
+            user,
+            text: send.text.clone(),
+            attachment: send.attachment.clone(),
+        }
     }
 
     fn into_send(self) -> Option<CarriedSend> {
@@ -99,7 +108,7 @@ impl Line {
             (None, Some(user)) => Addressee::User(user),
             _ => return None,
         };
-        Some(CarriedSend { client_msg_id: self.id, to, text: self.text })
+        Some(CarriedSend { client_msg_id: self.id, to, text: self.text, attachment: self.attachment })
     }
 }
 
@@ -114,8 +123,13 @@ impl Unconfirmed {
     /// good is no longer on its way; one the session could not send before it ended still is.
     pub fn follow(&mut self, event: &ChatEvent) -> bool {
         let done = match event {
-            ChatEvent::Sending { client_msg_id, to, text } => {
-                let send = CarriedSend { client_msg_id: *client_msg_id, to: to.clone(), text: text.clone() };
+            ChatEvent::Sending { client_msg_id, to, text, attachment } => {
+                let send = CarriedSend {
+                    client_msg_id: *client_msg_id,
+                    to: to.clone(),
+                    text: text.clone(),
+                    attachment: attachment.clone(),
+                };
                 self.sends.push(send);
                 return true;
             }
@@ -146,7 +160,7 @@ mod tests {
     }
 
     fn send(id: u64, to: Addressee, text: &str) -> CarriedSend {
-        CarriedSend { client_msg_id: id, to, text: text.into() }
+        CarriedSend { client_msg_id: id, to, text: text.into(), attachment: None }
     }
 
     #[test]
@@ -181,6 +195,7 @@ mod tests {
             client_msg_id: id,
             to: Addressee::Room("lobby".into()),
             text: text.into(),
+            attachment: None,
         };
         assert!(unconfirmed.follow(&sending(1, "a")));
         assert!(unconfirmed.follow(&sending(2, "b")));

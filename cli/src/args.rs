@@ -51,4 +51,21 @@ pub struct Args {
     /// of your config directory, e.g. ~/.config/anseo/known_servers).
     #[arg(long, value_name = "FILE")]
     pub known_servers: Option<PathBuf>,
+
+    /// Where `/get` saves files (default: your download folder, e.g. ~/Downloads, or the
+    /// current folder when there is none).
+    #[arg(long, value_name = "DIR")]
+    pub download_dir: Option<PathBuf>,
+
+    /// Send pictures with their hidden details (EXIF: camera, time, GPS position). By default
+    /// `/send` removes them from JPEG and PNG files first.
+    #[arg(long)]
+    pub keep_metadata: bool,
+}
+
+impl Args {
+    /// The folder `/get` saves to.
+    pub fn download_dir(&self) -> PathBuf {
+        self.download_dir.clone().or_else(dirs::download_dir).unwrap_or_else(|| PathBuf::from("."))
+    }
 }

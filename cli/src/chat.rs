@@ -7,12 +7,15 @@
 //! prints its echo before the connection closes. A message that could not be delivered is
 //! reported as a `not_sent` error, never dropped silently.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient};
-use anseo_shared::protocol::{HistoryPage, TextError, fold_name, normalize_room};
+use anseo_shared::client::{Addressee, ChatEvent, ClientError, Disconnect, Resilient, unique_path};
+use anseo_shared::protocol::{
+    Attachment, FileHash, HistoryPage, TextError, fold_name, hash_from_hex, hash_to_hex, normalize_room,
+};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
 
@@ -25,6 +28,7 @@ use crate::output::{Output, Report};
 use crate::pending::Pending;
 use crate::rooms::Rooms;
 use crate::status::Status;
+use crate::transfers::{Note, Transfers};
 
 /// How long leaving waits for the next answer to commands already sent.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -36,9 +40,14 @@ pub async fn run(args: Args) -> Status {
         Ok(connected) => connected,
         Err(failure) => return failure.finish(output),
     };
+    let (transfers, notes) = Transfers::new(args.json);
     let mut session = Session {
         client: client.clone(),
         output,
+        transfers,
+        files: HashMap::new(),
+        download_dir: args.download_dir(),
+        keep_metadata: args.keep_metadata,
         name: welcome.name.clone(),
         rooms: Rooms::new(&welcome.room),
         pending: Pending::default(),
@@ -47,7 +56,7 @@ pub async fn run(args: Args) -> Status {
     };
     let welcome = Report::welcome(args.server.trim(), &welcome);
     let ended = match output.print(&welcome) {
-        Ok(()) => session.run(input::stdin_lines(), events).await,
+        Ok(()) => session.run(input::stdin_lines(), events, notes).await,
         Err(error) => Err(error),
     };
     match ended {
@@ -88,6 +97,14 @@ struct Session {
     oldest: Oldest,
     /// Rooms (folded names) with a `/history` request awaiting its page.
     history_requests: HashSet<String>,
+    /// Files going up or down.
+    transfers: Transfers,
+    /// The name of each file seen in a message, by hash: what `/get` saves it as.
+    files: HashMap<FileHash, String>,
+    /// Where `/get` saves files unless told.
+    download_dir: PathBuf,
+    /// Whether `/send` keeps a picture's hidden details.
+    keep_metadata: bool,
 }
 
 impl Session {
@@ -95,6 +112,7 @@ impl Session {
         &mut self,
         mut lines: mpsc::Receiver<String>,
         mut events: mpsc::Receiver<ChatEvent>,
+        mut notes: mpsc::Receiver<Note>,
     ) -> anyhow::Result<End> {
         let interrupted = Arc::new(Notify::new());
         let notify = interrupted.clone();
@@ -111,20 +129,43 @@ impl Session {
                         return Ok(end);
                     }
                 }
-                () = interrupted.notified() => return self.leave(&mut events).await,
+                () = interrupted.notified() => return self.leave(&mut events, &mut notes, None).await,
+                Some(note) = notes.recv() => self.on_note(note)?,
                 line = lines.recv() => {
-                    let Some(line) = line else { return self.leave(&mut events).await };
+                    let Some(line) = line else {
+                        return self.leave(&mut events, &mut notes, Some(&interrupted)).await;
+                    };
                     if self.on_line(&line).await? == Flow::Quit {
-                        return self.leave(&mut events).await;
+                        return self.leave(&mut events, &mut notes, Some(&interrupted)).await;
                     }
                 }
             }
         }
     }
 
-    /// Waits for answers to what was sent while they keep coming, then quits cleanly and
-    /// reports what the client core could not deliver.
-    async fn leave(&mut self, events: &mut mpsc::Receiver<ChatEvent>) -> anyhow::Result<End> {
+    /// Waits for the files still going up or down (unless interrupted), then for answers to
+    /// what was sent while they keep coming; then quits cleanly and reports what the client
+    /// core could not deliver.
+    async fn leave(
+        &mut self,
+        events: &mut mpsc::Receiver<ChatEvent>,
+        notes: &mut mpsc::Receiver<Note>,
+        interrupted: Option<&Notify>,
+    ) -> anyhow::Result<End> {
+        if let Some(interrupted) = interrupted {
+            while self.transfers.running() > 0 {
+                tokio::select! {
+                    biased;
+                    event = events.recv() => {
+                        if let Some(end) = self.on_event(event)? {
+                            return Ok(end);
+                        }
+                    }
+                    Some(note) = notes.recv() => self.on_note(note)?,
+                    () = interrupted.notified() => break,
+                }
+            }
+        }
         let mut deadline = Instant::now() + DRAIN;
         while !self.pending.is_empty() {
             let expected = self.pending.len();
@@ -189,6 +230,29 @@ impl Session {
         Ok(None)
     }
 
+    /// Reports how a transfer is going; a file shared is a message awaiting its echo.
+    fn on_note(&mut self, note: Note) -> anyhow::Result<()> {
+        if note.is_last() {
+            self.transfers.ended();
+        }
+        match note {
+            Note::Progress(report) | Note::Downloaded(report) | Note::Failed(report) => {
+                self.output.print(&report)
+            }
+            Note::Shared { client_msg_id } => {
+                self.pending.sent(client_msg_id);
+                Ok(())
+            }
+        }
+    }
+
+    /// Remembers the name of a file a message carries, for `/get`.
+    fn saw_file(&mut self, attachment: Option<&Attachment>) {
+        if let Some(file) = attachment {
+            self.files.insert(file.hash, file.name.clone());
+        }
+    }
+
     /// Keeps the name and rooms in step with the server's replies.
     fn follow(&mut self, event: &ChatEvent) -> anyhow::Result<()> {
         match event {
@@ -200,7 +264,11 @@ impl Session {
                 }
             }
             ChatEvent::Renamed { new, .. } => self.name = new.clone(),
-            ChatEvent::Message { message, .. } => self.oldest.saw(&message.room, message.seq),
+            ChatEvent::Message { message, .. } => {
+                self.oldest.saw(&message.room, message.seq);
+                self.saw_file(message.attachment.as_ref());
+            }
+            ChatEvent::Direct { message, .. } => self.saw_file(message.attachment.as_ref()),
             _ => {}
         }
         Ok(())
@@ -214,6 +282,9 @@ impl Session {
         }
         let room = page.room.clone();
         let more = page.more;
+        for message in &page.messages {
+            self.saw_file(message.attachment.as_ref());
+        }
         let (page, shown) = self.oldest.unseen(page);
         for report in Report::history(page) {
             self.output.print(&report)?;
@@ -303,6 +374,8 @@ impl Session {
                 self.command_sent(sent.map_err(|e| refusal(e, USER_NAME, false)))
             }
             Command::History(count) => self.request_history(count).await,
+            Command::Send { to, file, caption } => self.send_file(to, file, caption),
+            Command::Get { hash, path } => self.get_file(hash, path),
             Command::Help => {
                 Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
             }
@@ -330,6 +403,39 @@ impl Session {
             }
             Err(report) => report,
         }
+    }
+
+    /// Starts sharing `file` in the current room, or with `to`.
+    fn send_file(&mut self, to: Option<&str>, file: &str, caption: &str) -> Option<Report> {
+        let to = match to {
+            Some(user) => Addressee::User(user.to_string()),
+            None => match self.rooms.current() {
+                Some(room) => Addressee::Room(room.to_string()),
+                None => return Some(not_in_a_room()),
+            },
+        };
+        let path = PathBuf::from(file);
+        if !path.is_file() {
+            return Some(Report::error("file", format!("{file}: no such file")));
+        }
+        self.transfers.send(self.client.clone(), to, path, caption.to_string(), self.keep_metadata);
+        None
+    }
+
+    /// Starts downloading the file `hash` to `path` (a folder, or the file to write), or
+    /// to the download folder under the name its message gave.
+    fn get_file(&mut self, hash: &str, path: Option<&str>) -> Option<Report> {
+        let Some(hash) = hash_from_hex(hash.trim()) else {
+            return Some(Report::error("usage", "usage: /get HASH [PATH], HASH as 64 hex digits"));
+        };
+        let name = self.files.get(&hash).cloned().unwrap_or_else(|| hash_to_hex(&hash));
+        let dest = match path.map(Path::new) {
+            Some(path) if path.is_dir() => path.join(&name),
+            Some(path) => path.to_path_buf(),
+            None => self.download_dir.join(&name),
+        };
+        self.transfers.get(self.client.clone(), hash, unique_path(&dest));
+        None
     }
 
     async fn leave_room(&mut self, room: Option<&str>) -> Option<Report> {
@@ -386,6 +492,7 @@ fn refusal(error: ClientError, name_code: &str, topic: bool) -> Option<Report> {
         ClientError::Text(TextError::TooLong { chars, max }) if topic => {
             Report::error("topic_too_long", format!("the topic has {chars} characters; the limit is {max}"))
         }
+        ClientError::Attachment(error) => Report::error("invalid_text", error.to_string()),
         ClientError::Text(error) => {
             let code = match error {
                 TextError::Empty => "empty",

@@ -24,6 +24,17 @@ pub enum Command<'a> {
     Nick(&'a str),
     /// Print this many older messages of the current room.
     History(u32),
+    /// Share a file in the current room, or privately with `to`, with a caption.
+    Send {
+        to: Option<&'a str>,
+        file: &'a str,
+        caption: &'a str,
+    },
+    /// Download an attachment by its hash, to `path` (a file or a folder) or the download folder.
+    Get {
+        hash: &'a str,
+        path: Option<&'a str>,
+    },
     Help,
     Quit,
 }
@@ -50,6 +61,9 @@ pub const HELP: &[&str] = &[
     "/msg USER TEXT     send a private message",
     "/nick NAME         change your name",
     "/history [N]       show N (default 20, at most 200) older messages of the current room",
+    "/send FILE [TEXT]  share FILE in the current room (quote a path with spaces: \"my file.pdf\")",
+    "/send @USER FILE [TEXT]  send FILE privately to USER",
+    "/get HASH [PATH]   download the attachment HASH to PATH (default: the download folder)",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
 ];
@@ -83,10 +97,35 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
             Some(Ok(count)) if (1..=MAX_HISTORY_PAGE).contains(&count) => Ok(Command::History(count)),
             Some(_) => Err(ParseError::Usage("/history [N], N from 1 to 200")),
         },
+        "send" => parse_send(rest),
+        "get" => match first {
+            Some(hash) => Ok(Command::Get { hash, path: after_first }),
+            None => Err(ParseError::Usage("/get HASH [PATH]")),
+        },
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         _ => Err(ParseError::Unknown(word.to_string())),
     }
+}
+
+/// `/send [@USER] FILE [CAPTION]`, FILE in double quotes when it has spaces.
+fn parse_send(rest: &str) -> Result<Command<'_>, ParseError> {
+    const USAGE: ParseError = ParseError::Usage("/send [@USER] FILE [TEXT]");
+    let (to, rest) = match rest.strip_prefix('@') {
+        Some(addressed) => {
+            let (user, after) = split_word(addressed);
+            (Some(user).filter(|user| !user.is_empty()), after)
+        }
+        None => (None, rest),
+    };
+    let (file, caption) = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split_once('"').map(|(file, after)| (file, after.trim())).ok_or(USAGE)?,
+        None => split_word(rest),
+    };
+    if file.is_empty() || (rest.starts_with('@') && to.is_none()) {
+        return Err(USAGE);
+    }
+    Ok(Command::Send { to, file, caption })
 }
 
 /// Splits off the first whitespace-separated word; the rest keeps its inner spacing.
@@ -140,5 +179,21 @@ mod tests {
         assert_eq!(parse("/history 201"), Err(ParseError::Usage("/history [N], N from 1 to 200")));
         assert_eq!(parse("/history lots"), Err(ParseError::Usage("/history [N], N from 1 to 200")));
         assert_eq!(parse("/dance now"), Err(ParseError::Unknown("dance".into())));
+        assert_eq!(parse("/send"), Err(ParseError::Usage("/send [@USER] FILE [TEXT]")));
+        assert_eq!(parse("/send @bob"), Err(ParseError::Usage("/send [@USER] FILE [TEXT]")));
+        assert_eq!(parse("/send \"unclosed.pdf"), Err(ParseError::Usage("/send [@USER] FILE [TEXT]")));
+        assert_eq!(parse("/get"), Err(ParseError::Usage("/get HASH [PATH]")));
+    }
+
+    #[test]
+    fn files_to_send_and_get() {
+        let send = |to, file, caption| Ok(Command::Send { to, file, caption });
+        assert_eq!(parse("/send notes.pdf"), send(None, "notes.pdf", ""));
+        assert_eq!(parse("/send board.jpg  the  board"), send(None, "board.jpg", "the  board"));
+        assert_eq!(parse("/send @bob clip.ogg listen"), send(Some("bob"), "clip.ogg", "listen"));
+        assert_eq!(parse("/send \"my file.pdf\" homework"), send(None, "my file.pdf", "homework"));
+        assert_eq!(parse("/send @bob \"a b.png\""), send(Some("bob"), "a b.png", ""));
+        assert_eq!(parse("/get abc12"), Ok(Command::Get { hash: "abc12", path: None }));
+        assert_eq!(parse("/get abc12 /tmp/x"), Ok(Command::Get { hash: "abc12", path: Some("/tmp/x") }));
     }
 }

@@ -62,6 +62,7 @@ mod tests {
                 text: format!("m{seq}"),
                 ts: 0,
                 client_msg_id: seq,
+                attachment: None,
             })
             .collect();
         HistoryPage { room: room.into(), messages, more: true, ts: 0 }

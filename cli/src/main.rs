@@ -28,6 +28,7 @@ mod output;
 mod pending;
 mod rooms;
 mod status;
+mod transfers;
 
 use std::process::ExitCode;
 

@@ -88,6 +88,7 @@ mod tests {
             text: "hi".into(),
             ts: 0,
             client_msg_id,
+            attachment: None,
         };
         ChatEvent::Message { message, confirms }
     }

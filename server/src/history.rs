@@ -11,10 +11,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use anseo_shared::protocol::{FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
+use anseo_shared::protocol::{FileHash, FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
 use bytes::Bytes;
 
-use crate::store::{Store, StoreWriter, StoredMessage};
+use crate::store::{AttachedTo, Store, StoreWriter, StoredMessage};
 
 /// What to read, decided under the hub lock (where membership and the latest sequence number
 /// are known) and served after it is released.
@@ -95,6 +95,22 @@ impl HistoryReader {
     }
 }
 
+impl HistoryReader {
+    /// Where the file `hash` was shared (see [`Store::attached_to`]), read beside history.
+    pub async fn attached_to(&self, hash: FileHash, name: String) -> Result<AttachedTo, HistoryUnavailable> {
+        let readers = self.readers.clone();
+        let read = tokio::task::spawn_blocking(move || readers.checkout().attached_to(&hash, &name));
+        match read.await {
+            Ok(Ok(places)) => Ok(places),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not look up a file");
+                Err(HistoryUnavailable { room: String::new() })
+            }
+            Err(_panicked) => Err(HistoryUnavailable { room: String::new() }),
+        }
+    }
+}
+
 impl ReaderPool {
     /// A connection no other read holds, or (all busy) the next one in turn, once it is free.
     fn checkout(&self) -> MutexGuard<'_, Store> {
@@ -138,6 +154,7 @@ pub fn into_room_message(stored: StoredMessage) -> RoomMessage {
         text: stored.text,
         ts: stored.ts_ms,
         client_msg_id: stored.client_msg_id,
+        attachment: stored.attachment,
     }
 }
 
@@ -155,6 +172,7 @@ mod tests {
             text: "é".repeat(chars),
             ts: 1,
             client_msg_id: seq,
+            attachment: None,
         }
     }
 

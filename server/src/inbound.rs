@@ -55,7 +55,12 @@ mod tests {
 
     #[test]
     fn a_frame_arriving_in_pieces_is_decoded_once_whole() {
-        let msg = ClientMsg::Say { room: "lobby".into(), text: "x".repeat(300), client_msg_id: 9 };
+        let msg = ClientMsg::Say {
+            room: "lobby".into(),
+            text: "x".repeat(300),
+            client_msg_id: 9,
+            attachment: None,
+        };
         let frame = encode_frame(&msg).unwrap();
         let mut codec = InboundCodec::default();
         let mut buf = BytesMut::new();

@@ -33,6 +33,9 @@ pub trait FrameSink: Send + 'static {
     fn finish(&mut self);
     /// Waits until the client has everything written so far (or is gone).
     fn delivered(&mut self) -> impl Future<Output = ()> + Send;
+    /// Lets the connection's other streams go first: for transfers, so a file in flight
+    /// never holds up a chat message. Nothing, where streams share no scheduler.
+    fn yield_to_chat(&mut self) {}
 }
 
 /// A client's connection as its session serves it: the one duplex stream the client opens
@@ -78,6 +81,10 @@ impl FrameSink for quinn::SendStream {
 
     async fn delivered(&mut self) {
         let _ = self.stopped().await;
+    }
+
+    fn yield_to_chat(&mut self) {
+        let _ = self.set_priority(-1);
     }
 }
 

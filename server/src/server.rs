@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -61,7 +62,6 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
 pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerError> {
     // The store first: a second server on the same data folder stops here, before it binds.
     let (hub, store_thread) = open_hub(&config)?;
-    let blobs = open_blobs(&config)?;
     let identity = cert::load_or_generate(&config.cert)?;
     let fingerprint = identity.fingerprint;
     let native = certified_key(identity.chain, identity.key.clone_key())?;
@@ -87,7 +87,6 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         limits: config.connections,
         budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
-        blobs,
         files: config.files,
     });
     let web_transport = web_transport.map(|cert| web::WebTransport { port: bound.port(), cert });
@@ -166,13 +165,12 @@ fn bind_web(
     listener.map(Some).map_err(|source| ServerError::WebBind { addr, source })
 }
 
-/// The store of people's files, in the data folder; none with `--no-store`.
-fn open_blobs(config: &Config) -> Result<Option<BlobStore>, ServerError> {
-    let Some(dir) = &config.store else { return Ok(None) };
+/// The store of people's files, in the data folder `dir`.
+fn open_blobs(config: &Config, dir: &Path) -> Result<BlobStore, ServerError> {
     let limits = BlobLimits { max_file: config.files.max_file, max_total: config.files.max_storage };
     let blobs = BlobStore::open(dir, limits)?;
     tracing::info!("files: {} stored in {}", human_size(blobs.used()), dir.join("blobs").display());
-    Ok(Some(blobs))
+    Ok(blobs)
 }
 
 /// The store's writer thread, and the lock on its folder that this server holds.
@@ -189,6 +187,7 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> 
     };
     let lock = FolderLock::acquire(dir)?;
     let store = Store::open(dir)?;
+    let blobs = open_blobs(config, dir)?;
     let restored = Restored {
         rooms: store.rooms()?,
         last_message_id: store.last_message_id()?,
@@ -204,6 +203,7 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> 
         history: HistoryReader::new(reader, writer.clone()),
         accounts: Accounts::new(accounts_reader, writer.clone(), waiting, config.require_accounts),
         writer,
+        blobs,
     };
     Ok((Hub::restore(config.hub, restored, Some(storage)), Some(StoreThread { thread, lock })))
 }

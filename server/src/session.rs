@@ -223,6 +223,7 @@ impl<C: ClientConnection> Session<C> {
                 text: direct.text,
                 ts: direct.ts_ms,
                 client_msg_id: direct.client_msg_id,
+                attachment: direct.attachment,
             };
             let Some(frame) = encode(&ServerMsg::Direct(message)) else { continue };
             if !self.room_for(outbox, frame.len(), budget).await || !outbox.push(frame) {
@@ -318,7 +319,8 @@ impl<C: ClientConnection> Session<C> {
                         Err(error) => tracing::debug!(%error, "could not open the presence stream"),
                     }
                 });
-                let transfers = tokio::spawn(transfer::serve(self.connection.clone(), self.shared.clone()));
+                let transfers =
+                    tokio::spawn(transfer::serve(self.connection.clone(), self.shared.clone(), id));
                 Some((Login { id, chat_writer, transfers }, lobby_history))
             }
             Err(rejection) => self.reject(send, rejection).await,

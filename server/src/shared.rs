@@ -5,7 +5,6 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 
-use crate::blobs::BlobStore;
 use crate::config::{ConnectionLimits, FileLimits, SessionSettings};
 use crate::hub::Hub;
 use crate::limits::{Budgets, ConnectionCounter};
@@ -27,7 +26,5 @@ pub struct Shared {
     pub budgets: Mutex<Budgets>,
     /// QUIC retries sent so far, so the log reports them without a line per packet.
     pub retries: AtomicU64,
-    /// People's files, by hash; `None` when the server keeps nothing on disk (`--no-store`).
-    pub blobs: Option<BlobStore>,
     pub files: FileLimits,
 }

@@ -15,6 +15,9 @@
 pub mod client;
 #[cfg(feature = "client")]
 pub mod files;
+/// Getting a file ready to send: its media type, a picture's hidden details removed, a preview.
+#[cfg(feature = "media")]
+pub mod media;
 pub mod protocol;
 pub mod rate;
 #[cfg(feature = "client")]

@@ -145,7 +145,13 @@ async fn an_undecodable_frame_gets_an_error_and_the_session_goes_on() {
 async fn a_command_before_hello_closes_the_connection() {
     let server = TestServer::start();
     let mut raw = Raw::connect(&server).await;
-    raw.send_msg(&ClientMsg::Say { room: "lobby".into(), text: "sneaky".into(), client_msg_id: 1 }).await;
+    raw.send_msg(&ClientMsg::Say {
+        room: "lobby".into(),
+        text: "sneaky".into(),
+        client_msg_id: 1,
+        attachment: None,
+    })
+    .await;
     let (code, reason) = raw.closed().await;
     assert_eq!(code, close_code::PROTOCOL);
     assert!(reason.contains("Hello"), "{reason}");
@@ -323,23 +329,47 @@ async fn bad_input_from_a_logged_in_client_gets_typed_errors() {
     let mut bob = server.login("bob").await;
     let mut eve = server.login("eve").await;
     let cases: Vec<(ClientMsg, ErrorCode)> = vec![
-        (ClientMsg::Say { room: "lobby".into(), text: String::new(), client_msg_id: 1 }, ErrorCode::Empty),
-        (ClientMsg::Say { room: "lobby".into(), text: " \n\t ".into(), client_msg_id: 2 }, ErrorCode::Empty),
         (
-            ClientMsg::Say { room: "lobby".into(), text: "bell\u{7}".into(), client_msg_id: 3 },
+            ClientMsg::Say { room: "lobby".into(), text: String::new(), client_msg_id: 1, attachment: None },
+            ErrorCode::Empty,
+        ),
+        (
+            ClientMsg::Say {
+                room: "lobby".into(),
+                text: " \n\t ".into(),
+                client_msg_id: 2,
+                attachment: None,
+            },
+            ErrorCode::Empty,
+        ),
+        (
+            ClientMsg::Say {
+                room: "lobby".into(),
+                text: "bell\u{7}".into(),
+                client_msg_id: 3,
+                attachment: None,
+            },
             ErrorCode::InvalidText,
         ),
         (
-            ClientMsg::Say { room: "lobby".into(), text: "x".repeat(2001), client_msg_id: 4 },
+            ClientMsg::Say {
+                room: "lobby".into(),
+                text: "x".repeat(2001),
+                client_msg_id: 4,
+                attachment: None,
+            },
             ErrorCode::TooLong,
         ),
         (
-            ClientMsg::Say { room: "no room!".into(), text: "hi".into(), client_msg_id: 5 },
+            ClientMsg::Say { room: "no room!".into(), text: "hi".into(), client_msg_id: 5, attachment: None },
             ErrorCode::InvalidRoom,
         ),
-        (ClientMsg::Direct { to: "bob".into(), text: String::new(), client_msg_id: 6 }, ErrorCode::Empty),
         (
-            ClientMsg::Direct { to: "b o b".into(), text: "hi".into(), client_msg_id: 7 },
+            ClientMsg::Direct { to: "bob".into(), text: String::new(), client_msg_id: 6, attachment: None },
+            ErrorCode::Empty,
+        ),
+        (
+            ClientMsg::Direct { to: "b o b".into(), text: "hi".into(), client_msg_id: 7, attachment: None },
             ErrorCode::InvalidName,
         ),
         (ClientMsg::Join { room: String::new(), topic: None }, ErrorCode::InvalidRoom),

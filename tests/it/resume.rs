@@ -347,7 +347,7 @@ async fn with_instance(server: &TestServer, name: &str, instance: u64) -> anseo_
 }
 
 async fn say_raw(client: &mut anseo_shared::client::Connected, text: &str, client_msg_id: u64) -> ServerMsg {
-    let message = ClientMsg::Say { room: "lobby".into(), text: text.into(), client_msg_id };
+    let message = ClientMsg::Say { room: "lobby".into(), text: text.into(), client_msg_id, attachment: None };
     client.client.send(message).await.unwrap();
     expect_event(&mut client.events, "the answer", |e| match e {
         Event::Server(answer @ (ServerMsg::Message(_) | ServerMsg::Error(_))) => Some(answer.clone()),
@@ -511,8 +511,12 @@ async fn a_later_session_sends_what_an_earlier_one_left_unconfirmed_once() {
     drop(events);
 
     // The next session carries "one" (posted) and "two" (never sent).
-    let lobby =
-        |text: &str| CarriedSend { client_msg_id: 0, to: Addressee::Room("lobby".into()), text: text.into() };
+    let lobby = |text: &str| CarriedSend {
+        client_msg_id: 0,
+        to: Addressee::Room("lobby".into()),
+        text: text.into(),
+        attachment: None,
+    };
     let unsent = vec![
         CarriedSend { client_msg_id: 1, ..lobby("one") },
         CarriedSend { client_msg_id: 2, ..lobby("two") },

@@ -70,7 +70,12 @@ fn allow_inserts(connection: &rusqlite::Connection, table: &str) {
 async fn a_room_message_with_the_largest_client_message_id_is_stored_and_confirmed() {
     let mut server = TestServer::start();
     let mut alice = server.login("alice").await;
-    let say = ClientMsg::Say { room: "lobby".into(), text: "the last id".into(), client_msg_id: u64::MAX };
+    let say = ClientMsg::Say {
+        room: "lobby".into(),
+        text: "the last id".into(),
+        client_msg_id: u64::MAX,
+        attachment: None,
+    };
     alice.client.send(say).await.unwrap();
     let message = expect_event(&mut alice.events, "the confirmation", |e| match e {
         Event::Server(ServerMsg::Message(m)) => Some(m.clone()),
@@ -106,7 +111,8 @@ async fn a_direct_message_that_cannot_be_saved_is_answered_and_may_be_sent_again
     assert_eq!((error.code, error.client_msg_id), (ErrorCode::Unavailable, Some(id)));
 
     allow_inserts(&connection, "direct_messages");
-    let resend = ClientMsg::Direct { to: "bob".into(), text: "fail me".into(), client_msg_id: id };
+    let resend =
+        ClientMsg::Direct { to: "bob".into(), text: "fail me".into(), client_msg_id: id, attachment: None };
     alice.client.send(resend).await.unwrap();
     let copy = expect_event(&mut alice.events, "the confirmation of the resend", |e| match e {
         Event::Server(ServerMsg::Direct(m)) => Some(m.clone()),
@@ -143,7 +149,8 @@ async fn a_room_message_that_cannot_be_saved_may_be_sent_again_and_others_are_ke
     .await;
 
     allow_inserts(&connection, "room_messages");
-    let resend = ClientMsg::Say { room: "lobby".into(), text: "fail me".into(), client_msg_id: id };
+    let resend =
+        ClientMsg::Say { room: "lobby".into(), text: "fail me".into(), client_msg_id: id, attachment: None };
     alice.client.send(resend).await.unwrap();
     let message = expect_event(&mut alice.events, "the confirmation of the resend", |e| match e {
         Event::Server(ServerMsg::Message(m)) if m.text == "fail me" => Some(m.clone()),

@@ -186,7 +186,11 @@ async fn max_message_chars_is_reported_in_welcome_and_enforced() {
     // The client core refuses locally; a raw send shows the server enforces it too.
     assert!(alice.client.say("lobby", "eleven chars").await.is_err());
     let text = "x".repeat(11);
-    alice.client.send(ClientMsg::Say { room: "lobby".into(), text, client_msg_id: 77 }).await.unwrap();
+    alice
+        .client
+        .send(ClientMsg::Say { room: "lobby".into(), text, client_msg_id: 77, attachment: None })
+        .await
+        .unwrap();
     let error = expect_event(&mut alice.events, "the too-long error", |e| match e {
         Event::Server(ServerMsg::Error(error)) => Some(error.clone()),
         _ => None,

@@ -216,7 +216,8 @@ async fn a_websocket_flood_is_disconnected_and_others_go_on() {
     let mut flood = server.raw_socket().await;
     flood.send(hello("flood")).await.unwrap();
     let say = |id: u64| {
-        let say = ClientMsg::Say { room: "lobby".into(), text: "spam".into(), client_msg_id: id };
+        let say =
+            ClientMsg::Say { room: "lobby".into(), text: "spam".into(), client_msg_id: id, attachment: None };
         Message::Binary([&[channel::CHAT][..], &encode_frame(&say).unwrap()].concat().into())
     };
     // Far beyond the burst and the abuse threshold, sent without reading.

@@ -26,7 +26,7 @@ impl Chat {
 
     fn chat_event(&mut self, event: ChatEvent) {
         match event {
-            ChatEvent::Sending { client_msg_id, to, text } => {
+            ChatEvent::Sending { client_msg_id, to, text, .. } => {
                 self.pending.sending(PendingLine { client_msg_id, to: Target::from(to), text })
             }
             ChatEvent::Message { message, confirms } => {

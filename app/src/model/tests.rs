@@ -48,6 +48,7 @@ fn message(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
             text: text.into(),
             ts: 2_000 + seq,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     })
@@ -63,7 +64,12 @@ fn sending(line: PendingLine) -> NetEvent {
         Target::Room(room) => Addressee::Room(room),
         Target::Direct(user) => Addressee::User(user),
     };
-    NetEvent::Chat(ChatEvent::Sending { client_msg_id: line.client_msg_id, to, text: line.text })
+    NetEvent::Chat(ChatEvent::Sending {
+        client_msg_id: line.client_msg_id,
+        to,
+        text: line.text,
+        attachment: None,
+    })
 }
 
 fn direct(id: u64, from: &str, to: &str, text: &str) -> NetEvent {
@@ -75,6 +81,7 @@ fn direct(id: u64, from: &str, to: &str, text: &str) -> NetEvent {
             text: text.into(),
             ts: 4_000,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     })
@@ -618,6 +625,7 @@ fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
         text: "hi".into(),
         ts: 5,
         client_msg_id: 7,
+        attachment: None,
     };
     model.apply(NetEvent::Chat(ChatEvent::Message { message: other.clone(), confirms: None }));
     assert!(!chat(&model).pending.is_empty());
@@ -767,6 +775,7 @@ fn page(room: &str, seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent
             text: format!("m{seq}"),
             ts: 2_000 + seq,
             client_msg_id: 0,
+            attachment: None,
         })
         .collect();
     NetEvent::Chat(ChatEvent::History(HistoryPage { room: room.into(), messages, more, ts: 9 }))
@@ -965,6 +974,7 @@ fn a_restarted_server_without_a_store_may_use_an_id_again() {
             text: "after".into(),
             ts: 9_000,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     }));

@@ -58,6 +58,7 @@ pub(super) fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
             text: text.into(),
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     })
@@ -179,6 +180,7 @@ fn unread_counts_and_direct_conversations_are_listed() {
             text: "psst".into(),
             ts: 0,
             client_msg_id: 0,
+            attachment: None,
         },
         confirms: None,
     }));
@@ -197,7 +199,12 @@ fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
     model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 2 }));
     model.act(Action::Send("sent while away".into()));
     let to = Addressee::Room("lobby".into());
-    model.apply(NetEvent::Chat(ChatEvent::Sending { client_msg_id: 4, to, text: "sent while away".into() }));
+    model.apply(NetEvent::Chat(ChatEvent::Sending {
+        client_msg_id: 4,
+        to,
+        text: "sent while away".into(),
+        attachment: None,
+    }));
     let html = render(model.clone(), true);
     assert!(html.contains("id=\"connection-banner\""), "{html}");
     assert!(html.contains("Reconnecting… (attempt 2)"), "{html}");
@@ -225,6 +232,7 @@ fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
         text: "sent while away".into(),
         ts: 1_700_000_005_000,
         client_msg_id: 4,
+        attachment: None,
     };
     model.apply(NetEvent::Chat(ChatEvent::Message { message: echo, confirms: Some(4) }));
     let html = render(model, true);
@@ -295,6 +303,7 @@ fn history(seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent {
             text: format!("old {seq}"),
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
+            attachment: None,
         })
         .collect();
     NetEvent::Chat(ChatEvent::History(HistoryPage { room: "lobby".into(), messages, more, ts: 0 }))

@@ -13,7 +13,9 @@
 //! Every other line starts with the time, so a message's line cannot pass for a message.
 
 use super::escape::{escape, message_lines};
-use super::{PresenceKind, Report, RoomEntry};
+use anseo_shared::protocol::human_size;
+
+use super::{AttachmentEntry, Direction, PresenceKind, Report, RoomEntry};
 use crate::clock;
 
 /// What marks a message's second and further lines, after a margin as wide as the time.
@@ -55,12 +57,27 @@ fn body(report: &Report) -> Vec<String> {
     vec![line(report)]
 }
 
-/// The lines of a message after its first, as sent (not escaped yet).
+/// The lines of a message after its first, as sent (not escaped yet); for a file, the
+/// command that downloads it last.
 fn continuation(report: &Report) -> Vec<String> {
     match report {
-        Report::Message { text, .. } | Report::Dm { text, .. } => message_lines(text).split_off(1),
+        Report::Message { text, attachment, .. } | Report::Dm { text, attachment, .. } => {
+            let mut lines = message_lines(text).split_off(1);
+            lines.extend(attachment.iter().map(|file| format!("/get {}", file.hash)));
+            lines
+        }
         _ => Vec::new(),
     }
+}
+
+/// What a message says about the file it carries: `[board.jpg, 1.2 MiB, image/jpeg 640x480] `.
+fn shared(attachment: &Option<AttachmentEntry>) -> String {
+    let Some(file) = attachment else { return String::new() };
+    let pixels = match (file.width, file.height) {
+        (Some(width), Some(height)) => format!(" {width}x{height}"),
+        _ => String::new(),
+    };
+    format!("[{}, {}, {}{pixels}] ", file.name, human_size(file.size), file.mime)
 }
 
 /// A message's first line, tabs expanded.
@@ -76,8 +93,17 @@ fn line(report: &Report) -> String {
             users.len(),
             users.join(", ")
         ),
-        Report::Message { room, from, text, .. } => format!("#{room} <{from}> {}", first_line(text)),
-        Report::Dm { from, to, text, .. } => format!("<{from}> -> <{to}> {}", first_line(text)),
+        Report::Message { room, from, text, attachment, .. } => {
+            format!("#{room} <{from}> {}{}", shared(attachment), first_line(text))
+        }
+        Report::Dm { from, to, text, attachment, .. } => {
+            format!("<{from}> -> <{to}> {}{}", shared(attachment), first_line(text))
+        }
+        Report::Transfer { direction, done, total, .. } => {
+            let verb = if *direction == Direction::Up { "sent" } else { "received" };
+            format!("* {verb} {} of {}", human_size(*done), human_size(*total))
+        }
+        Report::Downloaded { path, size, .. } => format!("* saved {path} ({}), checked", human_size(*size)),
         Report::Presence { event, user, room, new_name, .. } => presence(*event, user, room, new_name),
         Report::RoomCreated { room, topic, .. } => format!("* room #{room} was created{}", about(topic)),
         Report::Users { users } => format!("* {} online: {}", users.len(), users.join(", ")),
@@ -145,6 +171,7 @@ mod tests {
             ts: 1_700_000_000_000,
             client_msg_id: 1,
             history: false,
+            attachment: None,
         };
         let line = render(&message);
         assert!(line.starts_with('[') && line.ends_with("] #lobby <alice> hi"), "{line}");
@@ -155,6 +182,7 @@ mod tests {
             id: 2,
             ts: 0,
             client_msg_id: 2,
+            attachment: None,
         };
         assert_eq!(body(&dm), ["<alice> -> <bob> psst"]);
         let joined = Report::Presence {
@@ -166,6 +194,28 @@ mod tests {
         };
         assert_eq!(body(&joined), ["* bob joined #lobby"]);
         assert_eq!(body(&Report::error("empty", "the message is empty")), ["! the message is empty"]);
+    }
+
+    #[test]
+    fn a_file_shows_its_name_size_and_how_to_get_it() {
+        let mut shared = message("alice", "the board");
+        if let Report::Message { attachment: file, .. } = &mut shared {
+            *file = Some(AttachmentEntry {
+                name: "board.jpg".into(),
+                size: 1536,
+                mime: "image/jpeg".into(),
+                hash: "ab".repeat(32),
+                width: Some(640),
+                height: Some(480),
+            });
+        }
+        let rendered = render(&shared);
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert!(
+            lines[0].ends_with("<alice> [board.jpg, 1.5 KiB, image/jpeg 640x480] the board"),
+            "{rendered}"
+        );
+        assert_eq!(lines[1], format!("           | /get {}", "ab".repeat(32)));
     }
 
     #[test]
@@ -194,6 +244,7 @@ mod tests {
             ts: 1_700_000_000_000,
             client_msg_id: 1,
             history: false,
+            attachment: None,
         }
     }
 
@@ -212,6 +263,7 @@ mod tests {
             id: 1,
             ts: 0,
             client_msg_id: 1,
+            attachment: None,
         };
         assert!(render(&dm).ends_with("\n           | y"), "{}", render(&dm));
     }

@@ -11,7 +11,7 @@ use std::io::Write;
 use anyhow::Context;
 
 pub use escape::escape;
-pub use report::{PresenceKind, Report, RoomEntry};
+pub use report::{AttachmentEntry, Direction, PresenceKind, Report, RoomEntry};
 
 /// Where reports go.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,9 @@
 //! documented in `cli/JSON.md`. Field names and `type` values are an interface: only add.
 
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
-use anseo_shared::protocol::{DirectMessage, HistoryPage, RoomInfo, RoomMessage, Welcome};
+use anseo_shared::protocol::{
+    Attachment, DirectMessage, HistoryPage, RoomInfo, RoomMessage, Welcome, hash_to_hex,
+};
 use serde::Serialize;
 
 /// One line of output.
@@ -32,9 +34,26 @@ pub enum Report {
         client_msg_id: u64,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         history: bool,
+        /// The file the message carries (`text` is then its caption, maybe empty).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attachment: Option<AttachmentEntry>,
     },
     /// A private message to or from this user.
-    Dm { from: String, to: String, text: String, id: u64, ts: u64, client_msg_id: u64 },
+    Dm {
+        from: String,
+        to: String,
+        text: String,
+        id: u64,
+        ts: u64,
+        client_msg_id: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attachment: Option<AttachmentEntry>,
+    },
+    /// How far a file going up (`/send`) or down (`/get`) is: a few times a second at most,
+    /// and once when it is complete.
+    Transfer { direction: Direction, hash: String, done: u64, total: u64 },
+    /// A file `/get` asked for is complete, its bytes checked against its hash.
+    Downloaded { hash: String, path: String, size: u64 },
     /// Someone came, went, moved or changed name.
     Presence {
         event: PresenceKind,
@@ -74,6 +93,9 @@ pub enum Report {
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<u64>,
+        /// The file a failed `/send` or `/get` was about.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// The connection was lost; the client is connecting again (attempt 1, 2, ...).
     Reconnecting { attempt: u32 },
@@ -90,6 +112,42 @@ pub struct RoomEntry {
     /// Empty when the room has no topic.
     pub topic: String,
     pub members: u32,
+}
+
+/// A file a message carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentEntry {
+    pub name: String,
+    pub size: u64,
+    pub mime: String,
+    /// The file's BLAKE3 hash in hex: what `/get` takes.
+    pub hash: String,
+    /// A picture's size in pixels, upright.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl From<Attachment> for AttachmentEntry {
+    fn from(attachment: Attachment) -> Self {
+        AttachmentEntry {
+            name: attachment.name,
+            size: attachment.size,
+            mime: attachment.mime,
+            hash: hash_to_hex(&attachment.hash),
+            width: attachment.picture.as_ref().map(|p| p.width),
+            height: attachment.picture.as_ref().map(|p| p.height),
+        }
+    }
+}
+
+/// Which way a file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
 }
 
 /// The `event` of a `presence` report.
@@ -117,12 +175,22 @@ impl Report {
     }
 
     pub fn error(code: &str, message: impl Into<String>) -> Self {
-        Report::Error { code: code.to_string(), message: message.into(), client_msg_id: None }
+        Report::Error { code: code.to_string(), message: message.into(), client_msg_id: None, hash: None }
+    }
+
+    /// A `/send` or `/get` of the file `hash` that failed.
+    pub fn transfer_failed(hash: Option<String>, code: &str, message: impl Into<String>) -> Self {
+        Report::Error { code: code.to_string(), message: message.into(), client_msg_id: None, hash }
     }
 
     /// A message the client core gave up on when the session ended.
     pub fn unsent(client_msg_id: u64, reason: String) -> Self {
-        Report::Error { code: "not_sent".to_string(), message: reason, client_msg_id: Some(client_msg_id) }
+        Report::Error {
+            code: "not_sent".to_string(),
+            message: reason,
+            client_msg_id: Some(client_msg_id),
+            hash: None,
+        }
     }
 
     /// The report for an event of the session, if it is one a user sees as it is.
@@ -139,12 +207,13 @@ impl Report {
                 Report::Rooms { rooms: rooms.iter().map(RoomEntry::from).collect() }
             }
             ChatEvent::Renamed { old, new, .. } => Report::Renamed { old, new },
-            ChatEvent::Refused { client_msg_id, code, message, .. } => {
-                Report::Error { code: code.as_str().to_string(), message, client_msg_id: Some(client_msg_id) }
-            }
-            ChatEvent::CommandFailed { code, message, .. } => {
-                Report::Error { code: code.as_str().to_string(), message, client_msg_id: None }
-            }
+            ChatEvent::Refused { client_msg_id, code, message, .. } => Report::Error {
+                code: code.as_str().to_string(),
+                message,
+                client_msg_id: Some(client_msg_id),
+                hash: None,
+            },
+            ChatEvent::CommandFailed { code, message, .. } => Report::error(code.as_str(), message),
             ChatEvent::Unsent { client_msg_id, reason } => Report::unsent(client_msg_id, reason),
             ChatEvent::Presence(presence) => Report::from_presence(presence),
             ChatEvent::Reconnecting { attempt } => Report::Reconnecting { attempt },
@@ -204,6 +273,7 @@ impl Report {
             ts: m.ts,
             client_msg_id: m.client_msg_id,
             history,
+            attachment: m.attachment.map(AttachmentEntry::from),
         }
     }
 }
@@ -223,6 +293,7 @@ impl From<DirectMessage> for Report {
             id: m.id,
             ts: m.ts,
             client_msg_id: m.client_msg_id,
+            attachment: m.attachment.map(AttachmentEntry::from),
         }
     }
 }
@@ -248,11 +319,42 @@ mod tests {
             text: "hi".into(),
             ts: 1000,
             client_msg_id: 2,
+            attachment: None,
         };
         assert_eq!(
             to_json(&Report::from(message)),
             json!({"type": "message", "room": "lobby", "from": "alice", "text": "hi", "id": 7, "seq": 3,
                    "ts": 1000, "client_msg_id": 2})
+        );
+    }
+
+    #[test]
+    fn an_attachment_shows_in_json_with_its_hash_in_hex() {
+        let message = DirectMessage {
+            id: 7,
+            from: "alice".into(),
+            to: "bob".into(),
+            text: String::new(),
+            ts: 1000,
+            client_msg_id: 2,
+            attachment: Some(Attachment {
+                hash: [0xab; 32],
+                name: "board.jpg".into(),
+                size: 1234,
+                mime: "image/jpeg".into(),
+                picture: Some(anseo_shared::protocol::Picture { width: 64, height: 48, preview: vec![1] }),
+            }),
+        };
+        assert_eq!(
+            to_json(&Report::from(message)),
+            json!({"type": "dm", "from": "alice", "to": "bob", "text": "", "id": 7, "ts": 1000, "client_msg_id": 2,
+                   "attachment": {"name": "board.jpg", "size": 1234, "mime": "image/jpeg", "hash": "ab".repeat(32),
+                                  "width": 64, "height": 48}})
+        );
+        let transfer = Report::Transfer { direction: Direction::Up, hash: "ab".into(), done: 5, total: 9 };
+        assert_eq!(
+            to_json(&transfer),
+            json!({"type": "transfer", "direction": "up", "hash": "ab", "done": 5, "total": 9})
         );
     }
 

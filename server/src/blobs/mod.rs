@@ -11,6 +11,9 @@
 
 mod partial;
 
+pub use anseo_shared::protocol::human_size;
+/// Blobs are named by their hash in hex.
+pub use anseo_shared::protocol::{hash_from_hex as from_hex, hash_to_hex as to_hex};
 pub use partial::PartialBlob;
 
 use std::collections::HashMap;
@@ -142,6 +145,15 @@ impl BlobStore {
         }
     }
 
+    /// The size of the stored blob `hash`, if it is stored (whole: partial uploads are not).
+    pub fn size_of(&self, hash: &Hash) -> io::Result<Option<u64>> {
+        match fs::metadata(self.path(hash)) {
+            Ok(metadata) => Ok(Some(metadata.len())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Bytes in complete blobs, and reserved by uploads in progress.
     pub fn used(&self) -> u64 {
         self.lock().total()
@@ -170,39 +182,6 @@ impl BlobStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, Usage> {
         self.inner.usage.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// A hash in lower-case hex, as blobs are named (and as users and JSON see it).
-pub fn to_hex(hash: &Hash) -> String {
-    hash.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// The hash `hex` names, if it is one.
-pub fn from_hex(hex: &str) -> Option<Hash> {
-    if hex.len() != 64 {
-        return None;
-    }
-    let mut hash = [0u8; 32];
-    for (i, byte) in hash.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(hash)
-}
-
-/// `bytes` as people read sizes: "1 GiB", "300 MiB", "12 KiB", "512 bytes".
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit {
-            let whole = bytes / unit;
-            return if bytes.is_multiple_of(unit) || whole >= 100 {
-                format!("{whole} {name}")
-            } else {
-                format!("{:.1} {name}", bytes as f64 / unit as f64)
-            };
-        }
-    }
-    format!("{bytes} bytes")
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! A message that could not be written is answered `unavailable`, like a room message. At
 //! most [`MAX_WAITING`] wait for one name: beyond that, the newest is refused to its sender.
 
-use anseo_shared::protocol::{DirectMessage, ErrorCode, ServerMsg, fold_name, normalize_name, validate_text};
+use anseo_shared::protocol::{Attachment, DirectMessage, ErrorCode, ServerMsg, fold_name, normalize_name};
 
-use super::CommandError;
 use super::say::Unsaved;
+use super::{CommandError, content};
 use crate::accounts::MAX_WAITING;
 use crate::clock::now_ms;
 use crate::hub::{ClientId, Hub, encode};
@@ -18,12 +18,13 @@ pub struct Direct {
     pub to: String,
     pub text: String,
     pub client_msg_id: u64,
+    pub attachment: Option<Attachment>,
 }
 
 impl Direct {
     pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
         let to = normalize_name(&self.to).map_err(|e| CommandError::user_name(&self.to, e))?;
-        validate_text(&self.text, hub.limits().max_message_chars as usize).map_err(CommandError::text)?;
+        content::check(hub, &self.text, self.attachment.as_ref())?;
 
         let mut state = hub.lock();
         let recipient = state.find_user(&to);
@@ -52,6 +53,7 @@ impl Direct {
             text: self.text,
             ts: now_ms(),
             client_msg_id: self.client_msg_id,
+            attachment: self.attachment,
         };
         let stored = StoredDirect {
             id: message.id,
@@ -62,6 +64,7 @@ impl Direct {
             client_msg_id: message.client_msg_id,
             pending_for: waits_offline.then(|| fold_name(&message.to)),
             instance: instance.unwrap_or(0),
+            attachment: message.attachment.clone(),
         };
         let Some(frame) = encode(&ServerMsg::Direct(message)) else { return Ok(()) };
         let parties: Vec<ClientId> = match recipient {

@@ -5,6 +5,7 @@
 //! [`ErrorReply`](anseo_shared::protocol::ErrorReply) to the sender and never touches anyone
 //! else.
 
+mod content;
 mod direct;
 mod history;
 mod join;
@@ -95,9 +96,11 @@ impl Command {
         Some(match msg {
             ClientMsg::Hello { .. } | ClientMsg::Login(_) | ClientMsg::Rejoin(_) => return None,
             ClientMsg::SetPassword { password } => Command::SetPassword(SetPassword { password }),
-            ClientMsg::Say { room, text, client_msg_id } => Command::Say(Say { room, text, client_msg_id }),
-            ClientMsg::Direct { to, text, client_msg_id } => {
-                Command::Direct(Direct { to, text, client_msg_id })
+            ClientMsg::Say { room, text, client_msg_id, attachment } => {
+                Command::Say(Say { room, text, client_msg_id, attachment })
+            }
+            ClientMsg::Direct { to, text, client_msg_id, attachment } => {
+                Command::Direct(Direct { to, text, client_msg_id, attachment })
             }
             ClientMsg::Join { room, topic } => Command::Join(Join { room, topic }),
             ClientMsg::Leave { room } => Command::Leave(Leave { room }),
@@ -179,8 +182,8 @@ mod tests {
     #[test]
     fn the_message_budget_counts_what_the_welcome_rate_counts_and_requests_pay_for_the_rest() {
         let messages = [
-            ClientMsg::Say { room: "lobby".into(), text: "hi".into(), client_msg_id: 1 },
-            ClientMsg::Direct { to: "bob".into(), text: "hi".into(), client_msg_id: 2 },
+            ClientMsg::Say { room: "lobby".into(), text: "hi".into(), client_msg_id: 1, attachment: None },
+            ClientMsg::Direct { to: "bob".into(), text: "hi".into(), client_msg_id: 2, attachment: None },
             ClientMsg::Join { room: "dev".into(), topic: None },
             ClientMsg::Leave { room: "dev".into() },
             ClientMsg::Nick { name: "ann".into() },

@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use anseo_shared::protocol::{ErrorCode, ErrorReply, RoomMessage, ServerMsg, normalize_room, validate_text};
+use anseo_shared::protocol::{Attachment, ErrorCode, ErrorReply, RoomMessage, ServerMsg, normalize_room};
 
-use super::CommandError;
+use super::{CommandError, content};
 use crate::clock::now_ms;
 use crate::hub::{ClientId, Hub, HubHandle, encode};
 use crate::outbox::Outbox;
@@ -19,12 +19,13 @@ pub struct Say {
     pub room: String,
     pub text: String,
     pub client_msg_id: u64,
+    pub attachment: Option<Attachment>,
 }
 
 impl Say {
     pub fn apply(self, hub: &Hub, me: ClientId) -> Result<(), CommandError> {
         let room_name = normalize_room(&self.room).map_err(|e| CommandError::room_name(&self.room, e))?;
-        validate_text(&self.text, hub.limits().max_message_chars as usize).map_err(CommandError::text)?;
+        content::check(hub, &self.text, self.attachment.as_ref())?;
 
         let mut state = hub.lock();
         let Some(room) = state.room(&room_name) else {
@@ -50,6 +51,7 @@ impl Say {
             text: self.text,
             ts: now_ms(),
             client_msg_id: self.client_msg_id,
+            attachment: self.attachment,
         };
         let members: Vec<ClientId> = room.members.iter().copied().collect();
         let stored = StoredMessage {
@@ -61,6 +63,7 @@ impl Say {
             ts_ms: message.ts,
             client_msg_id: message.client_msg_id,
             instance,
+            attachment: message.attachment.clone(),
         };
         let Some(frame) = encode(&ServerMsg::Message(message)) else { return Ok(()) };
         let Some(store) = hub.store() else {

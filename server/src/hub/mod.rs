@@ -27,6 +27,7 @@ use anseo_shared::protocol::{
 use bytes::Bytes;
 
 use crate::accounts::Accounts;
+use crate::blobs::BlobStore;
 use crate::clock::now_ms;
 use crate::history::HistoryReader;
 use crate::outbox::Outbox;
@@ -71,11 +72,13 @@ pub struct Hub {
     storage: Option<Storage>,
 }
 
-/// The store's writer, with the history and account readers beside it.
+/// The store's writer, with the history and account readers beside it, and the store of
+/// people's files.
 pub struct Storage {
     pub writer: StoreWriter,
     pub history: HistoryReader,
     pub accounts: Accounts,
+    pub blobs: BlobStore,
 }
 
 /// Everything the lock protects.
@@ -192,6 +195,11 @@ impl Hub {
     /// The accounts, if the hub has a store.
     pub fn accounts(&self) -> Option<&Accounts> {
         self.storage.as_ref().map(|storage| &storage.accounts)
+    }
+
+    /// People's files, by hash, if the hub has a store (`--no-store` keeps no files).
+    pub fn blobs(&self) -> Option<&BlobStore> {
+        self.storage.as_ref().map(|storage| &storage.blobs)
     }
 
     /// Where history is read, if the hub has a store.

@@ -69,7 +69,7 @@ fn run(hub: &Hub, client: &Client, msg: ClientMsg) {
 }
 
 fn say(room: &str, text: &str, client_msg_id: u64) -> ClientMsg {
-    ClientMsg::Say { room: room.into(), text: text.into(), client_msg_id }
+    ClientMsg::Say { room: room.into(), text: text.into(), client_msg_id, attachment: None }
 }
 
 fn messages(replies: &[ServerMsg]) -> Vec<&RoomMessage> {
@@ -226,7 +226,11 @@ fn a_direct_message_reaches_its_recipient_and_its_sender_only() {
     for client in [&mut alice, &mut bob, &mut carol] {
         client.replies();
     }
-    run(&hub, &alice, ClientMsg::Direct { to: "BOB".into(), text: "just us".into(), client_msg_id: 4 });
+    run(
+        &hub,
+        &alice,
+        ClientMsg::Direct { to: "BOB".into(), text: "just us".into(), client_msg_id: 4, attachment: None },
+    );
     for client in [&mut alice, &mut bob] {
         let replies = client.replies();
         let [ServerMsg::Direct(direct)] = replies.as_slice() else { panic!("{replies:?}") };
@@ -235,7 +239,11 @@ fn a_direct_message_reaches_its_recipient_and_its_sender_only() {
     }
     assert!(carol.replies().is_empty(), "nobody else sees it");
 
-    run(&hub, &alice, ClientMsg::Direct { to: "dave".into(), text: "hello?".into(), client_msg_id: 5 });
+    run(
+        &hub,
+        &alice,
+        ClientMsg::Direct { to: "dave".into(), text: "hello?".into(), client_msg_id: 5, attachment: None },
+    );
     let replies = alice.replies();
     let [ServerMsg::Error(error)] = replies.as_slice() else { panic!("{replies:?}") };
     assert_eq!((error.code, error.client_msg_id), (ErrorCode::NoSuchUser, Some(5)));

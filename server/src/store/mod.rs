@@ -7,15 +7,17 @@
 //! The data folder is private to the server's user and used by one server at a time
 //! ([`FolderLock`]).
 
+mod attachments;
 mod folder;
 mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
-use anseo_shared::protocol::LOBBY;
+use anseo_shared::protocol::{Attachment, LOBBY};
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use attachments::AttachedTo;
 pub use folder::FolderLock;
 pub use writer::{StoreBusy, StoreWriter};
 
@@ -69,6 +71,7 @@ pub struct StoredMessage {
     pub client_msg_id: u64,
     /// The sending client's instance number (0 for a plain session).
     pub instance: u64,
+    pub attachment: Option<Attachment>,
 }
 
 /// A direct message as stored.
@@ -84,6 +87,7 @@ pub struct StoredDirect {
     pub pending_for: Option<String>,
     /// The sending client's instance number (0 for a plain session).
     pub instance: u64,
+    pub attachment: Option<Attachment>,
 }
 
 /// One change to write.
@@ -202,7 +206,7 @@ impl Store {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id, instance FROM room_messages
+                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment FROM room_messages
                  WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
             )
             .map_err(|e| self.error(e))?;
@@ -217,6 +221,7 @@ impl Store {
                     ts_ms: row.get(5)?,
                     client_msg_id: from_sql(row.get(6)?),
                     instance: from_sql(row.get(7)?),
+                    attachment: attachments::decode(row.get(8)?),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -238,7 +243,7 @@ impl Store {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance
+                "SELECT id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance, attachment
                  FROM direct_messages
                  WHERE pending_for = ?1 ORDER BY id LIMIT ?2",
             )
@@ -254,6 +259,7 @@ impl Store {
                     client_msg_id: from_sql(row.get(5)?),
                     pending_for: row.get(6)?,
                     instance: from_sql(row.get(7)?),
+                    attachment: attachments::decode(row.get(8)?),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -372,8 +378,9 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             .map(drop),
         WriteOp::RoomMessage(m) => transaction
             .prepare_cached(
-                "INSERT INTO room_messages (room, seq, id, sender, text, ts_ms, client_msg_id, instance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO room_messages
+                     (room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment, attachment_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 m.room,
@@ -383,14 +390,17 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
                 m.text,
                 m.ts_ms,
                 to_sql(m.client_msg_id),
-                to_sql(m.instance)
+                to_sql(m.instance),
+                attachments::encode(m.attachment.as_ref()),
+                m.attachment.as_ref().map(|a| a.hash.to_vec())
             ])
             .map(drop),
         WriteOp::Direct(d) => transaction
             .prepare_cached(
                 "INSERT INTO direct_messages
-                     (id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     (id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance,
+                      attachment, attachment_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 d.id,
@@ -400,7 +410,9 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
                 d.ts_ms,
                 to_sql(d.client_msg_id),
                 d.pending_for,
-                to_sql(d.instance)
+                to_sql(d.instance),
+                attachments::encode(d.attachment.as_ref()),
+                d.attachment.as_ref().map(|a| a.hash.to_vec())
             ])
             .map(drop),
         WriteOp::Delivered { ids } => {

@@ -57,6 +57,15 @@ const STEPS: &[&str] = &[
     "DELETE FROM tokens WHERE NOT EXISTS (
          SELECT 1 FROM accounts a WHERE a.name_key = tokens.name_key AND a.token_generation = tokens.generation
      );",
+    // 6: attachments (postcard-encoded), and their hashes indexed to decide who may download.
+    "ALTER TABLE room_messages ADD COLUMN attachment BLOB;
+     ALTER TABLE room_messages ADD COLUMN attachment_hash BLOB;
+     ALTER TABLE direct_messages ADD COLUMN attachment BLOB;
+     ALTER TABLE direct_messages ADD COLUMN attachment_hash BLOB;
+     CREATE INDEX room_messages_by_attachment ON room_messages (attachment_hash)
+         WHERE attachment_hash IS NOT NULL;
+     CREATE INDEX direct_messages_by_attachment ON direct_messages (attachment_hash)
+         WHERE attachment_hash IS NOT NULL;",
 ];
 
 /// The steps above, for the migration runner.

@@ -3,6 +3,7 @@
 use std::sync::mpsc;
 
 use super::*;
+use anseo_shared::protocol::Picture;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("anseo-store-{name}-{}", std::process::id()));
@@ -20,6 +21,7 @@ fn message(room: &str, seq: u64, id: u64) -> StoredMessage {
         ts_ms: 1000 + seq,
         client_msg_id: seq,
         instance: 0,
+        attachment: None,
     }
 }
 
@@ -169,6 +171,7 @@ fn client_message_ids_round_trip_over_the_whole_u64_range() {
             client_msg_id: u64::MAX,
             pending_for: Some("bob".into()),
             instance: u64::MAX,
+            attachment: None,
         })])
         .collect();
     let outcomes = store.write_batch(&ops).unwrap();
@@ -233,5 +236,42 @@ fn tokens_are_capped_per_name_and_deleted_when_a_new_password_revokes_them() {
     store.write_batch(&[set_password("second"), token(100)]).unwrap();
     assert_eq!(token_count(&store, "bob"), 1, "revoked tokens are deleted");
     assert!(store.token_is_valid("bob", "token 100").unwrap());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn attachments_are_kept_with_their_messages_and_found_by_hash() {
+    let dir = temp_dir("attachments");
+    let mut store = Store::open(&dir).unwrap();
+    let file = |hash: u8| Attachment {
+        hash: [hash; 32],
+        name: "board.jpg".into(),
+        size: 1234,
+        mime: "image/jpeg".into(),
+        picture: Some(Picture { width: 640, height: 480, preview: vec![0xFF, 0xD8, 1, 2, 3] }),
+    };
+    let ops = [
+        WriteOp::CreateRoom(room("maths")),
+        WriteOp::RoomMessage(StoredMessage { attachment: Some(file(1)), ..message("maths", 1, 1) }),
+        WriteOp::Direct(StoredDirect {
+            id: 2,
+            sender: "Alice".into(),
+            recipient: "bob".into(),
+            text: String::new(),
+            ts_ms: 5,
+            client_msg_id: 2,
+            pending_for: None,
+            instance: 0,
+            attachment: Some(file(2)),
+        }),
+    ];
+    assert!(store.write_batch(&ops).unwrap().iter().all(Result::is_ok));
+    assert_eq!(store.history("maths", None, 10).unwrap()[0].attachment, Some(file(1)));
+    let in_maths = store.attached_to(&[1; 32], "carol").unwrap();
+    assert_eq!(in_maths, AttachedTo { rooms: vec!["maths".into()], direct_of_user: false });
+    assert!(store.attached_to(&[2; 32], "ALICE").unwrap().direct_of_user);
+    assert!(store.attached_to(&[2; 32], "bob").unwrap().direct_of_user);
+    assert_eq!(store.attached_to(&[2; 32], "carol").unwrap(), AttachedTo::default());
+    assert_eq!(store.attached_to(&[3; 32], "bob").unwrap(), AttachedTo::default());
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -4,6 +4,7 @@
 //! [`connect_resilient_carrying`](super::connect_resilient_carrying).
 
 use super::chat_event::Addressee;
+use crate::protocol::Attachment;
 
 /// What a session hands on to the next one on this device (a restarted app, a reloaded
 /// page): its instance number, its next client message id, and its messages not confirmed
@@ -21,4 +22,5 @@ pub struct CarriedSend {
     pub client_msg_id: u64,
     pub to: Addressee,
     pub text: String,
+    pub attachment: Option<Attachment>,
 }

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use super::error::Disconnect;
 use crate::protocol::{
-    DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage, Welcome,
+    Attachment, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage,
+    Welcome,
 };
 
 /// Something that happened in a resilient session, in the order the caller should apply it.
@@ -19,7 +20,8 @@ pub enum ChatEvent {
     /// rate allows (or once the connection is back) and stays until confirmed. Always passed
     /// on before the [`ChatEvent::Message`] or [`ChatEvent::Direct`] that `confirms` it, or
     /// the refusal naming its id.
-    Sending { client_msg_id: u64, to: Addressee, text: String },
+    /// `attachment` is the file it carries, already uploaded.
+    Sending { client_msg_id: u64, to: Addressee, text: String, attachment: Option<Attachment> },
     /// A message in a room this user is in, live or missed during an outage; each is passed on
     /// once. `confirms` is the client message id of this user's own send it confirms.
     Message { message: RoomMessage, confirms: Option<u64> },

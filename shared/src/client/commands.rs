@@ -6,9 +6,11 @@
 
 use std::future::Future;
 
+use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
-    ClientMsg, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
+    Attachment, ClientMsg, normalize_name, normalize_room, validate_attachment, validate_caption,
+    validate_password, validate_text, validate_topic,
 };
 
 /// Where a session's commands go. Sealed: the trait lives in a private module, so only the
@@ -35,7 +37,7 @@ impl<L: Link + Sync> Commands<L> {
         validate_text(text, self.link.max_message_chars())?;
         let room = normalize_room(room)?;
         let client_msg_id = self.link.next_client_msg_id();
-        self.send(ClientMsg::Say { room, text: text.into(), client_msg_id }).await?;
+        self.send(ClientMsg::Say { room, text: text.into(), client_msg_id, attachment: None }).await?;
         Ok(client_msg_id)
     }
 
@@ -44,7 +46,32 @@ impl<L: Link + Sync> Commands<L> {
         validate_text(text, self.link.max_message_chars())?;
         let to = normalize_name(to)?;
         let client_msg_id = self.link.next_client_msg_id();
-        self.send(ClientMsg::Direct { to, text: text.into(), client_msg_id }).await?;
+        self.send(ClientMsg::Direct { to, text: text.into(), client_msg_id, attachment: None }).await?;
+        Ok(client_msg_id)
+    }
+
+    /// Shares a file the server has stored (see [`upload`](Self::upload)) in a room or with
+    /// one user, with `caption` (which may be empty); returns the client message id its
+    /// echo will carry.
+    pub async fn share(
+        &self,
+        to: &Addressee,
+        caption: &str,
+        attachment: Attachment,
+    ) -> Result<u64, ClientError> {
+        validate_caption(caption, self.link.max_message_chars())?;
+        validate_attachment(&attachment)?;
+        let client_msg_id = self.link.next_client_msg_id();
+        let (text, attachment) = (caption.to_string(), Some(attachment));
+        let message = match to {
+            Addressee::Room(room) => {
+                ClientMsg::Say { room: normalize_room(room)?, text, client_msg_id, attachment }
+            }
+            Addressee::User(user) => {
+                ClientMsg::Direct { to: normalize_name(user)?, text, client_msg_id, attachment }
+            }
+        };
+        self.send(message).await?;
         Ok(client_msg_id)
     }
 

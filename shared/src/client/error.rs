@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::protocol::{NameError, PasswordError, TextError, close_code};
+use crate::protocol::{AttachmentError, NameError, PasswordError, TextError, close_code};
 use crate::trust::{Fingerprint, KnownServersError};
 
 /// Why connecting and logging in failed.
@@ -173,6 +173,8 @@ pub enum ClientError {
     Name(#[from] NameError),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error(transparent)]
+    Attachment(#[from] AttachmentError),
     #[error("not connected: {0}")]
     Disconnected(Disconnect),
 }

@@ -43,6 +43,8 @@ mod reconcile;
 mod resume;
 pub mod rt;
 mod session;
+#[cfg(all(feature = "client", feature = "media"))]
+mod share;
 #[cfg(feature = "client")]
 mod transfer;
 #[cfg(feature = "websocket")]
@@ -65,8 +67,12 @@ pub use quic::{Client, Quic};
 pub use resume::connect_resilient;
 pub use resume::{Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over};
 pub use session::{Connection, Event};
+#[cfg(all(feature = "client", feature = "media"))]
+pub use share::{Prepared, Shared, prepare};
 #[cfg(feature = "client")]
-pub use transfer::{TransferError, Uploaded};
+pub use transfer::{
+    Downloaded, TransferError, TransferStream, Transfers, Uploaded, partial_path, unique_path,
+};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;
 

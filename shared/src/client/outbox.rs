@@ -20,7 +20,7 @@ use web_time::Instant;
 
 use super::carried::CarriedSend;
 use super::chat_event::{Addressee, ChatEvent};
-use crate::protocol::{ClientMsg, SendRate, fold_name};
+use crate::protocol::{Attachment, ClientMsg, SendRate, fold_name};
 use crate::rate::{RateLimit, TokenBucket, Verdict};
 
 /// Unconfirmed sends kept, at most; beyond that the caller's sends wait.
@@ -36,50 +36,60 @@ const UNAVAILABLE_TRIES: u32 = 3;
 
 /// A message or direct message until the server confirms it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Outgoing {
-    Say { room: String, text: String, client_msg_id: u64 },
-    Direct { to: String, text: String, client_msg_id: u64 },
+pub(super) struct Outgoing {
+    pub client_msg_id: u64,
+    pub to: Addressee,
+    pub text: String,
+    pub attachment: Option<Attachment>,
 }
 
 impl Outgoing {
     pub(super) fn id(&self) -> u64 {
-        match self {
-            Outgoing::Say { client_msg_id, .. } | Outgoing::Direct { client_msg_id, .. } => *client_msg_id,
-        }
+        self.client_msg_id
     }
 
     /// A send carried over from an earlier session.
     pub(super) fn carried(send: CarriedSend) -> Outgoing {
-        let CarriedSend { client_msg_id, to, text } = send;
-        match to {
-            Addressee::Room(room) => Outgoing::Say { room, text, client_msg_id },
-            Addressee::User(to) => Outgoing::Direct { to, text, client_msg_id },
-        }
+        let CarriedSend { client_msg_id, to, text, attachment } = send;
+        Outgoing { client_msg_id, to, text, attachment }
     }
 
     /// The send `message` is, or `message` back when it is another command.
-    pub(super) fn from_message(message: ClientMsg) -> Result<Outgoing, ClientMsg> {
+    pub(super) fn from_message(message: ClientMsg) -> Result<Outgoing, Box<ClientMsg>> {
         match message {
-            ClientMsg::Say { room, text, client_msg_id } => Ok(Outgoing::Say { room, text, client_msg_id }),
-            ClientMsg::Direct { to, text, client_msg_id } => Ok(Outgoing::Direct { to, text, client_msg_id }),
-            other => Err(other),
+            ClientMsg::Say { room, text, client_msg_id, attachment } => {
+                Ok(Outgoing { client_msg_id, to: Addressee::Room(room), text, attachment })
+            }
+            ClientMsg::Direct { to, text, client_msg_id, attachment } => {
+                Ok(Outgoing { client_msg_id, to: Addressee::User(to), text, attachment })
+            }
+            other => Err(Box::new(other)),
         }
     }
 
-    /// The caller's view of this send: its id, where it goes, its text.
+    /// The caller's view of this send: its id, where it goes, its text and attachment.
     pub(super) fn sending(&self) -> ChatEvent {
-        let (client_msg_id, to, text) = match self.clone() {
-            Outgoing::Say { room, text, client_msg_id } => (client_msg_id, Addressee::Room(room), text),
-            Outgoing::Direct { to, text, client_msg_id } => (client_msg_id, Addressee::User(to), text),
-        };
-        ChatEvent::Sending { client_msg_id, to, text }
+        let Outgoing { client_msg_id, to, text, attachment } = self.clone();
+        ChatEvent::Sending { client_msg_id, to, text, attachment }
     }
 
     pub(super) fn message(&self) -> ClientMsg {
-        match self.clone() {
-            Outgoing::Say { room, text, client_msg_id } => ClientMsg::Say { room, text, client_msg_id },
-            Outgoing::Direct { to, text, client_msg_id } => ClientMsg::Direct { to, text, client_msg_id },
+        let Outgoing { client_msg_id, to, text, attachment } = self.clone();
+        match to {
+            Addressee::Room(room) => ClientMsg::Say { room, text, client_msg_id, attachment },
+            Addressee::User(to) => ClientMsg::Direct { to, text, client_msg_id, attachment },
         }
+    }
+
+    /// Whether this send is the message posted to `to` with `text` and `attachment`.
+    fn matches(&self, to: Destination<'_>, text: &str, attachment: Option<&Attachment>) -> bool {
+        let same_place = match (&self.to, to) {
+            (Addressee::Room(room), Destination::Room(posted)) => fold_name(room) == fold_name(posted),
+            (Addressee::User(user), Destination::User(posted)) => fold_name(user) == fold_name(posted),
+            _ => false,
+        };
+        let hash = |a: Option<&Attachment>| a.map(|a| a.hash);
+        same_place && self.text == text && hash(self.attachment.as_ref()) == hash(attachment)
     }
 }
 
@@ -232,16 +242,14 @@ impl Outbox {
     /// Whether the unconfirmed send `id` is the message posted to `to` with `text`. An echo is
     /// matched by its id and its content: ids start at 1 again with every run of a client, so
     /// a page of history may hold an earlier run's message under an id this run uses too.
-    pub(super) fn is_echo(&self, id: u64, to: Destination<'_>, text: &str) -> bool {
-        match (self.unconfirmed.get(&id), to) {
-            (Some(Outgoing::Say { room, text: sent, .. }), Destination::Room(posted)) => {
-                fold_name(room) == fold_name(posted) && sent == text
-            }
-            (Some(Outgoing::Direct { to, text: sent, .. }), Destination::User(posted)) => {
-                fold_name(to) == fold_name(posted) && sent == text
-            }
-            _ => false,
-        }
+    pub(super) fn is_echo(
+        &self,
+        id: u64,
+        to: Destination<'_>,
+        text: &str,
+        attachment: Option<&Attachment>,
+    ) -> bool {
+        self.unconfirmed.get(&id).is_some_and(|sent| sent.matches(to, text, attachment))
     }
 
     /// The server posted the send with this id (its echo, or "already posted").
@@ -339,7 +347,12 @@ mod tests {
     const RATE: SendRate = SendRate { burst: 10, micros_per_send: 100_000 };
 
     fn say(id: u64) -> Outgoing {
-        Outgoing::Say { room: "lobby".into(), text: format!("m{id}"), client_msg_id: id }
+        Outgoing {
+            client_msg_id: id,
+            to: Addressee::Room("lobby".into()),
+            text: format!("m{id}"),
+            attachment: None,
+        }
     }
 
     fn ids(messages: &[ClientMsg]) -> Vec<u64> {
@@ -454,13 +467,35 @@ mod tests {
         let start = Instant::now();
         let mut outbox = Outbox::new(RATE, start);
         outbox.push_send(say(1));
-        outbox.push_send(Outgoing::Direct { to: "Bob".into(), text: "hi".into(), client_msg_id: 2 });
-        assert!(outbox.is_echo(1, Destination::Room("Lobby"), "m1"));
-        assert!(!outbox.is_echo(1, Destination::Room("lobby"), "an earlier run's message 1"));
-        assert!(!outbox.is_echo(1, Destination::Room("dev"), "m1"));
-        assert!(!outbox.is_echo(1, Destination::User("lobby"), "m1"));
-        assert!(outbox.is_echo(2, Destination::User("bob"), "hi"));
-        assert!(!outbox.is_echo(3, Destination::User("bob"), "hi"));
+        outbox.push_send(Outgoing {
+            client_msg_id: 2,
+            to: Addressee::User("Bob".into()),
+            text: "hi".into(),
+            attachment: None,
+        });
+        assert!(outbox.is_echo(1, Destination::Room("Lobby"), "m1", None));
+        assert!(!outbox.is_echo(1, Destination::Room("lobby"), "an earlier run's message 1", None));
+        assert!(!outbox.is_echo(1, Destination::Room("dev"), "m1", None));
+        assert!(!outbox.is_echo(1, Destination::User("lobby"), "m1", None));
+        assert!(outbox.is_echo(2, Destination::User("bob"), "hi", None));
+        assert!(!outbox.is_echo(3, Destination::User("bob"), "hi", None));
+    }
+
+    #[test]
+    fn an_echo_with_a_file_matches_by_the_file_too() {
+        let file = |hash: u8| Attachment {
+            hash: [hash; 32],
+            name: "a.pdf".into(),
+            size: 3,
+            mime: "application/pdf".into(),
+            picture: None,
+        };
+        let mut outbox = Outbox::new(RATE, Instant::now());
+        let to = Addressee::Room("lobby".into());
+        outbox.push_send(Outgoing { client_msg_id: 1, to, text: String::new(), attachment: Some(file(1)) });
+        assert!(outbox.is_echo(1, Destination::Room("lobby"), "", Some(&file(1))));
+        assert!(!outbox.is_echo(1, Destination::Room("lobby"), "", Some(&file(2))));
+        assert!(!outbox.is_echo(1, Destination::Room("lobby"), "", None));
     }
 
     #[test]

@@ -331,15 +331,15 @@ impl Reconcile {
     /// Confirms the send `message` echoes, if it is this user's and matches one; returns its id.
     fn confirm_echo(&mut self, message: &RoomMessage, now: Instant) -> Option<u64> {
         let to = Destination::Room(&message.room);
-        let is_echo =
-            message.from == self.name && self.outbox.is_echo(message.client_msg_id, to, &message.text);
+        let is_echo = message.from == self.name
+            && self.outbox.is_echo(message.client_msg_id, to, &message.text, message.attachment.as_ref());
         is_echo.then(|| self.confirm(message.client_msg_id, now))
     }
 
     fn on_direct(&mut self, message: DirectMessage, now: Instant) {
         let to = Destination::User(&message.to);
-        let is_echo =
-            message.from == self.name && self.outbox.is_echo(message.client_msg_id, to, &message.text);
+        let is_echo = message.from == self.name
+            && self.outbox.is_echo(message.client_msg_id, to, &message.text, message.attachment.as_ref());
         let confirms = is_echo.then(|| self.confirm(message.client_msg_id, now));
         self.events.push_back(ChatEvent::Direct { message, confirms });
     }

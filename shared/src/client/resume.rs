@@ -38,6 +38,8 @@ use super::outbox::{MAX_UNCONFIRMED, Outgoing};
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
 use super::rt::{self, Instant, now};
 use super::session::{Connection, Event};
+#[cfg(feature = "client")]
+use super::transfer::{TransferError, TransferStream, Transfers};
 use crate::protocol::{ClientMsg, Credential, Welcome, close_code};
 
 /// Commands waiting for the supervisor, at most.
@@ -80,6 +82,24 @@ enum Command {
     Send(Outgoing),
     Other(ClientMsg),
     Quit(oneshot::Sender<()>),
+    /// A stream for a transfer, on the connection of the moment (once reconnected, when the
+    /// session is reconnecting).
+    #[cfg(feature = "client")]
+    OpenTransfer(oneshot::Sender<Result<TransferStream, TransferError>>),
+}
+
+#[cfg(feature = "client")]
+impl Transfers for Supervised {
+    async fn open_transfer(&self) -> Result<TransferStream, TransferError> {
+        let (reply, opened) = oneshot::channel();
+        let ended = || TransferError::Ended(Disconnect::Quit);
+        self.commands.send(Command::OpenTransfer(reply)).await.map_err(|_| ended())?;
+        opened.await.map_err(|_| ended())?
+    }
+
+    fn carries_on(&self) -> bool {
+        true
+    }
 }
 
 /// Connects over QUIC (errors are returned as from [`connect`](super::connect)), then keeps
@@ -201,7 +221,7 @@ impl Link for Supervised {
     async fn send(&self, message: ClientMsg) -> Result<(), ClientError> {
         let command = match Outgoing::from_message(message) {
             Ok(outgoing) => Command::Send(outgoing),
-            Err(message) => Command::Other(message),
+            Err(message) => Command::Other(*message),
         };
         self.commands.send(command).await.map_err(|_| ClientError::Disconnected(Disconnect::Quit))
     }
@@ -307,6 +327,13 @@ impl<C: Dial> Supervisor<C> {
             }
             Some(Command::Send(outgoing)) => self.core.send(outgoing),
             Some(Command::Other(message)) => self.core.command(message),
+            #[cfg(feature = "client")]
+            Some(Command::OpenTransfer(reply)) => {
+                let connection = self.client.link.clone();
+                rt::spawn(async move {
+                    let _ = reply.send(connection.open_transfer().await);
+                });
+            }
         }
         Flow::Continue
     }

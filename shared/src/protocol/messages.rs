@@ -1,19 +1,22 @@
-//! The frames of protocol version 1. Variants are only ever appended: postcard encodes an enum
+//! The frames of protocol version 2 (version 1 had no attachments). Variants are only ever appended: postcard encodes an enum
 //! variant by its position, so inserting or reordering one changes the wire format.
 //!
 //! Times (`ts`) are milliseconds since the Unix epoch, stamped by the server.
 
 use serde::{Deserialize, Serialize};
 
+use super::Attachment;
+
 /// What a client sends on its bidirectional stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMsg {
     /// The first frame of every session.
     Hello { version: u16, name: String },
-    /// A message to a room the client is a member of.
-    Say { room: String, text: String, client_msg_id: u64 },
-    /// A private message to one online user.
-    Direct { to: String, text: String, client_msg_id: u64 },
+    /// A message to a room the client is a member of. With an attachment (a file the client
+    /// has uploaded), the text is its caption and may be empty.
+    Say { room: String, text: String, client_msg_id: u64, attachment: Option<Attachment> },
+    /// A private message to one online user; `text` and `attachment` as for `Say`.
+    Direct { to: String, text: String, client_msg_id: u64, attachment: Option<Attachment> },
     /// Join a room, creating it (with the topic, if given) when it does not exist.
     Join { room: String, topic: Option<String> },
     /// Leave a room.
@@ -249,6 +252,8 @@ pub struct RoomMessage {
     pub ts: u64,
     /// The sender's id for this send, echoed so the sender can match its confirmation.
     pub client_msg_id: u64,
+    /// The file it carries, if any (`text` is then its caption, maybe empty).
+    pub attachment: Option<Attachment>,
 }
 
 /// A private message between two users.
@@ -260,6 +265,8 @@ pub struct DirectMessage {
     pub text: String,
     pub ts: u64,
     pub client_msg_id: u64,
+    /// As for [`RoomMessage::attachment`].
+    pub attachment: Option<Attachment>,
 }
 
 /// A failed command.
@@ -301,6 +308,11 @@ pub enum ErrorCode {
     StorageFull,
     /// A file whose bytes do not match its hash, or its announced size.
     WrongHash,
+    /// No such file on the server (never uploaded, or the upload is not complete).
+    NotFound,
+    /// The file is attached to nothing this user may see (a room they are not in, someone
+    /// else's direct message).
+    NotAllowed,
 }
 
 impl ErrorCode {
@@ -326,6 +338,8 @@ impl ErrorCode {
             ErrorCode::TooLarge => "too_large",
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::WrongHash => "wrong_hash",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NotAllowed => "not_allowed",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The Anseo wire protocol, version 1, as pure data: no sockets, no clocks, no tasks.
+//! The Anseo wire protocol, version 2, as pure data: no sockets, no clocks, no tasks.
 //!
 //! A client opens one bidirectional QUIC stream. Its first frame is [`ClientMsg::Hello`]; the
 //! server answers [`ServerMsg::Welcome`] or [`ServerMsg::Rejected`]. After that the stream
@@ -9,6 +9,7 @@
 //! [`MAX_FRAME_LEN`] bytes from a client and [`MAX_SERVER_FRAME_LEN`] from the server. postcard encodes enum variants by position, so variants are only
 //! ever appended; `tests` freeze the bytes.
 
+mod attachment;
 mod codec;
 #[cfg(feature = "codec")]
 mod framed;
@@ -17,21 +18,28 @@ mod transfer;
 mod validate;
 mod web;
 
+pub use attachment::{
+    Attachment, AttachmentError, MAX_FILE_NAME_CHARS, MAX_MIME_LEN, MAX_PREVIEW_BYTES, Picture, human_size,
+    validate_attachment, validate_file_name,
+};
 pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]
 pub use framed::FrameCodec;
 pub use messages::*;
-pub use transfer::{FileHash, MAX_TRANSFER_FRAME, TransferReply, TransferRequest};
+pub use transfer::{
+    FileHash, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, hash_from_hex, hash_to_hex,
+};
 pub use validate::{
     NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
-    normalize_room, validate_password, validate_text, validate_topic,
+    normalize_room, validate_caption, validate_password, validate_text, validate_topic,
 };
 pub use web::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WEBTRANSPORT_PATH, WebTransportFacts};
 
 /// The ALPN token: the protocol's name and major version.
 pub const ALPN: &[u8] = b"anseo/1";
-/// The protocol version carried in Hello.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The protocol version carried in Hello. Version 2 added attachments to messages; a
+/// server refuses a client of another version with `UnsupportedVersion`.
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The UDP port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 4433;
 /// The room every user is in after login.

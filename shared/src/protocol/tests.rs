@@ -17,8 +17,18 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + st
 #[test]
 fn every_client_message_round_trips() {
     round_trip(ClientMsg::Hello { version: PROTOCOL_VERSION, name: "ÅsaB".into() });
-    round_trip(ClientMsg::Say { room: "lobby".into(), text: "hi\nthere".into(), client_msg_id: 7 });
-    round_trip(ClientMsg::Direct { to: "bob".into(), text: "psst".into(), client_msg_id: u64::MAX });
+    round_trip(ClientMsg::Say {
+        room: "lobby".into(),
+        text: "hi\nthere".into(),
+        client_msg_id: 7,
+        attachment: None,
+    });
+    round_trip(ClientMsg::Direct {
+        to: "bob".into(),
+        text: "psst".into(),
+        client_msg_id: u64::MAX,
+        attachment: None,
+    });
     round_trip(ClientMsg::Join { room: "maths".into(), topic: Some("homework".into()) });
     round_trip(ClientMsg::Leave { room: "maths".into() });
     round_trip(ClientMsg::Nick { name: "carol".into() });
@@ -91,6 +101,13 @@ fn every_server_message_round_trips() {
         text: "hi".into(),
         ts: 5,
         client_msg_id: 3,
+        attachment: Some(Attachment {
+            hash: [1; 32],
+            name: "clip.ogg".into(),
+            size: 5_000_000,
+            mime: "audio/ogg".into(),
+            picture: None,
+        }),
     }));
     round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9 });
     round_trip(ServerMsg::History(HistoryPage {
@@ -103,6 +120,7 @@ fn every_server_message_round_trips() {
             text: "earlier".into(),
             ts: 4,
             client_msg_id: 1,
+            attachment: None,
         }],
         more: false,
         ts: 12,
@@ -129,9 +147,15 @@ fn golden_bytes_of_hello() {
 
 #[test]
 fn golden_bytes_of_say_and_message() {
-    let say =
-        encode_frame(&ClientMsg::Say { room: "r".into(), text: "hi".into(), client_msg_id: 300 }).unwrap();
-    assert_eq!(&say[..], &[0, 0, 0, 8, 1, 1, b'r', 2, b'h', b'i', 0xac, 0x02]);
+    let say = encode_frame(&ClientMsg::Say {
+        room: "r".into(),
+        text: "hi".into(),
+        client_msg_id: 300,
+        attachment: None,
+    })
+    .unwrap();
+    // Version 2: the attachment's Option (0, none) follows the client message id.
+    assert_eq!(&say[..], &[0, 0, 0, 9, 1, 1, b'r', 2, b'h', b'i', 0xac, 0x02, 0]);
     let message = encode_frame(&ServerMsg::Message(RoomMessage {
         id: 1,
         room: "r".into(),
@@ -140,9 +164,33 @@ fn golden_bytes_of_say_and_message() {
         text: "hi".into(),
         ts: 3,
         client_msg_id: 4,
+        attachment: None,
     }))
     .unwrap();
-    assert_eq!(&message[..], &[0, 0, 0, 12, 2, 1, 1, b'r', 2, 1, b'a', 2, b'h', b'i', 3, 4]);
+    assert_eq!(&message[..], &[0, 0, 0, 13, 2, 1, 1, b'r', 2, 1, b'a', 2, b'h', b'i', 3, 4, 0]);
+}
+
+#[test]
+fn golden_bytes_of_an_attachment() {
+    let attachment = Attachment {
+        hash: [9; 32],
+        name: "a.png".into(),
+        size: 200,
+        mime: "image/png".into(),
+        picture: Some(Picture { width: 3, height: 2, preview: vec![0xFF, 0xD8] }),
+    };
+    let say = ClientMsg::Say {
+        room: "r".into(),
+        text: String::new(),
+        client_msg_id: 1,
+        attachment: Some(attachment),
+    };
+    let mut expected = vec![1, 1, b'r', 0, 1, 1];
+    expected.extend([9; 32]);
+    expected.extend([5, b'a', b'.', b'p', b'n', b'g', 0xc8, 0x01, 9]);
+    expected.extend(b"image/png");
+    expected.extend([1, 3, 2, 2, 0xFF, 0xD8]);
+    assert_eq!(postcard::to_stdvec(&say).unwrap(), expected);
 }
 
 #[test]
@@ -337,4 +385,9 @@ fn golden_bytes_of_a_transfer() {
         encode_frame(&TransferReply::Refused { code: ErrorCode::TooLarge, message: "big".into() }).unwrap();
     assert_eq!(&refused[..], &[0, 0, 0, 6, 2, 16, 3, b'b', b'i', b'g']);
     assert_eq!(ErrorCode::StorageFull.as_str(), "storage_full");
+    let download = encode_frame(&TransferRequest::Download { hash: [7; 32], offset: 1 }).unwrap();
+    assert_eq!(&download[..5], &[0, 0, 0, 34, 1]);
+    assert_eq!(download[37], 1);
+    assert_eq!(&encode_frame(&TransferReply::Sending { size: 2 }).unwrap()[..], &[0, 0, 0, 2, 3, 2]);
+    assert_eq!(ErrorCode::NotAllowed.as_str(), "not_allowed");
 }

@@ -156,6 +156,12 @@ pub fn validate_text(text: &str, max_chars: usize) -> Result<(), TextError> {
     Ok(())
 }
 
+/// Checks the text of a message that carries an attachment: its caption, which may be empty,
+/// and otherwise follows the rules of [`validate_text`].
+pub fn validate_caption(text: &str, max_chars: usize) -> Result<(), TextError> {
+    if text.is_empty() { Ok(()) } else { validate_text(text, max_chars) }
+}
+
 /// Checks a room topic: at most 200 characters, no control or format characters at all.
 pub fn validate_topic(topic: &str) -> Result<(), TextError> {
     let chars = topic.chars().count();

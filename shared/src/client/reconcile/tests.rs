@@ -35,6 +35,7 @@ fn message(room: &str, seq: u64, from: &str, text: &str, client_msg_id: u64) -> 
         text: text.into(),
         ts: 0,
         client_msg_id,
+        attachment: None,
     }
 }
 
@@ -49,7 +50,7 @@ fn page(room: &str, seqs: std::ops::RangeInclusive<u64>, more: bool) -> ServerMs
 }
 
 fn say(room: &str, text: &str, client_msg_id: u64) -> Outgoing {
-    Outgoing::Say { room: room.into(), text: text.into(), client_msg_id }
+    Outgoing { client_msg_id, to: Addressee::Room(room.into()), text: text.into(), attachment: None }
 }
 
 fn joined(room: &str, members: &[&str]) -> ServerMsg {
@@ -138,10 +139,19 @@ fn an_echo_confirms_its_send_and_nothing_else_does() {
 fn a_direct_copy_confirms_its_send() {
     let now = Instant::now();
     let mut core = Reconcile::new(&welcome("alice", 0), now);
-    core.send(Outgoing::Direct { to: "Bob".into(), text: "psst".into(), client_msg_id: 1 });
+    core.send(Outgoing {
+        client_msg_id: 1,
+        to: Addressee::User("Bob".into()),
+        text: "psst".into(),
+        attachment: None,
+    });
     transmits(&mut core, now);
-    let sending =
-        ChatEvent::Sending { client_msg_id: 1, to: Addressee::User("Bob".into()), text: "psst".into() };
+    let sending = ChatEvent::Sending {
+        client_msg_id: 1,
+        to: Addressee::User("Bob".into()),
+        text: "psst".into(),
+        attachment: None,
+    };
     assert_eq!(events(&mut core), [sending]);
     let copy = DirectMessage {
         id: 9,
@@ -150,6 +160,7 @@ fn a_direct_copy_confirms_its_send() {
         text: "psst".into(),
         ts: 0,
         client_msg_id: 1,
+        attachment: None,
     };
     core.handle_server(ServerMsg::Direct(copy.clone()), now);
     assert_eq!(events(&mut core), [ChatEvent::Direct { message: copy, confirms: Some(1) }]);
@@ -368,8 +379,12 @@ fn a_send_is_announced_before_its_echo_confirms_it() {
     transmits(&mut core, now);
     core.handle_server(ServerMsg::Message(message("lobby", 1, "alice", "hi", 1)), now);
     let events = events(&mut core);
-    let sending =
-        ChatEvent::Sending { client_msg_id: 1, to: Addressee::Room("lobby".into()), text: "hi".into() };
+    let sending = ChatEvent::Sending {
+        client_msg_id: 1,
+        to: Addressee::Room("lobby".into()),
+        text: "hi".into(),
+        attachment: None,
+    };
     assert_eq!(events[0], sending);
     assert!(matches!(&events[1], ChatEvent::Message { confirms: Some(1), .. }), "{events:?}");
 }
@@ -392,7 +407,12 @@ fn commands_given_while_the_connection_is_down_go_out_after_the_catch_up_in_orde
         [
             ClientMsg::History { room: "lobby".into(), before: Some(5), limit: 10 },
             ClientMsg::ListUsersAfter { after: String::new() },
-            ClientMsg::Say { room: "lobby".into(), text: "while away".into(), client_msg_id: 1 },
+            ClientMsg::Say {
+                room: "lobby".into(),
+                text: "while away".into(),
+                client_msg_id: 1,
+                attachment: None
+            },
         ]
     );
 }
