@@ -116,13 +116,14 @@ fn failure(hash: Option<FileHash>, error: &TransferError) -> Report {
     Report::transfer_failed(hash.as_ref().map(hash_to_hex), error.code(), error.to_string())
 }
 
-/// One transfer's progress: notes for scripts, at most one per [`PROGRESS_EVERY`] and one
-/// at the end; a bar on stderr for people.
+/// One transfer's progress: notes for scripts, at most one per [`PROGRESS_EVERY`], one at
+/// the end, and one where a transfer carries on after a break (so a script sees it resume);
+/// a bar on stderr for people.
 struct Progress {
     direction: Direction,
     notes: Option<mpsc::Sender<Note>>,
     bar: Option<ProgressBar>,
-    last: Option<Instant>,
+    last: Option<(Instant, u64)>,
 }
 
 impl Progress {
@@ -131,11 +132,12 @@ impl Progress {
     }
 
     fn update(&mut self, hash: FileHash, done: u64, total: u64) {
-        let complete = done >= total;
-        if !complete && self.last.is_some_and(|last| last.elapsed() < PROGRESS_EVERY) {
+        let carried_on = self.last.is_some_and(|(_, before)| done <= before);
+        let recent = self.last.is_some_and(|(at, _)| at.elapsed() < PROGRESS_EVERY);
+        if recent && done < total && !carried_on {
             return;
         }
-        self.last = Some(Instant::now());
+        self.last = Some((Instant::now(), done));
         if let Some(notes) = &self.notes {
             let report =
                 Report::Transfer { direction: self.direction, hash: hash_to_hex(&hash), done, total };

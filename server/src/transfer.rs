@@ -84,6 +84,9 @@ async fn serve_one<S: FrameSink, R: tokio::io::AsyncRead + Unpin>(
             upload(blobs, hash, size, leftover, recv, &mut send).await;
         }
         TransferRequest::Download { hash, offset } => {
+            if let Ok(None) = blobs.size_of(&hash) {
+                return refuse(&mut send, ErrorCode::NotFound, "no such file on the server").await;
+            }
             if let Err(refusal) = may_download(shared, me, hash).await {
                 return refuse(&mut send, refusal.code, &refusal.message).await;
             }
@@ -239,10 +242,11 @@ async fn refuse<S: FrameSink>(send: &mut S, code: ErrorCode, message: &str) {
     reply(send, &TransferReply::Refused { code, message: message.to_string() }).await;
 }
 
-/// Sends `reply`; the last one ends the stream.
+/// Sends `reply`; the last one ends the stream (bytes follow `SendFrom` and `Sending`).
 async fn reply<S: FrameSink>(send: &mut S, reply: &TransferReply) {
     let Ok(frame) = encode_frame(reply) else { return };
-    if send.write_chunk(frame).await.is_ok() && !matches!(reply, TransferReply::SendFrom { .. }) {
+    let last = !matches!(reply, TransferReply::SendFrom { .. } | TransferReply::Sending { .. });
+    if send.write_chunk(frame).await.is_ok() && last {
         send.finish();
         send.delivered().await;
     }

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod app;
+mod attachments;
 mod bench;
 mod browser;
 mod chat;

@@ -4,7 +4,6 @@
 //! where it stopped, hostile uploads (wrong hash, lying size, too large) are refused with
 //! their code and nothing is kept, and chat stays quick while a large file is on its way.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -17,24 +16,7 @@ use anseo_shared::transport::client_config;
 use futures_util::StreamExt;
 use tokio_util::codec::FramedRead;
 
-use crate::support::{TestServer, WAIT, expect_event};
-
-const MIB: usize = 1 << 20;
-
-/// A file of `size` bytes that no other test has.
-fn make_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
-    let mut bytes = vec![0u8; size];
-    let mut x = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
-    for byte in bytes.iter_mut() {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        *byte = x as u8;
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
+use crate::support::{MIB, TestServer, WAIT, expect_event, make_file};
 
 /// What the server stored under `hash`, if anything.
 fn stored(server: &TestServer, hash: &[u8; 32]) -> Option<Vec<u8>> {

@@ -15,13 +15,31 @@ pub use relay::{Impairment, Relay};
 pub use server::TestServer;
 pub use web::{RawSocket, open_for};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::mpsc::Receiver;
 
 /// How long any expected event may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A mebibyte.
+pub const MIB: usize = 1 << 20;
+
+/// A file of `size` bytes that no other test has.
+pub fn make_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
+    let mut bytes = vec![0u8; size];
+    let mut x = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
+    for byte in bytes.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *byte = x as u8;
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
 
 /// The path of a workspace binary built next to this test binary.
 pub fn binary(name: &str) -> PathBuf {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,6 +39,7 @@ pub struct Relay {
     pub addr: String,
     capture: Arc<Mutex<Vec<u8>>>,
     cut: Arc<AtomicBool>,
+    forwarded: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -50,19 +51,26 @@ impl Relay {
         let addr = front.local_addr().expect("relay address").to_string();
         let capture = Arc::new(Mutex::new(Vec::new()));
         let cut = Arc::new(AtomicBool::new(false));
+        let forwarded = Arc::new(AtomicU64::new(0));
         let link = Link {
             impairment,
             rng: Arc::new(Mutex::new(SmallRng::seed_from_u64(seed))),
             capture: capture.clone(),
             cut: cut.clone(),
+            forwarded: forwarded.clone(),
         };
         let task = tokio::spawn(relay_loop(front, server, link));
-        Relay { addr, capture, cut, task }
+        Relay { addr, capture, cut, forwarded, task }
     }
 
     /// Drops every datagram in both directions while `cut` is true (a dead link).
     pub fn set_cut(&self, cut: bool) {
         self.cut.store(cut, Ordering::Relaxed);
+    }
+
+    /// Bytes forwarded so far, both ways (datagrams as they came, before loss or duplication).
+    pub fn forwarded(&self) -> u64 {
+        self.forwarded.load(Ordering::Relaxed)
     }
 
     /// Every datagram forwarded so far, concatenated.
@@ -83,6 +91,7 @@ struct Link {
     rng: Arc<Mutex<SmallRng>>,
     capture: Arc<Mutex<Vec<u8>>>,
     cut: Arc<AtomicBool>,
+    forwarded: Arc<AtomicU64>,
 }
 
 impl Link {
@@ -92,6 +101,7 @@ impl Link {
             return;
         }
         self.capture.lock().unwrap().extend_from_slice(datagram);
+        self.forwarded.fetch_add(datagram.len() as u64, Ordering::Relaxed);
         let (copies, delays) = {
             let mut rng = self.rng.lock().unwrap();
             if rng.random_bool(self.impairment.loss) {

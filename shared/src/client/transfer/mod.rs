@@ -19,6 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use download::{Downloaded, partial_path, unique_path};
 pub use upload::Uploaded;
+#[cfg(feature = "media")]
 pub(crate) use upload::hash_file;
 
 use super::connection::ServerConnection;
@@ -33,6 +34,8 @@ const FIRST_WAIT: Duration = Duration::from_millis(100);
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// Tries on a busy server (the same file still being stored by an earlier connection).
 const BUSY_TRIES: u32 = 6;
+/// Tries after the connection broke, at most: a link that breaks this often is not usable.
+const LOST_TRIES: u32 = 30;
 
 /// Why a file did not go up or come down.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +97,7 @@ impl<C: ServerConnection> Transfers for Connection<C> {
 struct Retry {
     wait: Duration,
     busy: u32,
+    lost: u32,
     carries_on: bool,
 }
 
@@ -105,7 +109,7 @@ enum Next<T> {
 
 impl Retry {
     fn new(transfers: &impl Transfers) -> Retry {
-        Retry { wait: FIRST_WAIT, busy: 0, carries_on: transfers.carries_on() }
+        Retry { wait: FIRST_WAIT, busy: 0, lost: 0, carries_on: transfers.carries_on() }
     }
 
     /// Whether to try again after `result` (having waited), or be done with it.
@@ -114,7 +118,8 @@ impl Retry {
             Err(TransferError::Refused { code: ErrorCode::Unavailable, .. }) if self.busy < BUSY_TRIES => {
                 self.busy += 1;
             }
-            Err(TransferError::Lost(reason)) if self.carries_on => {
+            Err(TransferError::Lost(reason)) if self.carries_on && self.lost < LOST_TRIES => {
+                self.lost += 1;
                 tracing::debug!(%reason, "the transfer broke off; carrying on once reconnected");
             }
             result => return Next::Done(result),
