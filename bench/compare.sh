@@ -9,7 +9,8 @@
 # DIR/latency-SCENARIO.png. Installs ngIRCd and NATS from Debian when they are missing.
 # Targets: anseo (the default server: messages stored in SQLite before delivery),
 # anseo-memory (--no-store), ngircd (plain TCP), ngircd-tls, nats. Set TARGETS="anseo nats" to
-# pick. Builds into $CARGO_TARGET_DIR (default target/); SKIP_BUILD=1 uses what is there.
+# pick. The `transfer` scenario compares anseo with scp (OpenSSH from Debian, installed when
+# missing) copying a file of the same size up and down over loopback. Builds into $CARGO_TARGET_DIR (default target/); SKIP_BUILD=1 uses what is there.
 set -euo pipefail
 
 usage() { echo "usage: $0 SCENARIO [SCENARIO ARGS] --report DIR" >&2; exit 2; }
@@ -24,11 +25,16 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$REPORT" ]] || usage
-TARGETS="${TARGETS:-anseo-memory anseo ngircd ngircd-tls nats}"
+if [[ "${ARGS[0]}" == transfer ]]; then
+  TARGETS="${TARGETS:-anseo scp}"
+else
+  TARGETS="${TARGETS:-anseo-memory anseo ngircd ngircd-tls nats}"
+fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 IRC_PORT="${IRC_PORT:-6668}"
 IRCS_PORT="${IRCS_PORT:-6698}"
 NATS_PORT="${NATS_PORT:-4222}"
+SSH_PORT="${SSH_PORT:-2222}"
 
 need() {
   if ! command -v "$1" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$1" ]]; then
@@ -36,8 +42,13 @@ need() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   fi
 }
-need ngircd ngircd
-need nats-server nats-server
+if [[ "${ARGS[0]}" == transfer ]]; then
+  need sshd openssh-server
+  need scp openssh-client
+else
+  need ngircd ngircd
+  need nats-server nats-server
+fi
 need taskset util-linux
 need openssl openssl
 export PATH="$PATH:/usr/sbin"
@@ -108,6 +119,46 @@ start_peer() {
   PIDS+=("$PEER_PID")
 }
 
+# scp of a file of the transfer's size (--size-mib, default 1024) up to an sshd on this
+# machine and back, sshd on CPU 0 and scp on CPU 1 like the Anseo run; adds its result.
+scp_transfer() {
+  local mib=1024 i
+  for ((i = 0; i < ${#ARGS[@]}; i++)); do
+    [[ "${ARGS[$i]}" == --size-mib ]] && mib="${ARGS[$((i + 1))]}"
+    [[ "${ARGS[$i]}" == --size-mib=* ]] && mib="${ARGS[$i]#--size-mib=}"
+  done
+  head -c "$((mib << 20))" /dev/urandom > "$WORK/file.bin"
+  ssh-keygen -q -t ed25519 -N "" -f "$WORK/host_key"
+  ssh-keygen -q -t ed25519 -N "" -f "$WORK/user_key"
+  cp "$WORK/user_key.pub" "$WORK/authorized_keys"
+  mkdir -p /run/sshd
+  taskset -c 0 /usr/sbin/sshd -D -f /dev/null -p "$SSH_PORT" -o ListenAddress=127.0.0.1 \
+    -o HostKey="$WORK/host_key" -o AuthorizedKeysFile="$WORK/authorized_keys" -o StrictModes=no \
+    -o PasswordAuthentication=no -o UsePAM=no -o "Subsystem=sftp internal-sftp" \
+    -o PidFile="$WORK/sshd.pid" 2>"$WORK/sshd.log" &
+  PEER_PID=$!
+  PIDS+=("$PEER_PID")
+  wait_port "$SSH_PORT"
+  local scp=(taskset -c 1 scp -q -P "$SSH_PORT" -i "$WORK/user_key" -o BatchMode=yes
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
+  local remote="$(id -un)@127.0.0.1"
+  local t0 t1 t2
+  t0=$(date +%s.%N)
+  "${scp[@]}" "$WORK/file.bin" "$remote:$WORK/up.bin"
+  t1=$(date +%s.%N)
+  "${scp[@]}" "$remote:$WORK/up.bin" "$WORK/down.bin"
+  t2=$(date +%s.%N)
+  cmp -s "$WORK/file.bin" "$WORK/down.bin" || { echo "scp: the copy differs" >&2; return 1; }
+  awk -v mib="$mib" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v port="$SSH_PORT" 'BEGIN {
+    mb = mib * 1048576 / 1e6
+    printf "{\"scenario\":\"transfer\",\"target\":\"scp://127.0.0.1:%s\",\"label\":\"scp\",", port
+    printf "\"size_mib\":%d,\"upload_mb_per_sec\":%.1f,\"download_mb_per_sec\":%.1f}\n", mib, mb / (t1 - t0), mb / (t2 - t1)
+  }' > "$WORK/scp.json"
+  cat "$WORK/scp.json"
+  "$BUILT/anseo-bench" report "$REPORT" --add "$WORK/scp.json"
+  rm -f "$WORK/file.bin" "$WORK/up.bin" "$WORK/down.bin"
+}
+
 stop_peer() {
   kill "$PEER_PID" 2>/dev/null || true
   wait "$PEER_PID" 2>/dev/null || true
@@ -131,6 +182,9 @@ for target in $TARGETS; do
       wait_port "$IRCS_PORT"
       "${BENCH[@]}" "${ARGS[@]}" --target "ircs://127.0.0.1:$IRCS_PORT" --tls-fingerprint "$IRC_FP" \
         --server-pid "$PEER_PID" --label ngircd-tls --report "$REPORT" || echo "ngircd-tls run failed" >&2
+      stop_peer ;;
+    scp)
+      scp_transfer || echo "scp run failed" >&2
       stop_peer ;;
     nats)
       start_peer nats

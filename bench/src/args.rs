@@ -84,6 +84,8 @@ pub enum Scenario {
     Slow(Slow),
     /// Clients joining one room within a time: how long until everyone's member list settles
     Joinstorm(Joinstorm),
+    /// One file up to the server and down again while others chat: MB/s, chat latency, memory
+    Transfer(Transfer),
     /// Runs nothing: rewrites the Markdown table and plots of DIR from its results.json
     Report(ReportOnly),
 }
@@ -97,6 +99,7 @@ impl Scenario {
             Scenario::Idle(_) => "idle",
             Scenario::Slow(_) => "slow",
             Scenario::Joinstorm(_) => "joinstorm",
+            Scenario::Transfer(_) => "transfer",
             Scenario::Report(_) => "report",
         }
     }
@@ -107,6 +110,11 @@ impl Scenario {
 pub struct ReportOnly {
     /// A folder with a results.json written by --report (or by hand)
     pub dir: std::path::PathBuf,
+
+    /// Adds this result (one JSON object, e.g. a peer measured by compare.sh without the load
+    /// generator, such as scp) before redrawing
+    #[arg(long, value_name = "FILE")]
+    pub add: Option<std::path::PathBuf>,
 }
 
 /// How long to warm up and measure.
@@ -219,6 +227,17 @@ pub struct Idle {
     /// Seconds to wait after the last login before reading the server's memory
     #[arg(long, default_value_t = 2.0)]
     pub settle: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Transfer {
+    /// The file's size in MiB
+    #[arg(long, default_value_t = 1024)]
+    pub size_mib: u64,
+
+    /// Seconds of chat measured before the transfers (the idle latency)
+    #[arg(long, default_value_t = 5.0)]
+    pub idle_secs: f64,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -32,6 +32,14 @@ use scenario::Ctx;
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Scenario::Report(only) = &args.scenario {
+        if let Some(measured) = &only.add {
+            let text =
+                std::fs::read_to_string(measured).with_context(|| format!("read {}", measured.display()))?;
+            let result = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a JSON object", measured.display()))?;
+            return report::add_and_write(&only.dir, result)
+                .with_context(|| format!("add {} to {}", measured.display(), only.dir.display()));
+        }
         return report::rewrite(&only.dir)
             .with_context(|| format!("redraw the report in {}", only.dir.display()));
     }
@@ -87,6 +95,7 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
         Scenario::Idle(a) => scenario::idle::run(&ctx, a).await,
         Scenario::Slow(a) => scenario::slow::run(&ctx, a).await,
         Scenario::Joinstorm(a) => scenario::joinstorm::run(&ctx, a).await,
+        Scenario::Transfer(a) => scenario::transfer::run(&ctx, a).await,
         Scenario::Report(_) => Err(anyhow::anyhow!("`report` runs no scenario")),
     };
     if let Some(server) = server.as_mut() {

@@ -21,6 +21,11 @@ const COLUMNS: &[(&str, &str, Show)] = &[
     ("server CPU us/login", "server_cpu_us_per_login", Show::Number),
     ("server RSS MiB", "server_rss_bytes", Show::Mebibytes),
     ("server KiB/client", "server_bytes_per_client", Show::Kibibytes),
+    ("up MB/s", "upload_mb_per_sec", Show::Number),
+    ("down MB/s", "download_mb_per_sec", Show::Number),
+    ("chat p99 ms idle", "chat_p99_idle_us", Show::Millis),
+    ("chat p99 ms during upload", "chat_p99_during_upload_us", Show::Millis),
+    ("chat p99 ms during download", "chat_p99_during_download_us", Show::Millis),
 ];
 
 #[derive(Clone, Copy)]

@@ -11,6 +11,7 @@ pub mod joinstorm;
 pub mod mix;
 pub mod slow;
 pub mod storm;
+pub mod transfer;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};

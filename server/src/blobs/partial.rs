@@ -11,6 +11,11 @@ use super::{BlobError, BlobStore, Hash};
 /// Bytes read at a time when a kept partial file is hashed again.
 const REREAD: usize = 256 * 1024;
 
+/// Bytes written before the kernel is asked to start writing them to disk. Without it, a
+/// large upload leaves up to a gigabyte in the page cache for the final sync, and every
+/// fsync of the store's database (each chat message) waits behind that writeback meanwhile.
+const WRITE_BEHIND: u64 = 8 * 1024 * 1024;
+
 /// An upload in progress, holding its reservation in the store until it ends.
 #[derive(Debug)]
 pub struct PartialBlob {
@@ -21,6 +26,8 @@ pub struct PartialBlob {
     file: File,
     hasher: blake3::Hasher,
     written: u64,
+    /// Bytes up to here are on their way to disk (see [`WRITE_BEHIND`]).
+    flushed: u64,
     /// Set once the reservation is released (completed or abandoned).
     done: bool,
 }
@@ -47,7 +54,7 @@ impl PartialBlob {
             hasher = blake3::Hasher::new();
             written = 0;
         }
-        Ok(PartialBlob { store, hash, size, path, file, hasher, written, done: false })
+        Ok(PartialBlob { store, hash, size, path, file, hasher, written, flushed: written, done: false })
     }
 
     /// Where the upload carries on: the bytes already kept.
@@ -70,6 +77,10 @@ impl PartialBlob {
         self.file.write_all(chunk)?;
         self.hasher.update(chunk);
         self.written += chunk.len() as u64;
+        if self.written - self.flushed >= WRITE_BEHIND {
+            start_writeback(&self.file, self.flushed, self.written - self.flushed);
+            self.flushed = self.written;
+        }
         Ok(())
     }
 
@@ -113,3 +124,19 @@ impl Drop for PartialBlob {
         self.release();
     }
 }
+
+/// Asks the kernel to start writing `len` bytes of `file` from `offset` to disk, without
+/// waiting for it (Linux; elsewhere the final sync writes everything).
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else { return };
+    // SAFETY: the descriptor is open for as long as `file` is borrowed; the call only
+    // starts writeback of pages already written and touches no memory of ours.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}

@@ -28,7 +28,11 @@ impl ServerConnection for Quic {
     }
 
     async fn open_transfer(&self) -> Result<(Self::Writer, Self::Reader), Disconnect> {
-        self.connection.open_bi().await.map_err(|e| Disconnect::from_connection_error(&e))
+        let (send, recv) =
+            self.connection.open_bi().await.map_err(|e| Disconnect::from_connection_error(&e))?;
+        // Chat goes first: a file on its way never holds up a message.
+        let _ = send.set_priority(-1);
+        Ok((send, recv))
     }
 
     async fn accept_stream(&self) -> Option<Self::Reader> {
