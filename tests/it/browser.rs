@@ -255,3 +255,48 @@ async fn the_page_follows_a_system_set_to_dark() {
     assert!(channels.iter().all(|&channel| channel < 80), "the conversation is not dark: {background}");
     browser.screenshot("browser-chat-phone-dark").await;
 }
+
+/// A picture shared from the terminal shows inline in the page, from the preview the
+/// message carries: decoded at its size (320 x 240 for a 400 x 300 photo) and in its colour,
+/// with its name, caption and a Download button.
+#[tokio::test]
+async fn a_picture_sent_from_the_terminal_shows_inline() {
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("board.jpg");
+    image::RgbImage::from_pixel(400, 300, image::Rgb([200, 40, 40])).save(&photo).unwrap();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
+        .await;
+
+    tess.send(&format!("/send {} the board", photo.display())).await;
+    tess.expect_json("the echo", |v| (v["attachment"]["name"] == "board.jpg").then_some(())).await;
+    browser.find("img.file-preview").await;
+    browser.wait_for_text("the board").await;
+    let shown = "const img = document.querySelector('img.file-preview');
+        if (!img || !img.complete || img.naturalWidth === 0) return null;
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const [r, g, b] = context.getImageData(160, 120, 1, 1).data;
+        return [img.naturalWidth, img.naturalHeight, r, g, b];";
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..50 {
+        seen = browser.client.execute(shown, vec![]).await.expect("read the picture");
+        if !seen.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let pixels: Vec<i64> =
+        seen.as_array().expect("the preview decoded").iter().filter_map(|v| v.as_i64()).collect();
+    assert_eq!(&pixels[..2], [320, 240], "the preview's size");
+    let close = |value: i64, wanted: i64| (value - wanted).abs() <= 12;
+    assert!(close(pixels[2], 200) && close(pixels[3], 40) && close(pixels[4], 40), "its colour: {pixels:?}");
+    let text = browser.text().await;
+    assert!(text.contains("board.jpg") && text.contains("image/jpeg") && text.contains("Download"), "{text}");
+    browser.screenshot("browser-picture").await;
+}

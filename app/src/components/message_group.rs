@@ -4,7 +4,7 @@
 use chrono::{DateTime, Local};
 use dioxus::prelude::*;
 
-use super::{Avatar, MessageText};
+use super::{Avatar, FileCard, MessageText};
 use crate::model::ChatLine;
 
 /// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
@@ -35,7 +35,12 @@ pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
                 }
                 for (line, at) in lines.into_iter().map(|l| { let at = local_time(l.ts); (l, at) }) {
                     div { key: "{line.id}", class: "bubble", title: "{at}", "data-id": "{line.id}",
-                        MessageText { text: line.text.clone() }
+                        if let Some(file) = line.file.clone() {
+                            FileCard { file }
+                        }
+                        if !line.text.is_empty() {
+                            MessageText { text: line.text.clone() }
+                        }
                     }
                 }
             }

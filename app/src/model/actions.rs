@@ -7,7 +7,7 @@ use anseo_shared::protocol::{
     LOBBY, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 
-use super::{Action, Chat, Command, OLDER_PAGE, PAGE, Pane, Secret, Status, Target, capitalize};
+use super::{Action, Chat, Command, Download, OLDER_PAGE, PAGE, Pane, Secret, Status, Target, capitalize};
 
 impl Chat {
     /// Applies a user action in the chat; returns what the network task should do, if anything.
@@ -57,6 +57,13 @@ impl Chat {
                 });
             }
             Action::DiscardUnsent(client_msg_id) => _ = self.pending.take_failed(client_msg_id),
+            Action::Download { hash, name } => {
+                if matches!(self.downloads.get(&hash), Some(Download::Saving)) {
+                    return None;
+                }
+                self.downloads.insert(hash, Download::Saving);
+                return Some(Command::Download { hash, name });
+            }
             Action::DismissError => self.error = None,
             _ => {}
         }

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{DirectMessage, HistoryPage, LOBBY, RoomInfo, RoomMessage, Welcome};
 
-use super::{Chat, ChatLine, Dialog, NetEvent, Notice, PAGE, PendingLine, Status, Target, capitalize};
+use super::{
+    Chat, ChatLine, Dialog, Download, NetEvent, Notice, PAGE, PendingLine, Status, Target, capitalize,
+};
 
 impl Chat {
     /// Applies what the network task reported (the login's start and end are the model's).
@@ -19,6 +21,10 @@ impl Chat {
             NetEvent::CommandFailed(message) => {
                 self.saving_password = false;
                 self.error = Some(message);
+            }
+            NetEvent::Downloaded { hash, path } => _ = self.downloads.insert(hash, Download::Saved(path)),
+            NetEvent::DownloadFailed { hash, message } => {
+                self.downloads.insert(hash, Download::Failed(message));
             }
             NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
         }
@@ -179,11 +185,12 @@ impl Chat {
         room.history.take_page(&page);
         let mut older = 0;
         for message in page.messages {
-            let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-            if known.is_older(message.seq) {
-                older += usize::from(room.timeline.add_older(message.seq, line));
+            let seq = message.seq;
+            let line = ChatLine::from(message);
+            if known.is_older(seq) {
+                older += usize::from(room.timeline.add_older(seq, line));
             } else {
-                room.timeline.add_message(message.seq, line);
+                room.timeline.add_message(seq, line);
             }
         }
         if is_current && all_drawn && older > 0 {
@@ -194,9 +201,9 @@ impl Chat {
     fn room_message(&mut self, message: RoomMessage) {
         let mine = message.from == self.me;
         let is_current = self.current == Target::Room(message.room.clone());
-        let room = self.rooms.entry(message.room).or_default();
-        let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
-        if !room.timeline.add_message(message.seq, line) || mine {
+        let room = self.rooms.entry(message.room.clone()).or_default();
+        let seq = message.seq;
+        if !room.timeline.add_message(seq, ChatLine::from(message)) || mine {
             return;
         }
         if !is_current {
@@ -211,7 +218,13 @@ impl Chat {
         let peer = if mine { message.to } else { message.from.clone() };
         let is_current = self.current == Target::Direct(peer.clone());
         let conversation = self.directs.entry(peer).or_default();
-        let line = ChatLine { id: message.id, from: message.from, text: message.text, ts: message.ts };
+        let line = ChatLine {
+            id: message.id,
+            from: message.from,
+            text: message.text,
+            ts: message.ts,
+            file: message.attachment,
+        };
         if !conversation.timeline.push_message(line) || mine {
             return;
         }
@@ -310,6 +323,18 @@ impl From<Addressee> for Target {
         match to {
             Addressee::Room(room) => Target::Room(room),
             Addressee::User(user) => Target::Direct(user),
+        }
+    }
+}
+
+impl From<RoomMessage> for ChatLine {
+    fn from(message: RoomMessage) -> ChatLine {
+        ChatLine {
+            id: message.id,
+            from: message.from,
+            text: message.text,
+            ts: message.ts,
+            file: message.attachment,
         }
     }
 }

@@ -29,7 +29,7 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anseo_shared::client::ChatEvent;
-use anseo_shared::protocol::{RoomInfo, Welcome};
+use anseo_shared::protocol::{FileHash, RoomInfo, Welcome};
 use anseo_shared::trust::Fingerprint;
 
 pub use failure::LoginFailure;
@@ -88,6 +88,11 @@ pub enum Action {
     RetrySend(u64),
     /// Drop a message that was not sent.
     DiscardUnsent(u64),
+    /// Save the file a message carries into the download folder.
+    Download {
+        hash: FileHash,
+        name: String,
+    },
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
@@ -138,6 +143,11 @@ pub enum Command {
     SetPassword {
         password: Secret,
     },
+    /// Download the file `hash` into the download folder as `name` (or a free name like it).
+    Download {
+        hash: FileHash,
+        name: String,
+    },
     Quit,
 }
 
@@ -157,6 +167,10 @@ pub enum NetEvent {
     TokenStored { name: String, ts: u64 },
     /// A command could not be sent.
     CommandFailed(String),
+    /// A file is saved at `path`, its bytes checked against its hash.
+    Downloaded { hash: FileHash, path: String },
+    /// A file could not be downloaded; `message` says why.
+    DownloadFailed { hash: FileHash, message: String },
     /// The session ended after a Disconnect.
     LoggedOut,
 }
@@ -248,6 +262,18 @@ pub struct Chat {
     pub saving_password: bool,
     /// A room the user asked to join: opened when the server confirms.
     pending_join: Option<String>,
+    /// Files this session downloaded or is downloading, by hash.
+    pub downloads: BTreeMap<FileHash, Download>,
+}
+
+/// Where a file's download is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Download {
+    Saving,
+    /// Saved at this path.
+    Saved(String),
+    /// Failed; why, in words.
+    Failed(String),
 }
 
 /// The whole app state.
@@ -386,6 +412,7 @@ impl Chat {
             pending: Pending::default(),
             saving_password: false,
             pending_join: None,
+            downloads: BTreeMap::new(),
         };
         chat.take_welcome(welcome);
         chat

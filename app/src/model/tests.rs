@@ -744,7 +744,8 @@ fn chat_actions_before_login_do_nothing() {
 #[test]
 fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
     let mut timeline = Timeline::default();
-    let line = |id, from: &str, ts| ChatLine { id, from: from.into(), text: format!("t{id}"), ts };
+    let line =
+        |id, from: &str, ts| ChatLine { id, from: from.into(), text: format!("t{id}"), ts, file: None };
     timeline.add_message(1, line(1, "bob", 0));
     timeline.add_message(2, line(2, "bob", 1_000));
     timeline.add_message(3, line(3, "carol", 2_000));
@@ -1171,4 +1172,55 @@ fn the_counter_shows_from_80_percent_of_the_limit() {
         }
     }
     assert_eq!(super::draft_counter(1600, 2000).as_deref(), Some("1600 / 2000"));
+}
+
+fn with_file(seq: u64, text: &str, attachment: anseo_shared::protocol::Attachment) -> NetEvent {
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = message("lobby", seq, "bob", text)
+    else {
+        unreachable!()
+    };
+    message.attachment = Some(attachment);
+    NetEvent::Chat(ChatEvent::Message { message, confirms })
+}
+
+fn homework() -> anseo_shared::protocol::Attachment {
+    anseo_shared::protocol::Attachment {
+        hash: [5; 32],
+        name: "homework.pdf".into(),
+        size: 2048,
+        mime: "application/pdf".into(),
+        picture: None,
+    }
+}
+
+#[test]
+fn a_file_in_a_message_is_kept_with_it_and_downloaded_once_at_a_time() {
+    let mut model = logged_in();
+    model.apply(with_file(1, "", homework()));
+    let lines: Vec<&ChatLine> = chat(&model)
+        .current_timeline()
+        .unwrap()
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Message(line) => Some(line),
+            Entry::Notice(_) => None,
+        })
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!((lines[0].file.as_ref(), lines[0].text.as_str()), (Some(&homework()), ""));
+
+    let download = Action::Download { hash: [5; 32], name: "homework.pdf".into() };
+    assert_eq!(
+        model.act(download.clone()),
+        Some(Command::Download { hash: [5; 32], name: "homework.pdf".into() })
+    );
+    assert_eq!(model.act(download.clone()), None, "a second click while saving asks nothing");
+    assert_eq!(chat(&model).downloads.get(&[5; 32]), Some(&Download::Saving));
+    model.apply(NetEvent::Downloaded { hash: [5; 32], path: "/home/a/Downloads/homework.pdf".into() });
+    assert_eq!(
+        chat(&model).downloads.get(&[5; 32]),
+        Some(&Download::Saved("/home/a/Downloads/homework.pdf".into()))
+    );
+    model.apply(NetEvent::DownloadFailed { hash: [6; 32], message: "not allowed".into() });
+    assert_eq!(chat(&model).downloads.get(&[6; 32]), Some(&Download::Failed("not allowed".into())));
 }

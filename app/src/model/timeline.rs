@@ -10,6 +10,8 @@
 
 use std::collections::HashSet;
 
+use anseo_shared::protocol::Attachment;
+
 /// A message as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatLine {
@@ -19,6 +21,8 @@ pub struct ChatLine {
     pub text: String,
     /// Server time, milliseconds since the Unix epoch.
     pub ts: u64,
+    /// The file the message carries (`text` is then its caption, maybe empty).
+    pub file: Option<Attachment>,
 }
 
 /// A muted line about what happened in the conversation ("bob joined").

@@ -14,6 +14,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient, rt};
+use anseo_shared::protocol::FileHash;
 use tokio::sync::mpsc;
 
 use super::Reporter;
@@ -77,6 +78,8 @@ pub async fn serve(
                 }
                 // Already logged in.
                 Some(Command::Connect { .. } | Command::TrustAndConnect { .. }) => {}
+                // A file takes a while: it comes down beside the commands, not before them.
+                Some(Command::Download { hash, name }) => download(client.clone(), hash, name, events.events.clone()),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
@@ -114,9 +117,36 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::Nick { name } => client.nick(&name).await,
         Command::History { room, before, limit } => client.history(&room, before, limit).await,
         Command::SetPassword { password } => client.set_password(password.expose()).await,
-        Command::Connect { .. } | Command::TrustAndConnect { .. } | Command::Quit => Ok(()),
+        Command::Connect { .. }
+        | Command::TrustAndConnect { .. }
+        | Command::Download { .. }
+        | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())
+}
+
+/// Downloads the file `hash` into the download folder as `name` (or a free name like it, see
+/// `unique_path`), and reports where it is or why not.
+#[cfg(not(target_arch = "wasm32"))]
+fn download(client: Resilient, hash: FileHash, name: String, events: mpsc::Sender<NetEvent>) {
+    let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(|| ".".into());
+    rt::spawn(async move {
+        let dest = anseo_shared::client::unique_path(&dir.join(&name));
+        let event = match client.download(hash, &dest, |_, _| {}).await {
+            Ok(file) => NetEvent::Downloaded { hash, path: file.path.display().to_string() },
+            Err(error) => NetEvent::DownloadFailed { hash, message: error.to_string() },
+        };
+        let _ = events.send(event).await;
+    });
+}
+
+/// In the browser, files do not come down yet.
+#[cfg(target_arch = "wasm32")]
+fn download(_client: Resilient, hash: FileHash, _name: String, events: mpsc::Sender<NetEvent>) {
+    let message = "Files cannot be downloaded in the browser yet; use the app or the terminal client.";
+    rt::spawn(async move {
+        let _ = events.send(NetEvent::DownloadFailed { hash, message: message.to_string() }).await;
+    });
 }
 
 fn forget(tokens: &TokenStore, server: &str, name: &str) {

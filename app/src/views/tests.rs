@@ -413,3 +413,46 @@ fn password_dialog_asks_for_a_new_password_and_shows_why_one_is_refused() {
     assert!(!html.contains("role=\"dialog\""), "closed: {html}");
     assert!(html.contains("Password saved: the name alice is yours"), "{html}");
 }
+
+#[test]
+fn a_picture_shows_its_preview_and_a_file_its_name_size_and_a_download_button() {
+    let mut model = chatting();
+    let picture = anseo_shared::protocol::Attachment {
+        hash: [1; 32],
+        name: "board.jpg".into(),
+        size: 1536,
+        mime: "image/jpeg".into(),
+        picture: Some(anseo_shared::protocol::Picture {
+            width: 640,
+            height: 480,
+            preview: vec![0xFF, 0xD8, 0xFF],
+        }),
+    };
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = say("lobby", 5, "bob", "the board")
+    else {
+        unreachable!()
+    };
+    message.attachment = Some(picture);
+    model.apply(NetEvent::Chat(ChatEvent::Message { message, confirms }));
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = say("lobby", 6, "bob", "") else {
+        unreachable!()
+    };
+    message.attachment = Some(anseo_shared::protocol::Attachment {
+        hash: [2; 32],
+        name: "<b>notes</b>.pdf".into(),
+        size: 3 << 20,
+        mime: "application/pdf".into(),
+        picture: None,
+    });
+    model.apply(NetEvent::Chat(ChatEvent::Message { message, confirms }));
+    model.act(Action::Download { hash: [2; 32], name: "notes.pdf".into() });
+    let html = render(model, true);
+    assert!(html.contains(r#"src="data:image/jpeg;base64,/9j/""#), "{html}");
+    assert!(html.contains("aspect-ratio: 640 / 480"), "{html}");
+    assert!(html.contains("board.jpg") && html.contains("1.5 KiB · image/jpeg"), "{html}");
+    assert!(html.contains(">the board<"), "the caption is missing: {html}");
+    assert!(html.contains("&#60;b&#62;notes&#60;/b&#62;.pdf"), "the name is not escaped: {html}");
+    assert!(html.contains("3 MiB · application/pdf"), "{html}");
+    assert_eq!(html.matches(r#"class="file-download""#).count(), 2, "{html}");
+    assert!(html.contains("Saving…"), "{html}");
+}
