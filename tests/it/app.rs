@@ -775,3 +775,38 @@ async fn the_app_a_browser_and_the_terminal_client_chat_in_one_room() {
     browser.screenshot("three-browser").await;
     app.screenshot("three-app.png");
 }
+
+/// How many pixels of raw RGB `pixels` are the red of the test picture (200, 40, 40), give or
+/// take what JPEG and scaling change.
+fn red_pixels(pixels: &[u8]) -> usize {
+    pixels.chunks_exact(3).filter(|p| p[0] > 160 && p[1] < 90 && p[2] < 90).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_shows_a_picture_from_the_terminal_inline() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("board.jpg");
+    image::RgbImage::from_pixel(400, 300, image::Rgb([200, 40, 40])).save(&photo).unwrap();
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+    let (display, window) = (app.display.as_str(), app.window.as_str());
+
+    // The picture the terminal client sends is drawn inline: a 320 x 240 preview in its red.
+    let messages = "700x560+280+70";
+    assert!(red_pixels(&pixels(display, window, messages)) < 100, "red before the picture came");
+    bot.send(&format!("/send {} the board", photo.display())).await;
+    bot.expect_json("the echo", |v| (v["attachment"]["name"] == "board.jpg").then_some(())).await;
+    let deadline = Instant::now() + WAIT;
+    while red_pixels(&pixels(display, window, messages)) < 320 * 240 * 9 / 10 {
+        if Instant::now() > deadline {
+            app.screenshot("failure.png");
+            panic!("the picture is not drawn inline (see target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("picture-inline.png");
+}

@@ -14,7 +14,7 @@
 use dioxus::prelude::*;
 use serde::Deserialize;
 
-use super::{Icon, IconKind};
+use super::{AttachButton, Icon, IconKind};
 use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, Target, counter_from, draft_counter};
 
@@ -110,6 +110,9 @@ pub fn Composer() -> Element {
                 p { class: "composer-error", role: "alert", id: "composer-error", "{problem}" }
             }
             div { class: "composer-row",
+                if cfg!(not(target_arch = "wasm32")) {
+                    AttachButton {}
+                }
                 textarea {
                     id: "composer",
                     rows: "1",

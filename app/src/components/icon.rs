@@ -12,6 +12,7 @@ pub enum IconKind {
     People,
     Plus,
     Lock,
+    Paperclip,
 }
 
 #[component]
@@ -26,6 +27,9 @@ pub fn Icon(kind: IconKind) -> Element {
         }
         IconKind::Plus => "M12 5v14M5 12h14",
         IconKind::Lock => "M6 11h12v10H6zM8.5 11V7.5a3.5 3.5 0 0 1 7 0V11",
+        IconKind::Paperclip => {
+            "M20 11.5l-8.2 8.2a5 5 0 0 1-7.1-7.1L13 4.3a3.4 3.4 0 0 1 4.8 4.8l-8.2 8.2a1.7 1.7 0 0 1-2.4-2.4L15 7.1"
+        }
     };
     rsx! {
         svg {

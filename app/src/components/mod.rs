@@ -1,5 +1,6 @@
 //! The small pieces the screens are built from, one component per file.
 
+mod attach_button;
 mod avatar;
 mod block_view;
 mod certificate_alert;
@@ -25,6 +26,7 @@ mod text_field;
 mod trust_dialog;
 mod user_list;
 
+pub use attach_button::AttachButton;
 pub use avatar::Avatar;
 pub use block_view::BlockView;
 pub use certificate_alert::CertificateAlert;

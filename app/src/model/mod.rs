@@ -88,6 +88,8 @@ pub enum Action {
     RetrySend(u64),
     /// Drop a message that was not sent.
     DiscardUnsent(u64),
+    /// Share the file at this path in the open conversation.
+    SendFile(std::path::PathBuf),
     /// Save the file a message carries into the download folder.
     Download {
         hash: FileHash,
@@ -142,6 +144,11 @@ pub enum Command {
     },
     SetPassword {
         password: Secret,
+    },
+    /// Share the file at `path` in a conversation (its message comes back like any other).
+    SendFile {
+        to: Target,
+        path: std::path::PathBuf,
     },
     /// Download the file `hash` into the download folder as `name` (or a free name like it).
     Download {

@@ -1224,3 +1224,18 @@ fn a_file_in_a_message_is_kept_with_it_and_downloaded_once_at_a_time() {
     model.apply(NetEvent::DownloadFailed { hash: [6; 32], message: "not allowed".into() });
     assert_eq!(chat(&model).downloads.get(&[6; 32]), Some(&Download::Failed("not allowed".into())));
 }
+
+#[test]
+fn a_file_picked_is_shared_in_the_open_conversation() {
+    let mut model = logged_in();
+    let path = std::path::PathBuf::from("/home/alice/board.jpg");
+    assert_eq!(
+        model.act(Action::SendFile(path.clone())),
+        Some(Command::SendFile { to: Target::Room("lobby".into()), path: path.clone() })
+    );
+    model.act(Action::OpenDirect("bob".into()));
+    assert_eq!(
+        model.act(Action::SendFile(path.clone())),
+        Some(Command::SendFile { to: Target::Direct("bob".into()), path })
+    );
+}

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::Reporter;
 use super::login::LoggedIn;
-use crate::model::{Command, LoginFailure, NetEvent};
+use crate::model::{Command, LoginFailure, NetEvent, Target};
 use crate::tokens::TokenStore;
 use crate::unsent::{Unconfirmed, UnsentStore};
 
@@ -80,6 +80,7 @@ pub async fn serve(
                 Some(Command::Connect { .. } | Command::TrustAndConnect { .. }) => {}
                 // A file takes a while: it comes down beside the commands, not before them.
                 Some(Command::Download { hash, name }) => download(client.clone(), hash, name, events.events.clone()),
+                Some(Command::SendFile { to, path }) => send_file(client.clone(), to, path, events.events.clone()),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
@@ -120,6 +121,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }
+        | Command::SendFile { .. }
         | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())
@@ -137,6 +139,31 @@ fn download(client: Resilient, hash: FileHash, name: String, events: mpsc::Sende
             Err(error) => NetEvent::DownloadFailed { hash, message: error.to_string() },
         };
         let _ = events.send(event).await;
+    });
+}
+
+/// Shares the file at `path` with `to` (a picture without its hidden details, see
+/// `Commands::send_file`); its message comes back as the client core's events.
+#[cfg(not(target_arch = "wasm32"))]
+fn send_file(client: Resilient, to: Target, path: std::path::PathBuf, events: mpsc::Sender<NetEvent>) {
+    let to = match to {
+        Target::Room(room) => anseo_shared::client::Addressee::Room(room),
+        Target::Direct(user) => anseo_shared::client::Addressee::User(user),
+    };
+    rt::spawn(async move {
+        if let Err(error) = client.send_file(&to, &path, "", false, |_, _, _| {}).await {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let _ = events.send(NetEvent::CommandFailed(format!("Could not send {name}: {error}"))).await;
+        }
+    });
+}
+
+/// In the browser, files do not go up yet.
+#[cfg(target_arch = "wasm32")]
+fn send_file(_client: Resilient, _to: Target, _path: std::path::PathBuf, events: mpsc::Sender<NetEvent>) {
+    let message = "Files cannot be sent from the browser yet; use the app or the terminal client.";
+    rt::spawn(async move {
+        let _ = events.send(NetEvent::CommandFailed(message.to_string())).await;
     });
 }
 

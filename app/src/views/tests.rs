@@ -455,4 +455,8 @@ fn a_picture_shows_its_preview_and_a_file_its_name_size_and_a_download_button() 
     assert!(html.contains("3 MiB · application/pdf"), "{html}");
     assert_eq!(html.matches(r#"class="file-download""#).count(), 2, "{html}");
     assert!(html.contains("Saving…"), "{html}");
+    assert!(
+        html.contains(r#"aria-label="Send a file""#) && html.contains(r#"type="file""#),
+        "no paperclip: {html}"
+    );
 }
