@@ -90,7 +90,7 @@ pub struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     pub max_storage_gib: u64,
 
-    /// Uploads one client may have in progress at once
+    /// Transfers (uploads and downloads) one client may have in progress at once
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=16))]
     pub uploads_per_client: u64,
 

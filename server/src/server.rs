@@ -88,6 +88,7 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
         budgets: Mutex::new(Budgets::new(config.session.budgets())),
         retries: AtomicU64::new(0),
         files: config.files,
+        transfer_slots: tokio::sync::Semaphore::new(crate::transfer::MAX_TRANSFERS),
     });
     let web_transport = web_transport.map(|cert| web::WebTransport { port: bound.port(), cert });
     let web = bind_web(&config, bound, web_tls, fingerprint, web_transport, &shared)?;

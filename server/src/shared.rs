@@ -27,4 +27,6 @@ pub struct Shared {
     /// QUIC retries sent so far, so the log reports them without a line per packet.
     pub retries: AtomicU64,
     pub files: FileLimits,
+    /// Turns for transfers across all connections ([`crate::transfer::MAX_TRANSFERS`]).
+    pub transfer_slots: tokio::sync::Semaphore,
 }

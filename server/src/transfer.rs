@@ -38,8 +38,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// client does not hold its reservation of the store.
 const UPLOAD_STALL: Duration = Duration::from_secs(30);
 
-/// Bytes gathered before they are written to disk.
+/// Bytes gathered before they are written to disk (and read at a time for a download).
 const WRITE_CHUNK: usize = 1024 * 1024;
+
+/// Transfers running at once on the whole server, at most: each holds a [`WRITE_CHUNK`]
+/// buffer, so however many clients connect, transfers hold at most this many megabytes; a
+/// stream beyond it waits for a turn (holding no buffer).
+pub const MAX_TRANSFERS: usize = 128;
 
 /// Serves the transfer streams `connection` (logged in as `me`) opens, until it closes.
 pub async fn serve(connection: impl ClientConnection, shared: Arc<Shared>, me: ClientId) {
@@ -51,7 +56,9 @@ pub async fn serve(connection: impl ClientConnection, shared: Arc<Shared>, me: C
         let Ok((send, recv)) = connection.accept_transfer().await else { break };
         let shared = shared.clone();
         tasks.spawn(async move {
-            serve_one(send, recv, &shared, me).await;
+            if let Ok(_slot) = shared.transfer_slots.acquire().await {
+                serve_one(send, recv, &shared, me).await;
+            }
             drop(turn);
         });
         // Forget the ones that ended.
