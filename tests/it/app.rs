@@ -4,7 +4,8 @@
 //!
 //! Also: logging in to a claimed name with its password, then again without it on the same
 //! device (the app kept a login token), and staying in the conversation through a server
-//! SIGKILL and restart (reconnecting shown, nothing lost, nothing twice).
+//! SIGKILL and restart (reconnecting shown, nothing lost, nothing twice); files sent with the
+//! paperclip (zenity's file dialog) and by drag and drop (a GTK drag source in Python).
 //!
 //! Skips itself (with a printed reason) only when no Xvfb binary is installed; xdotool and
 //! ImageMagick's `import` are then required. Screenshots go to `target/e2e/`.
@@ -809,4 +810,112 @@ async fn app_shows_a_picture_from_the_terminal_inline() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("picture-inline.png");
+}
+
+/// Waits for a window of another program to show on `display`: `by` is `--class` or `--name`.
+async fn expect_window(display: &str, by: &str, class: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = Command::new("xdotool")
+            .args(["search", "--onlyvisible", by, class])
+            .env("DISPLAY", display)
+            .output()
+            .expect("run xdotool");
+        if let Some(window) = String::from_utf8_lossy(&found.stdout).lines().next() {
+            return window.to_string();
+        }
+        assert!(Instant::now() < deadline, "no {class} window showed within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A 300 KB "PDF" in a temporary folder: its path and bytes.
+fn homework(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let path = dir.join("homework notes.pdf");
+    let bytes: Vec<u8> =
+        b"%PDF-1.4\n".iter().copied().chain((0..300_000u32).map(|i| (i * 7 % 251) as u8)).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    (path, bytes)
+}
+
+/// Waits for `from`'s message with a file at `bot`, checks the file's name, size, type and
+/// hash, then downloads it and compares the bytes.
+async fn expect_file_from(bot: &mut Cli, from: &str, name: &str, bytes: &[u8], dir: &Path) {
+    let attachment = bot
+        .expect_json(&format!("{from}'s file"), |v| {
+            (v["type"] == "message" && v["from"] == from && v["attachment"].is_object())
+                .then(|| v["attachment"].clone())
+        })
+        .await;
+    assert_eq!(attachment["name"], name);
+    assert_eq!(attachment["size"], bytes.len());
+    assert_eq!(attachment["mime"], "application/pdf");
+    assert_eq!(attachment["hash"], blake3::hash(bytes).to_hex().as_str());
+    let copy = dir.join("copy");
+    bot.send(&format!("/get {} {}", attachment["hash"].as_str().unwrap(), copy.display())).await;
+    bot.expect_json("the download", |v| (v["type"] == "downloaded").then_some(())).await;
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+}
+
+/// The paperclip opens the system's file dialog (here zenity's, as on a desktop without the
+/// XDG portal); the file picked there reaches the terminal client whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_picked_with_the_paperclip_arrives_at_the_terminal_client() {
+    let Some(xvfb) = display_tools() else { return };
+    assert!(find_program("zenity").is_some(), "zenity is missing (apt-get install zenity)");
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let (notes, bytes) = homework(files.path());
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+
+    app.click(312, 760);
+    let dialog = expect_window(&app.display, "--class", "zenity").await;
+    xdotool(&app.display, &["windowfocus", "--sync", &dialog]);
+    key(&app.display, &dialog, "ctrl+l");
+    type_text(&app.display, &dialog, notes.to_str().unwrap(), 10);
+    // The location field completes as it is typed; Return (a real key press) once it is done.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    xdotool(&app.display, &["key", "Return"]);
+    expect_file_from(&mut bot, "alice", "homework notes.pdf", &bytes, files.path()).await;
+    app.screenshot("file-sent.png");
+}
+
+/// A file dragged from another program (a small GTK drag source, as a file manager would be)
+/// and dropped onto the conversation reaches the terminal client whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_dropped_onto_the_conversation_arrives_at_the_terminal_client() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let (notes, bytes) = homework(files.path());
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("it/scripts/drag_source.py");
+    let _source = Reaper(
+        // Debian's python3, which has the GTK bindings (python3-gi), whatever else is on PATH.
+        Command::new("/usr/bin/python3")
+            .arg(&script)
+            .arg(&notes)
+            .env("DISPLAY", &app.display)
+            .spawn()
+            .expect("start the drag source (python3 with python3-gi)"),
+    );
+    let source = expect_window(&app.display, "--name", "drag source").await;
+    xdotool(&app.display, &["windowmove", "--sync", &source, "400", "300"]);
+    // Press on the source's button, move over the conversation in steps, let go.
+    xdotool(&app.display, &["mousemove", "--sync", "500", "350", "mousedown", "1"]);
+    for step in 1..=10 {
+        let x = (500 + step * 30).to_string();
+        xdotool(&app.display, &["mousemove", "--sync", &x, "500"]);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    xdotool(&app.display, &["mouseup", "1"]);
+    expect_file_from(&mut bot, "alice", "homework notes.pdf", &bytes, files.path()).await;
+    app.screenshot("file-dropped.png");
 }

@@ -1,6 +1,8 @@
 //! The chat screen: rooms and conversations, the open conversation, and who is online. Side
-//! by side on a wide window; one pane at a time on a phone.
+//! by side on a wide window; one pane at a time on a phone. Files dropped onto the conversation
+//! are sent there.
 
+use dioxus::html::HasFileData;
 use dioxus::prelude::*;
 
 use super::use_dispatch;
@@ -8,7 +10,7 @@ use crate::components::{
     Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
     PasswordDialog, RoomList, UserList,
 };
-use crate::model::{Dialog, Pane, Target};
+use crate::model::{Action, Dialog, Pane, Target};
 
 #[component]
 pub fn ChatScreen() -> Element {
@@ -27,10 +29,22 @@ pub fn ChatScreen() -> Element {
         Target::Direct(user) => format!("direct-{user}"),
     };
     let dialog = chat.dialog;
+    // Files dropped onto the conversation are sent there (desktop: the browser gives no path,
+    // and files do not travel from the browser yet). Without `prevent_default` on dragover the
+    // page would not take the drop.
+    let ondragover = move |event: DragEvent| event.prevent_default();
+    let ondrop = move |event: DragEvent| {
+        event.prevent_default();
+        if cfg!(not(target_arch = "wasm32")) {
+            for file in event.files() {
+                dispatch.act(Action::SendFile(file.path()));
+            }
+        }
+    };
     rsx! {
         div { class: "chat-layout pane-{pane}",
             RoomList {}
-            section { class: "conversation", aria_label: "Conversation",
+            section { class: "conversation", aria_label: "Conversation", ondragover, ondrop,
                 ConversationHeader {}
                 ConnectionStatus { banner: true }
                 ErrorBanner {}
