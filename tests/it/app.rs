@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 use anseo_shared::client::Event;
 use anseo_shared::protocol::{LOBBY, ServerMsg};
 
-use crate::support::{Browser, Cli, DESKTOP, TestServer, WAIT, binary, expect_event};
+use crate::support::{
+    Browser, Cli, DESKTOP, Impairment, MIB, Relay, TestServer, WAIT, binary, expect_event, make_file,
+};
 
 /// The X server display size: tall enough for the phone-sized window (390x844).
 const SCREEN: &str = "1280x900x24";
@@ -184,7 +186,14 @@ impl AppWindow {
     async fn start(xvfb: &Path, server: &TestServer, name: &str, shot: &str) -> AppWindow {
         let (xvfb, display) = start_xvfb(xvfb);
         let config = tempfile::tempdir().expect("temp config dir");
-        Self::open(xvfb, display, config, server, name, shot).await
+        Self::open(xvfb, display, config, server, &server.addr, name, shot).await
+    }
+
+    /// Like [`AppWindow::start`], connecting to `addr` (a relay in front of `server`).
+    async fn start_through(xvfb: &Path, server: &TestServer, addr: &str, name: &str) -> AppWindow {
+        let (xvfb, display) = start_xvfb(xvfb);
+        let config = tempfile::tempdir().expect("temp config dir");
+        Self::open(xvfb, display, config, server, addr, name, "").await
     }
 
     /// Closes the app at once, as a crash or a killed process would, keeping its display and
@@ -198,7 +207,7 @@ impl AppWindow {
     /// Starts the app again where it was closed: what it saved is still there.
     async fn reopen(closed: ClosedApp, server: &TestServer, name: &str, shot: &str) -> AppWindow {
         let ClosedApp { xvfb, display, config } = closed;
-        Self::open(xvfb, display, config, server, name, shot).await
+        Self::open(xvfb, display, config, server, &server.addr, name, shot).await
     }
 
     async fn open(
@@ -206,6 +215,7 @@ impl AppWindow {
         display: String,
         config: tempfile::TempDir,
         server: &TestServer,
+        addr: &str,
         name: &str,
         shot: &str,
     ) -> AppWindow {
@@ -214,7 +224,7 @@ impl AppWindow {
         let app_log = std::fs::File::create(config.path().join("app.log")).expect("app log");
         let app = Reaper(
             Command::new(binary("anseo"))
-                .args(["--server", &server.addr, "--name", name, "--fingerprint", &fingerprint])
+                .args(["--server", addr, "--name", name, "--fingerprint", &fingerprint])
                 .env("DISPLAY", &display)
                 .env("XDG_CONFIG_HOME", config.path())
                 .env("HOME", config.path())
@@ -896,12 +906,77 @@ async fn a_file_dropped_onto_the_conversation_arrives_at_the_terminal_client() {
     let app = AppWindow::start(&xvfb, &server, "alice", "").await;
     app.log_in("alice", &mut bot).await;
 
+    let _source = drag_onto_conversation(&app, &notes).await;
+    expect_file_from(&mut bot, "alice", "homework notes.pdf", &bytes, files.path()).await;
+    app.screenshot("file-dropped.png");
+}
+
+/// A large file dropped onto the conversation shows its progress above the composer while it
+/// goes up; Cancel (pressed while the link is dead, so it cannot have finished) stops it, and
+/// no message with the file is ever sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_on_its_way_shows_its_progress_and_cancel_stops_it() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let relay = Relay::start(&server.addr, Impairment::NONE, 5).await;
+    let files = tempfile::tempdir().unwrap();
+    let film = make_file(files.path(), "school play.mp4", 64 * MIB, 9);
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start_through(&xvfb, &server, &relay.addr, "alice").await;
+    app.log_in("alice", &mut bot).await;
+
+    let bar = "760x40+264+680";
+    let before = pixels(&app.display, &app.window, bar);
+    let start = relay.forwarded();
+    let _source = drag_onto_conversation(&app, &film).await;
+    let deadline = Instant::now() + WAIT;
+    while relay.forwarded() < start + 8 * MIB as u64 {
+        assert!(Instant::now() < deadline, "the upload did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    relay.set_cut(true);
+    expect_redraw(&app.display, &app.window, bar, &before, "the transfer's progress bar").await;
+    app.screenshot("transfer-progress.png");
+    app.copy_window_until(|text| text.contains("Sending school play.mp4") && text.contains("of 64 MiB"))
+        .await;
+    app.click(990, 700);
+    // The link is still dead, so only Cancel can have taken the row away.
+    app.copy_window_until(|text| !text.contains("Sending school play.mp4")).await;
+    app.screenshot("transfer-cancelled.png");
+    relay.set_cut(false);
+    app.click(640, 760);
+
+    // After the cancel, the next thing alice sends is a line of text, not the file.
+    let deadline = Instant::now() + WAIT * 3;
+    loop {
+        app.type_text("after", 20);
+        app.key("Return");
+        let next = tokio::time::timeout(
+            Duration::from_secs(3),
+            bot.expect_json("alice's next message", |v| {
+                (v["type"] == "message" && v["from"] == "alice").then(|| v.clone())
+            }),
+        )
+        .await;
+        if let Ok(message) = next {
+            assert_eq!(message["text"], "after", "the cancelled file was sent: {message}");
+            assert!(message["attachment"].is_null(), "{message}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "alice's text never arrived after the link came back");
+    }
+}
+
+/// Drags `file` from a small GTK drag source (as a file manager would) onto the conversation
+/// and lets go. The source quits after the drag; it is killed when the result is dropped.
+async fn drag_onto_conversation(app: &AppWindow, file: &Path) -> Reaper {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("it/scripts/drag_source.py");
-    let _source = Reaper(
+    let source_process = Reaper(
         // Debian's python3, which has the GTK bindings (python3-gi), whatever else is on PATH.
         Command::new("/usr/bin/python3")
             .arg(&script)
-            .arg(&notes)
+            .arg(file)
             .env("DISPLAY", &app.display)
             .spawn()
             .expect("start the drag source (python3 with python3-gi)"),
@@ -916,6 +991,5 @@ async fn a_file_dropped_onto_the_conversation_arrives_at_the_terminal_client() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     xdotool(&app.display, &["mouseup", "1"]);
-    expect_file_from(&mut bot, "alice", "homework notes.pdf", &bytes, files.path()).await;
-    app.screenshot("file-dropped.png");
+    source_process
 }

@@ -23,6 +23,7 @@ mod password_dialog;
 mod pending_group;
 mod room_list;
 mod text_field;
+mod transfer_list;
 mod trust_dialog;
 mod user_list;
 
@@ -49,5 +50,6 @@ pub use password_dialog::PasswordDialog;
 pub use pending_group::{PendingGroup, PendingView};
 pub use room_list::RoomList;
 pub use text_field::TextField;
+pub use transfer_list::TransferList;
 pub use trust_dialog::TrustDialog;
 pub use user_list::UserList;

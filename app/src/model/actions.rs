@@ -65,6 +65,7 @@ impl Chat {
                 self.downloads.insert(hash, Download::Saving);
                 return Some(Command::Download { hash, name });
             }
+            Action::CancelTransfer(id) => return Some(Command::CancelTransfer { id }),
             Action::DismissError => self.error = None,
             _ => {}
         }

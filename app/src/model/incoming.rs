@@ -9,7 +9,8 @@ use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{DirectMessage, HistoryPage, LOBBY, RoomInfo, RoomMessage, Welcome};
 
 use super::{
-    Chat, ChatLine, Dialog, Download, NetEvent, Notice, PAGE, PendingLine, Status, Target, capitalize,
+    Chat, ChatLine, Dialog, Download, NetEvent, Notice, PAGE, PendingLine, Status, Target, Transfer,
+    capitalize,
 };
 
 impl Chat {
@@ -26,6 +27,14 @@ impl Chat {
             NetEvent::DownloadFailed { hash, message } => {
                 self.downloads.insert(hash, Download::Failed(message));
             }
+            NetEvent::TransferProgress { id, name, up, done, total } => {
+                let progress = Transfer { id, name, up, done, total };
+                match self.transfers.iter_mut().find(|transfer| transfer.id == id) {
+                    Some(transfer) => *transfer = progress,
+                    None => self.transfers.push(progress),
+                }
+            }
+            NetEvent::TransferEnded { id } => self.transfers.retain(|transfer| transfer.id != id),
             NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
         }
     }

@@ -95,6 +95,8 @@ pub enum Action {
         hash: FileHash,
         name: String,
     },
+    /// Stop a file going up or down (its number in [`Chat::transfers`]).
+    CancelTransfer(u64),
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
@@ -155,6 +157,10 @@ pub enum Command {
         hash: FileHash,
         name: String,
     },
+    /// Stop transfer `id`.
+    CancelTransfer {
+        id: u64,
+    },
     Quit,
 }
 
@@ -178,6 +184,10 @@ pub enum NetEvent {
     Downloaded { hash: FileHash, path: String },
     /// A file could not be downloaded; `message` says why.
     DownloadFailed { hash: FileHash, message: String },
+    /// How far file transfer `id` (`name`, going up or down) is: `done` of `total` bytes.
+    TransferProgress { id: u64, name: String, up: bool, done: u64, total: u64 },
+    /// Transfer `id` ended: done, failed or cancelled (reported apart).
+    TransferEnded { id: u64 },
     /// The session ended after a Disconnect.
     LoggedOut,
 }
@@ -271,6 +281,20 @@ pub struct Chat {
     pending_join: Option<String>,
     /// Files this session downloaded or is downloading, by hash.
     pub downloads: BTreeMap<FileHash, Download>,
+    /// Files going up or down now, in the order they started.
+    pub transfers: Vec<Transfer>,
+}
+
+/// A file going up or down, as the transfer bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// Its number, to cancel it.
+    pub id: u64,
+    pub name: String,
+    /// Going up (sent), else down (saved).
+    pub up: bool,
+    pub done: u64,
+    pub total: u64,
 }
 
 /// Where a file's download is.
@@ -420,6 +444,7 @@ impl Chat {
             saving_password: false,
             pending_join: None,
             downloads: BTreeMap::new(),
+            transfers: Vec::new(),
         };
         chat.take_welcome(welcome);
         chat

@@ -1239,3 +1239,25 @@ fn a_file_picked_is_shared_in_the_open_conversation() {
         Some(Command::SendFile { to: Target::Direct("bob".into()), path })
     );
 }
+
+#[test]
+fn files_on_their_way_show_their_progress_until_they_end_and_can_be_cancelled() {
+    let mut model = logged_in();
+    let progress = |id, done| NetEvent::TransferProgress {
+        id,
+        name: format!("file{id}.bin"),
+        up: id == 1,
+        done,
+        total: 100,
+    };
+    model.apply(progress(1, 10));
+    model.apply(progress(2, 0));
+    model.apply(progress(1, 60));
+    let seen: Vec<(u64, bool, u64)> = chat(&model).transfers.iter().map(|t| (t.id, t.up, t.done)).collect();
+    assert_eq!(seen, [(1, true, 60), (2, false, 0)], "one row per transfer, in the order they started");
+
+    assert_eq!(model.act(Action::CancelTransfer(2)), Some(Command::CancelTransfer { id: 2 }));
+    model.apply(NetEvent::TransferEnded { id: 2 });
+    model.apply(NetEvent::TransferEnded { id: 1 });
+    assert!(chat(&model).transfers.is_empty());
+}

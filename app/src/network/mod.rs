@@ -14,9 +14,11 @@
 //! - [`login`]: choosing the credential (typed password, else the login saved on this device)
 //!   and logging in; a refused saved login is forgotten.
 //! - [`session`]: one logged-in session until the user leaves or it ends for good.
+//! - [`transfers`]: files going up and down beside the session's commands, cancellable.
 
 mod login;
 mod session;
+mod transfers;
 
 use std::cell::RefCell;
 #[cfg(not(target_arch = "wasm32"))]

@@ -14,12 +14,12 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use anseo_shared::client::{ChatEvent, ClientError, Disconnect, Resilient, rt};
-use anseo_shared::protocol::FileHash;
 use tokio::sync::mpsc;
 
 use super::Reporter;
 use super::login::LoggedIn;
-use crate::model::{Command, LoginFailure, NetEvent, Target};
+use super::transfers::Transfers;
+use crate::model::{Command, LoginFailure, NetEvent};
 use crate::tokens::TokenStore;
 use crate::unsent::{Unconfirmed, UnsentStore};
 
@@ -41,6 +41,7 @@ pub async fn serve(
     let LoggedIn { client, events: mut incoming, server, name: login_name, .. } = logged_in;
     let mut handing: Option<Handing> = None;
     let mut unconfirmed = Unconfirmed::default();
+    let mut transfers = Transfers::default();
     loop {
         tokio::select! {
             biased;
@@ -79,8 +80,9 @@ pub async fn serve(
                 // Already logged in.
                 Some(Command::Connect { .. } | Command::TrustAndConnect { .. }) => {}
                 // A file takes a while: it comes down beside the commands, not before them.
-                Some(Command::Download { hash, name }) => download(client.clone(), hash, name, events.events.clone()),
-                Some(Command::SendFile { to, path }) => send_file(client.clone(), to, path, events.events.clone()),
+                Some(Command::Download { hash, name }) => transfers.download(client.clone(), hash, name, events.events.clone()),
+                Some(Command::SendFile { to, path }) => transfers.send_file(client.clone(), to, path, events.events.clone()),
+                Some(Command::CancelTransfer { id }) => transfers.cancel(id),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
@@ -122,58 +124,10 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }
         | Command::SendFile { .. }
+        | Command::CancelTransfer { .. }
         | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())
-}
-
-/// Downloads the file `hash` into the download folder as `name` (or a free name like it, see
-/// `unique_path`), and reports where it is or why not.
-#[cfg(not(target_arch = "wasm32"))]
-fn download(client: Resilient, hash: FileHash, name: String, events: mpsc::Sender<NetEvent>) {
-    let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(|| ".".into());
-    rt::spawn(async move {
-        let dest = anseo_shared::client::unique_path(&dir.join(&name));
-        let event = match client.download(hash, &dest, |_, _| {}).await {
-            Ok(file) => NetEvent::Downloaded { hash, path: file.path.display().to_string() },
-            Err(error) => NetEvent::DownloadFailed { hash, message: error.to_string() },
-        };
-        let _ = events.send(event).await;
-    });
-}
-
-/// Shares the file at `path` with `to` (a picture without its hidden details, see
-/// `Commands::send_file`); its message comes back as the client core's events.
-#[cfg(not(target_arch = "wasm32"))]
-fn send_file(client: Resilient, to: Target, path: std::path::PathBuf, events: mpsc::Sender<NetEvent>) {
-    let to = match to {
-        Target::Room(room) => anseo_shared::client::Addressee::Room(room),
-        Target::Direct(user) => anseo_shared::client::Addressee::User(user),
-    };
-    rt::spawn(async move {
-        if let Err(error) = client.send_file(&to, &path, "", false, |_, _, _| {}).await {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let _ = events.send(NetEvent::CommandFailed(format!("Could not send {name}: {error}"))).await;
-        }
-    });
-}
-
-/// In the browser, files do not go up yet.
-#[cfg(target_arch = "wasm32")]
-fn send_file(_client: Resilient, _to: Target, _path: std::path::PathBuf, events: mpsc::Sender<NetEvent>) {
-    let message = "Files cannot be sent from the browser yet; use the app or the terminal client.";
-    rt::spawn(async move {
-        let _ = events.send(NetEvent::CommandFailed(message.to_string())).await;
-    });
-}
-
-/// In the browser, files do not come down yet.
-#[cfg(target_arch = "wasm32")]
-fn download(_client: Resilient, hash: FileHash, _name: String, events: mpsc::Sender<NetEvent>) {
-    let message = "Files cannot be downloaded in the browser yet; use the app or the terminal client.";
-    rt::spawn(async move {
-        let _ = events.send(NetEvent::DownloadFailed { hash, message: message.to_string() }).await;
-    });
 }
 
 fn forget(tokens: &TokenStore, server: &str, name: &str) {

@@ -8,7 +8,7 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
-    PasswordDialog, RoomList, UserList,
+    PasswordDialog, RoomList, TransferList, UserList,
 };
 use crate::model::{Action, Dialog, Pane, Target};
 
@@ -51,6 +51,7 @@ pub fn ChatScreen() -> Element {
                 // Its own template, so that the key is honoured (dioxus keys only a
                 // template's root): another conversation mounts a fresh list.
                 {rsx! { MessageList { key: "{list_key}" } }}
+                TransferList {}
                 Composer {}
             }
             UserList {}

@@ -460,3 +460,21 @@ fn a_picture_shows_its_preview_and_a_file_its_name_size_and_a_download_button() 
         "no paperclip: {html}"
     );
 }
+
+#[test]
+fn files_on_their_way_show_a_progress_bar_and_a_cancel_button() {
+    let mut model = chatting();
+    model.apply(NetEvent::TransferProgress {
+        id: 7,
+        name: "play.mp4".into(),
+        up: true,
+        done: 75 << 20,
+        total: 300 << 20,
+    });
+    model.apply(NetEvent::TransferProgress { id: 8, name: "notes.pdf".into(), up: false, done: 0, total: 0 });
+    let html = render(model, true);
+    assert!(html.contains("Sending play.mp4") && html.contains(r#"value="25""#), "{html}");
+    assert!(html.contains("75 MiB of 300 MiB"), "{html}");
+    assert!(html.contains("Saving notes.pdf") && html.contains(r#"value="100""#), "{html}");
+    assert_eq!(html.matches(r#"class="transfer-cancel""#).count(), 2, "{html}");
+}
