@@ -15,6 +15,7 @@
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
 //! - [`unsent`]: the messages not confirmed yet, kept so they outlive the session (a reloaded
 //!   tab sends them once).
+//! - `media`: pictures and voice clips shown from the app's own cache (not in the browser).
 //! - [`storage`]: where those are kept: files, or the browser's storage.
 //! - [`args`]: the command line (not in the browser).
 //! - `renders` (tests only): how often each component was drawn, for the render-count tests.
@@ -23,6 +24,8 @@
 pub mod args;
 pub mod components;
 pub mod dispatch;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod media;
 pub mod model;
 pub mod network;
 #[cfg(test)]

@@ -189,6 +189,15 @@ impl AppWindow {
         Self::open(xvfb, display, config, server, &server.addr, name, shot).await
     }
 
+    /// Like [`AppWindow::start`], with a sound server of its own (PulseAudio with a null
+    /// output, as on a desktop with speakers) that the app plays into.
+    async fn start_with_sound(xvfb: &Path, server: &TestServer, name: &str) -> (AppWindow, SoundServer) {
+        let (xvfb, display) = start_xvfb(xvfb);
+        let config = tempfile::tempdir().expect("temp config dir");
+        let sound = SoundServer::start(config.path()).await;
+        (Self::open(xvfb, display, config, server, &server.addr, name, "").await, sound)
+    }
+
     /// Like [`AppWindow::start`], connecting to `addr` (a relay in front of `server`).
     async fn start_through(xvfb: &Path, server: &TestServer, addr: &str, name: &str) -> AppWindow {
         let (xvfb, display) = start_xvfb(xvfb);
@@ -228,6 +237,8 @@ impl AppWindow {
                 .env("DISPLAY", &display)
                 .env("XDG_CONFIG_HOME", config.path())
                 .env("HOME", config.path())
+                .env("XDG_CACHE_HOME", config.path().join("cache"))
+                .env("PULSE_SERVER", SoundServer::address(config.path()))
                 .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
                 .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
                 .env("LIBGL_ALWAYS_SOFTWARE", "1")
@@ -820,6 +831,19 @@ async fn app_shows_a_picture_from_the_terminal_inline() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("picture-inline.png");
+
+    // A click shows it large: the full 400 x 300 picture from the app's cache (the preview
+    // is only 320 x 240).
+    app.click(500, 500);
+    let deadline = Instant::now() + WAIT;
+    while red_pixels(&pixels(display, window, "1280x800+0+0")) < 400 * 300 * 95 / 100 {
+        if Instant::now() > deadline {
+            app.screenshot("failure.png");
+            panic!("the full picture is not shown large (see target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("picture-large.png");
 }
 
 /// Waits for a window of another program to show on `display`: `by` is `--class` or `--name`.
@@ -837,6 +861,104 @@ async fn expect_window(display: &str, by: &str, class: &str) -> String {
         assert!(Instant::now() < deadline, "no {class} window showed within {WAIT:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A PulseAudio server with a null output, its socket in a folder of the test's.
+struct SoundServer {
+    _process: Reaper,
+    address: String,
+}
+
+impl SoundServer {
+    /// Where the server for `dir` listens, as `PULSE_SERVER` says it.
+    fn address(dir: &Path) -> String {
+        format!("unix:{}", dir.join("pulse.sock").display())
+    }
+
+    async fn start(dir: &Path) -> SoundServer {
+        let socket = dir.join("pulse.sock");
+        let native = format!("module-native-protocol-unix socket={} auth-anonymous=1", socket.display());
+        let process = Command::new("pulseaudio")
+            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
+            .args(["-L", "module-null-sink", "-L", &native])
+            .env("HOME", dir)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pulseaudio (apt-get install pulseaudio)");
+        wait_for_file(&socket).await;
+        SoundServer { _process: Reaper(process), address: Self::address(dir) }
+    }
+
+    /// How many streams are playing into it now (not paused: "corked").
+    fn playing(&self) -> usize {
+        let output = Command::new("pactl")
+            .args(["list", "sink-inputs"])
+            .env("PULSE_SERVER", &self.address)
+            .output()
+            .expect("run pactl");
+        String::from_utf8_lossy(&output.stdout).lines().filter(|line| line.trim() == "Corked: no").count()
+    }
+}
+
+/// `seconds` of a 440 Hz tone as a WAV file (8 kHz, 16-bit mono).
+fn tone_wav(path: &Path, seconds: u32) -> Vec<u8> {
+    let samples: Vec<i16> = (0..8000 * seconds)
+        .map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / 8000.0).sin() * 12000.0) as i16)
+        .collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    for field in [16u32, 1 | (1 << 16), 8000, 16000, 2 | (16 << 16)] {
+        wav.extend_from_slice(&field.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    samples.iter().for_each(|s| wav.extend_from_slice(&s.to_le_bytes()));
+    std::fs::write(path, &wav).unwrap();
+    wav
+}
+
+/// A voice clip sent from the terminal comes into the app's cache by itself, verified, and
+/// plays in place: its player's play button sends it to the sound server.
+#[tokio::test(flavor = "multi_thread")]
+async fn app_fetches_a_voice_clip_from_the_terminal_and_shows_a_player() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let clip = files.path().join("hello.wav");
+    let bytes = tone_wav(&clip, 4);
+    let mut bot = Cli::login(&server, "bot").await;
+    let (app, sound) = AppWindow::start_with_sound(&xvfb, &server, "alice").await;
+    app.log_in("alice", &mut bot).await;
+
+    bot.send(&format!("/send {}", clip.display())).await;
+    let hash = bot
+        .expect_json("the echo", |v| {
+            (v["attachment"]["name"] == "hello.wav")
+                .then(|| v["attachment"]["hash"].as_str().unwrap().to_string())
+        })
+        .await;
+    let cached = app.config.path().join("cache/anseo/media").join(&hash);
+    wait_for_file(&cached).await;
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read(&cached).unwrap_or_default() != bytes {
+        assert!(Instant::now() < deadline, "the clip in the app's cache is not the one sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.copy_window_until(|text| text.contains("hello.wav") && !text.contains("Fetching the clip")).await;
+
+    // Play: the clip is heard (a stream plays into the sound server).
+    assert_eq!(sound.playing(), 0);
+    let deadline = Instant::now() + WAIT;
+    while sound.playing() == 0 {
+        assert!(Instant::now() < deadline, "the clip never played");
+        app.click(367, 653);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    app.screenshot("voice-clip.png");
 }
 
 /// A 300 KB "PDF" in a temporary folder: its path and bytes.

@@ -1,13 +1,14 @@
 //! The file a message carries: a picture's preview (sent with the message, at most 16 KiB),
-//! or a card with the file's name, size and type; and a button that saves it into the
-//! download folder, with where it went (or why not) once it is down.
+//! then the full picture once the app has it in its cache (a click shows it large); a voice
+//! clip's player once it is in the cache; for any file a card with its name, size and type;
+//! and a button that saves it into the download folder, with where it went (or why not).
 
 use anseo_shared::protocol::{Attachment, human_size};
 use base64::Engine;
 use dioxus::prelude::*;
 
-use crate::dispatch::use_dispatch;
-use crate::model::{Action, Download};
+use crate::dispatch::{run_script, use_dispatch};
+use crate::model::{Action, Download, Inline, Media, inline};
 
 /// The widest a picture's preview is drawn, in CSS pixels.
 const PREVIEW_WIDTH: u32 = 320;
@@ -15,7 +16,20 @@ const PREVIEW_WIDTH: u32 = 320;
 #[component]
 pub fn FileCard(file: Attachment) -> Element {
     let dispatch = use_dispatch();
-    let state = dispatch.model.read().chat.as_ref().and_then(|chat| chat.downloads.get(&file.hash).cloned());
+    let shown = inline(&file);
+    let hash = file.hash;
+    // Once drawn, a picture or clip comes into the cache by itself (not in the browser, which
+    // cannot download yet).
+    use_hook(move || {
+        if shown.is_some() && cfg!(not(target_arch = "wasm32")) {
+            spawn(async move { dispatch.act(Action::FetchMedia(hash)) });
+        }
+    });
+    let model = dispatch.model.read();
+    let chat = model.chat.as_ref();
+    let state = chat.and_then(|chat| chat.downloads.get(&file.hash).cloned());
+    let media = chat.and_then(|chat| chat.media.get(&file.hash).cloned());
+    let cached = (media == Some(Media::Ready)).then(|| media_url(&file.hash));
     let saving = state == Some(Download::Saving);
     let status = match state {
         None => None,
@@ -24,17 +38,29 @@ pub fn FileCard(file: Attachment) -> Element {
         Some(Download::Failed(reason)) => Some(format!("Not saved: {reason}")),
     };
     let details = format!("{} · {}", human_size(file.size), file.mime);
-    let (hash, name) = (file.hash, file.name.clone());
+    let name = file.name.clone();
     let download = move |_| dispatch.act(Action::Download { hash, name: name.clone() });
+    let large = file.clone();
+    let view = move |_| dispatch.act(Action::ViewPicture(large.clone()));
     rsx! {
         figure { class: "file", "data-hash": "{anseo_shared::protocol::hash_to_hex(&file.hash)}",
             if let Some(picture) = &file.picture {
                 img {
                     class: "file-preview",
-                    src: "{preview_url(&picture.preview)}",
+                    src: cached.clone().unwrap_or_else(|| preview_url(&picture.preview)),
                     alt: "{file.name}",
+                    title: "Show it large",
                     width: "{picture.width.min(PREVIEW_WIDTH)}",
                     style: "aspect-ratio: {picture.width} / {picture.height}",
+                    onclick: view,
+                }
+            }
+            // (The browser cannot fetch files yet: there a clip is a card.)
+            if shown == Some(Inline::Audio) && cfg!(not(target_arch = "wasm32")) {
+                match (&cached, &media) {
+                    (Some(url), _) => rsx! { AudioPlayer { url: url.clone() } },
+                    (None, Some(Media::Failed(reason))) => rsx! { span { class: "file-status", "Cannot play it here: {reason}" } },
+                    (None, _) => rsx! { span { class: "file-status", "Fetching the clip…" } },
                 }
             }
             figcaption { class: "file-meta",
@@ -49,7 +75,34 @@ pub fn FileCard(file: Attachment) -> Element {
     }
 }
 
+/// A player for a clip in the media cache. WebKitGTK's player cannot read the app's own
+/// address scheme (the request fails as a format error), so the page fetches the clip from
+/// the asset handler and plays it from a `blob:` address in its memory.
+#[component]
+fn AudioPlayer(url: String) -> Element {
+    let id = format!("audio-{}", url.trim_start_matches("/media/"));
+    let script = format!(
+        "fetch('{url}').then(r => r.blob()).then(b => {{ const a = document.getElementById('{id}'); \
+         if (a && !a.src) a.src = URL.createObjectURL(b); }})"
+    );
+    rsx! {
+        audio {
+            id: "{id}",
+            class: "file-audio",
+            controls: true,
+            preload: "metadata",
+            "data-src": "{url}",
+            onmounted: move |_| run_script(&script),
+        }
+    }
+}
+
+/// Where the page finds a file of the app's media cache (see `crate::media`).
+pub fn media_url(hash: &anseo_shared::protocol::FileHash) -> String {
+    format!("/media/{}", anseo_shared::protocol::hash_to_hex(hash))
+}
+
 /// A `data:` address for a preview: small enough (at most 16 KiB) to travel in the page.
-fn preview_url(jpeg: &[u8]) -> String {
+pub fn preview_url(jpeg: &[u8]) -> String {
     format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))
 }

@@ -7,7 +7,9 @@ use anseo_shared::protocol::{
     LOBBY, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
 };
 
-use super::{Action, Chat, Command, Download, OLDER_PAGE, PAGE, Pane, Secret, Status, Target, capitalize};
+use super::{
+    Action, Chat, Command, Download, Media, OLDER_PAGE, PAGE, Pane, Secret, Status, Target, capitalize,
+};
 
 impl Chat {
     /// Applies a user action in the chat; returns what the network task should do, if anything.
@@ -66,6 +68,15 @@ impl Chat {
                 return Some(Command::Download { hash, name });
             }
             Action::CancelTransfer(id) => return Some(Command::CancelTransfer { id }),
+            Action::FetchMedia(hash) => {
+                if self.media.contains_key(&hash) {
+                    return None;
+                }
+                self.media.insert(hash, Media::Fetching);
+                return Some(Command::FetchMedia { hash });
+            }
+            Action::ViewPicture(file) => self.viewing = Some(file),
+            Action::ClosePicture => self.viewing = None,
             Action::DismissError => self.error = None,
             _ => {}
         }

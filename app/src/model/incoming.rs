@@ -9,7 +9,7 @@ use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{DirectMessage, HistoryPage, LOBBY, RoomInfo, RoomMessage, Welcome};
 
 use super::{
-    Chat, ChatLine, Dialog, Download, NetEvent, Notice, PAGE, PendingLine, Status, Target, Transfer,
+    Chat, ChatLine, Dialog, Download, Media, NetEvent, Notice, PAGE, PendingLine, Status, Target, Transfer,
     capitalize,
 };
 
@@ -35,6 +35,8 @@ impl Chat {
                 }
             }
             NetEvent::TransferEnded { id } => self.transfers.retain(|transfer| transfer.id != id),
+            NetEvent::MediaReady { hash } => _ = self.media.insert(hash, Media::Ready),
+            NetEvent::MediaFailed { hash, message } => _ = self.media.insert(hash, Media::Failed(message)),
             NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
         }
     }

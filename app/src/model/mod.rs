@@ -29,7 +29,7 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anseo_shared::client::ChatEvent;
-use anseo_shared::protocol::{FileHash, RoomInfo, Welcome};
+use anseo_shared::protocol::{Attachment, FileHash, RoomInfo, Welcome};
 use anseo_shared::trust::Fingerprint;
 
 pub use failure::LoginFailure;
@@ -97,6 +97,11 @@ pub enum Action {
     },
     /// Stop a file going up or down (its number in [`Chat::transfers`]).
     CancelTransfer(u64),
+    /// Fetch a picture or voice clip into the app's cache to show or play it in place.
+    FetchMedia(FileHash),
+    /// Open a picture large, over everything.
+    ViewPicture(Attachment),
+    ClosePicture,
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
@@ -161,6 +166,10 @@ pub enum Command {
     CancelTransfer {
         id: u64,
     },
+    /// Download the file `hash` into the app's media cache (see `crate::media`).
+    FetchMedia {
+        hash: FileHash,
+    },
     Quit,
 }
 
@@ -188,6 +197,10 @@ pub enum NetEvent {
     TransferProgress { id: u64, name: String, up: bool, done: u64, total: u64 },
     /// Transfer `id` ended: done, failed or cancelled (reported apart).
     TransferEnded { id: u64 },
+    /// The file `hash` is in the media cache, verified.
+    MediaReady { hash: FileHash },
+    /// The file `hash` could not be fetched into the media cache; `message` says why.
+    MediaFailed { hash: FileHash, message: String },
     /// The session ended after a Disconnect.
     LoggedOut,
 }
@@ -283,6 +296,57 @@ pub struct Chat {
     pub downloads: BTreeMap<FileHash, Download>,
     /// Files going up or down now, in the order they started.
     pub transfers: Vec<Transfer>,
+    /// Pictures and voice clips fetched (or being fetched) into the media cache, by hash.
+    pub media: BTreeMap<FileHash, Media>,
+    /// The picture shown large, if one is.
+    pub viewing: Option<Attachment>,
+}
+
+/// Where a picture's or voice clip's copy in the media cache is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Media {
+    Fetching,
+    Ready,
+    /// Failed; why, in words.
+    Failed(String),
+}
+
+/// How a file a message carries is shown in place, beyond its card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inline {
+    /// Its preview, then the full picture once fetched; a click shows it large.
+    Picture,
+    /// A player, once fetched.
+    Audio,
+}
+
+/// The largest picture or voice clip fetched by itself to be shown in place.
+pub const INLINE_MAX_BYTES: u64 = 64 << 20;
+
+/// The audio types the app plays in place (Ogg/Opus, M4A, MP3, WAV).
+const PLAYABLE: [&str; 8] = [
+    "audio/ogg",
+    "audio/opus",
+    "audio/mp4",
+    "audio/x-m4a",
+    "audio/m4a",
+    "audio/mpeg",
+    "audio/wav",
+    "audio/x-wav",
+];
+
+/// How `file` is shown in place, if it is (not over [`INLINE_MAX_BYTES`]).
+pub fn inline(file: &Attachment) -> Option<Inline> {
+    if file.size > INLINE_MAX_BYTES {
+        return None;
+    }
+    if file.picture.is_some() {
+        Some(Inline::Picture)
+    } else if PLAYABLE.contains(&file.mime.as_str()) {
+        Some(Inline::Audio)
+    } else {
+        None
+    }
 }
 
 /// A file going up or down, as the transfer bar shows it.
@@ -445,6 +509,8 @@ impl Chat {
             pending_join: None,
             downloads: BTreeMap::new(),
             transfers: Vec::new(),
+            media: BTreeMap::new(),
+            viewing: None,
         };
         chat.take_welcome(welcome);
         chat

@@ -1261,3 +1261,36 @@ fn files_on_their_way_show_their_progress_until_they_end_and_can_be_cancelled() 
     model.apply(NetEvent::TransferEnded { id: 1 });
     assert!(chat(&model).transfers.is_empty());
 }
+
+#[test]
+fn pictures_and_clips_come_into_the_cache_once_and_show_large_on_demand() {
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::FetchMedia([7; 32])), Some(Command::FetchMedia { hash: [7; 32] }));
+    assert_eq!(model.act(Action::FetchMedia([7; 32])), None, "asked once");
+    assert_eq!(chat(&model).media.get(&[7; 32]), Some(&Media::Fetching));
+    model.apply(NetEvent::MediaReady { hash: [7; 32] });
+    assert_eq!(chat(&model).media.get(&[7; 32]), Some(&Media::Ready));
+    model.apply(NetEvent::MediaFailed { hash: [8; 32], message: "not allowed".into() });
+    assert_eq!(chat(&model).media.get(&[8; 32]), Some(&Media::Failed("not allowed".into())));
+
+    let file = homework();
+    model.act(Action::ViewPicture(file.clone()));
+    assert_eq!(chat(&model).viewing, Some(file));
+    model.act(Action::ClosePicture);
+    assert_eq!(chat(&model).viewing, None);
+}
+
+#[test]
+fn pictures_and_playable_clips_up_to_64_mib_show_in_place() {
+    let mut clip = homework();
+    clip.mime = "audio/ogg".into();
+    assert_eq!(inline(&clip), Some(Inline::Audio));
+    clip.mime = "audio/x-wav".into();
+    assert_eq!(inline(&clip), Some(Inline::Audio));
+    clip.size = INLINE_MAX_BYTES + 1;
+    assert_eq!(inline(&clip), None, "too large to fetch by itself");
+    assert_eq!(inline(&homework()), None, "a PDF is a card");
+    let mut picture = homework();
+    picture.picture = Some(anseo_shared::protocol::Picture { width: 4, height: 3, preview: vec![1] });
+    assert_eq!(inline(&picture), Some(Inline::Picture));
+}

@@ -83,6 +83,7 @@ pub async fn serve(
                 Some(Command::Download { hash, name }) => transfers.download(client.clone(), hash, name, events.events.clone()),
                 Some(Command::SendFile { to, path }) => transfers.send_file(client.clone(), to, path, events.events.clone()),
                 Some(Command::CancelTransfer { id }) => transfers.cancel(id),
+                Some(Command::FetchMedia { hash }) => transfers.fetch_media(client.clone(), hash, events.events.clone()),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
@@ -125,6 +126,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         | Command::Download { .. }
         | Command::SendFile { .. }
         | Command::CancelTransfer { .. }
+        | Command::FetchMedia { .. }
         | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anseo_shared::client::{Resilient, rt};
 use anseo_shared::protocol::FileHash;
 use futures_util::future::{AbortHandle, abortable};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::model::{NetEvent, Target};
 
@@ -21,11 +21,19 @@ use crate::model::{NetEvent, Target};
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 /// The transfers this session started, to cancel them by number.
-#[derive(Default)]
 pub struct Transfers {
     next_id: u64,
     /// The tasks' abort handles; a task's `Weak` dies when the task ends.
     running: Vec<(u64, AbortHandle, Weak<()>)>,
+    /// Media come into the cache one at a time, so a screen of pictures never takes the
+    /// server's transfer slots from the user's own downloads and uploads.
+    media_slot: Arc<Semaphore>,
+}
+
+impl Default for Transfers {
+    fn default() -> Self {
+        Transfers { next_id: 0, running: Vec::new(), media_slot: Arc::new(Semaphore::new(1)) }
+    }
 }
 
 impl Transfers {
@@ -72,6 +80,20 @@ impl Transfers {
             }
         };
         self.start(id, work, None, events);
+    }
+
+    /// Fetches the file `hash` into the media cache (see `crate::media`) to show or play it in
+    /// place; quiet (no progress bar), and at once when it is there already.
+    pub fn fetch_media(&mut self, client: Resilient, hash: FileHash, events: mpsc::Sender<NetEvent>) {
+        let slot = self.media_slot.clone();
+        rt::spawn(async move {
+            let _turn = slot.acquire().await;
+            let event = match fetch(&client, hash).await {
+                Ok(()) => NetEvent::MediaReady { hash },
+                Err(message) => NetEvent::MediaFailed { hash, message },
+            };
+            let _ = events.send(event).await;
+        });
     }
 
     /// Stops transfer `id`, if it still runs.
@@ -191,4 +213,21 @@ async fn share(
     _progress: &mut Progress,
 ) -> Result<(), String> {
     Err("files cannot be sent from the browser yet; use the app or the terminal client".into())
+}
+
+/// Downloads `hash` into the media cache, unless it is there.
+#[cfg(not(target_arch = "wasm32"))]
+async fn fetch(client: &Resilient, hash: FileHash) -> Result<(), String> {
+    let path = crate::media::cached(&hash);
+    if path.is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(crate::media::media_dir()).map_err(|e| e.to_string())?;
+    client.download(hash, &path, |_, _| {}).await.map(drop).map_err(|error| error.to_string())
+}
+
+/// In the browser, files do not come down yet: pictures stay previews.
+#[cfg(target_arch = "wasm32")]
+async fn fetch(_client: &Resilient, _hash: FileHash) -> Result<(), String> {
+    Err("files cannot be downloaded in the browser yet".into())
 }

@@ -15,6 +15,9 @@ pub fn App() -> Element {
     let model = use_signal(|| startup.model.clone());
     let network = use_network(model, startup.paths.clone());
     use_context_provider(|| Dispatch::new(model, network));
+    // Pictures and voice clips from the app's cache, at /media/HASH.
+    #[cfg(feature = "desktop")]
+    dioxus::desktop::use_asset_handler("media", crate::media::serve);
     rsx! { Shell {} }
 }
 

@@ -8,7 +8,7 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
-    PasswordDialog, RoomList, TransferList, UserList,
+    PasswordDialog, PictureViewer, RoomList, TransferList, UserList,
 };
 use crate::model::{Action, Dialog, Pane, Target};
 
@@ -55,6 +55,7 @@ pub fn ChatScreen() -> Element {
                 Composer {}
             }
             UserList {}
+            PictureViewer {}
             {match dialog {
                 Some(Dialog::JoinRoom) => rsx! { JoinDialog {} },
                 Some(Dialog::Nick) => rsx! { NickDialog {} },

@@ -478,3 +478,66 @@ fn files_on_their_way_show_a_progress_bar_and_a_cancel_button() {
     assert!(html.contains("Saving notes.pdf") && html.contains(r#"value="100""#), "{html}");
     assert_eq!(html.matches(r#"class="transfer-cancel""#).count(), 2, "{html}");
 }
+
+/// `chatting()` with one message from bob carrying `file`.
+fn with_file(file: anseo_shared::protocol::Attachment) -> Model {
+    let mut model = chatting();
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = say("lobby", 5, "bob", "") else {
+        unreachable!()
+    };
+    message.attachment = Some(file);
+    model.apply(NetEvent::Chat(ChatEvent::Message { message, confirms }));
+    model
+}
+
+#[test]
+fn a_voice_clip_plays_in_place_from_the_cache_once_it_is_there() {
+    let clip = anseo_shared::protocol::Attachment {
+        hash: [3; 32],
+        name: "hello.ogg".into(),
+        size: 20_000,
+        mime: "audio/ogg".into(),
+        picture: None,
+    };
+    let mut model = with_file(clip);
+    model.act(Action::FetchMedia([3; 32]));
+    let html = render(model.clone(), true);
+    assert!(html.contains("Fetching the clip…") && !html.contains("<audio"), "{html}");
+    model.apply(NetEvent::MediaReady { hash: [3; 32] });
+    let html = render(model, true);
+    let url = format!("/media/{}", "03".repeat(32));
+    assert!(
+        html.contains(&format!(r#"<audio class="file-audio" controls=true preload="metadata" src="{url}""#)),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_picture_shows_large_from_the_cache_once_it_is_there() {
+    let picture = anseo_shared::protocol::Attachment {
+        hash: [4; 32],
+        name: "board.jpg".into(),
+        size: 90_000,
+        mime: "image/jpeg".into(),
+        picture: Some(anseo_shared::protocol::Picture {
+            width: 1600,
+            height: 1200,
+            preview: vec![0xFF, 0xD8, 0xFF],
+        }),
+    };
+    let mut model = with_file(picture.clone());
+    model.act(Action::ViewPicture(picture));
+    let html = render(model.clone(), true);
+    assert!(html.contains(r#"class="viewer""#) && html.contains("board.jpg — click to close"), "{html}");
+    assert_eq!(
+        html.matches(r#"src="data:image/jpeg;base64,/9j/""#).count(),
+        2,
+        "preview inline and large: {html}"
+    );
+    model.apply(NetEvent::MediaReady { hash: [4; 32] });
+    let html = render(model.clone(), true);
+    let url = format!(r#"src="/media/{}""#, "04".repeat(32));
+    assert_eq!(html.matches(&url).count(), 2, "the full picture inline and large: {html}");
+    model.act(Action::ClosePicture);
+    assert!(!render(model, true).contains(r#"class="viewer""#));
+}

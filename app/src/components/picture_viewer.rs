@@ -1,0 +1,31 @@
+//! A picture shown large over everything: the full picture from the app's cache once it is
+//! there, else its preview. A click anywhere closes it.
+
+use dioxus::prelude::*;
+
+use super::file_card::{media_url, preview_url};
+use crate::dispatch::use_dispatch;
+use crate::model::{Action, Media};
+
+#[component]
+pub fn PictureViewer() -> Element {
+    let dispatch = use_dispatch();
+    let model = dispatch.model.read();
+    let Some(chat) = model.chat.as_ref() else { return rsx! {} };
+    let Some(file) = chat.viewing.as_ref() else { return rsx! {} };
+    let src = match (chat.media.get(&file.hash), &file.picture) {
+        (Some(Media::Ready), _) => media_url(&file.hash),
+        (_, Some(picture)) => preview_url(&picture.preview),
+        (_, None) => media_url(&file.hash),
+    };
+    rsx! {
+        div {
+            class: "viewer",
+            role: "dialog",
+            aria_label: "{file.name}",
+            onclick: move |_| dispatch.act(Action::ClosePicture),
+            img { class: "viewer-picture", src: "{src}", alt: "{file.name}" }
+            p { class: "viewer-name", "{file.name} — click to close" }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Pictures and voice clips shown in the app from its own cache, not as data addresses: a
+//! file a message carries is downloaded (verified against its hash) into the cache folder
+//! under its hash, and the page asks for it at `/media/HASH`, which [`serve`] answers from
+//! that folder (desktop; the browser cannot download files yet and shows previews only).
+
+use std::path::PathBuf;
+
+use anseo_shared::protocol::{FileHash, hash_from_hex, hash_to_hex};
+
+/// Where downloaded media are kept: the platform's cache folder (`~/.cache/anseo/media`).
+pub fn media_dir() -> PathBuf {
+    dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("anseo").join("media")
+}
+
+/// The cached copy of the file `hash` (there once it is complete and verified).
+pub fn cached(hash: &FileHash) -> PathBuf {
+    media_dir().join(hash_to_hex(hash))
+}
+
+/// Answers the page's request for `/media/HASH` with the cached file and its type, sniffed
+/// from its bytes, or the part of it a `Range` header asks for (players ask for parts); 404
+/// for anything not in the cache.
+#[cfg(feature = "desktop")]
+pub fn serve(request: dioxus::desktop::AssetRequest, responder: dioxus::desktop::RequestAsyncResponder) {
+    use dioxus::desktop::wry::http::{Response, StatusCode, header};
+    let hash = request.uri().path().strip_prefix("/media/").and_then(hash_from_hex);
+    let Some(bytes) = hash.and_then(|hash| std::fs::read(cached(&hash)).ok()) else {
+        if let Ok(response) = Response::builder().status(StatusCode::NOT_FOUND).body(Vec::new()) {
+            responder.respond(response);
+        }
+        return;
+    };
+    let mime = anseo_shared::media::sniff_mime(&bytes);
+    let total = bytes.len();
+    let asked = request.headers().get(header::RANGE).and_then(|value| value.to_str().ok());
+    let response = match asked.map(|value| byte_range(value, total)) {
+        None => Response::builder()
+            .header(header::CONTENT_TYPE, mime)
+            .header(header::ACCEPT_RANGES, "bytes")
+            .header(header::CONTENT_LENGTH, total)
+            .body(bytes),
+        Some(Some((start, end))) => Response::builder()
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(header::CONTENT_TYPE, mime)
+            .header(header::ACCEPT_RANGES, "bytes")
+            .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{total}"))
+            .header(header::CONTENT_LENGTH, end + 1 - start)
+            .body(bytes[start..=end].to_vec()),
+        Some(None) => Response::builder()
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header(header::CONTENT_RANGE, format!("bytes */{total}"))
+            .body(Vec::new()),
+    };
+    if let Ok(response) = response {
+        responder.respond(response);
+    }
+}
+
+/// The first and last byte of a `Range: bytes=START-END` (or `START-`, or `-SUFFIX`) in a file
+/// of `total` bytes; `None` when it is not one range inside the file.
+pub fn byte_range(value: &str, total: usize) -> Option<(usize, usize)> {
+    let (start, end) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
+    let last = total.checked_sub(1)?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => (total.saturating_sub(suffix.parse::<usize>().ok().filter(|&n| n > 0)?), last),
+        (start, "") => (start.parse().ok()?, last),
+        (start, end) => (start.parse().ok()?, end.parse::<usize>().ok()?.min(last)),
+    };
+    (start <= end).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn byte_ranges_are_read_as_players_send_them() {
+        assert_eq!(byte_range("bytes=0-1445", 16_000), Some((0, 1445)));
+        assert_eq!(byte_range("bytes=100-", 16_000), Some((100, 15_999)));
+        assert_eq!(byte_range("bytes=-500", 16_000), Some((15_500, 15_999)));
+        assert_eq!(byte_range("bytes=0-99999", 16_000), Some((0, 15_999)), "cut at the end");
+        assert_eq!(byte_range("bytes=16000-", 16_000), None, "past the end");
+        assert_eq!(byte_range("bytes=0-1,5-9", 16_000), None, "several ranges");
+        assert_eq!(byte_range("bytes=0-", 0), None, "an empty file");
+        assert_eq!(byte_range("items=0-5", 100), None);
+    }
+}
