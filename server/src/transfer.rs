@@ -81,8 +81,9 @@ async fn serve_one<S: FrameSink, R: tokio::io::AsyncRead + Unpin>(
         _ => return refuse(&mut send, ErrorCode::Protocol, "expected a transfer request").await,
     };
     let Some(blobs) = shared.hub.blobs() else {
+        // Refused for good (not `Unavailable`, which clients try again).
         let why = "this server keeps no files (it runs with --no-store)";
-        return refuse(&mut send, ErrorCode::Unavailable, why).await;
+        return refuse(&mut send, ErrorCode::NotAllowed, why).await;
     };
     match request {
         TransferRequest::Upload { hash, size } => {

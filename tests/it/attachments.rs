@@ -288,3 +288,21 @@ async fn a_download_cut_off_by_a_dead_link_carries_on_where_it_stopped() {
     let moved = relay.forwarded() - before;
     assert!(moved < 75 * MIB as u64, "{moved} bytes moved for a 50 MiB file");
 }
+
+/// A server that keeps nothing (`--no-store`) refuses a file at once, saying why, and chat
+/// goes on.
+#[tokio::test]
+async fn a_server_without_a_store_refuses_files_and_says_why() {
+    let server = TestServer::start_with(&["--no-store"]);
+    let files = tempfile::tempdir().unwrap();
+    let notes = make_file(files.path(), "notes.pdf", 100_000, 4);
+    let mut alice = Cli::login(&server, "alice").await;
+    alice.send(&format!("/send {}", notes.display())).await;
+    let refusal = alice.expect_json("the refusal", |v| (v["type"] == "error").then(|| v.clone())).await;
+    assert_eq!(refusal["code"], "not_allowed", "{refusal}");
+    assert!(refusal["message"].as_str().unwrap().contains("--no-store"), "{refusal}");
+    alice.send("still here").await;
+    alice
+        .expect_json("the echo", |v| (v["type"] == "message" && v["text"] == "still here").then_some(()))
+        .await;
+}
