@@ -2,6 +2,7 @@
 //! file a message carries is downloaded (verified against its hash) into the cache folder
 //! under its hash, and the page asks for it at `/media/HASH`, which [`serve`] answers from
 //! that folder (desktop; the browser cannot download files yet and shows previews only).
+//! Pictures pasted into the message box are kept here in files of their own to be sent.
 
 use std::path::PathBuf;
 
@@ -15,6 +16,24 @@ pub fn media_dir() -> PathBuf {
 /// The cached copy of the file `hash` (there once it is complete and verified).
 pub fn cached(hash: &FileHash) -> PathBuf {
     media_dir().join(hash_to_hex(hash))
+}
+
+/// Keeps a pasted picture in a file of its own in the temporary folder, named after the time
+/// it was pasted ("pasted 2026-12-04 11-30-05.png"), so it can be sent like a picked file.
+pub fn keep_pasted(bytes: &[u8], mime: &str) -> std::io::Result<PathBuf> {
+    let extension = match mime {
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/bmp" => "bmp",
+        _ => "png",
+    };
+    let dir = std::env::temp_dir().join("anseo-pasted");
+    std::fs::create_dir_all(&dir)?;
+    let when = chrono::Local::now().format("%Y-%m-%d %H-%M-%S");
+    let path = anseo_shared::client::unique_path(&dir.join(format!("pasted {when}.{extension}")));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
 }
 
 /// Answers the page's request for `/media/HASH` with the cached file and its type, sniffed

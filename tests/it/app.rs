@@ -961,6 +961,44 @@ async fn app_fetches_a_voice_clip_from_the_terminal_and_shows_a_player() {
     app.screenshot("voice-clip.png");
 }
 
+/// A picture copied to the clipboard (as from a screenshot tool) and pasted into the message
+/// box is sent as a picture.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_picture_pasted_into_the_message_box_is_sent() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let shot = files.path().join("shot.png");
+    image::RgbImage::from_pixel(200, 120, image::Rgb([30, 160, 60])).save(&shot).unwrap();
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+
+    // xclip serves the clipboard until something else takes it.
+    let _clipboard = Reaper(
+        Command::new("xclip")
+            .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+            .arg(&shot)
+            .env("DISPLAY", &app.display)
+            .spawn()
+            .expect("run xclip"),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.click(640, 760);
+    app.key("ctrl+v");
+    let attachment = bot
+        .expect_json("alice's picture", |v| {
+            (v["type"] == "message" && v["from"] == "alice" && v["attachment"].is_object())
+                .then(|| v["attachment"].clone())
+        })
+        .await;
+    assert_eq!(attachment["mime"], "image/png", "{attachment}");
+    assert_eq!((attachment["width"].as_u64(), attachment["height"].as_u64()), (Some(200), Some(120)));
+    assert!(attachment["name"].as_str().unwrap().starts_with("pasted "), "{attachment}");
+    app.screenshot("picture-pasted.png");
+}
+
 /// A 300 KB "PDF" in a temporary folder: its path and bytes.
 fn homework(dir: &Path) -> (PathBuf, Vec<u8>) {
     let path = dir.join("homework notes.pdf");

@@ -28,9 +28,19 @@ enum FromPage {
     Chars(usize),
     /// The draft, while an error about the last send shows (typing clears it).
     Draft(String),
+    /// A picture pasted into the box: its type and bytes (base64), to send as a file.
+    Picture { mime: String, data: String },
+    /// A pasted picture too large to go through the page.
+    PictureTooLarge(u64),
+    /// Something was pasted that the page cannot see (a picture, in WebKitGTK).
+    ClipboardPicture,
 }
 
+/// The largest picture that can be pasted (it crosses into the app as base64).
+const PASTE_MAX: u64 = 32 << 20;
+
 const COMPOSER_SCRIPT: &str = r#"
+const PASTE_MAX = 33554432;
 const box = document.getElementById('composer');
 if (box && !box.dataset.wired) {
   box.dataset.wired = '1';
@@ -58,6 +68,24 @@ if (box && !box.dataset.wired) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
   });
   box.addEventListener('input', () => { grow(); count(); });
+  // A pasted picture (a screenshot, an image copied in a browser) is sent as a file; text
+  // pastes as text.
+  box.addEventListener('paste', (e) => {
+    const items = [...(e.clipboardData ? e.clipboardData.items : [])];
+    const pictures = items.filter((item) => item.kind === 'file' && item.type.startsWith('image/'));
+    // WebKitGTK hands the page nothing for a picture on the clipboard: the app reads it.
+    if (items.length === 0) { e.preventDefault(); dioxus.send('clipboard_picture'); return; }
+    if (pictures.length === 0) return;
+    e.preventDefault();
+    for (const item of pictures) {
+      const file = item.getAsFile();
+      if (!file) continue;
+      if (file.size > PASTE_MAX) { dioxus.send({ picture_too_large: file.size }); continue; }
+      const reader = new FileReader();
+      reader.onload = () => dioxus.send({ picture: { mime: file.type, data: String(reader.result).split(',')[1] || '' } });
+      reader.readAsDataURL(file);
+    }
+  });
   window.anseoSend = () => { send(); box.focus(); };
   box.focus();
 }
@@ -99,6 +127,13 @@ pub fn Composer() -> Element {
                     FromPage::Send(text) => dispatch.act(Action::Send(text)),
                     FromPage::Chars(chars) => draft_chars.set(chars),
                     FromPage::Draft(text) => dispatch.act(Action::Draft(text)),
+                    FromPage::Picture { mime, data } => dispatch.act(pasted(&mime, &data)),
+                    FromPage::ClipboardPicture => dispatch.act(clipboard_picture()),
+                    FromPage::PictureTooLarge(size) => dispatch.act(Action::ShowError(format!(
+                        "The pasted picture is {}; at most {} can be pasted. Save it and send it with the paperclip.",
+                        anseo_shared::protocol::human_size(size),
+                        anseo_shared::protocol::human_size(PASTE_MAX),
+                    ))),
                 }
             }
         });
@@ -145,9 +180,56 @@ pub fn Composer() -> Element {
     }
 }
 
+/// What to do with a pasted picture: kept in a file (see `crate::media::keep_pasted`) and sent
+/// like a picked one, or the reason it cannot be.
+#[cfg(not(target_arch = "wasm32"))]
+fn pasted(mime: &str, data: &str) -> Action {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {
+        return Action::ShowError("The pasted picture could not be read.".into());
+    };
+    match crate::media::keep_pasted(&bytes, mime) {
+        Ok(path) => Action::SendFile(path),
+        Err(error) => Action::ShowError(format!("The pasted picture could not be kept to send it: {error}")),
+    }
+}
+
+/// The picture on the clipboard, read with GTK (WebKitGTK does not give it to the page) and
+/// kept in a file to be sent; nothing when there is no picture.
+#[cfg(target_os = "linux")]
+fn clipboard_picture() -> Action {
+    let clipboard = gtk::Clipboard::get(&gtk::gdk::SELECTION_CLIPBOARD);
+    let Some(picture) = clipboard.wait_for_image() else {
+        return Action::ShowError("There is no picture on the clipboard to paste.".into());
+    };
+    match picture.save_to_bufferv("png", &[]) {
+        Ok(png) => match crate::media::keep_pasted(&png, "image/png") {
+            Ok(path) => Action::SendFile(path),
+            Err(error) => {
+                Action::ShowError(format!("The pasted picture could not be kept to send it: {error}"))
+            }
+        },
+        Err(error) => Action::ShowError(format!("The pasted picture could not be read: {error}")),
+    }
+}
+
+/// Elsewhere the page sees pasted pictures itself.
+#[cfg(not(target_os = "linux"))]
+fn clipboard_picture() -> Action {
+    Action::ShowError("There is no picture on the clipboard to paste.".into())
+}
+
+/// In the browser, files do not go up yet.
+#[cfg(target_arch = "wasm32")]
+fn pasted(_mime: &str, _data: &str) -> Action {
+    Action::ShowError(
+        "Pictures cannot be sent from the browser yet; use the app or the terminal client.".into(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::FromPage;
+    use super::{COMPOSER_SCRIPT, FromPage, PASTE_MAX};
 
     #[test]
     fn the_scripts_messages_are_read() {
@@ -155,5 +237,16 @@ mod tests {
         assert_eq!(read(r#"{"send":"hello"}"#), FromPage::Send("hello".into()));
         assert_eq!(read(r#"{"chars":1601}"#), FromPage::Chars(1601));
         assert_eq!(read(r#"{"draft":"he"}"#), FromPage::Draft("he".into()));
+        assert_eq!(
+            read(r#"{"picture":{"mime":"image/png","data":"iVBO"}}"#),
+            FromPage::Picture { mime: "image/png".into(), data: "iVBO".into() }
+        );
+        assert_eq!(read(r#"{"picture_too_large":40000000}"#), FromPage::PictureTooLarge(40_000_000));
+        assert_eq!(read(r#""clipboard_picture""#), FromPage::ClipboardPicture);
+    }
+
+    #[test]
+    fn the_page_and_the_app_agree_on_the_largest_paste() {
+        assert!(COMPOSER_SCRIPT.contains(&format!("const PASTE_MAX = {PASTE_MAX};")));
     }
 }

@@ -77,6 +77,7 @@ impl Chat {
             }
             Action::ViewPicture(file) => self.viewing = Some(file),
             Action::ClosePicture => self.viewing = None,
+            Action::ShowError(message) => self.error = Some(message),
             Action::DismissError => self.error = None,
             _ => {}
         }

@@ -102,6 +102,8 @@ pub enum Action {
     /// Open a picture large, over everything.
     ViewPicture(Attachment),
     ClosePicture,
+    /// Something the user tried in the page cannot be done; show why.
+    ShowError(String),
     DismissError,
     /// Leave the server and go back to the login form.
     Disconnect,
