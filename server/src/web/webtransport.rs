@@ -99,10 +99,13 @@ impl ClientConnection for WebTransportLink {
         self.0.close_reason().is_some()
     }
 
-    /// A browser's transfers are not carried yet.
-    fn allow_transfers(&self, _uploads: u32) {}
+    /// The session's CONNECT request and the chat stream, and the transfers beside them.
+    fn allow_transfers(&self, uploads: u32) {
+        self.0.set_max_concurrent_bi_streams((2 + uploads).into());
+    }
 
+    /// A transfer is a bidirectional stream the page opens after the chat stream, as over QUIC.
     async fn accept_transfer(&self) -> io::Result<(Self::Sink, Self::Source)> {
-        std::future::pending().await
+        self.0.accept_bi().await.map_err(io::Error::other)
     }
 }
