@@ -45,7 +45,6 @@ pub mod rt;
 mod session;
 #[cfg(all(feature = "client", feature = "media"))]
 mod share;
-#[cfg(feature = "client")]
 mod transfer;
 #[cfg(feature = "websocket")]
 mod websocket_native;
@@ -70,8 +69,10 @@ pub use session::{Connection, Event};
 #[cfg(all(feature = "client", feature = "media"))]
 pub use share::{Prepared, Shared, prepare};
 #[cfg(feature = "client")]
+pub use transfer::{DiskFile, PartFile};
 pub use transfer::{
-    Downloaded, TransferError, TransferStream, Transfers, Uploaded, partial_path, unique_path,
+    DownloadSink, Downloaded, TransferError, TransferStream, Transfers, UploadSource, Uploaded, hash_source,
+    partial_path, unique_path,
 };
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;

@@ -38,7 +38,6 @@ use super::outbox::{MAX_UNCONFIRMED, Outgoing};
 use super::reconcile::{QUIT_PATIENCE, Reconcile};
 use super::rt::{self, Instant, now};
 use super::session::{Connection, Event};
-#[cfg(feature = "client")]
 use super::transfer::{TransferError, TransferStream, Transfers};
 use crate::protocol::{ClientMsg, Credential, Welcome, close_code};
 
@@ -84,11 +83,9 @@ enum Command {
     Quit(oneshot::Sender<()>),
     /// A stream for a transfer, on the connection of the moment (once reconnected, when the
     /// session is reconnecting).
-    #[cfg(feature = "client")]
     OpenTransfer(oneshot::Sender<Result<TransferStream, TransferError>>),
 }
 
-#[cfg(feature = "client")]
 impl Transfers for Supervised {
     async fn open_transfer(&self) -> Result<TransferStream, TransferError> {
         let (reply, opened) = oneshot::channel();
@@ -327,7 +324,6 @@ impl<C: Dial> Supervisor<C> {
             }
             Some(Command::Send(outgoing)) => self.core.send(outgoing),
             Some(Command::Other(message)) => self.core.command(message),
-            #[cfg(feature = "client")]
             Some(Command::OpenTransfer(reply)) => {
                 let connection = self.client.link.clone();
                 rt::spawn(async move {

@@ -87,8 +87,8 @@ pub struct Connection<C: ServerConnection> {
 }
 
 impl<C: ServerConnection> Connection<C> {
-    /// The connection underneath (QUIC's, to move it to a new socket).
-    #[cfg(feature = "client")]
+    /// The connection underneath (QUIC's, to move it to a new socket; any, to open a
+    /// transfer stream).
     pub(super) fn connection(&self) -> &C {
         &self.inner.connection
     }

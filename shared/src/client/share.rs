@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::chat_event::Addressee;
 use super::commands::Commands;
 use super::error::ClientError;
-use super::transfer::{TransferError, Transfers, Uploaded, hash_file};
+use super::transfer::{DiskFile, TransferError, Transfers, Uploaded, hash_file};
 use crate::client::commands::Link;
 use crate::media::{SNIFF_LEN, picture_preview, sniff_mime, strip_metadata};
 use crate::protocol::{Attachment, ErrorCode, FileHash, Picture};
@@ -117,8 +117,11 @@ impl<L: Transfers + Link + Sync> Commands<L> {
             .await
             .map_err(|e| TransferError::File { path: path.display().to_string(), reason: e.to_string() })??;
         let (hash, size) = hash_file(&prepared.path).await?;
-        let uploaded =
-            self.upload_hashed(&prepared.path, hash, size, |done, total| progress(hash, done, total)).await?;
+        let uploaded = self
+            .upload_from(&mut DiskFile::new(&prepared.path), hash, size, |done, total| {
+                progress(hash, done, total)
+            })
+            .await?;
         let attachment = prepared.attachment(&uploaded);
         let client_msg_id =
             self.share(to, caption, attachment.clone()).await.map_err(|error| match error {

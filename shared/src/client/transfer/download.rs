@@ -3,15 +3,16 @@
 //! file's BLAKE3 hash is checked, and only a file that matches takes its name (a rename, so
 //! nobody ever sees half a file under it). A file that does not match is deleted.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 
-use super::upload::{hash_file, next_reply, unexpected};
-use super::{Next, Retry, TransferError, Transfers, file_error, lost};
+use super::store::DownloadSink;
+#[cfg(feature = "client")]
+use super::store::PartFile;
+use super::upload::{next_reply, unexpected};
+use super::{Next, Retry, TransferError, Transfers, lost};
 use crate::client::commands::Commands;
 use crate::protocol::{
     ErrorCode, FileHash, FrameCodec, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, encode_frame,
@@ -36,41 +37,54 @@ impl<L: Transfers> Commands<L> {
     /// it; `progress` hears the bytes this device has so far, and the size. When `dest` is
     /// taken by the time the file is complete, it gets a name of its own beside it (see
     /// [`unique_path`]): an existing file is never overwritten.
+    #[cfg(feature = "client")]
     pub async fn download(
         &self,
         hash: FileHash,
         dest: &Path,
-        mut progress: impl FnMut(u64, u64) + Send,
+        progress: impl FnMut(u64, u64) + Send,
     ) -> Result<Downloaded, TransferError> {
         let partial = partial_path(dest, &hash);
+        let (size, received) = self.download_into(hash, &mut PartFile::new(&partial), progress).await?;
+        let path = unique_path(dest);
+        std::fs::rename(&partial, &path).map_err(|e| super::file_error(&path, e))?;
+        Ok(Downloaded { hash, path, size, received })
+    }
+
+    /// Downloads the file `hash` into `sink`, carrying on from what it kept; once every byte
+    /// is there, checks what it holds against the hash (and discards it if it does not
+    /// match). Returns the size and the bytes this call received.
+    pub async fn download_into(
+        &self,
+        hash: FileHash,
+        sink: &mut impl DownloadSink,
+        mut progress: impl FnMut(u64, u64) + Send,
+    ) -> Result<(u64, u64), TransferError> {
         let mut received = 0;
         let mut retry = Retry::new(&self.link);
         let size = loop {
-            let result = self.download_once(hash, &partial, &mut progress, &mut received).await;
+            let result = self.download_once(hash, sink, &mut progress, &mut received).await;
             if let Next::Done(result) = retry.after(result).await {
                 break result?;
             }
         };
-        let (actual, _) = hash_file(&partial).await?;
-        if actual != hash {
-            let _ = std::fs::remove_file(&partial);
+        if sink.hash().await? != hash {
+            sink.discard().await;
             return Err(TransferError::Corrupt);
         }
-        let path = unique_path(dest);
-        std::fs::rename(&partial, &path).map_err(|e| file_error(&path, e))?;
-        Ok(Downloaded { hash, path, size, received })
+        Ok((size, received))
     }
 
-    /// One try: asks for the bytes after those `partial` holds and appends them; returns the
+    /// One try: asks for the bytes after those `sink` holds and appends them; returns the
     /// file's size once they are all there.
     async fn download_once(
         &self,
         hash: FileHash,
-        partial: &Path,
+        sink: &mut impl DownloadSink,
         progress: &mut (impl FnMut(u64, u64) + Send),
         received: &mut u64,
     ) -> Result<u64, TransferError> {
-        let mut offset = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+        let mut offset = sink.kept().await?;
         let (mut send, recv) = self.link.open_transfer().await?;
         let request =
             encode_frame(&TransferRequest::Download { hash, offset }).expect("a request fits a frame");
@@ -81,12 +95,11 @@ impl<L: Transfers> Commands<L> {
             TransferReply::Sending { size } => size,
             TransferReply::Refused { code: ErrorCode::Protocol, .. } if offset > 0 => {
                 // What was kept is longer than the file: it is not this file's start.
-                let _ = std::fs::remove_file(partial);
+                sink.discard().await;
                 return Err(TransferError::Lost("starting the download again".into()));
             }
             reply => return Err(unexpected(reply)),
         };
-        let mut file = open_for_append(partial)?;
         let leftover = replies.read_buffer().to_vec();
         let mut recv = replies.into_inner();
         let mut chunk = leftover;
@@ -102,17 +115,19 @@ impl<L: Transfers> Commands<L> {
                     Ok(_) => {}
                     Err(error) => {
                         // Keep what came, for the next try.
-                        write_out(file, partial, std::mem::take(&mut chunk)).await?;
+                        if offset + chunk.len() as u64 <= size {
+                            sink.append(std::mem::take(&mut chunk)).await?;
+                        }
                         return Err(lost(error));
                     }
                 }
             };
             let got = chunk.len() as u64;
             if offset + got > size {
-                let _ = std::fs::remove_file(partial);
+                sink.discard().await;
                 return Err(TransferError::Corrupt);
             }
-            file = write_out(file, partial, std::mem::take(&mut chunk)).await?;
+            sink.append(std::mem::take(&mut chunk)).await?;
             offset += got;
             *received += got;
             progress(offset, size);
@@ -145,17 +160,4 @@ pub fn unique_path(path: &Path) -> PathBuf {
         .map(|n| path.with_file_name(format!("{stem} ({n}){extension}")))
         .find(|candidate| !candidate.exists())
         .expect("some number is free")
-}
-
-fn open_for_append(path: &Path) -> Result<File, TransferError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
-    }
-    OpenOptions::new().create(true).append(true).open(path).map_err(|e| file_error(path, e))
-}
-
-/// Appends `bytes` to `file`, off the async threads, and hands the file back.
-async fn write_out(mut file: File, path: &Path, bytes: Vec<u8>) -> Result<File, TransferError> {
-    let written = tokio::task::spawn_blocking(move || file.write_all(&bytes).map(|()| file)).await;
-    written.map_err(|e| file_error(path, e))?.map_err(|e| file_error(path, e))
 }

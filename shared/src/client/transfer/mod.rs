@@ -10,6 +10,7 @@
 //! lives: the caller sees one call that takes longer.
 
 mod download;
+mod store;
 mod upload;
 
 use std::pin::Pin;
@@ -18,8 +19,11 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use download::{Downloaded, partial_path, unique_path};
+#[cfg(feature = "client")]
+pub use store::{DiskFile, PartFile};
+pub use store::{DownloadSink, UploadSource, hash_source};
 pub use upload::Uploaded;
-#[cfg(feature = "media")]
+#[cfg(all(feature = "client", feature = "media"))]
 pub(crate) use upload::hash_file;
 
 use super::connection::ServerConnection;
@@ -138,6 +142,7 @@ fn lost(error: std::io::Error) -> TransferError {
     TransferError::Lost(error.to_string())
 }
 
+#[cfg(feature = "client")]
 fn file_error(path: &std::path::Path, reason: impl ToString) -> TransferError {
     TransferError::File { path: path.display().to_string(), reason: reason.to_string() }
 }

@@ -2,21 +2,27 @@
 //! when it has the file already; the bytes it kept, when an earlier upload broke off), the
 //! rest is sent, and the server's verdict comes back once it has checked every byte.
 
+#[cfg(feature = "client")]
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+#[cfg(feature = "client")]
 use std::path::Path;
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 
-use super::{Next, Retry, TransferError, Transfers, file_error, lost};
+#[cfg(feature = "client")]
+use super::file_error;
+#[cfg(feature = "client")]
+use super::store::DiskFile;
+use super::store::UploadSource;
+use super::{Next, Retry, TransferError, Transfers, lost};
 use crate::client::commands::Commands;
 use crate::protocol::{
     FileHash, FrameCodec, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, encode_frame,
 };
 
-/// Bytes read from the file and written to the stream at a time.
+/// Bytes read from the source and written to the stream at a time.
 const CHUNK: usize = 256 * 1024;
 
 /// A file the server has now.
@@ -33,19 +39,22 @@ pub struct Uploaded {
 impl<L: Transfers> Commands<L> {
     /// Sends the file at `path` to the server, carrying on from what it kept of an earlier
     /// try; `progress` hears the bytes the server has so far, and the size.
+    #[cfg(feature = "client")]
     pub async fn upload(
         &self,
         path: &Path,
         progress: impl FnMut(u64, u64) + Send,
     ) -> Result<Uploaded, TransferError> {
         let (hash, size) = hash_file(path).await?;
-        self.upload_hashed(path, hash, size, progress).await
+        self.upload_from(&mut DiskFile::new(path), hash, size, progress).await
     }
 
-    /// [`upload`](Self::upload) of a file whose hash and size are known.
-    pub(crate) async fn upload_hashed(
+    /// Sends what `source` holds (`size` bytes whose hash is `hash`) to the server, carrying
+    /// on from what it kept of an earlier try; `progress` hears the bytes the server has so
+    /// far, and the size.
+    pub async fn upload_from(
         &self,
-        path: &Path,
+        source: &mut impl UploadSource,
         hash: FileHash,
         size: u64,
         mut progress: impl FnMut(u64, u64) + Send,
@@ -53,7 +62,7 @@ impl<L: Transfers> Commands<L> {
         let mut sent = 0;
         let mut retry = Retry::new(&self.link);
         loop {
-            let result = self.upload_once(path, hash, size, &mut progress, &mut sent).await;
+            let result = self.upload_once(source, hash, size, &mut progress, &mut sent).await;
             if let Next::Done(result) = retry.after(result).await {
                 return result.map(|()| Uploaded { hash, size, sent });
             }
@@ -62,7 +71,7 @@ impl<L: Transfers> Commands<L> {
 
     async fn upload_once(
         &self,
-        path: &Path,
+        source: &mut impl UploadSource,
         hash: FileHash,
         size: u64,
         progress: &mut (impl FnMut(u64, u64) + Send),
@@ -80,14 +89,15 @@ impl<L: Transfers> Commands<L> {
             }
             reply => return Err(unexpected(reply)),
         };
-        let mut file = open_at(path, offset)?;
         let mut done = offset;
         progress(done, size);
         while done < size {
-            let (read, chunk) = read_chunk(file, path).await?;
-            file = read;
+            let chunk = source.read_at(done, CHUNK).await?;
             if chunk.is_empty() {
-                return Err(file_error(path, "the file got shorter while it was sent"));
+                return Err(TransferError::File {
+                    path: "the file".into(),
+                    reason: "it got shorter while it was sent".into(),
+                });
             }
             send.write_all(&chunk).await.map_err(lost)?;
             done += chunk.len() as u64;
@@ -122,6 +132,7 @@ pub(super) fn unexpected(reply: TransferReply) -> TransferError {
 }
 
 /// The BLAKE3 hash and size of the file at `path`, read off the async threads.
+#[cfg(feature = "client")]
 pub(crate) async fn hash_file(path: &Path) -> Result<(FileHash, u64), TransferError> {
     let owned = path.to_path_buf();
     let hashed = tokio::task::spawn_blocking(move || {
@@ -132,23 +143,4 @@ pub(crate) async fn hash_file(path: &Path) -> Result<(FileHash, u64), TransferEr
     .await
     .map_err(|e| file_error(path, e))?;
     hashed.map_err(|e| file_error(path, e))
-}
-
-fn open_at(path: &Path, offset: u64) -> Result<File, TransferError> {
-    let mut file = File::open(path).map_err(|e| file_error(path, e))?;
-    file.seek(SeekFrom::Start(offset)).map_err(|e| file_error(path, e))?;
-    Ok(file)
-}
-
-/// The next chunk of `file` (empty at its end), read off the async threads.
-async fn read_chunk(mut file: File, path: &Path) -> Result<(File, Vec<u8>), TransferError> {
-    let read = tokio::task::spawn_blocking(move || {
-        let mut chunk = vec![0u8; CHUNK];
-        let n = file.read(&mut chunk)?;
-        chunk.truncate(n);
-        Ok::<_, std::io::Error>((file, chunk))
-    })
-    .await
-    .map_err(|e| file_error(path, e))?;
-    read.map_err(|e| file_error(path, e))
 }
