@@ -18,6 +18,11 @@ pub fn cached(hash: &FileHash) -> PathBuf {
     media_dir().join(hash_to_hex(hash))
 }
 
+/// The page's address for the cached copy of `hash` (answered by [`serve`]).
+pub fn url_of(hash: &FileHash) -> String {
+    format!("/media/{}", hash_to_hex(hash))
+}
+
 /// Keeps a pasted picture in a file of its own in the temporary folder, named after the time
 /// it was pasted ("pasted 2026-12-04 11-30-05.png"), so it can be sent like a picked file.
 pub fn keep_pasted(bytes: &[u8], mime: &str) -> std::io::Result<PathBuf> {

@@ -10,7 +10,7 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::json;
 
-use crate::support::{Browser, Cli, DARK_PHONE, DESKTOP, Engine, PHONE, TestServer, claim};
+use crate::support::{Browser, Cli, DARK_PHONE, DESKTOP, Engine, MIB, PHONE, TestServer, claim, make_file};
 
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
@@ -275,8 +275,10 @@ async fn a_picture_sent_from_the_terminal_shows_inline() {
     tess.expect_json("the echo", |v| (v["attachment"]["name"] == "board.jpg").then_some(())).await;
     browser.find("img.file-preview").await;
     browser.wait_for_text("the board").await;
+    // The preview (320 x 240) shows first; then the page fetches the full picture into its
+    // memory, checks it against its hash, and shows it.
     let shown = "const img = document.querySelector('img.file-preview');
-        if (!img || !img.complete || img.naturalWidth === 0) return null;
+        if (!img || !img.complete || img.naturalWidth !== 400) return null;
         const canvas = document.createElement('canvas');
         canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
         const context = canvas.getContext('2d');
@@ -293,10 +295,64 @@ async fn a_picture_sent_from_the_terminal_shows_inline() {
     }
     let pixels: Vec<i64> =
         seen.as_array().expect("the preview decoded").iter().filter_map(|v| v.as_i64()).collect();
-    assert_eq!(&pixels[..2], [320, 240], "the preview's size");
+    assert_eq!(&pixels[..2], [400, 300], "the full picture's size");
     let close = |value: i64, wanted: i64| (value - wanted).abs() <= 12;
     assert!(close(pixels[2], 200) && close(pixels[3], 40) && close(pixels[4], 40), "its colour: {pixels:?}");
     let text = browser.text().await;
     assert!(text.contains("board.jpg") && text.contains("image/jpeg") && text.contains("Download"), "{text}");
     browser.screenshot("browser-picture").await;
+}
+
+/// A file picked with the paperclip in the browser goes up over WebTransport and reaches the
+/// terminal client whole.
+#[tokio::test]
+async fn a_file_picked_in_the_browser_arrives_at_the_terminal_client() {
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let notes = make_file(files.path(), "homework notes.pdf", 3 * MIB, 21);
+    let bytes = std::fs::read(&notes).unwrap();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
+        .await;
+
+    let input = browser.find("#attach-file").await;
+    input.send_keys(notes.to_str().unwrap()).await.expect("pick the file");
+    let message = tess.expect_json("wendy's file", message_from("message", "wendy")).await;
+    let attachment = &message["attachment"];
+    assert_eq!(attachment["name"], "homework notes.pdf", "{message}");
+    assert_eq!(attachment["size"], bytes.len(), "{message}");
+    assert_eq!(attachment["hash"], blake3::hash(&bytes).to_hex().as_str(), "{message}");
+    let copy = files.path().join("copy.pdf");
+    tess.send(&format!("/get {} {}", attachment["hash"].as_str().unwrap(), copy.display())).await;
+    tess.expect_json("the download", |v| (v["type"] == "downloaded").then_some(())).await;
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    browser.screenshot("browser-file-sent").await;
+}
+
+/// Download in the browser saves the file the terminal client sent, checked against its hash,
+/// into the browser's downloads, under its name.
+#[tokio::test]
+async fn a_file_from_the_terminal_is_saved_by_the_browser() {
+    let server = TestServer::start();
+    let files = tempfile::tempdir().unwrap();
+    let notes = make_file(files.path(), "notes.bin", 2 * MIB, 22);
+    let bytes = std::fs::read(&notes).unwrap();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
+        .await;
+
+    tess.send(&format!("/send {} the notes", notes.display())).await;
+    tess.expect_json("the echo", |v| (v["attachment"]["name"] == "notes.bin").then_some(())).await;
+    browser.find("button.file-download").await.click().await.expect("click Download");
+    browser.wait_for_text("Saved to your browser's downloads (notes.bin)").await;
+    let saved = browser.downloads().join("notes.bin");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read(&saved).ok().as_deref() != Some(bytes.as_slice()) {
+        assert!(std::time::Instant::now() < deadline, "{} never held the file", saved.display());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

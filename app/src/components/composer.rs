@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::{AttachButton, Icon, IconKind};
 use crate::dispatch::{run_script, use_dispatch};
-use crate::model::{Action, Target, counter_from, draft_counter};
+use crate::model::{Action, PickedFile, Target, counter_from, draft_counter};
 
 /// What the composer's script tells the app.
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -145,9 +145,7 @@ pub fn Composer() -> Element {
                 p { class: "composer-error", role: "alert", id: "composer-error", "{problem}" }
             }
             div { class: "composer-row",
-                if cfg!(not(target_arch = "wasm32")) {
-                    AttachButton {}
-                }
+                AttachButton {}
                 textarea {
                     id: "composer",
                     rows: "1",
@@ -189,7 +187,7 @@ fn pasted(mime: &str, data: &str) -> Action {
         return Action::ShowError("The pasted picture could not be read.".into());
     };
     match crate::media::keep_pasted(&bytes, mime) {
-        Ok(path) => Action::SendFile(path),
+        Ok(path) => Action::SendFile(PickedFile::Path(path)),
         Err(error) => Action::ShowError(format!("The pasted picture could not be kept to send it: {error}")),
     }
 }
@@ -204,7 +202,7 @@ fn clipboard_picture() -> Action {
     };
     match picture.save_to_bufferv("png", &[]) {
         Ok(png) => match crate::media::keep_pasted(&png, "image/png") {
-            Ok(path) => Action::SendFile(path),
+            Ok(path) => Action::SendFile(PickedFile::Path(path)),
             Err(error) => {
                 Action::ShowError(format!("The pasted picture could not be kept to send it: {error}"))
             }
@@ -219,12 +217,19 @@ fn clipboard_picture() -> Action {
     Action::ShowError("There is no picture on the clipboard to paste.".into())
 }
 
-/// In the browser, files do not go up yet.
+/// In the browser: the pasted picture as a file of the page's, sent like a picked one.
 #[cfg(target_arch = "wasm32")]
-fn pasted(_mime: &str, _data: &str) -> Action {
-    Action::ShowError(
-        "Pictures cannot be sent from the browser yet; use the app or the terminal client.".into(),
-    )
+fn pasted(mime: &str, data: &str) -> Action {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {
+        return Action::ShowError("The pasted picture could not be read.".into());
+    };
+    let extension = mime.strip_prefix("image/").unwrap_or("png");
+    let name = format!("pasted {}.{extension}", chrono::Local::now().format("%Y-%m-%d %H-%M-%S"));
+    match anseo_shared::client::PageFile::from_bytes(&bytes, &name, mime) {
+        Ok(file) => Action::SendFile(PickedFile::Page(file)),
+        Err(error) => Action::ShowError(format!("The pasted picture could not be read: {error}")),
+    }
 }
 
 #[cfg(test)]

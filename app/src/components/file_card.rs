@@ -18,10 +18,10 @@ pub fn FileCard(file: Attachment) -> Element {
     let dispatch = use_dispatch();
     let shown = inline(&file);
     let hash = file.hash;
-    // Once drawn, a picture or clip comes into the cache by itself (not in the browser, which
-    // cannot download yet).
+    // Once drawn, a picture or clip comes into the cache (the page's memory, in the browser)
+    // by itself.
     use_hook(move || {
-        if shown.is_some() && cfg!(not(target_arch = "wasm32")) {
+        if shown.is_some() {
             spawn(async move { dispatch.act(Action::FetchMedia(hash)) });
         }
     });
@@ -29,7 +29,10 @@ pub fn FileCard(file: Attachment) -> Element {
     let chat = model.chat.as_ref();
     let state = chat.and_then(|chat| chat.downloads.get(&file.hash).cloned());
     let media = chat.and_then(|chat| chat.media.get(&file.hash).cloned());
-    let cached = (media == Some(Media::Ready)).then(|| media_url(&file.hash));
+    let cached = match &media {
+        Some(Media::Ready(url)) => Some(url.clone()),
+        _ => None,
+    };
     let saving = state == Some(Download::Saving);
     let status = match state {
         None => None,
@@ -55,10 +58,9 @@ pub fn FileCard(file: Attachment) -> Element {
                     onclick: view,
                 }
             }
-            // (The browser cannot fetch files yet: there a clip is a card.)
-            if shown == Some(Inline::Audio) && cfg!(not(target_arch = "wasm32")) {
+            if shown == Some(Inline::Audio) {
                 match (&cached, &media) {
-                    (Some(url), _) => rsx! { AudioPlayer { url: url.clone() } },
+                    (Some(url), _) => rsx! { AudioPlayer { url: url.clone(), hash: anseo_shared::protocol::hash_to_hex(&file.hash) } },
                     (None, Some(Media::Failed(reason))) => rsx! { span { class: "file-status", "Cannot play it here: {reason}" } },
                     (None, _) => rsx! { span { class: "file-status", "Fetching the clip…" } },
                 }
@@ -75,12 +77,13 @@ pub fn FileCard(file: Attachment) -> Element {
     }
 }
 
-/// A player for a clip in the media cache. WebKitGTK's player cannot read the app's own
-/// address scheme (the request fails as a format error), so the page fetches the clip from
-/// the asset handler and plays it from a `blob:` address in its memory.
+/// A player for a clip in the media cache (`hash` in hex names it in the page). WebKitGTK's
+/// player cannot read the app's own address scheme (the request fails as a format error), so
+/// the page fetches the clip from the asset handler and plays it from a `blob:` address in its
+/// memory (in the browser the clip is one already).
 #[component]
-fn AudioPlayer(url: String) -> Element {
-    let id = format!("audio-{}", url.trim_start_matches("/media/"));
+fn AudioPlayer(url: String, hash: String) -> Element {
+    let id = format!("audio-{hash}");
     let script = format!(
         "fetch('{url}').then(r => r.blob()).then(b => {{ const a = document.getElementById('{id}'); \
          if (a && !a.src) a.src = URL.createObjectURL(b); }})"
@@ -95,11 +98,6 @@ fn AudioPlayer(url: String) -> Element {
             onmounted: move |_| run_script(&script),
         }
     }
-}
-
-/// Where the page finds a file of the app's media cache (see `crate::media`).
-pub fn media_url(hash: &anseo_shared::protocol::FileHash) -> String {
-    format!("/media/{}", anseo_shared::protocol::hash_to_hex(hash))
 }
 
 /// A `data:` address for a preview: small enough (at most 16 KiB) to travel in the page.

@@ -28,7 +28,7 @@ mod transfer_list;
 mod trust_dialog;
 mod user_list;
 
-pub use attach_button::AttachButton;
+pub use attach_button::{AttachButton, picked};
 pub use avatar::Avatar;
 pub use block_view::BlockView;
 pub use certificate_alert::CertificateAlert;

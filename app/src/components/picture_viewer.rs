@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::file_card::{media_url, preview_url};
+use super::file_card::preview_url;
 use crate::dispatch::use_dispatch;
 use crate::model::{Action, Media};
 
@@ -14,9 +14,9 @@ pub fn PictureViewer() -> Element {
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let Some(file) = chat.viewing.as_ref() else { return rsx! {} };
     let src = match (chat.media.get(&file.hash), &file.picture) {
-        (Some(Media::Ready), _) => media_url(&file.hash),
+        (Some(Media::Ready(url)), _) => url.clone(),
         (_, Some(picture)) => preview_url(&picture.preview),
-        (_, None) => media_url(&file.hash),
+        (_, None) => String::new(),
     };
     rsx! {
         div {

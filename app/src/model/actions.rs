@@ -59,7 +59,7 @@ impl Chat {
                 });
             }
             Action::DiscardUnsent(client_msg_id) => _ = self.pending.take_failed(client_msg_id),
-            Action::SendFile(path) => return Some(Command::SendFile { to: self.current.clone(), path }),
+            Action::SendFile(file) => return Some(Command::SendFile { to: self.current.clone(), file }),
             Action::Download { hash, name } => {
                 if matches!(self.downloads.get(&hash), Some(Download::Saving)) {
                     return None;

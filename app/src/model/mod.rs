@@ -88,8 +88,8 @@ pub enum Action {
     RetrySend(u64),
     /// Drop a message that was not sent.
     DiscardUnsent(u64),
-    /// Share the file at this path in the open conversation.
-    SendFile(std::path::PathBuf),
+    /// Share this file in the open conversation.
+    SendFile(PickedFile),
     /// Save the file a message carries into the download folder.
     Download {
         hash: FileHash,
@@ -154,10 +154,10 @@ pub enum Command {
     SetPassword {
         password: Secret,
     },
-    /// Share the file at `path` in a conversation (its message comes back like any other).
+    /// Share `file` in a conversation (its message comes back like any other).
     SendFile {
         to: Target,
-        path: std::path::PathBuf,
+        file: PickedFile,
     },
     /// Download the file `hash` into the download folder as `name` (or a free name like it).
     Download {
@@ -200,7 +200,7 @@ pub enum NetEvent {
     /// Transfer `id` ended: done, failed or cancelled (reported apart).
     TransferEnded { id: u64 },
     /// The file `hash` is in the media cache, verified.
-    MediaReady { hash: FileHash },
+    MediaReady { hash: FileHash, url: String },
     /// The file `hash` could not be fetched into the media cache; `message` says why.
     MediaFailed { hash: FileHash, message: String },
     /// The session ended after a Disconnect.
@@ -304,11 +304,33 @@ pub struct Chat {
     pub viewing: Option<Attachment>,
 }
 
+/// A file the user picked to send: its path (desktop), or the page's file (browser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickedFile {
+    Path(std::path::PathBuf),
+    #[cfg(target_arch = "wasm32")]
+    Page(anseo_shared::client::PageFile),
+}
+
+impl PickedFile {
+    /// The file's name, as a message shows it.
+    pub fn name(&self) -> String {
+        match self {
+            PickedFile::Path(path) => {
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            }
+            #[cfg(target_arch = "wasm32")]
+            PickedFile::Page(file) => file.name(),
+        }
+    }
+}
+
 /// Where a picture's or voice clip's copy in the media cache is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Media {
     Fetching,
-    Ready,
+    /// There, at this address of the page (`/media/HASH` on desktop, a `blob:` in the browser).
+    Ready(String),
     /// Failed; why, in words.
     Failed(String),
 }

@@ -1228,15 +1228,16 @@ fn a_file_in_a_message_is_kept_with_it_and_downloaded_once_at_a_time() {
 #[test]
 fn a_file_picked_is_shared_in_the_open_conversation() {
     let mut model = logged_in();
-    let path = std::path::PathBuf::from("/home/alice/board.jpg");
+    let file = PickedFile::Path("/home/alice/board.jpg".into());
+    assert_eq!(file.name(), "board.jpg");
     assert_eq!(
-        model.act(Action::SendFile(path.clone())),
-        Some(Command::SendFile { to: Target::Room("lobby".into()), path: path.clone() })
+        model.act(Action::SendFile(file.clone())),
+        Some(Command::SendFile { to: Target::Room("lobby".into()), file: file.clone() })
     );
     model.act(Action::OpenDirect("bob".into()));
     assert_eq!(
-        model.act(Action::SendFile(path.clone())),
-        Some(Command::SendFile { to: Target::Direct("bob".into()), path })
+        model.act(Action::SendFile(file.clone())),
+        Some(Command::SendFile { to: Target::Direct("bob".into()), file })
     );
 }
 
@@ -1268,8 +1269,8 @@ fn pictures_and_clips_come_into_the_cache_once_and_show_large_on_demand() {
     assert_eq!(model.act(Action::FetchMedia([7; 32])), Some(Command::FetchMedia { hash: [7; 32] }));
     assert_eq!(model.act(Action::FetchMedia([7; 32])), None, "asked once");
     assert_eq!(chat(&model).media.get(&[7; 32]), Some(&Media::Fetching));
-    model.apply(NetEvent::MediaReady { hash: [7; 32] });
-    assert_eq!(chat(&model).media.get(&[7; 32]), Some(&Media::Ready));
+    model.apply(NetEvent::MediaReady { hash: [7; 32], url: "/media/07".into() });
+    assert_eq!(chat(&model).media.get(&[7; 32]), Some(&Media::Ready("/media/07".into())));
     model.apply(NetEvent::MediaFailed { hash: [8; 32], message: "not allowed".into() });
     assert_eq!(chat(&model).media.get(&[8; 32]), Some(&Media::Failed("not allowed".into())));
 

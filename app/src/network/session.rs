@@ -81,7 +81,7 @@ pub async fn serve(
                 Some(Command::Connect { .. } | Command::TrustAndConnect { .. }) => {}
                 // A file takes a while: it comes down beside the commands, not before them.
                 Some(Command::Download { hash, name }) => transfers.download(client.clone(), hash, name, events.events.clone()),
-                Some(Command::SendFile { to, path }) => transfers.send_file(client.clone(), to, path, events.events.clone()),
+                Some(Command::SendFile { to, file }) => transfers.send_file(client.clone(), to, file, events.events.clone()),
                 Some(Command::CancelTransfer { id }) => transfers.cancel(id),
                 Some(Command::FetchMedia { hash }) => transfers.fetch_media(client.clone(), hash, events.events.clone()),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),

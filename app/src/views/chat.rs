@@ -8,7 +8,7 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
-    PasswordDialog, PictureViewer, RoomList, TransferList, UserList,
+    PasswordDialog, PictureViewer, RoomList, TransferList, UserList, picked,
 };
 use crate::model::{Action, Dialog, Pane, Target};
 
@@ -29,16 +29,13 @@ pub fn ChatScreen() -> Element {
         Target::Direct(user) => format!("direct-{user}"),
     };
     let dialog = chat.dialog;
-    // Files dropped onto the conversation are sent there (desktop: the browser gives no path,
-    // and files do not travel from the browser yet). Without `prevent_default` on dragover the
-    // page would not take the drop.
+    // Files dropped onto the conversation are sent there. Without `prevent_default` on
+    // dragover the page would not take the drop.
     let ondragover = move |event: DragEvent| event.prevent_default();
     let ondrop = move |event: DragEvent| {
         event.prevent_default();
-        if cfg!(not(target_arch = "wasm32")) {
-            for file in event.files() {
-                dispatch.act(Action::SendFile(file.path()));
-            }
+        for file in event.files() {
+            dispatch.act(Action::SendFile(picked(&file)));
         }
     };
     rsx! {

@@ -62,7 +62,10 @@ fn websocket_forced() -> bool {
 fn open_web_transport(server: String) -> impl Future<Output = Result<MessagePipe, String>> + Send {
     let (opened, pipe) = oneshot::channel();
     rt::spawn(async move {
-        let result = browser_webtransport::open(&server).await.map(MessagePipe::start);
+        let result = browser_webtransport::open(&server).await.map(|transport| {
+            let opener = browser_webtransport::stream_opener(transport.session.clone());
+            MessagePipe::start_with_streams(transport, Some(opener))
+        });
         let _ = opened.send(result);
     });
     async move { pipe.await.unwrap_or_else(|_| Err("the page stopped".into())) }

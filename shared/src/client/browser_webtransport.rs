@@ -3,13 +3,17 @@
 //! presents there, which the page fetches over HTTPS ([`SERVER_FACTS_PATH`]) right before it
 //! connects. The session's two streams (chat, opened by the page, and presence, opened by
 //! the server) are presented to the socket task of `message_pipe.rs` as messages tagged with
-//! their [`channel`], so the rest of the client core is the WebSocket's.
+//! their [`channel`], so the rest of the client core is the WebSocket's. Transfers have streams
+//! of their own ([`stream_opener`]), as over QUIC.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use gloo_net::http::Request;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::{mpsc, oneshot};
 use web_transport_wasm::{ClientBuilder, Error, RecvStream, SendStream, Session};
 
-use super::message_pipe::{MessageSocket, Received};
+use super::message_pipe::{MessageSocket, PIPE, Received, StreamOpener};
+use super::rt;
 use crate::protocol::{
     MAX_SERVER_FRAME_LEN, SERVER_FACTS_PATH, ServerFacts, WEBTRANSPORT_PATH, channel, websocket_close_code,
 };
@@ -29,6 +33,50 @@ pub(super) async fn open(server: &str) -> Result<PageTransport, String> {
     let session = client.connect(url).await.map_err(|error| error.to_string())?;
     let (send, chat) = session.open_bi().await.map_err(|error| error.to_string())?;
     Ok(PageTransport { session, send, chat, presence: None })
+}
+
+/// Opens a transfer stream on `session` for each request, each bridged to a pair of pipes by
+/// two tasks of the page's (its streams cannot leave the page's thread).
+pub(super) fn stream_opener(session: Session) -> StreamOpener {
+    let (opener, mut asked) = mpsc::channel::<oneshot::Sender<_>>(4);
+    rt::spawn(async move {
+        while let Some(reply) = asked.recv().await {
+            let opened = session.open_bi().await.map(|(send, recv)| bridge(send, recv));
+            let _ = reply.send(opened.map_err(|error| error.to_string()));
+        }
+    });
+    opener
+}
+
+/// The session's ends (write, read) of pipes copied to and from a WebTransport stream. The
+/// write pipe's end finishes the stream; the stream's end (or failure) ends the read pipe.
+fn bridge(mut send: SendStream, mut recv: RecvStream) -> (DuplexStream, DuplexStream) {
+    let (session_writer, mut outgoing) = tokio::io::duplex(PIPE);
+    let (mut incoming, session_reader) = tokio::io::duplex(PIPE);
+    rt::spawn(async move {
+        let mut buffer = vec![0u8; PIPE];
+        loop {
+            match outgoing.read(&mut buffer).await {
+                Ok(0) | Err(_) => {
+                    let _ = send.finish();
+                    break;
+                }
+                Ok(n) => {
+                    if send.write(&buffer[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rt::spawn(async move {
+        while let Ok(Some(bytes)) = recv.read(PIPE).await {
+            if incoming.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+    });
+    (session_writer, session_reader)
 }
 
 /// The server's facts, fetched anew (the certificate is renewed every few days).
@@ -54,7 +102,8 @@ fn from_hex(hex: &str) -> Option<Vec<u8>> {
 
 /// A WebTransport session and its two streams, as a socket of tagged messages.
 pub(super) struct PageTransport {
-    session: Session,
+    /// The session, for transfer streams beside these.
+    pub(super) session: Session,
     send: SendStream,
     chat: RecvStream,
     /// The presence stream, once the server has opened it.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::connection::ServerConnection;
 use super::error::Disconnect;
@@ -24,7 +24,7 @@ use super::rt::{self, MaybeSend};
 use crate::protocol::{MAX_FRAME_LEN, channel, from_websocket_close_code};
 
 /// Bytes each pipe between the session and the socket task holds.
-const PIPE: usize = 64 * 1024;
+pub(super) const PIPE: usize = 64 * 1024;
 
 /// How long the close message may take to leave.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
@@ -59,7 +59,13 @@ pub struct MessagePipe {
     state: Arc<State>,
 }
 
+/// Asks the socket's side for a stream of its own (a transfer's): the answer is the
+/// session's two pipe ends of it (write, read), or why not.
+pub(super) type StreamOpener = mpsc::Sender<oneshot::Sender<Result<(DuplexStream, DuplexStream), String>>>;
+
 struct State {
+    /// Opens transfer streams, on a socket that has streams (WebTransport; not a WebSocket).
+    opener: Option<StreamOpener>,
     /// The session's halves of the pipes, until taken.
     frames: Mutex<Option<(DuplexStream, DuplexStream)>>,
     presence: Mutex<Option<DuplexStream>>,
@@ -74,6 +80,12 @@ struct State {
 impl MessagePipe {
     /// Takes over `socket`, starting the task that owns it.
     pub(super) fn start(socket: impl MessageSocket) -> Self {
+        Self::start_with_streams(socket, None)
+    }
+
+    /// Like [`start`](Self::start), for a socket whose connection also opens transfer
+    /// streams through `opener`.
+    pub(super) fn start_with_streams(socket: impl MessageSocket, opener: Option<StreamOpener>) -> Self {
         let (session_writer, task_reader) = tokio::io::duplex(PIPE);
         let (session_chat, task_chat) = tokio::io::duplex(PIPE);
         let (session_presence, task_presence) = tokio::io::duplex(PIPE);
@@ -83,6 +95,7 @@ impl MessagePipe {
         let pipes = Pipes { outgoing: task_reader, chat: task_chat, presence: task_presence };
         rt::spawn(run(socket, pipes, close_asked, ended_tx, flushed_tx));
         let state = State {
+            opener,
             frames: Mutex::new(Some((session_writer, session_chat))),
             presence: Mutex::new(Some(session_presence)),
             close,
@@ -187,9 +200,20 @@ impl ServerConnection for MessagePipe {
         frames.ok_or_else(|| Disconnect::Lost("the frame stream is already open".into()))
     }
 
-    /// A socket of messages carries the frames only: transfers need QUIC.
+    /// A stream of its own, where the socket's connection has streams (WebTransport); a
+    /// WebSocket carries the frames only.
     async fn open_transfer(&self) -> Result<(Self::Writer, Self::Reader), Disconnect> {
-        Err(Disconnect::Lost("files travel over QUIC only, not over this connection".into()))
+        let Some(opener) = &self.state.opener else {
+            return Err(Disconnect::Lost(
+                "files travel over QUIC or WebTransport, not over a WebSocket: use a browser with \
+                 WebTransport (Chrome, Edge, Firefox), the app or the terminal client"
+                    .into(),
+            ));
+        };
+        let (reply, opened) = oneshot::channel();
+        let gone = || Disconnect::Lost("the connection ended".into());
+        opener.send(reply).await.map_err(|_| gone())?;
+        opened.await.map_err(|_| gone())?.map_err(Disconnect::Lost)
     }
 
     async fn accept_stream(&self) -> Option<Self::Reader> {

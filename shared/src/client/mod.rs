@@ -43,7 +43,7 @@ mod reconcile;
 mod resume;
 pub mod rt;
 mod session;
-#[cfg(all(feature = "client", feature = "media"))]
+#[cfg(feature = "media")]
 mod share;
 mod transfer;
 #[cfg(feature = "websocket")]
@@ -66,14 +66,18 @@ pub use quic::{Client, Quic};
 pub use resume::connect_resilient;
 pub use resume::{Resilient, ResumeOptions, connect_resilient_carrying, connect_resilient_over};
 pub use session::{Connection, Event};
+#[cfg(feature = "media")]
+pub use share::Shared;
 #[cfg(all(feature = "client", feature = "media"))]
-pub use share::{Prepared, Shared, prepare};
+pub use share::{Prepared, prepare};
 #[cfg(feature = "client")]
 pub use transfer::{DiskFile, PartFile};
 pub use transfer::{
     DownloadSink, Downloaded, TransferError, TransferStream, Transfers, UploadSource, Uploaded, hash_source,
     partial_path, unique_path,
 };
+#[cfg(feature = "web")]
+pub use transfer::{PageFile, PageMemory};
 #[cfg(feature = "websocket")]
 pub use websocket_native::connect_websocket;
 

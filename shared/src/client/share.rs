@@ -4,21 +4,44 @@
 //! and a small preview, the bytes go up (see [`upload`](Commands::upload)), and the message
 //! that carries the file follows.
 
+#[cfg(feature = "client")]
 use std::io::Read;
+#[cfg(feature = "client")]
 use std::path::{Path, PathBuf};
 
 use super::chat_event::Addressee;
 use super::commands::Commands;
 use super::error::ClientError;
-use super::transfer::{DiskFile, TransferError, Transfers, Uploaded, hash_file};
+#[cfg(feature = "client")]
+use super::transfer::{DiskFile, hash_file};
+#[cfg(feature = "web")]
+use super::transfer::{PageFile, UploadSource, hash_source};
+use super::transfer::{TransferError, Transfers, Uploaded};
 use crate::client::commands::Link;
-use crate::media::{SNIFF_LEN, picture_preview, sniff_mime, strip_metadata};
+#[cfg(feature = "client")]
+use crate::media::strip_metadata;
+use crate::media::{SNIFF_LEN, picture_preview, sniff_mime};
 use crate::protocol::{Attachment, ErrorCode, FileHash, Picture};
 
 /// Pictures larger than this are sent as they are: no stripping or preview (which read
 /// the whole picture into memory).
+#[cfg(feature = "client")]
 const MAX_PICTURE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// In the browser, pictures up to this size are read whole (into the page's memory) to be
+/// stripped and previewed; larger ones are sent as they are.
+#[cfg(feature = "web")]
+const MAX_PAGE_PICTURE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A picture's size and preview, if it can be read (otherwise it goes as a plain file).
+fn picture_of(bytes: &[u8]) -> Option<Picture> {
+    picture_preview(bytes)
+        .map(|preview| Picture { width: preview.width, height: preview.height, preview: preview.jpeg })
+        .map_err(|reason| tracing::debug!(%reason, "no preview"))
+        .ok()
+}
+
+#[cfg(feature = "client")]
 /// A file ready to upload: the bytes to send (the file itself, or a copy without its
 /// hidden details) and what the message will say about it.
 #[derive(Debug)]
@@ -35,6 +58,7 @@ pub struct Prepared {
     pub stripped: bool,
 }
 
+#[cfg(feature = "client")]
 impl Prepared {
     /// The attachment for the message, once the bytes are up.
     pub fn attachment(&self, uploaded: &Uploaded) -> Attachment {
@@ -48,6 +72,7 @@ impl Prepared {
     }
 }
 
+#[cfg(feature = "client")]
 /// Reads the file at `path` for sharing (see the module's documentation); blocking, so run it
 /// off the async threads. `keep_metadata` sends a picture's hidden details along.
 pub fn prepare(path: &Path, keep_metadata: bool) -> Result<Prepared, TransferError> {
@@ -71,10 +96,7 @@ pub fn prepare(path: &Path, keep_metadata: bool) -> Result<Prepared, TransferErr
     }
     let mut bytes = head;
     file.read_to_end(&mut bytes).map_err(|e| error(&e))?;
-    prepared.picture = picture_preview(&bytes)
-        .map(|preview| Picture { width: preview.width, height: preview.height, preview: preview.jpeg })
-        .map_err(|reason| tracing::debug!(%reason, "no preview"))
-        .ok();
+    prepared.picture = picture_of(&bytes);
     if !keep_metadata && let Some(clean) = strip_metadata(&bytes, &prepared.mime).map_err(|e| error(&e))? {
         let copy = write_temporary(&clean).map_err(|e| error(&e))?;
         prepared.path = copy.to_path_buf();
@@ -84,6 +106,7 @@ pub fn prepare(path: &Path, keep_metadata: bool) -> Result<Prepared, TransferErr
     Ok(prepared)
 }
 
+#[cfg(feature = "client")]
 /// `bytes` in a temporary file, deleted when the handle goes.
 fn write_temporary(bytes: &[u8]) -> std::io::Result<tempfile::TempPath> {
     use std::io::Write;
@@ -104,6 +127,7 @@ pub struct Shared {
 impl<L: Transfers + Link + Sync> Commands<L> {
     /// Shares the file at `path` with `to` (see the module's documentation), with `caption`;
     /// `progress` hears the file's hash, the bytes the server has so far, and the size.
+    #[cfg(feature = "client")]
     pub async fn send_file(
         &self,
         to: &Addressee,
@@ -117,12 +141,52 @@ impl<L: Transfers + Link + Sync> Commands<L> {
             .await
             .map_err(|e| TransferError::File { path: path.display().to_string(), reason: e.to_string() })??;
         let (hash, size) = hash_file(&prepared.path).await?;
-        let uploaded = self
-            .upload_from(&mut DiskFile::new(&prepared.path), hash, size, |done, total| {
-                progress(hash, done, total)
-            })
-            .await?;
-        let attachment = prepared.attachment(&uploaded);
+        let mut source = DiskFile::new(&prepared.path);
+        let uploaded =
+            self.upload_from(&mut source, hash, size, |done, total| progress(hash, done, total)).await?;
+        self.share_uploaded(to, caption, prepared.attachment(&uploaded), uploaded).await
+    }
+
+    /// Shares a file picked in the page with `to`, like [`send_file`](Self::send_file)
+    /// (pictures up to 32 MiB lose their hidden details and get a preview; larger ones go as
+    /// they are).
+    #[cfg(feature = "web")]
+    pub async fn send_page_file(
+        &self,
+        to: &Addressee,
+        mut file: PageFile,
+        caption: &str,
+        mut progress: impl FnMut(FileHash, u64, u64) + Send,
+    ) -> Result<Shared, TransferError> {
+        let head = file.read_at(0, SNIFF_LEN).await?;
+        let mime = sniff_mime(&head).to_string();
+        let (picture, uploaded) = if mime.starts_with("image/") && file.size() <= MAX_PAGE_PICTURE_BYTES {
+            let bytes = file.read_at(0, file.size() as usize).await?;
+            let picture = picture_of(&bytes);
+            let clean = crate::media::strip_metadata(&bytes, &mime).ok().flatten().unwrap_or(bytes);
+            let (hash, size) = (*blake3::hash(&clean).as_bytes(), clean.len() as u64);
+            let mut source = clean.as_slice();
+            (
+                picture,
+                self.upload_from(&mut source, hash, size, |done, total| progress(hash, done, total)).await?,
+            )
+        } else {
+            let (hash, size) = hash_source(&mut file).await?;
+            (None, self.upload_from(&mut file, hash, size, |done, total| progress(hash, done, total)).await?)
+        };
+        let attachment =
+            Attachment { hash: uploaded.hash, name: file.name(), size: uploaded.size, mime, picture };
+        self.share_uploaded(to, caption, attachment, uploaded).await
+    }
+
+    /// Sends the message that carries `attachment`, now that its bytes are up.
+    async fn share_uploaded(
+        &self,
+        to: &Addressee,
+        caption: &str,
+        attachment: Attachment,
+        uploaded: Uploaded,
+    ) -> Result<Shared, TransferError> {
         let client_msg_id =
             self.share(to, caption, attachment.clone()).await.map_err(|error| match error {
                 ClientError::Disconnected(reason) => TransferError::Ended(reason),

@@ -126,8 +126,17 @@ impl Browser {
         let mut capabilities = serde_json::Map::new();
         // A window narrower than 500 px needs the phone's screen emulated.
         let screen = json!({ "width": size.width, "height": size.height, "pixelRatio": 1.0 });
-        let options =
-            json!({ "binary": chromium(), "args": args, "mobileEmulation": { "deviceMetrics": screen } });
+        // Files the page saves go to `downloads/` (see [`Browser::downloads`]).
+        let prefs = json!({
+            "download.default_directory": dir.path().join("downloads"),
+            "download.prompt_for_download": false,
+        });
+        let options = json!({
+            "binary": chromium(),
+            "args": args,
+            "mobileEmulation": { "deviceMetrics": screen },
+            "prefs": prefs,
+        });
         capabilities.insert("goog:chromeOptions".into(), options);
         let client = connect(Engine::Chromium, port, capabilities).await;
         Browser { client, _driver: driver, dir }
@@ -159,6 +168,11 @@ impl Browser {
 
     /// What the browser's driver wrote (Firefox's includes the browser's own output and the
     /// page's console).
+    /// Where Chromium saves the files a page downloads.
+    pub fn downloads(&self) -> PathBuf {
+        self.dir.path().join("downloads")
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("driver.log")).unwrap_or_default()
     }

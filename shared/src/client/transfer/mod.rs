@@ -10,6 +10,8 @@
 //! lives: the caller sees one call that takes longer.
 
 mod download;
+#[cfg(feature = "web")]
+mod page;
 mod store;
 mod upload;
 
@@ -19,6 +21,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use download::{Downloaded, partial_path, unique_path};
+#[cfg(feature = "web")]
+pub use page::{PageFile, PageMemory};
 #[cfg(feature = "client")]
 pub use store::{DiskFile, PartFile};
 pub use store::{DownloadSink, UploadSource, hash_source};

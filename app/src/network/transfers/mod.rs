@@ -5,19 +5,31 @@
 //!
 //! A cancelled download leaves its hidden partial file in the download folder, so downloading
 //! the same file again carries on where it stopped; a cancelled upload sends no message.
+//!
+//! Where the bytes come from and go is the platform's: files on disk (`disk.rs`), or the
+//! page's files and memory in the browser (`page.rs`, which hands downloads to the browser).
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use anseo_shared::client::{Resilient, rt};
+use anseo_shared::client::{Addressee, Resilient, rt};
 use anseo_shared::protocol::FileHash;
 use futures_util::future::{AbortHandle, abortable};
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::model::{NetEvent, Target};
+use crate::model::{NetEvent, PickedFile, Target};
+
+#[cfg(not(target_arch = "wasm32"))]
+mod disk;
+#[cfg(target_arch = "wasm32")]
+mod page;
+
+#[cfg(not(target_arch = "wasm32"))]
+use disk::{fetch, save, share};
+#[cfg(target_arch = "wasm32")]
+use page::{fetch, save, share};
 
 /// At most this often a transfer reports its progress.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "no transfers in the browser yet"))]
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 /// The transfers this session started, to cancel them by number.
@@ -60,21 +72,21 @@ impl Transfers {
         self.start(id, work, Some(cancelled), events);
     }
 
-    /// Shares the file at `path` with `to` (a picture without its hidden details, see
+    /// Shares `file` with `to` (a picture without its hidden details, see
     /// `Commands::send_file`); its message comes back as the client core's events.
     pub fn send_file(
         &mut self,
         client: Resilient,
         to: Target,
-        path: std::path::PathBuf,
+        file: PickedFile,
         events: mpsc::Sender<NetEvent>,
     ) {
         let id = self.next_id();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file.name();
         let mut progress = Progress::new(id, &name, true, events.clone());
         let reports = events.clone();
         let work = async move {
-            if let Err(message) = share(&client, to, &path, &mut progress).await {
+            if let Err(message) = share(&client, addressee(to), file, &mut progress).await {
                 let _ =
                     reports.send(NetEvent::CommandFailed(format!("Could not send {name}: {message}"))).await;
             }
@@ -89,7 +101,7 @@ impl Transfers {
         rt::spawn(async move {
             let _turn = slot.acquire().await;
             let event = match fetch(&client, hash).await {
-                Ok(()) => NetEvent::MediaReady { hash },
+                Ok(url) => NetEvent::MediaReady { hash, url },
                 Err(message) => NetEvent::MediaFailed { hash, message },
             };
             let _ = events.send(event).await;
@@ -116,7 +128,7 @@ impl Transfers {
     fn start(
         &mut self,
         id: u64,
-        work: impl Future<Output = ()> + Send + 'static,
+        work: impl Future<Output = ()> + rt::MaybeSend + 'static,
         cancelled: Option<NetEvent>,
         events: mpsc::Sender<NetEvent>,
     ) {
@@ -135,8 +147,7 @@ impl Transfers {
 }
 
 /// Reports a transfer's progress, at most every [`PROGRESS_EVERY`], never waiting for room.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "no transfers in the browser yet"))]
-struct Progress {
+pub(super) struct Progress {
     id: u64,
     name: String,
     up: bool,
@@ -149,8 +160,7 @@ impl Progress {
         Progress { id, name: name.to_string(), up, events, last: None }
     }
 
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "no transfers in the browser yet"))]
-    fn report(&mut self, done: u64, total: u64) {
+    pub(super) fn report(&mut self, done: u64, total: u64) {
         let now = rt::now();
         if self.last.is_some_and(|last| now - last < PROGRESS_EVERY) && done < total {
             return;
@@ -161,73 +171,10 @@ impl Progress {
     }
 }
 
-/// Downloads `hash` into the download folder as `name` or a free name like it; where it went.
-#[cfg(not(target_arch = "wasm32"))]
-async fn save(
-    client: &Resilient,
-    hash: FileHash,
-    name: &str,
-    progress: &mut Progress,
-) -> Result<String, String> {
-    let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(|| ".".into());
-    let dest = anseo_shared::client::unique_path(&dir.join(name));
-    match client.download(hash, &dest, |done, total| progress.report(done, total)).await {
-        Ok(file) => Ok(file.path.display().to_string()),
-        Err(error) => Err(error.to_string()),
+/// The client core's name for a conversation.
+fn addressee(to: Target) -> Addressee {
+    match to {
+        Target::Room(room) => Addressee::Room(room),
+        Target::Direct(user) => Addressee::User(user),
     }
-}
-
-/// Shares the file at `path` with `to`.
-#[cfg(not(target_arch = "wasm32"))]
-async fn share(
-    client: &Resilient,
-    to: Target,
-    path: &std::path::Path,
-    progress: &mut Progress,
-) -> Result<(), String> {
-    let to = match to {
-        Target::Room(room) => anseo_shared::client::Addressee::Room(room),
-        Target::Direct(user) => anseo_shared::client::Addressee::User(user),
-    };
-    let sent = client.send_file(&to, path, "", false, |_, done, total| progress.report(done, total)).await;
-    sent.map(drop).map_err(|error| error.to_string())
-}
-
-/// In the browser, files do not come down yet.
-#[cfg(target_arch = "wasm32")]
-async fn save(
-    _client: &Resilient,
-    _hash: FileHash,
-    _name: &str,
-    _progress: &mut Progress,
-) -> Result<String, String> {
-    Err("files cannot be downloaded in the browser yet; use the app or the terminal client".into())
-}
-
-/// In the browser, files do not go up yet.
-#[cfg(target_arch = "wasm32")]
-async fn share(
-    _client: &Resilient,
-    _to: Target,
-    _path: &std::path::Path,
-    _progress: &mut Progress,
-) -> Result<(), String> {
-    Err("files cannot be sent from the browser yet; use the app or the terminal client".into())
-}
-
-/// Downloads `hash` into the media cache, unless it is there.
-#[cfg(not(target_arch = "wasm32"))]
-async fn fetch(client: &Resilient, hash: FileHash) -> Result<(), String> {
-    let path = crate::media::cached(&hash);
-    if path.is_file() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(crate::media::media_dir()).map_err(|e| e.to_string())?;
-    client.download(hash, &path, |_, _| {}).await.map(drop).map_err(|error| error.to_string())
-}
-
-/// In the browser, files do not come down yet: pictures stay previews.
-#[cfg(target_arch = "wasm32")]
-async fn fetch(_client: &Resilient, _hash: FileHash) -> Result<(), String> {
-    Err("files cannot be downloaded in the browser yet".into())
 }
