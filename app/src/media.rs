@@ -23,6 +23,11 @@ pub fn url_of(hash: &FileHash) -> String {
     format!("/media/{}", hash_to_hex(hash))
 }
 
+/// Opens a downloaded file with the program the desktop uses for files of its kind.
+pub fn open_saved(path: &str) -> Result<(), String> {
+    open::that_detached(path).map_err(|error| format!("{path} could not be opened: {error}"))
+}
+
 /// Keeps a pasted picture in a file of its own in the temporary folder, named after the time
 /// it was pasted ("pasted 2026-12-04 11-30-05.png"), so it can be sent like a picked file.
 pub fn keep_pasted(bytes: &[u8], mime: &str) -> std::io::Result<PathBuf> {

@@ -34,11 +34,16 @@ pub fn FileCard(file: Attachment) -> Element {
         _ => None,
     };
     let saving = state == Some(Download::Saving);
-    let status = match state {
+    let status = match &state {
         None => None,
         Some(Download::Saving) => Some("Saving…".to_string()),
         Some(Download::Saved(path)) => Some(format!("Saved to {path}")),
         Some(Download::Failed(reason)) => Some(format!("Not saved: {reason}")),
+    };
+    // On the desktop, a saved file opens with the program for its kind.
+    let saved = match state {
+        Some(Download::Saved(path)) if cfg!(not(target_arch = "wasm32")) => Some(path),
+        _ => None,
     };
     let details = format!("{} · {}", human_size(file.size), file.mime);
     let name = file.name.clone();
@@ -72,6 +77,14 @@ pub fn FileCard(file: Attachment) -> Element {
                 if let Some(status) = status {
                     span { class: "file-status", role: "status", "{status}" }
                 }
+                if let Some(path) = saved {
+                    button {
+                        class: "file-download",
+                        r#type: "button",
+                        onclick: move |_| open_saved(&path, dispatch),
+                        "Open"
+                    }
+                }
             }
         }
     }
@@ -103,4 +116,14 @@ fn AudioPlayer(url: String, hash: String) -> Element {
 /// A `data:` address for a preview: small enough (at most 16 KiB) to travel in the page.
 pub fn preview_url(jpeg: &[u8]) -> String {
     format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))
+}
+
+/// Opens the saved file at `path` (desktop), or says why it cannot.
+fn open_saved(path: &str, dispatch: crate::dispatch::Dispatch) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Err(message) = crate::media::open_saved(path) {
+        dispatch.act(Action::ShowError(message));
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = (path, dispatch);
 }

@@ -539,3 +539,20 @@ fn a_picture_shows_large_from_the_cache_once_it_is_there() {
     model.act(Action::ClosePicture);
     assert!(!render(model, true).contains(r#"class="viewer""#));
 }
+
+#[test]
+fn a_saved_file_says_where_it_is_and_offers_to_open_it() {
+    let file = anseo_shared::protocol::Attachment {
+        hash: [9; 32],
+        name: "notes.pdf".into(),
+        size: 2048,
+        mime: "application/pdf".into(),
+        picture: None,
+    };
+    let mut model = with_file(file);
+    model.act(Action::Download { hash: [9; 32], name: "notes.pdf".into() });
+    assert!(!render(model.clone(), true).contains(">Open<"), "nothing to open while saving");
+    model.apply(NetEvent::Downloaded { hash: [9; 32], path: "/home/alice/Downloads/notes.pdf".into() });
+    let html = render(model, true);
+    assert!(html.contains("Saved to /home/alice/Downloads/notes.pdf") && html.contains(">Open<"), "{html}");
+}
