@@ -356,3 +356,30 @@ async fn a_file_from_the_terminal_is_saved_by_the_browser() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The microphone records a voice clip (Chromium's fake microphone, a beep) and a second press
+/// sends it as a WAV file, which plays in place in the page and reaches the terminal client.
+#[tokio::test]
+async fn a_voice_clip_recorded_in_the_browser_arrives_as_a_wav_file() {
+    let server = TestServer::start();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "wendy").await;
+    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
+        .await;
+
+    browser.find("#voice-record").await.click().await.expect("start recording");
+    browser.find("#voice-record[aria-pressed='true']").await;
+    // Speak for a second and a half.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    browser.find("#voice-record").await.click().await.expect("stop recording");
+    let message = tess.expect_json("wendy's clip", message_from("message", "wendy")).await;
+    let attachment = &message["attachment"];
+    assert_eq!(attachment["mime"], "audio/x-wav", "{message}");
+    assert!(attachment["name"].as_str().unwrap().starts_with("voice clip "), "{message}");
+    let size = attachment["size"].as_u64().unwrap();
+    // 16 kHz, 16-bit mono: 32 000 bytes a second, after a 44-byte header.
+    assert!((32_000..=64_000).contains(&size), "about 1.5 s of sound: {size} bytes");
+    browser.find("audio.file-audio").await;
+    browser.screenshot("browser-voice-clip").await;
+}

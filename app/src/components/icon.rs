@@ -13,6 +13,8 @@ pub enum IconKind {
     Plus,
     Lock,
     Paperclip,
+    Microphone,
+    Stop,
 }
 
 #[component]
@@ -30,6 +32,10 @@ pub fn Icon(kind: IconKind) -> Element {
         IconKind::Paperclip => {
             "M20 11.5l-8.2 8.2a5 5 0 0 1-7.1-7.1L13 4.3a3.4 3.4 0 0 1 4.8 4.8l-8.2 8.2a1.7 1.7 0 0 1-2.4-2.4L15 7.1"
         }
+        IconKind::Microphone => {
+            "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21"
+        }
+        IconKind::Stop => "M7 7h10v10H7z",
     };
     rsx! {
         svg {

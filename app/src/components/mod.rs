@@ -27,6 +27,7 @@ mod text_field;
 mod transfer_list;
 mod trust_dialog;
 mod user_list;
+mod voice_button;
 
 pub use attach_button::{AttachButton, picked};
 pub use avatar::Avatar;
@@ -55,3 +56,4 @@ pub use text_field::TextField;
 pub use transfer_list::TransferList;
 pub use trust_dialog::TrustDialog;
 pub use user_list::UserList;
+pub use voice_button::VoiceButton;

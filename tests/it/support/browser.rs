@@ -111,6 +111,9 @@ impl Browser {
             "--disable-background-networking".into(),
             "--disable-component-update".into(),
             "--disable-sync".into(),
+            // A microphone that plays a beep, given to the page without asking.
+            "--use-fake-device-for-media-stream".into(),
+            "--use-fake-ui-for-media-stream".into(),
             format!("--window-size={},{}", size.width, size.height),
             format!("--user-data-dir={}", profile.display()),
             format!(
