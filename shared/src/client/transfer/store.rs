@@ -103,51 +103,74 @@ mod disk {
         }
     }
 
-    /// The hidden `.part` file a download gathers in (see `partial_path`).
+    /// The hidden `.part` file a download gathers in (see `partial_path`). Its hash is
+    /// worked out as the bytes are written (after reading what an earlier try kept, when a
+    /// download carries on), so a complete file is not read again.
     pub struct PartFile {
         path: PathBuf,
-        file: Option<File>,
+        /// The file open for appending, and the hash of everything in it.
+        open: Option<(File, blake3::Hasher)>,
     }
 
     impl PartFile {
         pub fn new(path: &Path) -> Self {
-            PartFile { path: path.to_path_buf(), file: None }
+            PartFile { path: path.to_path_buf(), open: None }
+        }
+
+        /// The file open for appending, with the hash of what it holds (read from disk when
+        /// it was not all written through this handle, or a write failed).
+        async fn open(&mut self) -> Result<(File, blake3::Hasher), TransferError> {
+            if let Some(open) = self.open.take() {
+                return Ok(open);
+            }
+            let file = open_for_append(&self.path)?;
+            let path = self.path.clone();
+            let hashed = tokio::task::spawn_blocking(move || {
+                let mut hasher = blake3::Hasher::new();
+                hasher.update_reader(File::open(&path)?)?;
+                Ok::<_, std::io::Error>(hasher)
+            })
+            .await
+            .map_err(|e| file_error(&self.path, e))?;
+            Ok((file, hashed.map_err(|e| file_error(&self.path, e))?))
         }
     }
 
     impl DownloadSink for PartFile {
         async fn kept(&mut self) -> Result<u64, TransferError> {
-            Ok(std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0))
+            // Nothing is created before the first byte arrives (a refused download leaves
+            // nothing behind).
+            if self.open.is_none() && !self.path.exists() {
+                return Ok(0);
+            }
+            let (file, hasher) = self.open().await?;
+            let kept = hasher.count();
+            self.open = Some((file, hasher));
+            Ok(kept)
         }
 
         async fn append(&mut self, bytes: Vec<u8>) -> Result<(), TransferError> {
-            let mut file = match self.file.take() {
-                Some(file) => file,
-                None => open_for_append(&self.path)?,
-            };
-            let written = tokio::task::spawn_blocking(move || file.write_all(&bytes).map(|()| file)).await;
-            let file =
+            let (mut file, mut hasher) = self.open().await?;
+            let written = tokio::task::spawn_blocking(move || {
+                file.write_all(&bytes)?;
+                hasher.update(&bytes);
+                Ok::<_, std::io::Error>((file, hasher))
+            })
+            .await;
+            let open =
                 written.map_err(|e| file_error(&self.path, e))?.map_err(|e| file_error(&self.path, e))?;
-            self.file = Some(file);
+            self.open = Some(open);
             Ok(())
         }
 
         async fn discard(&mut self) {
-            self.file = None;
+            self.open = None;
             let _ = std::fs::remove_file(&self.path);
         }
 
         async fn hash(&mut self) -> Result<FileHash, TransferError> {
-            self.file = None;
-            let path = self.path.clone();
-            let hashed = tokio::task::spawn_blocking(move || {
-                let mut hasher = blake3::Hasher::new();
-                hasher.update_reader(File::open(&path)?)?;
-                Ok::<_, std::io::Error>(*hasher.finalize().as_bytes())
-            })
-            .await
-            .map_err(|e| file_error(&self.path, e))?;
-            hashed.map_err(|e| file_error(&self.path, e))
+            let (_file, hasher) = self.open().await?;
+            Ok(*hasher.finalize().as_bytes())
         }
     }
 
