@@ -289,6 +289,38 @@ async fn a_download_cut_off_by_a_dead_link_carries_on_where_it_stopped() {
     assert!(moved < 75 * MIB as u64, "{moved} bytes moved for a 50 MiB file");
 }
 
+#[tokio::test]
+async fn an_upload_cut_off_by_a_dead_link_carries_on_where_it_stopped() {
+    let server = TestServer::start();
+    let relay = Relay::start(&server.addr, Impairment::NONE, 4).await;
+    let files = tempfile::tempdir().unwrap();
+    let film = make_file(files.path(), "film.mkv", 50 * MIB, 14);
+    let hash = hash_of(&film);
+    let mut bob = member(&server, "bob", files.path()).await;
+
+    let fingerprint = server.fingerprint.to_hex();
+    let args = ["--server", &relay.addr, "--name", "ann", "--fingerprint", &fingerprint, "--json"];
+    let mut ann = Cli::spawn(&args);
+    ann.set_patience(Duration::from_secs(60));
+    ann.expect_json("ann's welcome", |v| (v["type"] == "welcome").then_some(())).await;
+    let before = relay.forwarded();
+    ann.send(&format!("/send {}", film.display())).await;
+    ann.expect_json("a third sent", |v| {
+        (v["type"] == "transfer" && v["direction"] == "up" && v["done"].as_u64() >= Some(16 << 20))
+            .then_some(())
+    })
+    .await;
+    // The link dies for longer than the connection waits (30 s), then comes back.
+    relay.set_cut(true);
+    ann.expect_json("the reconnect", |v| (v["type"] == "reconnecting").then_some(())).await;
+    relay.set_cut(false);
+    bob.set_patience(Duration::from_secs(60));
+    let shared = shared_file(&mut bob, "ann's file").await;
+    assert_eq!((&shared["from"], &shared["attachment"]["hash"]), (&"ann".into(), &hash.clone().into()));
+    let moved = relay.forwarded() - before;
+    assert!(moved < 75 * MIB as u64, "{moved} bytes moved for a 50 MiB file");
+}
+
 /// A server that keeps nothing (`--no-store`) refuses a file at once, saying why, and chat
 /// goes on.
 #[tokio::test]
