@@ -234,7 +234,7 @@ async fn keep_written(partial: Box<PartialBlob>, bytes: Vec<u8>) {
 async fn refuse_for<S: FrameSink>(send: &mut S, error: &BlobError) {
     let code = match error {
         BlobError::TooLarge { .. } => ErrorCode::TooLarge,
-        BlobError::StorageFull { .. } => ErrorCode::StorageFull,
+        BlobError::StorageFull { .. } | BlobError::DiskFull => ErrorCode::StorageFull,
         BlobError::WrongHash | BlobError::TooManyBytes { .. } | BlobError::Incomplete { .. } => {
             ErrorCode::WrongHash
         }

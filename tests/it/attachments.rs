@@ -321,6 +321,63 @@ async fn an_upload_cut_off_by_a_dead_link_carries_on_where_it_stopped() {
     assert!(moved < 75 * MIB as u64, "{moved} bytes moved for a 50 MiB file");
 }
 
+/// A filesystem of its own for a test (a tmpfs of `size`, e.g. "16m"), unmounted when dropped.
+/// Mounting needs root, as the tests have in CI.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &Path, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "mounting a small tmpfs at {} failed (it needs root)", at.display());
+        SmallDisk(at.to_path_buf())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// The server's disk fills up during an upload: the uploader hears `storage_full` and why,
+/// what was written is let go, and chat goes on (its messages are still stored).
+#[tokio::test]
+async fn a_full_disk_refuses_the_upload_in_words_and_chat_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let _disk = SmallDisk::mount(&dir.path().join("data"), "16m");
+    let server = TestServer::start_in(dir, &[]);
+    let files = tempfile::tempdir().unwrap();
+    let film = make_file(files.path(), "film.mkv", 40 * MIB, 15);
+    let mut ann = member(&server, "ann", files.path()).await;
+    ann.send(&format!("/send {}", film.display())).await;
+    let refusal = ann.expect_json("the refusal", |v| (v["type"] == "error").then(|| v.clone())).await;
+    assert_eq!(refusal["code"], "storage_full", "{refusal}");
+    assert!(refusal["message"].as_str().unwrap().contains("disk is full"), "{refusal}");
+    ann.send("still here").await;
+    let echo = ann.expect_json("the echo", |v| (v["type"] == "message").then(|| v.clone())).await;
+    assert_eq!(echo["text"], "still here", "{echo}");
+    let left: u64 = walk_sizes(&server.dir.path().join("data"));
+    assert!(left < 4 * MIB as u64, "{left} bytes left on the small disk");
+}
+
+/// The bytes of all files under `dir`.
+fn walk_sizes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => walk_sizes(&entry.path()),
+            _ => entry.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .sum()
+}
+
 /// A server that keeps nothing (`--no-store`) refuses a file at once, saying why, and chat
 /// goes on.
 #[tokio::test]

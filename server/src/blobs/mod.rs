@@ -49,6 +49,8 @@ pub enum BlobError {
     Incomplete { got: u64, announced: u64 },
     #[error("this file is being uploaded already")]
     Busy,
+    #[error("the server's disk is full; ask whoever runs the server to free some space")]
+    DiskFull,
     #[error("the server cannot store files: {0}")]
     Io(#[from] io::Error),
 }

@@ -74,7 +74,14 @@ impl PartialBlob {
             self.discard();
             return Err(BlobError::TooManyBytes { announced: self.size });
         }
-        self.file.write_all(chunk)?;
+        if let Err(error) = self.file.write_all(chunk) {
+            if error.kind() == std::io::ErrorKind::StorageFull {
+                // What was written goes, so the disk has room for chat again.
+                self.discard();
+                return Err(BlobError::DiskFull);
+            }
+            return Err(error.into());
+        }
         self.hasher.update(chunk);
         self.written += chunk.len() as u64;
         if self.written - self.flushed >= WRITE_BEHIND {

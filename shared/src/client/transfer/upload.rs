@@ -18,9 +18,13 @@ use super::store::DiskFile;
 use super::store::UploadSource;
 use super::{Next, Retry, TransferError, Transfers, lost};
 use crate::client::commands::Commands;
+use crate::client::rt;
 use crate::protocol::{
     FileHash, FrameCodec, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, encode_frame,
 };
+
+/// How long to wait for the server's reason once it stopped an upload.
+const REFUSAL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Bytes read from the source and written to the stream at a time.
 const CHUNK: usize = 256 * 1024;
@@ -99,7 +103,13 @@ impl<L: Transfers> Commands<L> {
                     reason: "it got shorter while it was sent".into(),
                 });
             }
-            send.write_all(&chunk).await.map_err(lost)?;
+            if let Err(error) = send.write_all(&chunk).await {
+                // The server may have stopped the upload, saying why (its disk is full...).
+                return match rt::timeout(REFUSAL_WAIT, next_reply(&mut replies)).await {
+                    Ok(Ok(reply @ TransferReply::Refused { .. })) => Err(unexpected(reply)),
+                    _ => Err(lost(error)),
+                };
+            }
             done += chunk.len() as u64;
             *sent += chunk.len() as u64;
             progress(done, size);
