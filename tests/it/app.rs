@@ -24,6 +24,24 @@ use crate::support::{
 /// The X server display size: tall enough for the phone-sized window (390x844).
 const SCREEN: &str = "1280x900x24";
 
+/// A server, a terminal-client bot and the app logged in as alice, one such test at a time.
+/// Fields drop in order: the app and its display first, the server last.
+struct Scene {
+    app: AppWindow,
+    bot: Cli,
+    _server: TestServer,
+    _one: tokio::sync::MutexGuard<'static, ()>,
+}
+
+async fn alice_and_bot(xvfb: &Path) -> Scene {
+    let one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let mut bot = Cli::login(&server, "bot").await;
+    let app = AppWindow::start(xvfb, &server, "alice", "").await;
+    app.log_in("alice", &mut bot).await;
+    Scene { app, bot, _server: server, _one: one }
+}
+
 /// Kills the child process when dropped.
 struct Reaper(Child);
 
@@ -807,14 +825,10 @@ fn red_pixels(pixels: &[u8]) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn app_shows_a_picture_from_the_terminal_inline() {
     let Some(xvfb) = display_tools() else { return };
-    let _one = ONE_APP.lock().await;
-    let server = TestServer::start();
     let files = tempfile::tempdir().unwrap();
     let photo = files.path().join("board.jpg");
     image::RgbImage::from_pixel(400, 300, image::Rgb([200, 40, 40])).save(&photo).unwrap();
-    let mut bot = Cli::login(&server, "bot").await;
-    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
-    app.log_in("alice", &mut bot).await;
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
     let (display, window) = (app.display.as_str(), app.window.as_str());
 
     // The picture the terminal client sends is drawn inline: a 320 x 240 preview in its red.
@@ -966,14 +980,10 @@ async fn app_fetches_a_voice_clip_from_the_terminal_and_shows_a_player() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_picture_pasted_into_the_message_box_is_sent() {
     let Some(xvfb) = display_tools() else { return };
-    let _one = ONE_APP.lock().await;
-    let server = TestServer::start();
     let files = tempfile::tempdir().unwrap();
     let shot = files.path().join("shot.png");
     image::RgbImage::from_pixel(200, 120, image::Rgb([30, 160, 60])).save(&shot).unwrap();
-    let mut bot = Cli::login(&server, "bot").await;
-    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
-    app.log_in("alice", &mut bot).await;
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
 
     // xclip serves the clipboard until something else takes it.
     let _clipboard = Reaper(
@@ -1033,13 +1043,9 @@ async fn expect_file_from(bot: &mut Cli, from: &str, name: &str, bytes: &[u8], d
 async fn a_file_picked_with_the_paperclip_arrives_at_the_terminal_client() {
     let Some(xvfb) = display_tools() else { return };
     assert!(find_program("zenity").is_some(), "zenity is missing (apt-get install zenity)");
-    let _one = ONE_APP.lock().await;
-    let server = TestServer::start();
     let files = tempfile::tempdir().unwrap();
     let (notes, bytes) = homework(files.path());
-    let mut bot = Cli::login(&server, "bot").await;
-    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
-    app.log_in("alice", &mut bot).await;
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
 
     app.click(312, 760);
     let dialog = expect_window(&app.display, "--class", "zenity").await;
@@ -1058,13 +1064,9 @@ async fn a_file_picked_with_the_paperclip_arrives_at_the_terminal_client() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_dropped_onto_the_conversation_arrives_at_the_terminal_client() {
     let Some(xvfb) = display_tools() else { return };
-    let _one = ONE_APP.lock().await;
-    let server = TestServer::start();
     let files = tempfile::tempdir().unwrap();
     let (notes, bytes) = homework(files.path());
-    let mut bot = Cli::login(&server, "bot").await;
-    let app = AppWindow::start(&xvfb, &server, "alice", "").await;
-    app.log_in("alice", &mut bot).await;
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
 
     let _source = drag_onto_conversation(&app, &notes).await;
     expect_file_from(&mut bot, "alice", "homework notes.pdf", &bytes, files.path()).await;

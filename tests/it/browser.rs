@@ -12,6 +12,16 @@ use serde_json::json;
 
 use crate::support::{Browser, Cli, DARK_PHONE, DESKTOP, Engine, MIB, PHONE, TestServer, claim, make_file};
 
+/// The terminal client as tess, and Chromium logged in as wendy (tess has seen her come).
+async fn tess_and_wendy(server: &TestServer) -> (Cli, Browser) {
+    let mut tess = Cli::login(server, "tess").await;
+    let browser = Browser::chromium(server, DESKTOP).await;
+    browser.log_in(server, "wendy").await;
+    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
+        .await;
+    (tess, browser)
+}
+
 /// Whether the CLI event is a message from `from`.
 fn message_from<'a>(
     kind: &'a str,
@@ -265,11 +275,7 @@ async fn a_picture_sent_from_the_terminal_shows_inline() {
     let files = tempfile::tempdir().unwrap();
     let photo = files.path().join("board.jpg");
     image::RgbImage::from_pixel(400, 300, image::Rgb([200, 40, 40])).save(&photo).unwrap();
-    let mut tess = Cli::login(&server, "tess").await;
-    let browser = Browser::chromium(&server, DESKTOP).await;
-    browser.log_in(&server, "wendy").await;
-    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
-        .await;
+    let (mut tess, browser) = tess_and_wendy(&server).await;
 
     tess.send(&format!("/send {} the board", photo.display())).await;
     tess.expect_json("the echo", |v| (v["attachment"]["name"] == "board.jpg").then_some(())).await;
@@ -311,11 +317,7 @@ async fn a_file_picked_in_the_browser_arrives_at_the_terminal_client() {
     let files = tempfile::tempdir().unwrap();
     let notes = make_file(files.path(), "homework notes.pdf", 3 * MIB, 21);
     let bytes = std::fs::read(&notes).unwrap();
-    let mut tess = Cli::login(&server, "tess").await;
-    let browser = Browser::chromium(&server, DESKTOP).await;
-    browser.log_in(&server, "wendy").await;
-    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
-        .await;
+    let (mut tess, browser) = tess_and_wendy(&server).await;
 
     let input = browser.find("#attach-file").await;
     input.send_keys(notes.to_str().unwrap()).await.expect("pick the file");
@@ -339,11 +341,7 @@ async fn a_file_from_the_terminal_is_saved_by_the_browser() {
     let files = tempfile::tempdir().unwrap();
     let notes = make_file(files.path(), "notes.bin", 2 * MIB, 22);
     let bytes = std::fs::read(&notes).unwrap();
-    let mut tess = Cli::login(&server, "tess").await;
-    let browser = Browser::chromium(&server, DESKTOP).await;
-    browser.log_in(&server, "wendy").await;
-    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
-        .await;
+    let (mut tess, browser) = tess_and_wendy(&server).await;
 
     tess.send(&format!("/send {} the notes", notes.display())).await;
     tess.expect_json("the echo", |v| (v["attachment"]["name"] == "notes.bin").then_some(())).await;
@@ -362,11 +360,7 @@ async fn a_file_from_the_terminal_is_saved_by_the_browser() {
 #[tokio::test]
 async fn a_voice_clip_recorded_in_the_browser_arrives_as_a_wav_file() {
     let server = TestServer::start();
-    let mut tess = Cli::login(&server, "tess").await;
-    let browser = Browser::chromium(&server, DESKTOP).await;
-    browser.log_in(&server, "wendy").await;
-    tess.expect_json("wendy online", |v| (v["event"] == "online" && v["user"] == "wendy").then_some(()))
-        .await;
+    let (mut tess, browser) = tess_and_wendy(&server).await;
 
     browser.find("#voice-record").await.click().await.expect("start recording");
     browser.find("#voice-record[aria-pressed='true']").await;
