@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anseo_shared::trust::Fingerprint;
+use anseo_shared::trust::{Fingerprint, Invite};
 use clap::Parser;
 
 /// Anseo's terminal client: chat on an Anseo server from a shell or a script.
@@ -16,15 +16,28 @@ use clap::Parser;
 /// or `--ask-password` (asked on the terminal). A password for a name nobody has claimed claims
 /// it. Passwords are never taken on the command line, where other users could see them.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "anseo-cli", version)]
+#[command(
+    name = "anseo-cli",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The server's address, as HOST:PORT (e.g. 192.168.1.5:4433).
-    #[arg(long, value_name = "HOST:PORT")]
-    pub server: String,
+    #[arg(long, value_name = "HOST:PORT", required_unless_present = "link")]
+    pub server: Option<String>,
+
+    /// An invite link (https://HOST:PORT/join#fp=HEX or anseo://HOST:PORT?fp=HEX, from the
+    /// server's banner or a member's Invite button): the server and its fingerprint in one.
+    #[arg(long, value_name = "LINK", conflicts_with_all = ["server", "fingerprint"])]
+    pub link: Option<Invite>,
 
     /// The name to chat under (letters, digits, '_', '-', '.'; at most 32 characters).
-    #[arg(long)]
-    pub name: String,
+    #[arg(long, required = true)]
+    pub name: Option<String>,
 
     /// Accept only the server certificate with this SHA-256 fingerprint (64 hex digits,
     /// colons and spaces allowed), instead of consulting the known-servers file.
@@ -63,7 +76,40 @@ pub struct Args {
     pub keep_metadata: bool,
 }
 
+/// What else `anseo-cli` does besides chatting.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// List the Anseo servers announcing themselves on this network (DNS-SD over mDNS).
+    Discover {
+        /// How long to listen, in seconds.
+        #[arg(long, default_value_t = 3.0)]
+        timeout: f64,
+        /// One JSON object per server on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 impl Args {
+    /// The server to connect to: `--server`, or the invite link's.
+    pub fn server(&self) -> &str {
+        match (&self.link, &self.server) {
+            (Some(invite), _) => &invite.server,
+            (None, Some(server)) => server,
+            (None, None) => "",
+        }
+    }
+
+    /// The fingerprint to pin: `--fingerprint`, or the invite link's.
+    pub fn pin(&self) -> Option<Fingerprint> {
+        self.link.as_ref().map(|invite| invite.fingerprint).or(self.fingerprint)
+    }
+
+    /// The name to chat under (clap requires it when chatting).
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+
     /// The folder `/get` saves to.
     pub fn download_dir(&self) -> PathBuf {
         self.download_dir.clone().or_else(dirs::download_dir).unwrap_or_else(|| PathBuf::from("."))

@@ -54,7 +54,7 @@ pub async fn run(args: Args) -> Status {
         oldest: Oldest::default(),
         history_requests: HashSet::new(),
     };
-    let welcome = Report::welcome(args.server.trim(), &welcome);
+    let welcome = Report::welcome(args.server().trim(), &welcome);
     let ended = match output.print(&welcome) {
         Ok(()) => session.run(input::stdin_lines(), events, notes).await,
         Err(error) => Err(error),

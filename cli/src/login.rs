@@ -27,14 +27,15 @@ pub struct LoggedIn {
     pub events: mpsc::Receiver<ChatEvent>,
 }
 
-/// Connects and logs in as `args.name`.
+/// Connects and logs in as `args.name`. Following an invite link, the server is remembered
+/// in the known-servers file once it has shown the certificate the link pins.
 pub async fn login(args: &Args) -> Result<LoggedIn, Failure> {
-    if let Err(error) = normalize_name(&args.name) {
+    if let Err(error) = normalize_name(args.name()) {
         let reason = format!("the name is not allowed: {error}");
         return Err(Failure::new(Status::NameRejected, "invalid_name", reason));
     }
     let known_servers = args.known_servers.clone().unwrap_or_else(KnownServers::default_path);
-    let trust = match args.fingerprint {
+    let trust = match args.pin() {
         Some(fingerprint) => Trust::Pinned(fingerprint),
         None => Trust::KnownServers(known_servers.clone()),
     };
@@ -42,7 +43,7 @@ pub async fn login(args: &Args) -> Result<LoggedIn, Failure> {
         .map_err(|reason| Failure::new(Status::BadArguments, "password", reason))?
         .map(Credential::Password);
     let connect = |trust| {
-        let options = ConnectOptions::new(&args.server, &args.name, trust);
+        let options = ConnectOptions::new(args.server(), args.name(), trust);
         let options = match &credential {
             Some(credential) => options.with_credential(credential.clone()),
             None => options,
@@ -55,7 +56,12 @@ pub async fn login(args: &Args) -> Result<LoggedIn, Failure> {
         }
     };
     let error = match connect(trust).await {
-        Ok(logged_in) => return Ok(logged_in),
+        Ok(logged_in) => {
+            if let Some(invite) = &args.link {
+                remember(&known_servers, &invite.server, invite.fingerprint);
+            }
+            return Ok(logged_in);
+        }
         Err(error) => error,
     };
     match error {
@@ -87,12 +93,20 @@ fn password(args: &Args) -> Result<Option<String>, String> {
         return Ok(Some(first));
     }
     if args.ask_password {
-        let prompt = format!("password for {}: ", args.name);
+        let prompt = format!("password for {}: ", args.name());
         return rpassword::prompt_password(prompt)
             .map(Some)
             .map_err(|e| format!("cannot read the password from the terminal: {e}"));
     }
     Ok(None)
+}
+
+/// Adds the server an invite link pinned to the known-servers file (a warning if it cannot).
+fn remember(path: &std::path::Path, server: &str, fingerprint: anseo_shared::trust::Fingerprint) {
+    let remembered = KnownServers::load(path).and_then(|mut known| known.remember(server, fingerprint));
+    if let Err(error) = remembered {
+        tracing::warn!(%error, "cannot remember the server in the known-servers file");
+    }
 }
 
 /// Decides whether to trust a server met for the first time, and remembers it if so.

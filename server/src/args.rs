@@ -188,6 +188,25 @@ pub enum Subcommand {
         #[arg(long)]
         cert: Option<PathBuf>,
     },
+    /// Print the invite links (one per address people can reach the server at) and a QR code
+    /// of the first, as the banner does; optionally write the QR code to a file
+    Invite {
+        /// The server's UDP address, as given to the server
+        #[arg(long, default_value = "[::]:4433")]
+        listen: SocketAddr,
+        /// The folder holding cert.pem; not used when --cert is given
+        #[arg(long, default_value = "certs")]
+        cert_dir: PathBuf,
+        /// A PEM certificate file
+        #[arg(long)]
+        cert: Option<PathBuf>,
+        /// Write the QR code of the first link to FILE as SVG
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Write the QR code of the first link to FILE as PNG
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+    },
 }
 
 impl CertArgs {

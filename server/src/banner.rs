@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use anseo_shared::trust::Fingerprint;
 
+use crate::invite;
+
 /// The machine's non-loopback addresses that a client elsewhere on the network can use
 /// (IPv6 link-local addresses are left out: they need an interface name to be typed).
 pub fn network_addresses() -> Vec<IpAddr> {
@@ -50,10 +52,30 @@ pub fn lines(
     }
     let hint = reachable.first().map_or_else(|| format!("127.0.0.1:{}", bound.port()), ToString::to_string);
     lines.extend_from_slice(web);
+    let invites = invite::invites(&shown(bound, reachable), *fingerprint);
+    lines.extend(invite::lines(&invites));
     lines.push(format!("  certificate fingerprint (SHA-256): {fingerprint}"));
     lines.push(format!("  connect: anseo-cli --server {hint} --name YOUR_NAME --fingerprint {fingerprint}"));
     lines.push(format!("      or:  anseo --server {hint} --fingerprint {fingerprint}"));
+    if let Some(first) = invites.first() {
+        match invite::terminal_qr(&first.web_link()) {
+            Ok(qr) => {
+                lines.push(format!("  scan to join ({}):", first.server));
+                lines.extend(qr);
+            }
+            Err(error) => tracing::warn!(%error, "no QR code for the invite link"),
+        }
+    }
     lines
+}
+
+/// The addresses the banner's invites name: those reachable, else loopback on the port.
+fn shown(bound: SocketAddr, reachable: &[SocketAddr]) -> Vec<SocketAddr> {
+    if reachable.is_empty() {
+        vec![SocketAddr::from(([127, 0, 0, 1], bound.port()))]
+    } else {
+        reachable.to_vec()
+    }
 }
 
 /// The banner's lines about the web client served on `web` (TCP), reachable at `reachable`.
@@ -87,8 +109,11 @@ mod tests {
         assert_eq!(reachable, vec![bound]);
         let lines = lines(bound, &reachable, &fp(), &[]);
         assert_eq!(lines[0], "Anseo server listening on 127.0.0.1:4433");
-        assert!(lines[1].ends_with(&fp().to_hex()));
-        assert!(lines[2].contains("--server 127.0.0.1:4433 --name YOUR_NAME"));
+        assert_eq!(lines[1], format!("  invite: https://127.0.0.1:4433/join#fp={}", fp().to_hex()));
+        assert_eq!(lines[2], format!("      or: anseo://127.0.0.1:4433?fp={}", fp().to_hex()));
+        assert!(lines[3].ends_with(&fp().to_hex()));
+        assert!(lines[4].contains("--server 127.0.0.1:4433 --name YOUR_NAME"));
+        assert_eq!(lines[6], "  scan to join (127.0.0.1:4433):");
     }
 
     #[test]
@@ -101,6 +126,7 @@ mod tests {
         let lines = lines(v6, &reachable_at(v6, &network), &fp(), &[]);
         assert_eq!(lines[1], "  reach it at 192.168.1.5:4433");
         assert_eq!(lines[2], "  reach it at [fd00::5]:4433");
-        assert!(lines[4].contains("--server 192.168.1.5:4433"));
+        assert!(lines[3].contains("invite: https://192.168.1.5:4433/join#fp="));
+        assert!(lines[8].contains("--server 192.168.1.5:4433"));
     }
 }

@@ -11,6 +11,7 @@
 //! - [`config`]: [`Config`], everything [`run`] needs.
 //! - [`cert`]: load, or generate and keep, the certificate; its fingerprint.
 //! - [`banner`]: the startup banner (addresses, fingerprint, how to connect).
+//! - [`invite`]: invite links (address and fingerprint in one) and their QR codes.
 //! - [`server`]: bind, accept, shut down: [`run`].
 //! - [`quic`]: one incoming QUIC connection: admission, handshake, then its session.
 //! - [`link`]: what the session needs of a client's connection, whatever carries it.
@@ -41,6 +42,7 @@ pub mod config;
 pub mod history;
 pub mod hub;
 pub mod inbound;
+pub mod invite;
 pub mod limits;
 pub mod link;
 pub mod outbox;

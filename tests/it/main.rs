@@ -16,6 +16,7 @@ mod cli;
 mod firefox;
 mod history;
 mod hostile;
+mod invite;
 mod limits;
 mod network;
 mod pacing;
