@@ -11,7 +11,7 @@ set -euo pipefail
 
 packages=(pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev zenity)
 if [[ "${1:-}" != "--app-only" ]]; then
-    packages+=(xvfb xdotool xclip python3-gi gir1.2-gtk-3.0 pulseaudio imagemagick clang llvm libc6-dev-arm64-cross openssl chromium chromium-driver firefox-esr)
+    packages+=(iproute2 xvfb xdotool xclip python3-gi gir1.2-gtk-3.0 pulseaudio imagemagick clang llvm libc6-dev-arm64-cross openssl chromium chromium-driver firefox-esr)
 fi
 
 missing=()

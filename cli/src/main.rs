@@ -13,6 +13,7 @@
 //! - [`input`]: standard input as a bounded channel of lines.
 //! - [`pending`]: commands still awaiting the server's answer (leaving waits for them).
 //! - [`status`]: exit codes and the one-line reasons on stderr.
+//! - [`discover`]: `anseo-cli discover`, the servers announcing themselves on the network.
 //!
 //! All networking goes through the client core in `anseo_shared::client`; nothing here knows
 //! the wire format.
@@ -21,6 +22,7 @@ mod args;
 mod chat;
 mod clock;
 mod command;
+mod discover;
 mod history;
 mod input;
 mod login;
@@ -47,7 +49,10 @@ fn main() -> ExitCode {
             return ExitCode::from(Status::Other as u8);
         }
     };
-    let status = runtime.block_on(chat::run(args));
+    let status = match args.command {
+        Some(args::Command::Discover { timeout, json }) => runtime.block_on(discover::run(timeout, json)),
+        None => runtime.block_on(chat::run(args)),
+    };
     // The stdin thread may be blocked in a read that cannot be cancelled: do not wait for it.
     runtime.shutdown_background();
     ExitCode::from(status as u8)

@@ -39,6 +39,15 @@ pub struct Args {
     #[arg(long)]
     pub no_web: bool,
 
+    /// The name the server shows on the local network, where phones and laptops find it;
+    /// default: this machine's host name
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+
+    /// Do not announce the server on the local network (DNS-SD over mDNS)
+    #[arg(long, conflicts_with = "display_name")]
+    pub no_discovery: bool,
+
     #[command(flatten)]
     pub cert: CertArgs,
 
@@ -260,6 +269,8 @@ impl Args {
                 (false, None) => WebListen::SamePort,
             },
             cert: self.cert.source(),
+            discovery: (!self.no_discovery)
+                .then(|| self.display_name.clone().unwrap_or_else(crate::discovery::default_name)),
             hub: HubLimits {
                 max_clients: self.max_clients,
                 max_rooms_per_user: self.max_rooms_per_user.max(1),

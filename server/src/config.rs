@@ -30,6 +30,8 @@ pub struct Config {
     pub store: Option<PathBuf>,
     /// How much the server takes of people's files.
     pub files: FileLimits,
+    /// The name to announce on the local network; `None` announces nothing.
+    pub discovery: Option<String>,
 }
 
 /// How much the server takes of people's files (attachments).

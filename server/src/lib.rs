@@ -11,6 +11,7 @@
 //! - [`config`]: [`Config`], everything [`run`] needs.
 //! - [`cert`]: load, or generate and keep, the certificate; its fingerprint.
 //! - [`banner`]: the startup banner (addresses, fingerprint, how to connect).
+//! - [`discovery`]: announcing the server on the local network (DNS-SD over mDNS).
 //! - [`invite`]: invite links (address and fingerprint in one) and their QR codes.
 //! - [`server`]: bind, accept, shut down: [`run`].
 //! - [`quic`]: one incoming QUIC connection: admission, handshake, then its session.
@@ -39,6 +40,7 @@ pub mod cert;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod discovery;
 pub mod history;
 pub mod hub;
 pub mod inbound;

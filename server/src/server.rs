@@ -21,6 +21,7 @@ use crate::banner;
 use crate::blobs::{BlobError, BlobLimits, BlobStore, human_size};
 use crate::cert::{self, CertError};
 use crate::config::{Config, WebListen};
+use crate::discovery::Announcement;
 use crate::history::HistoryReader;
 use crate::hub::{Hub, Restored, Storage};
 use crate::limits::{Budgets, ConnectionCounter};
@@ -99,6 +100,12 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     let web_lines = web_bound.map(|web| banner::web_lines(&banner::reachable_at(web, &network), web));
     print_banner(&banner::lines(bound, &reachable, &fingerprint, &web_lines.unwrap_or_default()));
     tracing::info!("listening on {bound}, certificate fingerprint {fingerprint}");
+    let _announcement = config.discovery.as_deref().and_then(|name| {
+        Announcement::start(bound.port(), fingerprint, name)
+            .inspect(|_| tracing::info!("announced on the local network as {name:?}"))
+            .map_err(|error| tracing::warn!(%error, "cannot announce the server on the local network"))
+            .ok()
+    });
     let web = web.map(WebListener::serve);
     tokio::pin!(shutdown);
     loop {

@@ -13,6 +13,7 @@ mod bench;
 mod browser;
 mod chat;
 mod cli;
+mod discovery;
 mod firefox;
 mod history;
 mod hostile;

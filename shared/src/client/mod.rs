@@ -31,6 +31,8 @@ mod commands;
 mod connect;
 mod connection;
 mod dial;
+#[cfg(feature = "client")]
+mod discover;
 mod error;
 mod login;
 #[cfg(any(feature = "websocket", feature = "web"))]
@@ -56,6 +58,8 @@ pub use commands::Commands;
 pub use connect::{client_endpoint, connect, connect_on};
 pub use connection::ServerConnection;
 pub use dial::Dial;
+#[cfg(feature = "client")]
+pub use discover::{Found, discover};
 pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use login::{ConnectOptions, LoggedIn, Trust};
 #[cfg(any(feature = "websocket", feature = "web"))]

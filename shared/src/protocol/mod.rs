@@ -11,6 +11,7 @@
 
 mod attachment;
 mod codec;
+pub mod discovery;
 #[cfg(feature = "codec")]
 mod framed;
 mod messages;
