@@ -161,8 +161,8 @@ pub fn server_endpoint_config(key: &PrivateKeyDer<'_>) -> quinn::EndpointConfig 
 }
 
 /// What the server may send a client on one stream, and on all, before the client has read it.
-const CLIENT_STREAM_WINDOW: u32 = 8 * 1024 * 1024;
-const CLIENT_WINDOW: u32 = 16 * 1024 * 1024;
+const CLIENT_STREAM_WINDOW: u32 = 1024 * 1024;
+const CLIENT_WINDOW: u32 = 4 * 1024 * 1024;
 
 /// The client side: accepts only a server whose certificate has the `expected` fingerprint.
 /// Returns where the presented fingerprint is recorded.
@@ -172,8 +172,9 @@ pub fn client_config(expected: Option<Fingerprint>) -> (quinn::ClientConfig, See
     let crypto = QuicClientConfig::try_from(tls).expect("a TLS 1.3 config with ring suits QUIC");
     let mut config = quinn::ClientConfig::new(Arc::new(crypto));
     let mut transport = transport_config(0, 1);
-    // A client has one connection, and a download is the one stream that carries much: wide
-    // windows let the server send on without waiting for the client's word that it read.
+    // A client has one connection, and a download is the one stream that carries much: wider
+    // windows let the server send on without waiting for the client's word that it read. Not
+    // much wider: a client that stops reading holds this much before the server notices.
     transport.stream_receive_window(CLIENT_STREAM_WINDOW.into()).receive_window(CLIENT_WINDOW.into());
     config.transport_config(Arc::new(transport));
     (config, seen)
