@@ -377,3 +377,24 @@ async fn a_voice_clip_recorded_in_the_browser_arrives_as_a_wav_file() {
     browser.find("audio.file-audio").await;
     browser.screenshot("browser-voice-clip").await;
 }
+
+/// The banner's invite link opens the web client in a browser (what a phone's camera does with
+/// the QR code); a link pinning another certificate shows a warning not to log in.
+#[tokio::test]
+async fn an_invite_link_opens_the_page_and_a_wrong_fingerprint_is_warned_about() {
+    let server = TestServer::start();
+    let browser = Browser::chromium(&server, PHONE).await;
+    let right = format!("/join#fp={}", server.fingerprint.to_hex());
+    browser.open(&server, &right).await;
+    browser.find("#login-name").await;
+    let warning = "return !document.getElementById('anseo-invite-warning').hidden;";
+    assert_eq!(browser.client.execute(warning, vec![]).await.unwrap(), json!(false));
+
+    // (Another page in between: a change of the #fragment alone would not load the page again.)
+    browser.open(&server, "/").await;
+    browser.open(&server, &format!("/join#fp={}", "ab".repeat(32))).await;
+    browser.find("#login-name").await;
+    assert_eq!(browser.client.execute(warning, vec![]).await.unwrap(), json!(true));
+    browser.wait_for_text("do not log in").await;
+    browser.screenshot("browser-invite-warning").await;
+}

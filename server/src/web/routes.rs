@@ -18,11 +18,14 @@ use super::{Web, assets};
 use crate::link::ClientLink;
 use crate::session;
 use anseo_shared::protocol::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WebTransportFacts, close_code};
+use anseo_shared::trust::JOIN_PATH;
 
 /// The routes of the HTTPS side, for a connection from `peer`.
 pub fn router(web: Arc<Web>, peer: SocketAddr) -> Router {
     Router::new()
         .route("/", get(index))
+        // An invite link's page: the web client, which checks the link's fingerprint.
+        .route(JOIN_PATH, get(index))
         .route(SERVER_FACTS_PATH, get(server_facts))
         .route(WEBSOCKET_PATH, get(websocket))
         .route("/{*file}", get(file))
