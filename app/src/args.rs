@@ -1,6 +1,6 @@
 //! The command line: everything is optional; given values pre-fill the login form.
 
-use anseo_shared::trust::Fingerprint;
+use anseo_shared::trust::{Fingerprint, Invite};
 use clap::Parser;
 
 /// Anseo: chat on your local network.
@@ -17,4 +17,8 @@ pub struct Args {
     /// the app then accepts only this certificate and does not ask.
     #[arg(long, value_name = "HEX")]
     pub fingerprint: Option<Fingerprint>,
+    /// An invite link (anseo://HOST:PORT?fp=HEX or https://HOST:PORT/join#fp=HEX), as a
+    /// desktop opens the app for one: the server and its fingerprint in one.
+    #[arg(value_name = "LINK", conflicts_with_all = ["server", "fingerprint"])]
+    pub link: Option<Invite>,
 }

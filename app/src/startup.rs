@@ -21,8 +21,11 @@ impl Startup {
         let paths = network::Paths::default();
         let last = LastLogin::load(&paths.last_login);
         let name = args.name.unwrap_or(last.name);
-        let server = args.server.unwrap_or(last.server);
-        Startup { model: Model::new(name, server, args.fingerprint), paths }
+        let (server, pin) = match args.link {
+            Some(invite) => (invite.server, Some(invite.fingerprint)),
+            None => (args.server.unwrap_or(last.server), args.fingerprint),
+        };
+        Startup { model: Model::new(name, server, pin), paths }
     }
 
     /// The web client's start: the page's own server (its address from the page's, its

@@ -42,6 +42,11 @@ async fn alice_and_bot(xvfb: &Path) -> Scene {
     Scene { app, bot, _server: server, _one: one }
 }
 
+/// The app's arguments for `server` at `addr` (itself, or a relay in front of it), pinned.
+fn pinned(server: &TestServer, addr: &str) -> Vec<String> {
+    ["--server", addr, "--fingerprint", &server.fingerprint.to_hex()].map(String::from).to_vec()
+}
+
 /// Kills the child process when dropped.
 struct Reaper(Child);
 
@@ -204,7 +209,15 @@ impl AppWindow {
     async fn start(xvfb: &Path, server: &TestServer, name: &str, shot: &str) -> AppWindow {
         let (xvfb, display) = start_xvfb(xvfb);
         let config = tempfile::tempdir().expect("temp config dir");
-        Self::open(xvfb, display, config, server, &server.addr, name, shot).await
+        Self::open(xvfb, display, config, &pinned(server, &server.addr), name, shot).await
+    }
+
+    /// Like [`AppWindow::start`], opened with an invite `link` on its command line (as a
+    /// desktop opens the app for one) instead of the server and its fingerprint.
+    async fn start_with_link(xvfb: &Path, link: &str, name: &str) -> AppWindow {
+        let (xvfb, display) = start_xvfb(xvfb);
+        let config = tempfile::tempdir().expect("temp config dir");
+        Self::open(xvfb, display, config, &[link.to_string()], name, "").await
     }
 
     /// Like [`AppWindow::start`], with a sound server of its own (PulseAudio with a null
@@ -213,14 +226,14 @@ impl AppWindow {
         let (xvfb, display) = start_xvfb(xvfb);
         let config = tempfile::tempdir().expect("temp config dir");
         let sound = SoundServer::start(config.path()).await;
-        (Self::open(xvfb, display, config, server, &server.addr, name, "").await, sound)
+        (Self::open(xvfb, display, config, &pinned(server, &server.addr), name, "").await, sound)
     }
 
     /// Like [`AppWindow::start`], connecting to `addr` (a relay in front of `server`).
     async fn start_through(xvfb: &Path, server: &TestServer, addr: &str, name: &str) -> AppWindow {
         let (xvfb, display) = start_xvfb(xvfb);
         let config = tempfile::tempdir().expect("temp config dir");
-        Self::open(xvfb, display, config, server, addr, name, "").await
+        Self::open(xvfb, display, config, &pinned(server, addr), name, "").await
     }
 
     /// Closes the app at once, as a crash or a killed process would, keeping its display and
@@ -234,24 +247,23 @@ impl AppWindow {
     /// Starts the app again where it was closed: what it saved is still there.
     async fn reopen(closed: ClosedApp, server: &TestServer, name: &str, shot: &str) -> AppWindow {
         let ClosedApp { xvfb, display, config } = closed;
-        Self::open(xvfb, display, config, server, &server.addr, name, shot).await
+        Self::open(xvfb, display, config, &pinned(server, &server.addr), name, shot).await
     }
 
     async fn open(
         xvfb: XServer,
         display: String,
         config: tempfile::TempDir,
-        server: &TestServer,
-        addr: &str,
+        server_args: &[String],
         name: &str,
         shot: &str,
     ) -> AppWindow {
         let shots = shots_dir();
-        let fingerprint = server.fingerprint.to_hex();
         let app_log = std::fs::File::create(config.path().join("app.log")).expect("app log");
         let app = Reaper(
             Command::new(binary("anseo"))
-                .args(["--server", addr, "--name", name, "--fingerprint", &fingerprint])
+                .args(["--name", name])
+                .args(server_args)
                 .env("DISPLAY", &display)
                 .env("XDG_CONFIG_HOME", config.path())
                 .env("HOME", config.path())
@@ -1154,4 +1166,21 @@ async fn drag_onto_conversation(app: &AppWindow, file: &Path) -> Reaper {
     }
     xdotool(&app.display, &["mouseup", "1"]);
     source_process
+}
+
+/// Started with an invite link on its command line (as the desktop file opens it for an
+/// `anseo://` link), the app logs in pinned to the link's certificate: no trust dialog.
+#[tokio::test(flavor = "multi_thread")]
+async fn app_opened_with_an_invite_link_logs_in_without_a_trust_dialog() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let mut bot = Cli::login(&server, "bot").await;
+    let link = format!("anseo://{}?fp={}", server.addr, server.fingerprint.to_hex());
+    let app = AppWindow::start_with_link(&xvfb, &link, "alice").await;
+    app.log_in("alice", &mut bot).await;
+    app.screenshot("invite-link-login.png");
+    // Trusting through the dialog would have written the server into the known-servers file.
+    let known = app.config.path().join("anseo/known_servers");
+    assert!(!known.exists(), "a trust dialog was answered: {:?}", std::fs::read_to_string(&known));
 }
