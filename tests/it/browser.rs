@@ -398,3 +398,16 @@ async fn an_invite_link_opens_the_page_and_a_wrong_fingerprint_is_warned_about()
     browser.wait_for_text("do not log in").await;
     browser.screenshot("browser-invite-warning").await;
 }
+
+/// A member shows a newcomer the server's invite: the page's Invite button opens its QR code
+/// and link, which pins the certificate the page came with.
+#[tokio::test]
+async fn the_invite_button_shows_the_servers_link_and_qr_code() {
+    let server = TestServer::start();
+    let (_tess, browser) = tess_and_wendy(&server).await;
+    browser.find("#open-invite-dialog").await.click().await.expect("click Invite");
+    let link = format!("https://{}/join#fp={}", server.web_addr(), server.fingerprint.to_hex());
+    browser.wait_for_text(&link).await;
+    browser.find(".invite-qr svg").await;
+    browser.screenshot("browser-invite").await;
+}

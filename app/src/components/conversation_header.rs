@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 
 use super::{Avatar, ConnectionStatus, Icon, IconKind};
 use crate::dispatch::use_dispatch;
-use crate::model::{Action, Pane, Target};
+use crate::model::{Action, Dialog, Pane, Target};
 
 #[component]
 pub fn ConversationHeader() -> Element {
@@ -56,6 +56,14 @@ pub fn ConversationHeader() -> Element {
                     onclick: move |_| dispatch.act(Action::LeaveRoom(room.clone())),
                     "Leave"
                 }
+            }
+            button {
+                class: "ghost",
+                id: "open-invite-dialog",
+                aria_label: "Invite someone",
+                title: "Invite someone: a QR code and a link to this server",
+                onclick: move |_| dispatch.act(Action::OpenDialog(Dialog::Invite)),
+                Icon { kind: IconKind::Qr }
             }
             button {
                 class: "ghost narrow-only",

@@ -37,6 +37,7 @@ impl Chat {
             NetEvent::TransferEnded { id } => self.transfers.retain(|transfer| transfer.id != id),
             NetEvent::MediaReady { hash, url } => _ = self.media.insert(hash, Media::Ready(url)),
             NetEvent::MediaFailed { hash, message } => _ = self.media.insert(hash, Media::Failed(message)),
+            NetEvent::Trusted(fingerprint) => self.fingerprint = Some(fingerprint),
             NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
         }
     }

@@ -205,6 +205,8 @@ pub enum NetEvent {
     MediaFailed { hash: FileHash, message: String },
     /// The session ended after a Disconnect.
     LoggedOut,
+    /// The server's certificate is the one remembered for it with this fingerprint.
+    Trusted(Fingerprint),
 }
 
 /// A conversation: a room or the direct messages with one user.
@@ -230,6 +232,8 @@ pub enum Dialog {
     Nick,
     /// Claim the name with a password, or change it.
     Password,
+    /// The server's invite link and QR code, to show a newcomer.
+    Invite,
 }
 
 /// Whether the app can talk to the server right now.
@@ -264,6 +268,8 @@ pub struct Conversation {
 pub struct Chat {
     pub me: String,
     pub server: String,
+    /// The fingerprint of the server's certificate, once known (pinned, or remembered).
+    pub fingerprint: Option<Fingerprint>,
     pub max_message_chars: usize,
     pub status: Status,
     /// Everyone online, in name order.
@@ -464,7 +470,9 @@ impl Model {
                 self.login.error = None;
                 self.login.password = Secret::default();
                 self.login.password_error = None;
-                self.chat = Some(Chat::new(welcome, self.login.server.trim().to_string()));
+                let mut chat = Chat::new(welcome, self.login.server.trim().to_string());
+                chat.fingerprint = self.login.pin;
+                self.chat = Some(chat);
             }
             NetEvent::LoginFailed(failure) => {
                 // A session that cannot reconnect (a changed certificate, a refused login)
@@ -508,11 +516,17 @@ impl Model {
 }
 
 impl Chat {
+    /// The invite to this server, to show a newcomer, once its fingerprint is known.
+    pub fn invite(&self) -> Option<anseo_shared::trust::Invite> {
+        Some(anseo_shared::trust::Invite { server: self.server.clone(), fingerprint: self.fingerprint? })
+    }
+
     /// The session right after login: in the lobby.
     pub fn new(welcome: Welcome, server: String) -> Self {
         let mut chat = Chat {
             me: welcome.name.clone(),
             server,
+            fingerprint: None,
             max_message_chars: welcome.limits.max_message_chars as usize,
             status: Status::Connected,
             users: Vec::new(),

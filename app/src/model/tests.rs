@@ -1295,3 +1295,18 @@ fn pictures_and_playable_clips_up_to_64_mib_show_in_place() {
     picture.picture = Some(anseo_shared::protocol::Picture { width: 4, height: 3, preview: vec![1] });
     assert_eq!(inline(&picture), Some(Inline::Picture));
 }
+
+#[test]
+fn a_pinned_login_knows_its_invite_and_a_remembered_server_learns_it() {
+    let fingerprint = anseo_shared::trust::Fingerprint::of_der(b"cert");
+    let mut pinned = Model::new("alice".into(), "192.168.1.5:4433".into(), Some(fingerprint));
+    pinned.act(Action::SubmitLogin);
+    pinned.apply(NetEvent::Connected(welcome("alice")));
+    let invite = chat(&pinned).invite().expect("an invite");
+    assert_eq!((invite.server.as_str(), invite.fingerprint), ("192.168.1.5:4433", fingerprint));
+
+    let mut model = logged_in();
+    assert_eq!(chat(&model).invite(), None, "not known yet");
+    model.apply(NetEvent::Trusted(fingerprint));
+    assert_eq!(chat(&model).invite().map(|invite| invite.fingerprint), Some(fingerprint));
+}

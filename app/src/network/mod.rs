@@ -238,9 +238,23 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
                     tracing::warn!(error = %e, "cannot remember the last login");
                 }
                 events.send(NetEvent::Connected(logged_in.welcome.clone())).await;
+                if let Some(fingerprint) = remembered(&request.trust, &logged_in.server) {
+                    events.send(NetEvent::Trusted(fingerprint)).await;
+                }
                 session::serve(logged_in, &mut commands, &events, &tokens, &unsent).await;
             }
         }
     }
     events.quit_done();
+}
+
+/// The fingerprint the known-servers file holds for `server`, when that is how it was trusted
+/// (a pin is known to the model already; a page's server is the page's).
+fn remembered(trust: &anseo_shared::client::Trust, server: &str) -> Option<Fingerprint> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let anseo_shared::client::Trust::KnownServers(path) = trust {
+        return KnownServers::load(path).ok()?.get(server);
+    }
+    let _ = (trust, server);
+    None
 }

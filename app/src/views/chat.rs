@@ -7,8 +7,8 @@ use dioxus::prelude::*;
 
 use super::use_dispatch;
 use crate::components::{
-    Composer, ConnectionStatus, ConversationHeader, ErrorBanner, JoinDialog, MessageList, NickDialog,
-    PasswordDialog, PictureViewer, RoomList, TransferList, UserList, picked,
+    Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog, MessageList,
+    NickDialog, PasswordDialog, PictureViewer, RoomList, TransferList, UserList, picked,
 };
 use crate::model::{Action, Dialog, Pane, Target};
 
@@ -57,6 +57,7 @@ pub fn ChatScreen() -> Element {
                 Some(Dialog::JoinRoom) => rsx! { JoinDialog {} },
                 Some(Dialog::Nick) => rsx! { NickDialog {} },
                 Some(Dialog::Password) => rsx! { PasswordDialog {} },
+                Some(Dialog::Invite) => rsx! { InviteDialog {} },
                 None => rsx! {},
             }}
         }

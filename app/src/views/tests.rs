@@ -556,3 +556,19 @@ fn a_saved_file_says_where_it_is_and_offers_to_open_it() {
     let html = render(model, true);
     assert!(html.contains("Saved to /home/alice/Downloads/notes.pdf") && html.contains(">Open<"), "{html}");
 }
+
+#[test]
+fn the_invite_dialog_shows_the_servers_qr_code_and_links_once_its_fingerprint_is_known() {
+    let mut model = chatting();
+    model.act(Action::OpenDialog(Dialog::Invite));
+    let html = render(model.clone(), true);
+    assert!(html.contains("certificate fingerprint yet, so it cannot make an invite"), "{html}");
+
+    let fingerprint = Fingerprint::of_der(b"the server's certificate");
+    model.apply(NetEvent::Trusted(fingerprint));
+    let html = render(model, true);
+    let hex = fingerprint.to_hex();
+    assert!(html.contains(&format!("https://127.0.0.1:4433/join#fp={hex}")), "{html}");
+    assert!(html.contains(&format!("anseo://127.0.0.1:4433?fp={hex}")), "{html}");
+    assert!(html.contains("<svg") && html.contains(r#"aria-label="QR code of the invite link""#), "{html}");
+}
