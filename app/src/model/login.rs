@@ -16,6 +16,9 @@ pub struct LoginForm {
     /// A fingerprint given on the command line: the server must present exactly this one.
     /// In the browser, the fingerprint of the page's own server, shown for comparing.
     pub pin: Option<Fingerprint>,
+    /// The pin came from an invite link typed or pasted into the server field (another
+    /// address typed there drops it).
+    pub pin_from_link: bool,
     /// The server is the one that served this page (the web client): there is no address
     /// to type, and the browser checked its certificate.
     pub page_server: bool,
@@ -74,11 +77,30 @@ impl LoginForm {
     }
 
     /// Records a keystroke in the address field and re-checks it.
+    /// The server field changed: an address, or an invite link (which also pins the
+    /// certificate it names).
     pub fn edit_server(&mut self, server: String) {
-        self.server_error = server_problem(&server);
-        self.server = server;
         self.error = None;
         self.certificate_warning = None;
+        let looks_like_link = server.contains("://");
+        match server.parse::<anseo_shared::trust::Invite>() {
+            Ok(invite) => {
+                self.server_error = None;
+                self.server = invite.server;
+                self.pin = Some(invite.fingerprint);
+                self.pin_from_link = true;
+                return;
+            }
+            Err(problem) if looks_like_link => {
+                self.server_error = Some(format!("This invite link cannot be used: {problem}."));
+            }
+            Err(_) => self.server_error = server_problem(&server),
+        }
+        if self.pin_from_link {
+            self.pin = None;
+            self.pin_from_link = false;
+        }
+        self.server = server;
     }
 
     /// Whether the form may be submitted; sets the field errors when not.

@@ -1310,3 +1310,30 @@ fn a_pinned_login_knows_its_invite_and_a_remembered_server_learns_it() {
     model.apply(NetEvent::Trusted(fingerprint));
     assert_eq!(chat(&model).invite().map(|invite| invite.fingerprint), Some(fingerprint));
 }
+
+#[test]
+fn an_invite_link_in_the_server_field_fills_the_address_and_pins_the_certificate() {
+    let fingerprint = anseo_shared::trust::Fingerprint::of_der(b"cert");
+    let mut model = Model::new("alice".into(), String::new(), None);
+    model.act(Action::EditServer(format!("https://192.168.1.5:4433/join#fp={}", fingerprint.to_hex())));
+    assert_eq!((model.login.server.as_str(), model.login.pin), ("192.168.1.5:4433", Some(fingerprint)));
+    assert_eq!(model.login.server_error, None);
+    match model.act(Action::SubmitLogin) {
+        Some(Command::Connect { server, pin, .. }) => {
+            assert_eq!((server.as_str(), pin), ("192.168.1.5:4433", Some(fingerprint)))
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Another address typed instead drops the link's pin; a broken link says why.
+    let mut model = Model::new("alice".into(), String::new(), None);
+    model.act(Action::EditServer(format!("anseo://192.168.1.5:4433?fp={}", fingerprint.to_hex())));
+    model.act(Action::EditServer("10.0.0.9:4433".into()));
+    assert_eq!((model.login.server.as_str(), model.login.pin), ("10.0.0.9:4433", None));
+    model.act(Action::EditServer("anseo://10.0.0.9?fp=00".into()));
+    assert!(
+        model.login.server_error.as_deref().unwrap().contains("needs a port"),
+        "{:?}",
+        model.login.server_error
+    );
+}

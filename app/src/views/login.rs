@@ -48,9 +48,9 @@ pub fn LoginScreen() -> Element {
                 } else {
                     TextField {
                         id: "login-server",
-                        label: "Server address",
+                        label: "Server address or invite link",
                         initial: initial.1.clone(),
-                        placeholder: "HOST:PORT, e.g. 192.168.1.5:4433",
+                        placeholder: "HOST:PORT, e.g. 192.168.1.5:4433, or a pasted invite link",
                         error: form.server_error.clone(),
                         disabled: connecting,
                         oninput: move |value| dispatch.act(Action::EditServer(value)),
