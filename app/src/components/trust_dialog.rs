@@ -15,6 +15,9 @@ pub fn TrustDialog(prompt: TrustPrompt) -> Element {
         Dialog { id: "trust", title: "New server", oncancel: move |_| dispatch.act(Action::CancelTrust),
             p { "This is the first time you connect to " strong { "{prompt.server}" } ". Its certificate fingerprint is:" }
             pre { class: "fingerprint", aria_label: "Server fingerprint", "{grouped}" }
+            if let Some(announcement) = prompt.announcement() {
+                p { class: "announcement", id: "trust-announcement", "{announcement}" }
+            }
             p {
                 "Compare it with the fingerprint the server printed when it started (its startup banner). "
                 "Trust it only if every group matches; otherwise someone may be pretending to be the server."

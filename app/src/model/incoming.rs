@@ -38,7 +38,10 @@ impl Chat {
             NetEvent::MediaReady { hash, url } => _ = self.media.insert(hash, Media::Ready(url)),
             NetEvent::MediaFailed { hash, message } => _ = self.media.insert(hash, Media::Failed(message)),
             NetEvent::Trusted(fingerprint) => self.fingerprint = Some(fingerprint),
-            NetEvent::Connected(_) | NetEvent::LoginFailed(_) | NetEvent::LoggedOut => {}
+            NetEvent::Connected(_)
+            | NetEvent::LoginFailed(_)
+            | NetEvent::LoggedOut
+            | NetEvent::Discovered(_) => {}
         }
     }
 

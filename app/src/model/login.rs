@@ -38,6 +38,21 @@ pub struct LoginForm {
     pub trust_prompt: Option<TrustPrompt>,
     /// The server presented a different certificate than before: refuse and warn.
     pub certificate_warning: Option<CertificateWarning>,
+    /// Servers announcing themselves on this network, as last heard (desktop).
+    pub discovered: Vec<Discovered>,
+}
+
+/// A server that announced itself on the network: a hint, never trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    /// The name it shows.
+    pub name: String,
+    /// `HOST:PORT` to dial.
+    pub server: String,
+    /// The fingerprint it announced (not checked: anyone can announce anything).
+    pub announced: Option<Fingerprint>,
+    /// This device already trusts a certificate for that address.
+    pub known: bool,
 }
 
 /// "Do you trust this server?"
@@ -45,6 +60,23 @@ pub struct LoginForm {
 pub struct TrustPrompt {
     pub server: String,
     pub fingerprint: Fingerprint,
+    /// The fingerprint the server announced on the network, when it was found there.
+    pub announced: Option<Fingerprint>,
+}
+
+impl TrustPrompt {
+    /// What the announcement says about the presented certificate, if the server was found
+    /// on the network.
+    pub fn announcement(&self) -> Option<&'static str> {
+        Some(match self.announced? == self.fingerprint {
+            true => {
+                "It matches the fingerprint the server announced on this network (compare it with the banner all the same: an announcement proves nothing)."
+            }
+            false => {
+                "It does NOT match the fingerprint announced on this network for this server: someone may be pretending to be it. Do not trust it unless it matches the server's banner."
+            }
+        })
+    }
 }
 
 /// The server's certificate is not the one expected.
@@ -115,7 +147,12 @@ impl LoginForm {
         self.connecting = false;
         match failure {
             LoginFailure::UnknownServer { server, fingerprint } => {
-                self.trust_prompt = Some(TrustPrompt { server, fingerprint });
+                let announced = self
+                    .discovered
+                    .iter()
+                    .find(|found| found.server == server)
+                    .and_then(|found| found.announced);
+                self.trust_prompt = Some(TrustPrompt { server, fingerprint, announced });
             }
             LoginFailure::CertificateChanged { server, expected, actual } => {
                 let server = if server.is_empty() { self.server.trim().to_string() } else { server };

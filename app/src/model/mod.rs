@@ -34,7 +34,7 @@ use anseo_shared::trust::Fingerprint;
 
 pub use failure::LoginFailure;
 pub use history::{History, OLDER_PAGE};
-pub use login::{CertificateWarning, LoginForm, TrustPrompt};
+pub use login::{CertificateWarning, Discovered, LoginForm, TrustPrompt};
 pub use pending::{Pending, PendingLine};
 pub use secret::Secret;
 pub use timeline::{Block, ChatLine, Entry, Notice, Timeline, blocks};
@@ -105,6 +105,9 @@ pub enum Action {
     /// Something the user tried in the page cannot be done; show why.
     ShowError(String),
     DismissError,
+    /// Fill the login form with a server found on the network (its address; not its
+    /// fingerprint, which is only what it announced).
+    PickDiscovered(String),
     /// Leave the server and go back to the login form.
     Disconnect,
 }
@@ -207,6 +210,8 @@ pub enum NetEvent {
     LoggedOut,
     /// The server's certificate is the one remembered for it with this fingerprint.
     Trusted(Fingerprint),
+    /// The servers announcing themselves on the network now (while the login form shows).
+    Discovered(Vec<Discovered>),
 }
 
 /// A conversation: a room or the direct messages with one user.
@@ -438,6 +443,7 @@ impl Model {
         match action {
             Action::EditName(name) => self.login.edit_name(name),
             Action::EditServer(server) => self.login.edit_server(server),
+            Action::PickDiscovered(server) => self.login.edit_server(server),
             Action::EditPassword(password) => self.login.edit_password(password),
             Action::SubmitLogin => return self.submit_login(),
             Action::TrustServer => {
@@ -465,6 +471,7 @@ impl Model {
     /// Applies what the network task reported.
     pub fn apply(&mut self, event: NetEvent) {
         match event {
+            NetEvent::Discovered(found) => self.login.discovered = found,
             NetEvent::Connected(welcome) => {
                 self.login.connecting = false;
                 self.login.error = None;

@@ -1337,3 +1337,46 @@ fn an_invite_link_in_the_server_field_fills_the_address_and_pins_the_certificate
         model.login.server_error
     );
 }
+
+#[test]
+fn a_server_found_on_the_network_fills_the_form_and_its_announcement_is_weighed_not_trusted() {
+    let real = anseo_shared::trust::Fingerprint::of_der(b"the real certificate");
+    let fake = anseo_shared::trust::Fingerprint::of_der(b"what someone announced");
+    let mut model = Model::new("alice".into(), String::new(), None);
+    let found = |announced| Discovered {
+        name: "Room 12".into(),
+        server: "192.168.1.5:4433".into(),
+        announced,
+        known: false,
+    };
+    model.apply(NetEvent::Discovered(vec![found(Some(fake))]));
+    assert_eq!(model.act(Action::PickDiscovered("192.168.1.5:4433".into())), None);
+    assert_eq!(
+        (model.login.server.as_str(), model.login.pin),
+        ("192.168.1.5:4433", None),
+        "nothing pinned from an announcement"
+    );
+
+    // The server presents another certificate than was announced: the first-use question
+    // still comes, and says the two differ.
+    assert!(matches!(model.act(Action::SubmitLogin), Some(Command::Connect { pin: None, .. })));
+    model.apply(NetEvent::LoginFailed(LoginFailure::UnknownServer {
+        server: "192.168.1.5:4433".into(),
+        fingerprint: real,
+    }));
+    let prompt = model.login.trust_prompt.clone().expect("the first-use question");
+    assert_eq!((prompt.fingerprint, prompt.announced), (real, Some(fake)));
+    assert!(prompt.announcement().unwrap().contains("does NOT match"));
+
+    // Announced right: still asked, and told that it matches.
+    let mut model = Model::new("alice".into(), String::new(), None);
+    model.apply(NetEvent::Discovered(vec![found(Some(real))]));
+    model.act(Action::PickDiscovered("192.168.1.5:4433".into()));
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::LoginFailed(LoginFailure::UnknownServer {
+        server: "192.168.1.5:4433".into(),
+        fingerprint: real,
+    }));
+    let prompt = model.login.trust_prompt.clone().expect("the first-use question");
+    assert!(prompt.announcement().unwrap().starts_with("It matches"));
+}

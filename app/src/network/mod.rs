@@ -14,8 +14,11 @@
 //! - [`login`]: choosing the credential (typed password, else the login saved on this device)
 //!   and logging in; a refused saved login is forgotten.
 //! - [`session`]: one logged-in session until the user leaves or it ends for good.
+//! - `discovery`: the servers announcing themselves on the network, for the login screen.
 //! - [`transfers`]: files going up and down beside the session's commands, cancellable.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod discovery;
 mod login;
 mod session;
 mod transfers;
@@ -157,6 +160,8 @@ impl Session {
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (event_tx, events) = mpsc::channel(EVENT_QUEUE);
         let (finished_tx, finished) = std::sync::mpsc::channel();
+        #[cfg(not(target_arch = "wasm32"))]
+        rt::spawn(discovery::watch(event_tx.clone(), paths.known_servers.clone()));
         rt::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
         Session { commands: RefCell::new(Some(commands)), events: RefCell::new(Some(events)), finished }
     }

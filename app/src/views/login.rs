@@ -6,7 +6,7 @@
 use dioxus::prelude::*;
 
 use super::{run_script, use_dispatch};
-use crate::components::{CertificateAlert, Logo, TextField, TrustDialog};
+use crate::components::{CertificateAlert, DiscoveredList, Logo, TextField, TrustDialog};
 use crate::model::{Action, Secret};
 
 #[component]
@@ -92,6 +92,9 @@ pub fn LoginScreen() -> Element {
                     } else {
                         "Connect"
                     }
+                }
+                if page_server.is_none() {
+                    DiscoveredList { servers: form.discovered.clone() }
                 }
                 p { class: "login-footnote",
                     "Messages travel encrypted. The server is recognised by its certificate fingerprint."

@@ -572,3 +572,26 @@ fn the_invite_dialog_shows_the_servers_qr_code_and_links_once_its_fingerprint_is
     assert!(html.contains(&format!("anseo://127.0.0.1:4433?fp={hex}")), "{html}");
     assert!(html.contains("<svg") && html.contains(r#"aria-label="QR code of the invite link""#), "{html}");
 }
+
+#[test]
+fn the_login_screen_lists_servers_found_on_the_network() {
+    let mut model = Model::new("alice".into(), String::new(), None);
+    let found = |name: &str, server: &str, known| crate::model::Discovered {
+        name: name.into(),
+        server: server.into(),
+        announced: None,
+        known,
+    };
+    assert!(!render(model.clone(), false).contains("Servers on this network"));
+    model.apply(NetEvent::Discovered(vec![
+        found("Room 12", "192.168.1.5:4433", true),
+        found("Music", "192.168.1.9:4433", false),
+    ]));
+    let html = render(model, false);
+    assert!(html.contains("Servers on this network"), "{html}");
+    assert!(
+        html.contains("Room 12") && html.contains("192.168.1.5:4433") && html.contains("Music"),
+        "{html}"
+    );
+    assert_eq!(html.matches(r#"class="discovered-known""#).count(), 1, "{html}");
+}
