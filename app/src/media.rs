@@ -1,7 +1,8 @@
 //! Pictures and voice clips shown in the app from its own cache, not as data addresses: a
 //! file a message carries is downloaded (verified against its hash) into the cache folder
 //! under its hash, and the page asks for it at `/media/HASH`, which [`serve`] answers from
-//! that folder (desktop; the browser cannot download files yet and shows previews only).
+//! that folder (desktop; the browser keeps them in the page's memory, see
+//! `network/transfers/page.rs`).
 //! Pictures pasted into the message box are kept here in files of their own to be sent.
 
 use std::path::PathBuf;
@@ -47,42 +48,62 @@ pub fn keep_pasted(bytes: &[u8], mime: &str) -> std::io::Result<PathBuf> {
 }
 
 /// Answers the page's request for `/media/HASH` with the cached file and its type, sniffed
-/// from its bytes, or the part of it a `Range` header asks for (players ask for parts); 404
-/// for anything not in the cache.
+/// from its first bytes, or the part of it a `Range` header asks for (players ask for parts,
+/// and only that part is read); 404 for anything not in the cache.
 #[cfg(feature = "desktop")]
 pub fn serve(request: dioxus::desktop::AssetRequest, responder: dioxus::desktop::RequestAsyncResponder) {
     use dioxus::desktop::wry::http::{Response, StatusCode, header};
     let hash = request.uri().path().strip_prefix("/media/").and_then(hash_from_hex);
-    let Some(bytes) = hash.and_then(|hash| std::fs::read(cached(&hash)).ok()) else {
+    let opened = hash.and_then(|hash| std::fs::File::open(cached(&hash)).ok());
+    let sized = opened.and_then(|file| Some((file.metadata().ok()?.len() as usize, file)));
+    let Some((total, mut file)) = sized else {
         if let Ok(response) = Response::builder().status(StatusCode::NOT_FOUND).body(Vec::new()) {
             responder.respond(response);
         }
         return;
     };
-    let mime = anseo_shared::media::sniff_mime(&bytes);
-    let total = bytes.len();
     let asked = request.headers().get(header::RANGE).and_then(|value| value.to_str().ok());
-    let response = match asked.map(|value| byte_range(value, total)) {
-        None => Response::builder()
-            .header(header::CONTENT_TYPE, mime)
-            .header(header::ACCEPT_RANGES, "bytes")
-            .header(header::CONTENT_LENGTH, total)
-            .body(bytes),
-        Some(Some((start, end))) => Response::builder()
+    let range = match asked.map(|value| byte_range(value, total)) {
+        None => total.checked_sub(1).map(|last| (0, last)),
+        Some(Some(range)) => Some(range),
+        Some(None) => {
+            let refused = Response::builder()
+                .status(StatusCode::RANGE_NOT_SATISFIABLE)
+                .header(header::CONTENT_RANGE, format!("bytes */{total}"))
+                .body(Vec::new());
+            if let Ok(response) = refused {
+                responder.respond(response);
+            }
+            return;
+        }
+    };
+    let head = read_at(&mut file, 0, anseo_shared::media::SNIFF_LEN.min(total));
+    let body = range.map_or(Ok(Vec::new()), |(start, end)| read_at(&mut file, start, end + 1 - start));
+    let (Ok(head), Ok(body)) = (head, body) else { return };
+    let builder = Response::builder()
+        .header(header::CONTENT_TYPE, anseo_shared::media::sniff_mime(&head))
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CONTENT_LENGTH, body.len());
+    let response = match (asked, range) {
+        (Some(_), Some((start, end))) => builder
             .status(StatusCode::PARTIAL_CONTENT)
-            .header(header::CONTENT_TYPE, mime)
-            .header(header::ACCEPT_RANGES, "bytes")
             .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{total}"))
-            .header(header::CONTENT_LENGTH, end + 1 - start)
-            .body(bytes[start..=end].to_vec()),
-        Some(None) => Response::builder()
-            .status(StatusCode::RANGE_NOT_SATISFIABLE)
-            .header(header::CONTENT_RANGE, format!("bytes */{total}"))
-            .body(Vec::new()),
+            .body(body),
+        _ => builder.body(body),
     };
     if let Ok(response) = response {
         responder.respond(response);
     }
+}
+
+/// `len` bytes of `file` from `start`.
+#[cfg(feature = "desktop")]
+fn read_at(file: &mut std::fs::File, start: usize, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(start as u64))?;
+    let mut bytes = vec![0; len];
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The first and last byte of a `Range: bytes=START-END` (or `START-`, or `-SUFFIX`) in a file

@@ -52,7 +52,7 @@ pub fn lines(
     }
     let hint = reachable.first().map_or_else(|| format!("127.0.0.1:{}", bound.port()), ToString::to_string);
     lines.extend_from_slice(web);
-    let invites = invite::invites(&shown(bound, reachable), *fingerprint);
+    let invites = invite::invites(&invite_addresses(bound, reachable), *fingerprint);
     lines.extend(invite::lines(&invites));
     lines.push(format!("  certificate fingerprint (SHA-256): {fingerprint}"));
     lines.push(format!("  connect: anseo-cli --server {hint} --name YOUR_NAME --fingerprint {fingerprint}"));
@@ -69,8 +69,8 @@ pub fn lines(
     lines
 }
 
-/// The addresses the banner's invites name: those reachable, else loopback on the port.
-fn shown(bound: SocketAddr, reachable: &[SocketAddr]) -> Vec<SocketAddr> {
+/// The addresses invites name: those reachable, else loopback on the port.
+pub fn invite_addresses(bound: SocketAddr, reachable: &[SocketAddr]) -> Vec<SocketAddr> {
     if reachable.is_empty() {
         vec![SocketAddr::from(([127, 0, 0, 1], bound.port()))]
     } else {

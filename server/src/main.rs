@@ -47,12 +47,7 @@ fn print_invites(
     png: Option<&Path>,
 ) -> anyhow::Result<()> {
     let reachable = banner::reachable_at(listen, &banner::network_addresses());
-    let reachable = if reachable.is_empty() {
-        vec![std::net::SocketAddr::from(([127, 0, 0, 1], listen.port()))]
-    } else {
-        reachable
-    };
-    let invites = invite::invites(&reachable, fingerprint);
+    let invites = invite::invites(&banner::invite_addresses(listen, &reachable), fingerprint);
     for line in invite::lines(&invites) {
         println!("{}", line.trim_start());
     }

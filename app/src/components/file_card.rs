@@ -97,6 +97,10 @@ pub fn FileCard(file: Attachment) -> Element {
 #[component]
 fn AudioPlayer(url: String, hash: String) -> Element {
     let id = format!("audio-{hash}");
+    // In the browser the clip is in the page's memory already.
+    if url.starts_with("blob:") {
+        return rsx! { audio { id: "{id}", class: "file-audio", controls: true, preload: "metadata", src: "{url}" } };
+    }
     let script = format!(
         "fetch('{url}').then(r => r.blob()).then(b => {{ const a = document.getElementById('{id}'); \
          if (a && !a.src) a.src = URL.createObjectURL(b); }})"

@@ -1,8 +1,11 @@
-//! Servers on this network, for the login screen (desktop): the client core listens for
-//! announcements a few seconds at a time, over and over, and reports the list whenever it
-//! changes, each entry marked when this device already trusts a certificate for its address.
+//! Servers on this network, for the login screen (desktop): while it shows, the client core
+//! listens for announcements a few seconds at a time, over and over, and reports the list
+//! whenever it changes, each entry marked when this device already trusts a certificate for
+//! its address. During a session it does not listen.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anseo_shared::client::{discover, rt};
@@ -17,9 +20,13 @@ const PAUSE: Duration = Duration::from_secs(2);
 
 /// Reports the servers found to `events` until the app closes; `known_servers` tells which
 /// this device knows.
-pub async fn watch(events: mpsc::Sender<NetEvent>, known_servers: PathBuf) {
+pub async fn watch(events: mpsc::Sender<NetEvent>, known_servers: PathBuf, on_login_screen: Arc<AtomicBool>) {
     let mut last = Vec::new();
     loop {
+        if !on_login_screen.load(Ordering::Relaxed) {
+            rt::sleep(PAUSE).await;
+            continue;
+        }
         let found = match discover(LISTEN).await {
             Ok(found) => found,
             Err(error) => {

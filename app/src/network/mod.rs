@@ -27,6 +27,8 @@ use std::cell::RefCell;
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 #[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
@@ -160,9 +162,11 @@ impl Session {
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (event_tx, events) = mpsc::channel(EVENT_QUEUE);
         let (finished_tx, finished) = std::sync::mpsc::channel();
+        let on_login_screen = Arc::new(AtomicBool::new(true));
         #[cfg(not(target_arch = "wasm32"))]
-        rt::spawn(discovery::watch(event_tx.clone(), paths.known_servers.clone()));
-        rt::spawn(run(command_rx, Reporter { events: event_tx, finished: finished_tx }, paths));
+        rt::spawn(discovery::watch(event_tx.clone(), paths.known_servers.clone(), on_login_screen.clone()));
+        let reporter = Reporter { events: event_tx, finished: finished_tx, on_login_screen };
+        rt::spawn(run(command_rx, reporter, paths));
         Session { commands: RefCell::new(Some(commands)), events: RefCell::new(Some(events)), finished }
     }
 
@@ -197,6 +201,8 @@ pub struct Reporter {
     pub events: mpsc::Sender<NetEvent>,
     /// Signalled each time a Quit command has been carried out.
     pub finished: std::sync::mpsc::Sender<()>,
+    /// No session is being served: the login screen shows (discovery looks only then).
+    pub on_login_screen: Arc<AtomicBool>,
 }
 
 impl Reporter {
@@ -246,7 +252,9 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
                 if let Some(fingerprint) = remembered(&request.trust, &logged_in.server) {
                     events.send(NetEvent::Trusted(fingerprint)).await;
                 }
+                events.on_login_screen.store(false, Ordering::Relaxed);
                 session::serve(logged_in, &mut commands, &events, &tokens, &unsent).await;
+                events.on_login_screen.store(true, Ordering::Relaxed);
             }
         }
     }

@@ -2,11 +2,16 @@
 //! download gathers in the page's memory, is checked against its hash, and is handed to the
 //! browser as a `blob:` address (saved through a link, or shown and played in place).
 
-use anseo_shared::client::{Addressee, PageMemory, Resilient};
+use std::time::Duration;
+
+use anseo_shared::client::{Addressee, PageMemory, Resilient, rt};
 use anseo_shared::protocol::FileHash;
 
 use super::Progress;
 use crate::model::PickedFile;
+
+/// How long a saved file's `blob:` address stays for the browser to save it from.
+const KEEP_FOR_SAVING: Duration = Duration::from_secs(60);
 
 /// Downloads `hash` and hands it to the browser to save as `name`; where it went, in words.
 pub async fn save(
@@ -27,6 +32,11 @@ pub async fn save(
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
+    // The browser has copied the file by then: let the page's memory go.
+    rt::spawn(async move {
+        rt::sleep(KEEP_FOR_SAVING).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
     Ok(format!("your browser's downloads ({name})"))
 }
 
