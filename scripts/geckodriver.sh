@@ -12,5 +12,7 @@ TOOLS=target/tools
 GECKODRIVER="$TOOLS/bin/geckodriver"
 if ! [ -x "$GECKODRIVER" ] || [ "$("$GECKODRIVER" --version | awk 'NR == 1 {print $2}')" != "$VERSION" ]; then
     echo "geckodriver: installing $VERSION into $TOOLS" >&2
-    cargo install geckodriver --version "$VERSION" --locked --root "$TOOLS"
+    # Built inside target/ (not in /tmp, which may be small) and the build thrown away after.
+    cargo install geckodriver --version "$VERSION" --locked --root "$TOOLS" --target-dir "$TOOLS/build"
+    rm -rf "$TOOLS/build"
 fi

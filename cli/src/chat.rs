@@ -14,12 +14,14 @@ use std::time::Duration;
 
 use anseo_shared::client::{Addressee, ChatEvent, ClientError, Disconnect, Resilient, unique_path};
 use anseo_shared::protocol::{
-    Attachment, FileHash, HistoryPage, TextError, fold_name, hash_from_hex, hash_to_hex, normalize_room,
+    Attachment, BoardOp, FileHash, HistoryPage, TextError, fold_name, hash_from_hex, hash_to_hex,
+    normalize_room,
 };
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
 
 use crate::args::Args;
+use crate::board::{Boards, DRAW_USAGE, draw_ops};
 use crate::command::{self, Command, HELP, ParseError};
 use crate::history::Oldest;
 use crate::input;
@@ -53,6 +55,7 @@ pub async fn run(args: Args) -> Status {
         pending: Pending::default(),
         oldest: Oldest::default(),
         history_requests: HashSet::new(),
+        boards: Boards::default(),
     };
     let welcome = Report::welcome(args.server().trim(), &welcome);
     let ended = match output.print(&welcome) {
@@ -105,6 +108,8 @@ struct Session {
     download_dir: PathBuf,
     /// Whether `/send` keeps a picture's hidden details.
     keep_metadata: bool,
+    /// The boards of this user's rooms.
+    boards: Boards,
 }
 
 impl Session {
@@ -179,7 +184,7 @@ impl Session {
         }
         self.client.quit().await;
         while let Ok(event) = events.try_recv() {
-            self.pending.answered_by(&event);
+            self.pending.answered_by(&event, &self.name);
             if let ChatEvent::Unsent { client_msg_id, reason } = event {
                 self.pending.gave_up(client_msg_id);
                 self.output.print(&Report::unsent(client_msg_id, reason))?;
@@ -220,10 +225,13 @@ impl Session {
                 }
             }
             event => {
-                self.pending.answered_by(&event);
+                self.pending.answered_by(&event, &self.name);
                 self.follow(&event)?;
-                if let Some(report) = Report::from_event(event) {
-                    self.output.print(&report)?;
+                match Report::from_event(event) {
+                    // A line per batch of points would drown a person's screen.
+                    Some(Report::StrokePoints { .. }) if !self.output.is_json() => {}
+                    Some(report) => self.output.print(&report)?,
+                    None => {}
                 }
             }
         }
@@ -257,8 +265,11 @@ impl Session {
     fn follow(&mut self, event: &ChatEvent) -> anyhow::Result<()> {
         match event {
             ChatEvent::Joined { room, .. } => self.rooms.joined(&room.name),
+            ChatEvent::Board(event) => self.boards.apply(event),
+            ChatEvent::BoardState { room, board } => self.boards.replace(room, board.clone()),
             ChatEvent::Left { room, .. } => {
                 self.oldest.forget(room);
+                self.boards.forget(room);
                 if let Some(switched) = self.forget_room(room) {
                     self.output.print(&switched)?;
                 }
@@ -376,10 +387,56 @@ impl Session {
             Command::History(count) => self.request_history(count).await,
             Command::Send { to, file, caption } => self.send_file(to, file, caption),
             Command::Get { hash, path } => self.get_file(hash, path),
+            Command::Draw(args) => match draw_ops(args) {
+                Some(ops) => self.draw(ops).await,
+                None => Some(Report::error("usage", format!("usage: {DRAW_USAGE}"))),
+            },
+            Command::Undo => {
+                let Some(room) = self.rooms.current().map(str::to_string) else {
+                    return Some(not_in_a_room());
+                };
+                match self.boards.of(&room).last_stroke_of(&self.name) {
+                    Some(stroke) => self.draw(vec![BoardOp::Delete { stroke }]).await,
+                    None => {
+                        Some(Report::Info { message: format!("you have no stroke on the board of #{room}") })
+                    }
+                }
+            }
+            Command::BoardDelete(stroke) => self.draw(vec![BoardOp::Delete { stroke }]).await,
+            Command::BoardClear => self.draw(vec![BoardOp::Clear]).await,
+            Command::Board => match self.rooms.current() {
+                Some(room) => Some(Report::board(room, &self.boards.of(room))),
+                None => Some(not_in_a_room()),
+            },
+            Command::BoardExport(path) => Some(self.export_board(path)),
             Command::Help => {
                 Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
             }
             Command::Quit => None,
+        }
+    }
+
+    /// Sends board operations for the current room, each awaiting its echo.
+    async fn draw(&mut self, ops: Vec<BoardOp>) -> Option<Report> {
+        let Some(room) = self.rooms.current().map(str::to_string) else {
+            return Some(not_in_a_room());
+        };
+        for op in ops {
+            let sent = self.client.draw(&room, op).await;
+            if let Some(refused) = self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false))) {
+                return Some(refused);
+            }
+        }
+        None
+    }
+
+    /// Writes the current room's board to `path` as SVG.
+    fn export_board(&self, path: &str) -> Report {
+        let Some(room) = self.rooms.current() else { return not_in_a_room() };
+        let svg = self.boards.of(room).to_svg();
+        match std::fs::write(path, svg) {
+            Ok(()) => Report::Info { message: format!("saved the board of #{room} as {path}") },
+            Err(error) => Report::error("file", format!("cannot write {path}: {error}")),
         }
     }
 
@@ -493,6 +550,7 @@ fn refusal(error: ClientError, name_code: &str, topic: bool) -> Option<Report> {
             Report::error("topic_too_long", format!("the topic has {chars} characters; the limit is {max}"))
         }
         ClientError::Attachment(error) => Report::error("invalid_text", error.to_string()),
+        ClientError::Board(error) => Report::error("usage", error.to_string()),
         ClientError::Text(error) => {
             let code = match error {
                 TextError::Empty => "empty",

@@ -35,6 +35,18 @@ pub enum Command<'a> {
         hash: &'a str,
         path: Option<&'a str>,
     },
+    /// Draw a stroke on the current room's board: `COLOUR WIDTH X1,Y1 ...` unparsed.
+    Draw(&'a str),
+    /// Delete this user's last stroke on the current room's board.
+    Undo,
+    /// Delete the stroke with this id from the current room's board.
+    BoardDelete(u64),
+    /// Clear the current room's board.
+    BoardClear,
+    /// Say who drew what on the current room's board.
+    Board,
+    /// Write the current room's board as SVG to this file.
+    BoardExport(&'a str),
     Help,
     Quit,
 }
@@ -64,6 +76,12 @@ pub const HELP: &[&str] = &[
     "/send FILE [TEXT]  share FILE in the current room (quote a path with spaces: \"my file.pdf\")",
     "/send @USER FILE [TEXT]  send FILE privately to USER",
     "/get HASH [PATH]   download the attachment HASH to PATH (default: the download folder)",
+    "/draw COLOUR WIDTH X1,Y1 X2,Y2 ...  draw a stroke on the current room's board (COLOUR: red, #0969da...; X, Y: 0 to 10000)",
+    "/undo              delete your last stroke on the current room's board",
+    "/board-delete ID   delete stroke ID (yours; any if you created the room)",
+    "/board-clear       clear the current room's board (if you created the room)",
+    "/board             say who drew what on the current room's board",
+    "/board-export FILE.svg  save the current room's board as a picture",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
 ];
@@ -101,6 +119,18 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
         "get" => match first {
             Some(hash) => Ok(Command::Get { hash, path: after_first }),
             None => Err(ParseError::Usage("/get HASH [PATH]")),
+        },
+        "draw" => Ok(Command::Draw(rest)),
+        "undo" => Ok(Command::Undo),
+        "board-delete" => match first.map(str::parse::<u64>) {
+            Some(Ok(id)) => Ok(Command::BoardDelete(id)),
+            _ => Err(ParseError::Usage("/board-delete ID")),
+        },
+        "board-clear" => Ok(Command::BoardClear),
+        "board" => Ok(Command::Board),
+        "board-export" => match rest {
+            "" => Err(ParseError::Usage("/board-export FILE.svg")),
+            path => Ok(Command::BoardExport(path)),
         },
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
@@ -195,5 +225,17 @@ mod tests {
         assert_eq!(parse("/send @bob \"a b.png\""), send(Some("bob"), "a b.png", ""));
         assert_eq!(parse("/get abc12"), Ok(Command::Get { hash: "abc12", path: None }));
         assert_eq!(parse("/get abc12 /tmp/x"), Ok(Command::Get { hash: "abc12", path: Some("/tmp/x") }));
+    }
+
+    #[test]
+    fn board_commands() {
+        assert_eq!(parse("/draw red 4 1,2 3,4"), Ok(Command::Draw("red 4 1,2 3,4")));
+        assert_eq!(parse("/undo"), Ok(Command::Undo));
+        assert_eq!(parse("/board-delete 42"), Ok(Command::BoardDelete(42)));
+        assert_eq!(parse("/board-delete x"), Err(ParseError::Usage("/board-delete ID")));
+        assert_eq!(parse("/board-clear"), Ok(Command::BoardClear));
+        assert_eq!(parse("/board"), Ok(Command::Board));
+        assert_eq!(parse("/board-export my board.svg"), Ok(Command::BoardExport("my board.svg")));
+        assert_eq!(parse("/board-export"), Err(ParseError::Usage("/board-export FILE.svg")));
     }
 }

@@ -19,6 +19,7 @@
 //! the wire format.
 
 mod args;
+mod board;
 mod chat;
 mod clock;
 mod command;

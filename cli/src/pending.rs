@@ -53,8 +53,8 @@ impl Pending {
     }
 
     /// Crosses off what `event` answers: a send the client core confirmed or gave up on, or
-    /// a command's reply.
-    pub fn answered_by(&mut self, event: &ChatEvent) {
+    /// a command's reply (for a board operation: its echo, `me` being this user's name).
+    pub fn answered_by(&mut self, event: &ChatEvent, me: &str) {
         match event {
             ChatEvent::Message { confirms: Some(id), .. }
             | ChatEvent::Direct { confirms: Some(id), .. }
@@ -66,6 +66,8 @@ impl Pending {
             | ChatEvent::Users { .. }
             | ChatEvent::Rooms { .. }
             | ChatEvent::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
+            // Every board operation is echoed (or refused, above): this user's own answer it.
+            ChatEvent::Board(event) if event.by == me => self.commands = self.commands.saturating_sub(1),
             // Pages also follow joins unasked: the session crosses off the pages it asked for
             // itself, with `page_arrived`.
             _ => {}
@@ -98,12 +100,12 @@ mod tests {
         let mut pending = Pending::default();
         pending.sent(1);
         pending.commanded();
-        pending.answered_by(&message("bob", 1, None));
+        pending.answered_by(&message("bob", 1, None), "alice");
         assert!(!pending.is_empty(), "bob's message 1 is not alice's echo");
-        pending.answered_by(&message("alice", 1, Some(1)));
-        pending.answered_by(&ChatEvent::Users { users: vec![], ts: 0 });
+        pending.answered_by(&message("alice", 1, Some(1)), "alice");
+        pending.answered_by(&ChatEvent::Users { users: vec![], ts: 0 }, "alice");
         assert!(pending.is_empty());
-        pending.answered_by(&ChatEvent::Left { room: "dev".into(), ts: 0 });
+        pending.answered_by(&ChatEvent::Left { room: "dev".into(), ts: 0 }, "alice");
         assert!(pending.is_empty(), "an unexpected reply does not underflow");
     }
 }

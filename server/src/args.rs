@@ -4,7 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anseo_shared::protocol::{DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_LIMIT};
+use anseo_shared::board::BoardLimits;
+use anseo_shared::protocol::{
+    DEFAULT_BOARD_OPS_PER_SEC, DEFAULT_MAX_BOARD_STROKES, DEFAULT_MAX_MESSAGE_CHARS,
+    DEFAULT_MAX_STROKE_POINTS, MAX_MESSAGE_CHARS_LIMIT,
+};
 use anseo_shared::transport::IDLE_TIMEOUT;
 
 use crate::cert::CertSource;
@@ -128,6 +132,19 @@ pub struct Args {
     /// for one history page per room); never less than --rate-limit-burst
     #[arg(long, default_value_t = 100)]
     pub request_limit_burst: u32,
+
+    /// Whiteboard operations (a stroke begun, a batch of its points, its end, a delete) one
+    /// client may send per second, on average; twice as many at once
+    #[arg(long, default_value_t = DEFAULT_BOARD_OPS_PER_SEC)]
+    pub board_ops_per_sec: u32,
+
+    /// Points in one whiteboard stroke, at most: a longer stroke is cut there
+    #[arg(long, default_value_t = DEFAULT_MAX_STROKE_POINTS)]
+    pub board_max_points: u32,
+
+    /// Strokes on one room's whiteboard, at most
+    #[arg(long, default_value_t = DEFAULT_MAX_BOARD_STROKES)]
+    pub board_max_strokes: u32,
 
     /// Logins from one IP address per minute, at most (a classroom behind one NAT shares one);
     /// as many as --max-connections-per-address may come at once
@@ -278,6 +295,10 @@ impl Args {
                 max_message_chars: self.max_message_chars,
                 presence_backlog: self.presence_backlog.max(1),
                 send_rate: rate.to_send_rate(),
+                board: BoardLimits {
+                    max_stroke_points: self.board_max_points.max(1),
+                    max_strokes: self.board_max_strokes.max(1),
+                },
                 room_creation: RoomCreationLimits {
                     per_name_per_hour: self.rooms_created_per_hour,
                     per_address_per_hour: self.rooms_created_per_hour_per_address,
@@ -293,6 +314,10 @@ impl Args {
                 rate,
                 requests,
                 logins: self.login_rate(),
+                board: RateLimit {
+                    burst: self.board_ops_per_sec.max(1) * 2,
+                    per_sec: f64::from(self.board_ops_per_sec.max(1)),
+                },
                 abuse_after: self.abuse_disconnect_after.max(1),
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,

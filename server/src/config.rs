@@ -80,6 +80,8 @@ pub struct SessionSettings {
     pub requests: RateLimit,
     /// How fast one address may log in.
     pub logins: RateLimit,
+    /// How fast one client may change whiteboards.
+    pub board: RateLimit,
     /// Commands refused in a row (of one budget) after which a client is disconnected for
     /// flooding.
     pub abuse_after: u32,
@@ -88,6 +90,6 @@ pub struct SessionSettings {
 impl SessionSettings {
     /// The budgets every session is held to.
     pub fn budgets(&self) -> BudgetLimits {
-        BudgetLimits { messages: self.rate, requests: self.requests, logins: self.logins }
+        BudgetLimits { messages: self.rate, requests: self.requests, logins: self.logins, board: self.board }
     }
 }

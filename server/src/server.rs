@@ -201,6 +201,7 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> 
         last_message_id: store.last_message_id()?,
         claimed: store.claimed_names()?,
         sent: store.sent_by_instance()?,
+        strokes: store.strokes()?,
     };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
     let waiting = WaitingDirects::restore(store.waiting_counts()?);

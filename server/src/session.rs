@@ -406,6 +406,7 @@ impl<C: ClientConnection> Session<C> {
         let what = match kind {
             Kind::Messages => "messages",
             Kind::Requests => "requests",
+            Kind::Board => "board operations",
         };
         if refused_in_a_row >= self.shared.settings.abuse_after {
             tracing::warn!("{} keeps sending {what} too fast, disconnecting", self.peer);

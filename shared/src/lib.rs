@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`protocol`]: the wire protocol as pure types: messages, framing, validation and limits.
 //!   It knows nothing of sockets; both sides encode and decode through it.
+//! - [`board`]: a room's whiteboard as a value: the rules for changing it, and its SVG.
 //! - [`trust`]: certificate fingerprints, the pinning verifier and the known-servers file.
 //! - [`transport`]: the QUIC transport settings both ends use (ALPN, keep-alive, windows).
 //! - [`client`]: the client core — connect, a stream of typed events, one method per command.
@@ -11,6 +12,8 @@
 //! - [`rate`]: the token bucket behind the send rate: the server enforces it per client, the
 //!   client core paces itself by the same bucket so it is never refused.
 
+/// A room's whiteboard as a value, the same on the server and every client.
+pub mod board;
 #[cfg(feature = "core")]
 pub mod client;
 #[cfg(feature = "client")]

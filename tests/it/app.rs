@@ -18,7 +18,8 @@ use anseo_shared::client::Event;
 use anseo_shared::protocol::{LOBBY, ServerMsg};
 
 use crate::support::{
-    Browser, Cli, DESKTOP, Impairment, MIB, Relay, TestServer, WAIT, binary, expect_event, make_file,
+    Browser, Cli, DESKTOP, Impairment, MIB, Relay, TestNetwork, TestServer, WAIT, binary, expect_event,
+    make_file,
 };
 
 /// The X server display size: tall enough for the phone-sized window (390x844).
@@ -220,6 +221,14 @@ impl AppWindow {
         Self::open(xvfb, display, config, &[link.to_string()], name, "").await
     }
 
+    /// Like [`AppWindow::start`], inside the test `network` and with no server given: the
+    /// login screen as a newcomer on that network sees it.
+    async fn start_in(xvfb: &Path, network: &TestNetwork, name: &str) -> AppWindow {
+        let (xvfb, display) = start_xvfb(xvfb);
+        let config = tempfile::tempdir().expect("temp config dir");
+        Self::open_as(network.command(&binary("anseo")), xvfb, display, config, &[], name, "").await
+    }
+
     /// Like [`AppWindow::start`], with a sound server of its own (PulseAudio with a null
     /// output, as on a desktop with speakers) that the app plays into.
     async fn start_with_sound(xvfb: &Path, server: &TestServer, name: &str) -> (AppWindow, SoundServer) {
@@ -258,10 +267,23 @@ impl AppWindow {
         name: &str,
         shot: &str,
     ) -> AppWindow {
+        Self::open_as(Command::new(binary("anseo")), xvfb, display, config, server_args, name, shot).await
+    }
+
+    /// [`AppWindow::open`] with `anseo` started by `command` (e.g. inside a namespace).
+    async fn open_as(
+        mut command: Command,
+        xvfb: XServer,
+        display: String,
+        config: tempfile::TempDir,
+        server_args: &[String],
+        name: &str,
+        shot: &str,
+    ) -> AppWindow {
         let shots = shots_dir();
         let app_log = std::fs::File::create(config.path().join("app.log")).expect("app log");
         let app = Reaper(
-            Command::new(binary("anseo"))
+            command
                 .args(["--name", name])
                 .args(server_args)
                 .env("DISPLAY", &display)
@@ -412,9 +434,15 @@ impl AppWindow {
     /// What the window shows, read through the clipboard (select all, copy, `xclip`), again
     /// until it is `complete`; the network plays no part.
     async fn copy_window_until(&self, complete: impl Fn(&str) -> bool) -> String {
+        self.copy_window_clicking((800, 400), complete).await
+    }
+
+    /// [`AppWindow::copy_window_until`], clicking at `spot` (somewhere with no field or button
+    /// under it) before selecting.
+    async fn copy_window_clicking(&self, spot: (u32, u32), complete: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT * 3;
         loop {
-            self.focus_messages();
+            self.click(spot.0, spot.1);
             self.key("ctrl+a");
             self.key("ctrl+c");
             let copied = Command::new("xclip")
@@ -1183,4 +1211,35 @@ async fn app_opened_with_an_invite_link_logs_in_without_a_trust_dialog() {
     // Trusting through the dialog would have written the server into the known-servers file.
     let known = app.config.path().join("anseo/known_servers");
     assert!(!known.exists(), "a trust dialog was answered: {:?}", std::fs::read_to_string(&known));
+}
+
+/// A newcomer's login screen lists the server announcing itself on the network (in a network
+/// namespace the test makes), with its name and address, read back from the window.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_login_screen_lists_a_server_on_the_network() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let network = TestNetwork::new(6);
+    let (_server, _) = network.server(4433, &["--display-name", "Room 12"]);
+    let app = AppWindow::start_in(&xvfb, &network, "alice").await;
+    let address = format!("{}:4433", network.address);
+    // The bottom left corner of the login screen is background.
+    let shown = app
+        .copy_window_clicking((10, 790), |text| {
+            text.contains("Servers on this network") && text.contains(&address)
+        })
+        .await;
+    let listed =
+        shown.lines().skip_while(|line| !line.contains("Servers on this network")).collect::<Vec<_>>();
+    assert!(listed.iter().any(|line| line.contains("Room 12")), "{shown}");
+    app.screenshot("login-discovered.png");
+
+    // A tap fills the address only: connecting still asks, saying the certificate matches
+    // what the server announced.
+    app.click(640, 589);
+    app.click(640, 511);
+    let asked = app.copy_window_clicking((10, 790), |text| text.contains("announced on this network")).await;
+    assert!(asked.contains("It matches the fingerprint the server announced on this network"), "{asked}");
+    assert!(asked.contains(&address), "{asked}");
+    app.screenshot("login-discovered-trust.png");
 }

@@ -2,118 +2,16 @@
 //! makes itself (a veth pair, one end with a private address and multicast on, so mDNS has a
 //! real interface; needs root, which CI has), `anseo-cli discover --json` finds a server with
 //! its port, fingerprint and display name, finds none that runs with `--no-discovery`, and
-//! finds two at once.
+//! finds two at once. A fake announcement (made here, in the namespace, through the client
+//! core's own mDNS crate) never makes a server trusted: the client core still asks first.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use anseo_shared::client::{ConnectError, ConnectOptions, Trust, connect, discover};
+use anseo_shared::trust::Fingerprint;
 use serde_json::Value;
 
-use crate::support::{WAIT, binary};
-
-/// A network namespace with a veth pair, one end at 10.77.`net`.1/24; deleted when dropped.
-struct TestNetwork {
-    name: String,
-    address: String,
-}
-
-impl TestNetwork {
-    fn new(net: u8) -> TestNetwork {
-        let name = format!("anseo-{}-{net}", std::process::id());
-        let address = format!("10.77.{net}.1");
-        ip(&["netns", "add", &name]);
-        let network = TestNetwork { name, address };
-        network.ip(&["link", "set", "lo", "up"]);
-        network.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-        network.ip(&["link", "set", "v0", "multicast", "on"]);
-        network.ip(&["addr", "add", &format!("{}/24", network.address), "dev", "v0"]);
-        network.ip(&["link", "set", "v0", "up"]);
-        network.ip(&["link", "set", "v1", "up"]);
-        network.ip(&["route", "add", "224.0.0.0/4", "dev", "v0"]);
-        network
-    }
-
-    /// Runs `ip` inside the namespace.
-    fn ip(&self, args: &[&str]) {
-        let mut all = vec!["-n", self.name.as_str()];
-        all.extend_from_slice(args);
-        ip(&all);
-    }
-
-    /// `program` to run inside the namespace.
-    fn command(&self, program: &Path) -> Command {
-        let mut command = Command::new("ip");
-        command.args(["netns", "exec", &self.name]).arg(program);
-        command
-    }
-
-    /// Starts a server on `port` in the namespace with `args`; returns it and its fingerprint.
-    fn server(&self, port: u16, args: &[&str]) -> (Server, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let child = self
-            .command(&binary("anseo-server"))
-            .args(["--listen", &format!("{}:{port}", self.address), "--no-web"])
-            .arg("--cert-dir")
-            .arg(dir.path().join("certs"))
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start anseo-server in the namespace");
-        let cert = dir.path().join("certs/cert.pem");
-        let deadline = Instant::now() + WAIT;
-        while !cert.exists() {
-            assert!(Instant::now() < deadline, "the server made no certificate");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let output = Command::new(binary("anseo-server"))
-            .args(["fingerprint", "--cert-dir"])
-            .arg(dir.path().join("certs"))
-            .output()
-            .expect("run anseo-server fingerprint");
-        let fingerprint = String::from_utf8(output.stdout).unwrap().trim().to_string();
-        (Server { child, _dir: dir }, fingerprint)
-    }
-
-    /// What `anseo-cli discover --json` finds in the namespace within 3 s.
-    fn discover(&self) -> Vec<Value> {
-        let output = self
-            .command(&binary("anseo-cli"))
-            .args(["discover", "--json", "--timeout", "3"])
-            .output()
-            .expect("run anseo-cli discover");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        stdout.lines().map(|line| serde_json::from_str(line).expect("a JSON line")).collect()
-    }
-}
-
-impl Drop for TestNetwork {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
-    }
-}
-
-fn ip(args: &[&str]) {
-    let status = Command::new("ip").args(args).status().expect("run ip (iproute2)");
-    assert!(status.success(), "ip {args:?} failed (network namespaces need root)");
-}
-
-/// A server in a namespace; killed when dropped.
-struct Server {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::TestNetwork;
 
 #[test]
 fn a_server_on_the_network_is_found_with_its_port_fingerprint_and_name() {
@@ -153,4 +51,69 @@ fn two_servers_are_both_found() {
         .collect();
     found.sort();
     assert_eq!(found, [("Maths".into(), 4433, first), ("Music".into(), 4434, second)]);
+}
+
+/// Announces `_anseo._udp` as `name` at `address:port` with `fingerprint`, as anyone on a
+/// network can; withdrawn when the returned daemon is shut down.
+fn announce(name: &str, address: &str, port: u16, fingerprint: &str) -> mdns_sd::ServiceDaemon {
+    use anseo_shared::protocol::discovery::{SERVICE_TYPE, TXT_FINGERPRINT, TXT_NAME, TXT_VERSION};
+    let daemon = mdns_sd::ServiceDaemon::new().expect("an mDNS daemon");
+    let version = anseo_shared::protocol::PROTOCOL_VERSION.to_string();
+    let properties = [(TXT_VERSION, version.as_str()), (TXT_FINGERPRINT, fingerprint), (TXT_NAME, name)];
+    let info =
+        mdns_sd::ServiceInfo::new(SERVICE_TYPE, name, "impostor.local.", address, port, &properties[..])
+            .expect("a service description");
+    daemon.register(info).expect("announce");
+    daemon
+}
+
+/// What the client core makes of a server it found by `name`: the announced fingerprint, and
+/// the refusal a first connection (no pin, an empty known-servers file) ends in.
+async fn find_and_connect(name: &str) -> (Option<Fingerprint>, Option<ConnectError>) {
+    let found = discover(Duration::from_secs(3)).await.expect("look for servers");
+    let server =
+        found.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{name} not found in {found:?}"));
+    let known = tempfile::tempdir().unwrap();
+    let path = known.path().join("known_servers");
+    let options = ConnectOptions::new(server.server().unwrap(), "amy", Trust::KnownServers(path.clone()));
+    let refusal = connect(&options).await.err();
+    assert!(!path.exists(), "nothing may be remembered without the user's yes");
+    (server.fingerprint, refusal)
+}
+
+#[test]
+fn a_fake_announcement_never_makes_a_server_trusted() {
+    let network = TestNetwork::new(4);
+    let (_real, real) = network.server(4433, &["--no-discovery"]);
+    let (_impostor, impostor) = network.server(4434, &["--no-discovery"]);
+    let real: Fingerprint = real.parse().unwrap();
+    let impostor: Fingerprint = impostor.parse().unwrap();
+    let wrong = Fingerprint::of_der(b"a certificate nobody has");
+    let address = network.address.clone();
+    let (wrong_for_real, impostor_as_real) = network.run_inside(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            // The real server's address with a fingerprint that is not its own.
+            let liar = announce("Room 12", &address, 4433, &wrong.to_hex());
+            let wrong_for_real = find_and_connect("Room 12").await;
+            let _ = liar.shutdown();
+            // Another server's address announced with the real server's fingerprint.
+            let thief = announce("Room 13", &address, 4434, &real.to_hex());
+            let impostor_as_real = find_and_connect("Room 13").await;
+            let _ = thief.shutdown();
+            (wrong_for_real, impostor_as_real)
+        })
+    });
+    // The announcement is passed on as it was, and the connection still needs the first-use
+    // question, which shows what the server really presented.
+    assert_eq!(wrong_for_real.0, Some(wrong));
+    match wrong_for_real.1 {
+        Some(ConnectError::UnknownServer { fingerprint, .. }) => assert_eq!(fingerprint, real),
+        other => panic!("expected the first-use question for the real server, got {other:?}"),
+    }
+    assert_eq!(impostor_as_real.0, Some(real));
+    match impostor_as_real.1 {
+        Some(ConnectError::UnknownServer { fingerprint, .. }) => assert_eq!(fingerprint, impostor),
+        other => panic!("expected the first-use question for the impostor, got {other:?}"),
+    }
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod app;
 mod attachments;
 mod bench;
+mod board;
 mod browser;
 mod chat;
 mod cli;

@@ -75,6 +75,13 @@ impl Chat {
                 self.media.insert(hash, Media::Fetching);
                 return Some(Command::FetchMedia { hash });
             }
+            Action::ShowRoomView(view) => self.show_room_view(view),
+            Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
+            Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
+            Action::StrokeEnd => return self.finish_stroke(),
+            Action::UndoStroke => return self.undo_stroke(),
+            Action::ClearBoard => return self.clear_board(),
+            Action::SetPen { tool, colour, width } => self.set_pen(tool, colour, width),
             Action::ViewPicture(file) => self.viewing = Some(file),
             Action::ClosePicture => self.viewing = None,
             Action::ShowError(message) => self.error = Some(message),
@@ -94,6 +101,15 @@ impl Chat {
             Target::Direct(user) => self.directs.entry(user.clone()).or_default().unread = 0,
         }
         if self.current != target {
+            self.drawing = None;
+            if matches!(target, Target::Direct(_)) {
+                self.room_view = super::RoomView::Messages;
+            } else if let Target::Room(room) = &target
+                && self.room_view == super::RoomView::Board
+                && let Some(room) = self.rooms.get_mut(room)
+            {
+                room.board_changed = false;
+            }
             self.shown = PAGE;
             self.scrolled_up = false;
             self.new_below = 0;

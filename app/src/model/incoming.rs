@@ -82,6 +82,8 @@ impl Chat {
             ChatEvent::Presence(presence) => self.presence(presence),
             ChatEvent::Reconnecting { attempt } => self.status = Status::Reconnecting { attempt },
             ChatEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
+            ChatEvent::Board(event) => self.board_event(event),
+            ChatEvent::BoardState { room, board } => self.board_state(room, board),
             // Tokens are kept by the network task (reported as `TokenStored`); the session's
             // end comes as `LoginFailed` or `LoggedOut`.
             ChatEvent::TokenIssued { .. } | ChatEvent::Closed(_) => {}

@@ -10,10 +10,12 @@
 //! - [`timeline`]: one conversation's lines in server order, notices placed by `after_seq`.
 //! - [`history`]: how far back a room is loaded, and the request for older messages.
 //! - [`text`]: splitting a message into text and links.
+//! - [`board`]: a room's Board tab: the pen, the stroke being drawn, undo and clear.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
 mod actions;
+pub mod board;
 pub mod failure;
 pub mod history;
 mod incoming;
@@ -28,10 +30,12 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use anseo_shared::board::Board;
 use anseo_shared::client::ChatEvent;
-use anseo_shared::protocol::{Attachment, FileHash, RoomInfo, Welcome};
+use anseo_shared::protocol::{Attachment, BoardOp, FileHash, Point, RoomInfo, StrokeStyle, Tool, Welcome};
 use anseo_shared::trust::Fingerprint;
 
+pub use board::{Drawing, RoomView};
 pub use failure::LoginFailure;
 pub use history::{History, OLDER_PAGE};
 pub use login::{CertificateWarning, Discovered, LoginForm, TrustPrompt};
@@ -110,6 +114,32 @@ pub enum Action {
     PickDiscovered(String),
     /// Leave the server and go back to the login form.
     Disconnect,
+    /// Show the open room's messages or its board.
+    ShowRoomView(RoomView),
+    /// The pointer went down on the board: stroke `stroke` (a fresh random id) begins at
+    /// `point`; `now_ms` is the view's clock.
+    StrokeStart {
+        point: Point,
+        stroke: u64,
+        now_ms: u64,
+    },
+    /// The pointer moved while drawing.
+    StrokeMove {
+        point: Point,
+        now_ms: u64,
+    },
+    /// The pointer went up or left the board.
+    StrokeEnd,
+    /// Take back this user's last stroke on the open board.
+    UndoStroke,
+    /// Clear the open board.
+    ClearBoard,
+    /// Change the pen: its tool, colour or width (what is `None` stays).
+    SetPen {
+        tool: Option<Tool>,
+        colour: Option<u32>,
+        width: Option<u16>,
+    },
 }
 
 /// What the network task should do.
@@ -174,6 +204,11 @@ pub enum Command {
     /// Download the file `hash` into the app's media cache (see `crate::media`).
     FetchMedia {
         hash: FileHash,
+    },
+    /// Send operations on the board of `room`, in order.
+    Draw {
+        room: String,
+        ops: Vec<BoardOp>,
     },
     Quit,
 }
@@ -259,6 +294,10 @@ pub struct Room {
     pub timeline: Timeline,
     pub unread: u32,
     pub history: History,
+    /// The room's whiteboard, as the server last said.
+    pub board: Board,
+    /// The board changed while its tab was not showing (the tab shows a dot).
+    pub board_changed: bool,
 }
 
 /// The direct messages with one user.
@@ -313,6 +352,12 @@ pub struct Chat {
     pub media: BTreeMap<FileHash, Media>,
     /// The picture shown large, if one is.
     pub viewing: Option<Attachment>,
+    /// Whether the open room shows its messages or its board.
+    pub room_view: RoomView,
+    /// The pen the board draws with.
+    pub pen: StrokeStyle,
+    /// The stroke being drawn, if one is.
+    pub drawing: Option<Drawing>,
 }
 
 /// A file the user picked to send: its path (desktop), or the page's file (browser).
@@ -556,6 +601,9 @@ impl Chat {
             transfers: Vec::new(),
             media: BTreeMap::new(),
             viewing: None,
+            room_view: RoomView::Messages,
+            pen: board::DEFAULT_PEN,
+            drawing: None,
         };
         chat.take_welcome(welcome);
         chat

@@ -121,6 +121,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::Nick { name } => client.nick(&name).await,
         Command::History { room, before, limit } => client.history(&room, before, limit).await,
         Command::SetPassword { password } => client.set_password(password.expose()).await,
+        Command::Draw { room, ops } => draw(&client, &room, ops).await,
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }
@@ -130,6 +131,18 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())
+}
+
+/// Sends board operations in order, stopping at the first refused.
+async fn draw(
+    client: &Resilient,
+    room: &str,
+    ops: Vec<anseo_shared::protocol::BoardOp>,
+) -> Result<(), ClientError> {
+    for op in ops {
+        client.draw(room, op).await?;
+    }
+    Ok(())
 }
 
 fn forget(tokens: &TokenStore, server: &str, name: &str) {

@@ -41,7 +41,12 @@ fn timestamp(report: &Report) -> Option<u64> {
         Report::Message { ts, .. }
         | Report::Dm { ts, .. }
         | Report::Presence { ts, .. }
-        | Report::RoomCreated { ts, .. } => Some(*ts),
+        | Report::RoomCreated { ts, .. }
+        | Report::StrokeBegin { ts, .. }
+        | Report::StrokePoints { ts, .. }
+        | Report::StrokeEnd { ts, .. }
+        | Report::StrokeDeleted { ts, .. }
+        | Report::BoardCleared { ts, .. } => Some(*ts),
         _ => None,
     }
 }
@@ -122,6 +127,24 @@ fn line(report: &Report) -> String {
         Report::Help { .. } => "commands:".to_string(),
         Report::Error { message, .. } => format!("! {message}"),
         Report::Closed { reason } => format!("* disconnected: {reason}"),
+        Report::StrokeBegin { room, by, colour, tool, .. } => {
+            format!("* {by} is drawing on the board of #{room} ({tool}, {colour})")
+        }
+        Report::StrokePoints { room, by, points, .. } => {
+            format!("* {by} drew {} more points on the board of #{room}", points.len())
+        }
+        Report::StrokeEnd { room, by, stroke, .. } => {
+            format!("* {by} finished stroke {stroke} on the board of #{room}")
+        }
+        Report::StrokeDeleted { room, by, stroke, .. } => {
+            format!("* {by} deleted stroke {stroke} from the board of #{room}")
+        }
+        Report::BoardCleared { room, by, .. } => format!("* {by} cleared the board of #{room}"),
+        Report::Board { room, strokes: 0, .. } => format!("* the board of #{room} is empty"),
+        Report::Board { room, strokes, authors, .. } => {
+            let by: Vec<String> = authors.iter().map(|a| format!("{} ({})", a.name, a.strokes)).collect();
+            format!("* the board of #{room} has {strokes} strokes, by {}", by.join(", "))
+        }
     }
 }
 

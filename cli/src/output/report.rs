@@ -1,9 +1,11 @@
 //! The events this client reports, as one serde enum: its JSON form is the `--json` schema
 //! documented in `cli/JSON.md`. Field names and `type` values are an interface: only add.
 
+use anseo_shared::board::Board;
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{
-    Attachment, DirectMessage, HistoryPage, RoomInfo, RoomMessage, Welcome, hash_to_hex,
+    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Point, RoomInfo, RoomMessage, Welcome,
+    colour_hex, hash_to_hex,
 };
 use serde::Serialize;
 
@@ -103,6 +105,38 @@ pub enum Report {
     Resumed { missed: u64 },
     /// The connection ended; nothing follows.
     Closed { reason: String },
+    /// Someone (maybe this user) began a stroke on the board of `room`, with its first points.
+    StrokeBegin {
+        room: String,
+        seq: u64,
+        by: String,
+        stroke: u64,
+        /// `#rrggbb`.
+        colour: String,
+        width: u16,
+        /// `pen`, `highlighter` or `eraser`.
+        tool: String,
+        points: Vec<[u16; 2]>,
+        ts: u64,
+    },
+    /// More points of a stroke being drawn.
+    StrokePoints { room: String, seq: u64, by: String, stroke: u64, points: Vec<[u16; 2]>, ts: u64 },
+    /// A stroke is finished.
+    StrokeEnd { room: String, seq: u64, by: String, stroke: u64, ts: u64 },
+    /// A stroke was taken off the board.
+    StrokeDeleted { room: String, seq: u64, by: String, stroke: u64, ts: u64 },
+    /// The board was cleared.
+    BoardCleared { room: String, seq: u64, by: String, ts: u64 },
+    /// The board of `room` as it is: after joining it (or the lobby's after login) when
+    /// anything was ever drawn on it, after a reconnect, and as the answer to `/board`.
+    Board { room: String, seq: u64, strokes: usize, authors: Vec<AuthorEntry> },
+}
+
+/// Who drew how many strokes on a board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorEntry {
+    pub name: String,
+    pub strokes: usize,
 }
 
 /// A room in a list.
@@ -219,6 +253,8 @@ impl Report {
             ChatEvent::Reconnecting { attempt } => Report::Reconnecting { attempt },
             ChatEvent::Resumed { missed, .. } => Report::Resumed { missed },
             ChatEvent::Closed(reason) => Report::Closed { reason: reason.to_string() },
+            ChatEvent::Board(event) => Report::from_board_event(event),
+            ChatEvent::BoardState { room, board } => Report::board(&room, &board),
             // A page holds many messages: see `Report::history`.
             // The login token is for devices that keep it (the app); a script has its password.
             // A message on its way is printed when posted (its echo) or refused; one posted
@@ -228,6 +264,38 @@ impl Report {
             | ChatEvent::Sending { .. }
             | ChatEvent::AlreadyPosted { .. } => return None,
         })
+    }
+
+    /// The report for an operation on a board.
+    pub fn from_board_event(event: BoardEvent) -> Self {
+        let BoardEvent { room, seq, by, ts, op } = event;
+        let xy = |points: Vec<Point>| points.iter().map(|p| [p.x, p.y]).collect();
+        match op {
+            BoardOp::Begin { stroke, style, points } => Report::StrokeBegin {
+                room,
+                seq,
+                by,
+                stroke,
+                colour: colour_hex(style.colour),
+                width: style.width,
+                tool: style.tool.as_str().to_string(),
+                points: xy(points),
+                ts,
+            },
+            BoardOp::Points { stroke, points } => {
+                Report::StrokePoints { room, seq, by, stroke, points: xy(points), ts }
+            }
+            BoardOp::End { stroke } => Report::StrokeEnd { room, seq, by, stroke, ts },
+            BoardOp::Delete { stroke } => Report::StrokeDeleted { room, seq, by, stroke, ts },
+            BoardOp::Clear => Report::BoardCleared { room, seq, by, ts },
+        }
+    }
+
+    /// Who drew what on the board of `room`.
+    pub fn board(room: &str, board: &Board) -> Self {
+        let authors =
+            board.authors().into_iter().map(|(name, strokes)| AuthorEntry { name, strokes }).collect();
+        Report::Board { room: room.to_string(), seq: board.seq(), strokes: board.strokes().len(), authors }
     }
 
     /// The report for a change of presence.

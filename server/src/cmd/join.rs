@@ -63,12 +63,14 @@ impl Join {
                     creator,
                     created_ms: now_ms(),
                     last_seq: 0,
+                    board_seq: 0,
                 };
                 store
                     .submit(WriteOp::CreateRoom(room), |_| {})
                     .map_err(|busy| CommandError::new(ErrorCode::Unavailable, busy.to_string()))?;
             }
-            state.create_room(name, topic);
+            let creator = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
+            state.create_room(name, topic, creator);
         }
         if !already_in {
             state.add_member(me, &key);
@@ -82,6 +84,7 @@ impl Join {
             up_to: room.last_seq,
         });
         state.send(me, &reply);
+        state.send_board(me, &key);
         Ok(history)
     }
 }

@@ -5,6 +5,7 @@
 //! [`ErrorReply`](anseo_shared::protocol::ErrorReply) to the sender and never touches anyone
 //! else.
 
+mod board;
 mod content;
 mod direct;
 mod history;
@@ -18,6 +19,7 @@ mod set_password;
 
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
+pub use board::Draw;
 pub use direct::Direct;
 pub use history::{History, send_page};
 pub use join::Join;
@@ -45,6 +47,7 @@ pub enum Command {
     ListRooms(ListRooms),
     History(History),
     SetPassword(SetPassword),
+    Draw(Draw),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -110,6 +113,7 @@ impl Command {
             ClientMsg::ListUsersAfter { after } => Command::ListUsers(ListUsers { after: Some(after) }),
             ClientMsg::ListRoomsAfter { after } => Command::ListRooms(ListRooms { after: Some(after) }),
             ClientMsg::History { room, before, limit } => Command::History(History { room, before, limit }),
+            ClientMsg::Board { room, op } => Command::Draw(Draw { room, op }),
         })
     }
 
@@ -135,6 +139,7 @@ impl Command {
             Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_) => {
                 Kind::Requests
             }
+            Command::Draw(_) => Kind::Board,
         }
     }
 
@@ -148,6 +153,7 @@ impl Command {
             Command::Join(cmd) => cmd.apply(hub, me).map(|page| page.map(Followup::History)),
             Command::Leave(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Nick(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Draw(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),
@@ -198,6 +204,11 @@ mod tests {
             let expected = if counted_by_the_client { Kind::Messages } else { Kind::Requests };
             assert_eq!(command.budget(), expected, "{command:?}");
         }
+        let draw = Command::from_msg(ClientMsg::Board {
+            room: "art".into(),
+            op: anseo_shared::protocol::BoardOp::Clear,
+        });
+        assert_eq!(draw.expect("a command").budget(), Kind::Board);
         assert!(
             Command::from_msg(ClientMsg::Hello { version: PROTOCOL_VERSION, name: "x".into() }).is_none()
         );

@@ -117,6 +117,7 @@ impl Hub {
             up_to: lobby.last_seq,
         };
         state.send(id, &ServerMsg::Welcome(welcome));
+        state.send_board(id, &fold_name(LOBBY));
         Ok(LoggedIn { id, online: state.users.len(), lobby_history, presence })
     }
 

@@ -9,6 +9,7 @@
 //! Login and logout live in [`login`](self::login); each command's logic lives in
 //! `crate::cmd`, on top of the helpers here.
 
+mod boards;
 mod login;
 mod pages;
 mod room_budget;
@@ -20,9 +21,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use anseo_shared::board::{Board, BoardLimits};
 use anseo_shared::protocol::{
-    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, encode_frame,
-    fold_name, name_skeleton,
+    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, Stroke,
+    encode_frame, fold_name, name_skeleton,
 };
 use bytes::Bytes;
 
@@ -58,6 +60,8 @@ pub struct HubLimits {
     pub send_rate: SendRate,
     /// How many rooms one name, and one address, may create in an hour.
     pub room_creation: RoomCreationLimits,
+    /// How much a room's whiteboard holds.
+    pub board: BoardLimits,
     /// Presence events kept for clients that are behind (normally
     /// [`crate::presence::PRESENCE_BACKLOG`]; the ring is allocated whole at start).
     pub presence_backlog: usize,
@@ -134,6 +138,10 @@ pub struct Room {
     pub members: BTreeSet<ClientId>,
     /// The sequence number of the room's last message (0 before the first).
     pub last_seq: u64,
+    /// Who created it (empty for the lobby): who may clear its board.
+    pub creator: String,
+    /// Its whiteboard.
+    pub board: Board,
 }
 
 /// What a hub starts from: the rooms and last message id of an earlier run.
@@ -145,6 +153,8 @@ pub struct Restored {
     pub claimed: Vec<String>,
     /// The highest client message id stored per client instance.
     pub sent: Vec<(u64, u64)>,
+    /// The strokes on every board, by room name, in the order they were begun.
+    pub strokes: Vec<(String, Stroke)>,
 }
 
 impl Hub {
@@ -156,16 +166,17 @@ impl Hub {
     /// A hub with the rooms and counters of an earlier run, writing to `storage`.
     pub fn restore(limits: HubLimits, restored: Restored, storage: Option<Storage>) -> Hub {
         let mut rooms = BTreeMap::new();
-        rooms.insert(
-            fold_name(LOBBY),
-            Room { name: LOBBY.into(), topic: String::new(), members: BTreeSet::new(), last_seq: 0 },
-        );
+        rooms.insert(fold_name(LOBBY), Room::new(LOBBY.into(), String::new(), String::new()));
+        let mut boards: HashMap<String, Vec<Stroke>> = HashMap::new();
+        for (room, stroke) in restored.strokes {
+            boards.entry(room).or_default().push(stroke);
+        }
         for stored in restored.rooms {
+            let strokes = boards.remove(&stored.name).unwrap_or_default();
             let room = Room {
-                name: stored.name,
-                topic: stored.topic,
-                members: BTreeSet::new(),
+                board: Board::restored(stored.board_seq, strokes),
                 last_seq: stored.last_seq,
+                ..Room::new(stored.name, stored.topic, stored.creator)
             };
             rooms.insert(fold_name(&room.name), room);
         }
@@ -368,8 +379,8 @@ impl State {
     }
 
     /// Creates a room (which must not exist yet) and tells everyone.
-    pub fn create_room(&mut self, name: String, topic: String) {
-        let room = Room { name, topic, members: BTreeSet::new(), last_seq: 0 };
+    pub fn create_room(&mut self, name: String, topic: String, creator: String) {
+        let room = Room::new(name, topic, creator);
         let info = room.info();
         self.rooms.insert(fold_name(&room.name), room);
         self.broadcast_presence(PresenceEvent::RoomCreated { room: info });
@@ -458,6 +469,16 @@ impl State {
 }
 
 impl Room {
+    /// A room without members, messages or strokes.
+    pub fn new(name: String, topic: String, creator: String) -> Room {
+        Room { name, topic, members: BTreeSet::new(), last_seq: 0, creator, board: Board::default() }
+    }
+
+    /// Whether `name` created the room.
+    pub fn is_creator(&self, name: &str) -> bool {
+        !self.creator.is_empty() && fold_name(&self.creator) == fold_name(name)
+    }
+
     /// The room as listed to clients.
     pub fn info(&self) -> RoomInfo {
         RoomInfo { name: self.name.clone(), topic: self.topic.clone(), members: self.members.len() as u32 }

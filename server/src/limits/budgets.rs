@@ -1,8 +1,9 @@
 //! Budgets that outlive a connection, so reconnecting is no way around them.
 //!
-//! Every command a client sends costs a token from one of two budgets: the message budget
-//! (messages, direct messages, joins, leaves, renames: the rate the Welcome announces) or the
-//! request budget (lists, history, passwords and frames the server could not decode). When a
+//! Every command a client sends costs a token from one of three budgets: the message budget
+//! (messages, direct messages, joins, leaves, renames: the rate the Welcome announces), the
+//! board budget (operations on a room's whiteboard) or the request budget (lists, history,
+//! passwords and frames the server could not decode). When a
 //! session ends, its budgets are kept under the user's folded name and under the client's
 //! address; a new session starts from the emptier of the two it finds (or full ones), with one
 //! exception for the message budget, see [`Budgets::resume`]. Logins are budgeted per address.
@@ -29,6 +30,8 @@ pub struct BudgetLimits {
     pub messages: RateLimit,
     /// Lists, history, passwords and undecodable frames.
     pub requests: RateLimit,
+    /// Operations on whiteboards.
+    pub board: RateLimit,
     /// Logins from one address.
     pub logins: RateLimit,
 }
@@ -38,6 +41,7 @@ pub struct BudgetLimits {
 pub enum Kind {
     Messages,
     Requests,
+    Board,
 }
 
 /// The budgets of one session.
@@ -45,6 +49,7 @@ pub enum Kind {
 pub struct SessionBudgets {
     pub messages: Budget,
     pub requests: Budget,
+    pub board: Budget,
 }
 
 /// Whose budgets are kept.
@@ -68,6 +73,7 @@ impl SessionBudgets {
         SessionBudgets {
             messages: Budget::new(limits.messages, now),
             requests: Budget::new(limits.requests, now),
+            board: Budget::new(limits.board, now),
         }
     }
 
@@ -76,6 +82,7 @@ impl SessionBudgets {
         match kind {
             Kind::Messages => &mut self.messages,
             Kind::Requests => &mut self.requests,
+            Kind::Board => &mut self.board,
         }
     }
 
@@ -84,15 +91,16 @@ impl SessionBudgets {
         SessionBudgets {
             messages: self.messages.emptier(other.messages, now),
             requests: self.requests.emptier(other.requests, now),
+            board: self.board.emptier(other.board, now),
         }
     }
 
     fn is_full(&self, now: Instant) -> bool {
-        self.messages.is_full(now) && self.requests.is_full(now)
+        self.messages.is_full(now) && self.requests.is_full(now) && self.board.is_full(now)
     }
 
     fn full_at(&self, now: Instant) -> Instant {
-        self.messages.full_at(now).max(self.requests.full_at(now))
+        self.messages.full_at(now).max(self.requests.full_at(now)).max(self.board.full_at(now))
     }
 }
 
@@ -184,6 +192,7 @@ mod tests {
         messages: RateLimit { burst: 10, per_sec: 1.0 },
         requests: RateLimit { burst: 6, per_sec: 2.0 },
         logins: RateLimit { burst: 3, per_sec: 0.05 },
+        board: RateLimit { burst: 4, per_sec: 2.0 },
     };
     const HOME: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
     const AWAY: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));

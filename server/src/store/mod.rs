@@ -8,6 +8,7 @@
 //! ([`FolderLock`]).
 
 mod attachments;
+mod boards;
 mod folder;
 mod schema;
 mod writer;
@@ -18,6 +19,7 @@ use anseo_shared::protocol::{Attachment, LOBBY};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use attachments::AttachedTo;
+pub use boards::StoredBoardOp;
 pub use folder::FolderLock;
 pub use writer::{StoreBusy, StoreWriter};
 
@@ -57,6 +59,8 @@ pub struct StoredRoom {
     pub created_ms: u64,
     /// The sequence number of the room's latest message (0 when it has none).
     pub last_seq: u64,
+    /// The number of the last operation on its board (0 when nothing was ever drawn).
+    pub board_seq: u64,
 }
 
 /// A room message as stored.
@@ -113,6 +117,8 @@ pub enum WriteOp {
     Delivered {
         ids: Vec<u64>,
     },
+    /// An operation on a room's whiteboard.
+    Board(StoredBoardOp),
 }
 
 /// A connection to the database file (or to a private in-memory database).
@@ -164,7 +170,8 @@ impl Store {
             .connection
             .prepare(
                 "SELECT r.name, r.topic, r.creator, r.created_ms,
-                        COALESCE((SELECT MAX(seq) FROM room_messages m WHERE m.room = r.name), 0)
+                        COALESCE((SELECT MAX(seq) FROM room_messages m WHERE m.room = r.name), 0),
+                        r.board_seq
                  FROM rooms r ORDER BY r.name",
             )
             .map_err(|e| self.error(e))?;
@@ -176,6 +183,7 @@ impl Store {
                     creator: row.get(2)?,
                     created_ms: row.get(3)?,
                     last_seq: row.get(4)?,
+                    board_seq: row.get(5)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -415,6 +423,7 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
                 d.attachment.as_ref().map(|a| a.hash.to_vec())
             ])
             .map(drop),
+        WriteOp::Board(op) => boards::apply(transaction, op),
         WriteOp::Delivered { ids } => {
             let mut statement =
                 transaction.prepare_cached("UPDATE direct_messages SET pending_for = NULL WHERE id = ?1")?;

@@ -66,6 +66,21 @@ const STEPS: &[&str] = &[
          WHERE attachment_hash IS NOT NULL;
      CREATE INDEX direct_messages_by_attachment ON direct_messages (attachment_hash)
          WHERE attachment_hash IS NOT NULL;",
+    // 7: whiteboards: the strokes on each board as they are (points packed 4 bytes each),
+    // and the number of each board's last operation.
+    "CREATE TABLE board_strokes (
+         room TEXT NOT NULL,
+         stroke INTEGER NOT NULL,
+         author TEXT NOT NULL,
+         colour INTEGER NOT NULL,
+         width INTEGER NOT NULL,
+         tool INTEGER NOT NULL,
+         points BLOB NOT NULL,
+         ended INTEGER NOT NULL,
+         seq INTEGER NOT NULL,
+         PRIMARY KEY (room, stroke)
+     ) WITHOUT ROWID;
+     ALTER TABLE rooms ADD COLUMN board_seq INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The steps above, for the migration runner.

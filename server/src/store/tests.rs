@@ -32,6 +32,7 @@ fn room(name: &str) -> StoredRoom {
         creator: "alice".into(),
         created_ms: 1,
         last_seq: 0,
+        board_seq: 0,
     }
 }
 

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 
 use super::error::Disconnect;
+use crate::board::Board;
 use crate::protocol::{
-    Attachment, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo, RoomMessage,
-    Welcome,
+    Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo,
+    RoomMessage, Welcome,
 };
 
 /// Something that happened in a resilient session, in the order the caller should apply it.
@@ -68,6 +69,14 @@ pub enum ChatEvent {
     Resumed { missed: u64, welcome: Welcome, members: BTreeMap<String, Vec<String>> },
     /// The session ended; nothing follows.
     Closed(Disconnect),
+    /// An operation on the board of a room this user is in, passed on once and in order (to
+    /// apply with [`Board::apply_event`]).
+    Board(BoardEvent),
+    /// The board of a room as it is, however many pages the server sent it in: after joining
+    /// the room (the lobby's after login) and after a reconnect, when anything was ever drawn
+    /// on it. It replaces the room's board; the operations after it follow as
+    /// [`ChatEvent::Board`].
+    BoardState { room: String, board: Board },
 }
 
 /// Where a send goes.

@@ -9,8 +9,8 @@ use std::future::Future;
 use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
-    Attachment, ClientMsg, normalize_name, normalize_room, validate_attachment, validate_caption,
-    validate_password, validate_text, validate_topic,
+    Attachment, BoardOp, ClientMsg, normalize_name, normalize_room, validate_attachment, validate_board_op,
+    validate_caption, validate_password, validate_text, validate_topic,
 };
 
 /// Where a session's commands go. Sealed: the trait lives in a private module, so only the
@@ -111,6 +111,15 @@ impl<L: Link + Sync> Commands<L> {
     /// latest when `None`).
     pub async fn history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
         self.send(ClientMsg::History { room: normalize_room(room)?, before, limit }).await
+    }
+
+    /// Sends an operation on the board of `room` (see [`BoardOp`]); everyone in the room,
+    /// this user included, gets it back numbered ([`ChatEvent::Board`](super::ChatEvent)).
+    /// A long stroke goes as a `Begin` followed by `Points` batches of at most
+    /// [`MAX_POINTS_PER_OP`](crate::protocol::MAX_POINTS_PER_OP).
+    pub async fn draw(&self, room: &str, op: BoardOp) -> Result<(), ClientError> {
+        validate_board_op(&op)?;
+        self.send(ClientMsg::Board { room: normalize_room(room)?, op }).await
     }
 
     /// Claims this user's current name with `password`, or changes its password (revoking

@@ -175,6 +175,8 @@ pub enum ClientError {
     Password(#[from] PasswordError),
     #[error(transparent)]
     Attachment(#[from] AttachmentError),
+    #[error(transparent)]
+    Board(#[from] crate::protocol::BoardOpError),
     #[error("not connected: {0}")]
     Disconnected(Disconnect),
 }

@@ -21,9 +21,10 @@ use web_time::Instant;
 
 use super::chat_event::{ChatEvent, Presence};
 use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
+use crate::board::Board;
 use crate::protocol::{
-    ClientMsg, DirectMessage, ErrorCode, ErrorReply, HistoryPage, MAX_HISTORY_PAGE, PresenceFrame, RoomInfo,
-    RoomMessage, ServerMsg, Welcome, fold_name,
+    BoardEvent, BoardSnapshot, ClientMsg, DirectMessage, ErrorCode, ErrorReply, HistoryPage,
+    MAX_HISTORY_PAGE, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome, fold_name,
 };
 
 /// How long catching up after a reconnect may take; then the session goes on without the
@@ -76,6 +77,16 @@ struct RoomState {
     name: String,
     /// The sequence number of the last message of this room passed to the caller.
     last_seq: u64,
+    /// The number of the last operation on this room's board passed to the caller.
+    board_seq: u64,
+    /// The pages of a board snapshot being collected.
+    board_pages: Vec<BoardSnapshot>,
+}
+
+impl RoomState {
+    fn new(name: String) -> Self {
+        RoomState { name, last_seq: 0, board_seq: 0, board_pages: Vec::new() }
+    }
 }
 
 /// Catching up after a reconnect: each room's pages and live messages are collected until
@@ -98,7 +109,7 @@ impl Reconcile {
     /// A session just logged in with `welcome`.
     pub(super) fn new(welcome: &Welcome, now: Instant) -> Self {
         let mut rooms = BTreeMap::new();
-        rooms.insert(fold_name(&welcome.room), RoomState { name: welcome.room.clone(), last_seq: 0 });
+        rooms.insert(fold_name(&welcome.room), RoomState::new(welcome.room.clone()));
         Reconcile {
             name: welcome.name.clone(),
             rooms,
@@ -301,9 +312,34 @@ impl Reconcile {
             ServerMsg::Token { name, token, ts } => {
                 self.events.push_back(ChatEvent::TokenIssued { name, token, ts })
             }
+            ServerMsg::Board(event) => self.on_board(event),
+            ServerMsg::BoardState(page) => self.on_board_page(page),
             // Only ever the answer to a login, which the connection handled.
             ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => {}
         }
+    }
+
+    /// An operation on a board, passed on unless it was already (or the snapshot had it).
+    fn on_board(&mut self, event: BoardEvent) {
+        let Some(room) = self.rooms.get_mut(&fold_name(&event.room)) else { return };
+        if event.seq > room.board_seq {
+            room.board_seq = event.seq;
+            self.events.push_back(ChatEvent::Board(event));
+        }
+    }
+
+    /// Collects a page of a board snapshot; the whole board is passed on with the last page.
+    fn on_board_page(&mut self, page: BoardSnapshot) {
+        let Some(room) = self.rooms.get_mut(&fold_name(&page.room)) else { return };
+        let more = page.more;
+        room.board_pages.push(page);
+        if more {
+            return;
+        }
+        let board = Board::from_snapshot(std::mem::take(&mut room.board_pages));
+        room.board_seq = board.seq();
+        let name = room.name.clone();
+        self.events.push_back(ChatEvent::BoardState { room: name, board });
     }
 
     /// A live message, passed on unless it was already (a message of a room is passed on once).
@@ -394,7 +430,7 @@ impl Reconcile {
     }
 
     fn on_joined(&mut self, room: RoomInfo, members: Vec<String>, ts: u64) {
-        let state = RoomState { name: room.name.clone(), last_seq: 0 };
+        let state = RoomState::new(room.name.clone());
         self.rooms.entry(fold_name(&room.name)).or_insert(state);
         self.events.push_back(ChatEvent::Joined { room, members, ts });
     }

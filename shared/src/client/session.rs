@@ -70,8 +70,10 @@ impl Event {
                 ServerMsg::Error(ErrorReply { code, message, client_msg_id: None, ts }) => {
                     ChatEvent::CommandFailed { code, message, ts }
                 }
+                ServerMsg::Board(event) => ChatEvent::Board(event),
                 ServerMsg::UsersPage { .. }
                 | ServerMsg::RoomsPage { .. }
+                | ServerMsg::BoardState(_)
                 | ServerMsg::Welcome(_)
                 | ServerMsg::Rejected(_) => return None,
             },

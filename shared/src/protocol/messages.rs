@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Attachment;
+use super::{Attachment, BoardEvent, BoardOp, BoardSnapshot};
 
 /// What a client sends on its bidirectional stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,10 @@ pub enum ClientMsg {
     /// Ask for a page of the rooms whose names sort after `after` (from the first when
     /// empty); answered by [`ServerMsg::RoomsPage`]. `ListRooms` gets the first page only.
     ListRoomsAfter { after: String },
+    /// An operation on the board of a room the client is in (see [`BoardOp`]); answered by
+    /// [`ServerMsg::Board`] to everyone in the room, the sender included. Paid from a budget
+    /// of its own, not the message rate.
+    Board { room: String, op: BoardOp },
 }
 
 impl ClientMsg {
@@ -135,6 +139,12 @@ pub enum ServerMsg {
     UsersPage { users: Vec<String>, more: bool, ts: u64 },
     /// A page of the rooms, in name order; `more` when others sort after the last.
     RoomsPage { rooms: Vec<RoomInfo>, more: bool, ts: u64 },
+    /// An operation on the board of a room this client is in, numbered by the server.
+    Board(BoardEvent),
+    /// A page of a room's board as it is, after a join (the lobby's after the Welcome) when
+    /// anything was ever drawn on it: it replaces what the client had. Operations numbered
+    /// at or below its `seq` are in it already.
+    BoardState(BoardSnapshot),
 }
 
 /// A page of a room's history.
@@ -313,6 +323,8 @@ pub enum ErrorCode {
     /// The file is attached to nothing this user may see (a room they are not in, someone
     /// else's direct message).
     NotAllowed,
+    /// The board has as many strokes as the server allows: delete some, or clear it.
+    BoardFull,
 }
 
 impl ErrorCode {
@@ -340,6 +352,7 @@ impl ErrorCode {
             ErrorCode::WrongHash => "wrong_hash",
             ErrorCode::NotFound => "not_found",
             ErrorCode::NotAllowed => "not_allowed",
+            ErrorCode::BoardFull => "board_full",
         }
     }
 }

@@ -10,6 +10,7 @@
 //! ever appended; `tests` freeze the bytes.
 
 mod attachment;
+mod board;
 mod codec;
 pub mod discovery;
 #[cfg(feature = "codec")]
@@ -22,6 +23,11 @@ mod web;
 pub use attachment::{
     Attachment, AttachmentError, MAX_FILE_NAME_CHARS, MAX_MIME_LEN, MAX_PREVIEW_BYTES, Picture, human_size,
     validate_attachment, validate_file_name,
+};
+pub use board::{
+    BOARD_SIZE, BoardEvent, BoardOp, BoardOpError, BoardSnapshot, DEFAULT_BOARD_OPS_PER_SEC,
+    DEFAULT_MAX_BOARD_STROKES, DEFAULT_MAX_STROKE_POINTS, MAX_POINTS_PER_OP, MAX_STROKE_WIDTH, Point, Stroke,
+    StrokeStyle, Tool, colour_hex, parse_colour, validate_board_op,
 };
 pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]

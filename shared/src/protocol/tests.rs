@@ -391,3 +391,48 @@ fn golden_bytes_of_a_transfer() {
     assert_eq!(&encode_frame(&TransferReply::Sending { size: 2 }).unwrap()[..], &[0, 0, 0, 2, 3, 2]);
     assert_eq!(ErrorCode::NotAllowed.as_str(), "not_allowed");
 }
+
+#[test]
+fn golden_bytes_of_the_board() {
+    // Appended variants: ClientMsg 14, ServerMsg 14 and 15, ErrorCode 21.
+    let style = StrokeStyle { colour: 0x0000ff, width: 3, tool: Tool::Highlighter };
+    let begin = ClientMsg::Board {
+        room: "a".into(),
+        op: BoardOp::Begin { stroke: 9, style, points: vec![Point { x: 1, y: 300 }] },
+    };
+    // variant 14 | "a" | Begin 0 | stroke 9 | colour 255 as a varint | width 3 | tool 1 | 1 point
+    assert_eq!(postcard::to_stdvec(&begin).unwrap(), [14, 1, b'a', 0, 9, 0xff, 0x01, 3, 1, 1, 1, 0xac, 0x02]);
+    let event =
+        ServerMsg::Board(BoardEvent { room: "a".into(), seq: 2, by: "b".into(), ts: 5, op: BoardOp::Clear });
+    assert_eq!(postcard::to_stdvec(&event).unwrap(), [14, 1, b'a', 2, 1, b'b', 5, 4]);
+    let snapshot =
+        ServerMsg::BoardState(BoardSnapshot { room: "a".into(), seq: 7, strokes: vec![], more: false });
+    assert_eq!(postcard::to_stdvec(&snapshot).unwrap(), [15, 1, b'a', 7, 0, 0]);
+    assert_eq!(postcard::to_stdvec(&ErrorCode::BoardFull).unwrap(), [21]);
+    assert_eq!(ErrorCode::BoardFull.as_str(), "board_full");
+}
+
+#[test]
+fn board_operations_are_checked_on_their_own() {
+    let style = StrokeStyle { colour: 0x123456, width: 4, tool: Tool::Pen };
+    let begin = |points: Vec<Point>| BoardOp::Begin { stroke: 1, style, points };
+    assert_eq!(validate_board_op(&begin(vec![Point { x: 0, y: BOARD_SIZE }])), Ok(()));
+    assert_eq!(
+        validate_board_op(&begin(vec![Point { x: BOARD_SIZE + 1, y: 0 }])),
+        Err(BoardOpError::OffBoard { x: BOARD_SIZE + 1, y: 0 })
+    );
+    let many = vec![Point { x: 1, y: 1 }; MAX_POINTS_PER_OP + 1];
+    assert_eq!(
+        validate_board_op(&BoardOp::Points { stroke: 1, points: many }),
+        Err(BoardOpError::TooManyPoints { count: MAX_POINTS_PER_OP + 1 })
+    );
+    let wide = BoardOp::Begin { stroke: 1, style: StrokeStyle { width: 0, ..style }, points: vec![] };
+    assert_eq!(validate_board_op(&wide), Err(BoardOpError::BadWidth { width: 0 }));
+    let colour =
+        BoardOp::Begin { stroke: 1, style: StrokeStyle { colour: 1 << 24, ..style }, points: vec![] };
+    assert_eq!(validate_board_op(&colour), Err(BoardOpError::BadColour { colour: 1 << 24 }));
+    assert_eq!(parse_colour("red"), Some(0xd1242f));
+    assert_eq!(parse_colour("#00FF7f"), Some(0x00ff7f));
+    assert_eq!(parse_colour("nope"), None);
+    assert_eq!(colour_hex(0x00ff7f), "#00ff7f");
+}

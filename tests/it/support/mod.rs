@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod cli;
+mod netns;
 mod relay;
 mod server;
 mod web;
@@ -11,6 +12,7 @@ mod web;
 pub use accounts::{claim, login_with, password, try_login};
 pub use browser::{Browser, DARK_PHONE, DESKTOP, Engine, PHONE};
 pub use cli::*;
+pub use netns::TestNetwork;
 pub use relay::{Impairment, Relay};
 pub use server::TestServer;
 pub use web::{RawSocket, open_for};
