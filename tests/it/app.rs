@@ -1243,3 +1243,70 @@ async fn the_login_screen_lists_a_server_on_the_network() {
     assert!(asked.contains(&address), "{asked}");
     app.screenshot("login-discovered-trust.png");
 }
+
+/// The Board tab: a stroke drawn with the mouse (xdotool: down, moves, up) reaches the
+/// terminal client point by point, and a stroke the terminal client draws shows on the app's
+/// board (its red counted on the screen).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stroke_drawn_in_the_app_reaches_the_terminal_and_one_from_the_terminal_shows_in_the_app() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    let (display, window) = (app.display.as_str(), app.window.as_str());
+    app.click(BOARD_TAB.0, BOARD_TAB.1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot("board-empty.png");
+
+    // Left to right across the middle of the board, in 20 moves.
+    let (left, top, side) = BOARD_ON_SCREEN;
+    let y = top + side / 2;
+    xdotool(display, &["mousemove", "--window", window, &(left + side / 5).to_string(), &y.to_string()]);
+    xdotool(display, &["mousedown", "1"]);
+    for step in 1..=20 {
+        let x = left + side / 5 + step * (side * 3 / 5) / 20;
+        xdotool(display, &["mousemove", "--window", window, &x.to_string(), &y.to_string()]);
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+    xdotool(display, &["mouseup", "1"]);
+    let mut points = Vec::new();
+    loop {
+        let event = bot
+            .expect_json("alice's stroke", |v| {
+                let kind = v["type"].as_str().unwrap_or_default();
+                kind.starts_with("stroke_").then(|| v.clone())
+            })
+            .await;
+        assert_eq!(event["by"], "alice");
+        points.extend(event["points"].as_array().cloned().unwrap_or_default());
+        if event["type"] == "stroke_end" {
+            break;
+        }
+    }
+    app.screenshot("board-drawn.png");
+    // The points run left to right along the middle of the board (in its 0..10000 units).
+    let xs: Vec<u64> = points.iter().map(|p| p[0].as_u64().unwrap()).collect();
+    let ys: Vec<u64> = points.iter().map(|p| p[1].as_u64().unwrap()).collect();
+    assert!(points.len() >= 10, "{points:?}");
+    assert!(xs.windows(2).all(|w| w[0] <= w[1]), "{xs:?}");
+    assert!(xs[0] < 2600 && *xs.last().unwrap() > 7400, "{xs:?}");
+    assert!(ys.iter().all(|y| (4700..=5300).contains(y)), "{ys:?}");
+
+    // A thick red stroke from the terminal, down the middle: red shows in the app.
+    let column = format!("{}x{}+{}+{}", side / 10, side, left + side / 2 - side / 20, top);
+    assert!(red_pixels(&pixels(display, window, &column)) < 50, "red before the stroke came");
+    bot.send("/draw red 600 5000,0 5000,10000").await;
+    bot.expect_json("the echo of the red stroke", |v| (v["type"] == "stroke_end").then_some(())).await;
+    let deadline = Instant::now() + WAIT;
+    while red_pixels(&pixels(display, window, &column)) < (side / 20 * side / 2) as usize {
+        if Instant::now() > deadline {
+            app.screenshot("failure.png");
+            panic!("the terminal's stroke is not on the app's board (see target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("board-both.png");
+}
+
+/// Where the Board tab is in the 1280x800 window.
+const BOARD_TAB: (u32, u32) = (430, 84);
+/// The board's square on the screen: left, top, side (in the 1280x800 window).
+const BOARD_ON_SCREEN: (u32, u32, u32) = (342, 168, 620);

@@ -19,7 +19,7 @@ pub const BATCH_MS: u64 = 33;
 /// The colours the pen offers, `0xRRGGBB`.
 pub const COLOURS: [u32; 6] = [0x1f2328, 0xd1242f, 0x0969da, 0x1a7f37, 0xbc4c00, 0x8250df];
 /// The widths the pen offers, in board units (the board is 10000 wide).
-pub const WIDTHS: [u16; 3] = [15, 40, 100];
+pub const WIDTHS: [u16; 3] = [30, 80, 200];
 
 /// What the messages area of a room shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1380,3 +1380,68 @@ fn a_server_found_on_the_network_fills_the_form_and_its_announcement_is_weighed_
     let prompt = model.login.trust_prompt.clone().expect("the first-use question");
     assert!(prompt.announcement().unwrap().starts_with("It matches"));
 }
+
+fn board_event(seq: u64, by: &str, op: anseo_shared::protocol::BoardOp) -> NetEvent {
+    NetEvent::Chat(ChatEvent::Board(anseo_shared::protocol::BoardEvent {
+        room: "lobby".into(),
+        seq,
+        by: by.into(),
+        ts: 0,
+        op,
+    }))
+}
+
+#[test]
+fn a_stroke_begins_goes_out_in_batches_about_thirty_times_a_second_and_ends() {
+    use anseo_shared::protocol::{BoardOp, Point};
+    let mut model = logged_in();
+    model.act(Action::ShowRoomView(RoomView::Board));
+    let at = |x: u16| Point { x, y: 500 };
+    let pen = chat(&model).pen;
+    assert_eq!(
+        model.act(Action::StrokeStart { point: at(1), stroke: 9, now_ms: 1000 }),
+        Some(Command::Draw { room: "lobby".into(), ops: vec![BoardOp::Begin { stroke: 9, style: pen, points: vec![at(1)] }] })
+    );
+    // Within a batch's time the points wait; a repeated point is dropped.
+    assert_eq!(model.act(Action::StrokeMove { point: at(2), now_ms: 1010 }), None);
+    assert_eq!(model.act(Action::StrokeMove { point: at(2), now_ms: 1020 }), None);
+    assert_eq!(
+        model.act(Action::StrokeMove { point: at(3), now_ms: 1033 }),
+        Some(Command::Draw { room: "lobby".into(), ops: vec![BoardOp::Points { stroke: 9, points: vec![at(2), at(3)] }] })
+    );
+    assert_eq!(model.act(Action::StrokeMove { point: at(4), now_ms: 1040 }), None);
+    assert_eq!(chat(&model).drawing.as_ref().map(|d| d.points.len()), Some(4));
+    assert_eq!(
+        model.act(Action::StrokeEnd),
+        Some(Command::Draw {
+            room: "lobby".into(),
+            ops: vec![BoardOp::Points { stroke: 9, points: vec![at(4)] }, BoardOp::End { stroke: 9 }]
+        })
+    );
+    assert_eq!(model.act(Action::StrokeEnd), None, "a second pointer-up ends nothing");
+}
+
+#[test]
+fn undo_takes_back_your_last_stroke_and_the_board_tab_shows_a_dot_for_others_changes() {
+    use anseo_shared::protocol::{BoardOp, StrokeStyle, Tool};
+    let style = StrokeStyle { colour: 0, width: 30, tool: Tool::Pen };
+    let mut model = logged_in();
+    assert_eq!(model.act(Action::UndoStroke), None, "nothing of alice's to undo");
+    model.apply(board_event(1, "alice", BoardOp::Begin { stroke: 1, style, points: vec![] }));
+    assert!(!chat(&model).rooms["lobby"].board_changed, "her own stroke is no news to her");
+    model.apply(board_event(2, "bob", BoardOp::Begin { stroke: 2, style, points: vec![] }));
+    assert!(chat(&model).rooms["lobby"].board_changed);
+    model.act(Action::ShowRoomView(RoomView::Board));
+    assert!(!chat(&model).rooms["lobby"].board_changed, "seen");
+    model.apply(board_event(3, "bob", BoardOp::End { stroke: 2 }));
+    assert!(!chat(&model).rooms["lobby"].board_changed, "watched as it happened");
+    assert_eq!(
+        model.act(Action::UndoStroke),
+        Some(Command::Draw { room: "lobby".into(), ops: vec![BoardOp::Delete { stroke: 1 }] })
+    );
+    assert_eq!(chat(&model).rooms["lobby"].board.strokes().len(), 2);
+    // A direct conversation has no board.
+    model.act(Action::OpenDirect("bob".into()));
+    assert_eq!(chat(&model).room_view, RoomView::Messages);
+    assert_eq!(model.act(Action::ClearBoard), None);
+}

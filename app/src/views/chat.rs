@@ -7,10 +7,10 @@ use dioxus::prelude::*;
 
 use super::use_dispatch;
 use crate::components::{
-    Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog, MessageList,
-    NickDialog, PasswordDialog, PictureViewer, RoomList, TransferList, UserList, picked,
+    BoardView, Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog,
+    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, UserList, picked,
 };
-use crate::model::{Action, Dialog, Pane, Target};
+use crate::model::{Action, Dialog, Pane, RoomView, Target};
 
 #[component]
 pub fn ChatScreen() -> Element {
@@ -29,6 +29,7 @@ pub fn ChatScreen() -> Element {
         Target::Direct(user) => format!("direct-{user}"),
     };
     let dialog = chat.dialog;
+    let board = chat.room_view == RoomView::Board && matches!(chat.current, Target::Room(_));
     // Files dropped onto the conversation are sent there. Without `prevent_default` on
     // dragover the page would not take the drop.
     let ondragover = move |event: DragEvent| event.prevent_default();
@@ -43,13 +44,18 @@ pub fn ChatScreen() -> Element {
             RoomList {}
             section { class: "conversation", aria_label: "Conversation", ondragover, ondrop,
                 ConversationHeader {}
+                RoomTabs {}
                 ConnectionStatus { banner: true }
                 ErrorBanner {}
-                // Its own template, so that the key is honoured (dioxus keys only a
-                // template's root): another conversation mounts a fresh list.
-                {rsx! { MessageList { key: "{list_key}" } }}
-                TransferList {}
-                Composer {}
+                if board {
+                    BoardView {}
+                } else {
+                    // Its own template, so that the key is honoured (dioxus keys only a
+                    // template's root): another conversation mounts a fresh list.
+                    {rsx! { MessageList { key: "{list_key}" } }}
+                    TransferList {}
+                    Composer {}
+                }
             }
             UserList {}
             PictureViewer {}
