@@ -1400,14 +1400,20 @@ fn a_stroke_begins_goes_out_in_batches_about_thirty_times_a_second_and_ends() {
     let pen = chat(&model).pen;
     assert_eq!(
         model.act(Action::StrokeStart { point: at(1), stroke: 9, now_ms: 1000 }),
-        Some(Command::Draw { room: "lobby".into(), ops: vec![BoardOp::Begin { stroke: 9, style: pen, points: vec![at(1)] }] })
+        Some(Command::Draw {
+            room: "lobby".into(),
+            ops: vec![BoardOp::Begin { stroke: 9, style: pen, points: vec![at(1)] }]
+        })
     );
     // Within a batch's time the points wait; a repeated point is dropped.
     assert_eq!(model.act(Action::StrokeMove { point: at(2), now_ms: 1010 }), None);
     assert_eq!(model.act(Action::StrokeMove { point: at(2), now_ms: 1020 }), None);
     assert_eq!(
         model.act(Action::StrokeMove { point: at(3), now_ms: 1033 }),
-        Some(Command::Draw { room: "lobby".into(), ops: vec![BoardOp::Points { stroke: 9, points: vec![at(2), at(3)] }] })
+        Some(Command::Draw {
+            room: "lobby".into(),
+            ops: vec![BoardOp::Points { stroke: 9, points: vec![at(2), at(3)] }]
+        })
     );
     assert_eq!(model.act(Action::StrokeMove { point: at(4), now_ms: 1040 }), None);
     assert_eq!(chat(&model).drawing.as_ref().map(|d| d.points.len()), Some(4));

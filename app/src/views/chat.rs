@@ -8,7 +8,8 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     BoardView, Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog,
-    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, UserList, picked,
+    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, UserList,
+    picked,
 };
 use crate::model::{Action, Dialog, Pane, RoomView, Target};
 
