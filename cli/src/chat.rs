@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use anseo_shared::client::{Addressee, ChatEvent, ClientError, Disconnect, Resilient, unique_path};
 use anseo_shared::protocol::{
-    Attachment, BoardOp, FileHash, HistoryPage, TextError, fold_name, hash_from_hex, hash_to_hex,
-    normalize_room,
+    Attachment, BoardOp, FileHash, HistoryPage, TextError, expand_shortcodes, fold_name, hash_from_hex,
+    hash_to_hex, normalize_room,
 };
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
@@ -56,6 +56,8 @@ pub async fn run(args: Args) -> Status {
         oldest: Oldest::default(),
         history_requests: HashSet::new(),
         boards: Boards::default(),
+        message_rooms: HashMap::new(),
+        my_reactions: HashMap::new(),
     };
     let welcome = Report::welcome(args.server().trim(), &welcome);
     let ended = match output.print(&welcome) {
@@ -110,6 +112,10 @@ struct Session {
     keep_metadata: bool,
     /// The boards of this user's rooms.
     boards: Boards,
+    /// The room of every message seen, by id, for `/react`.
+    message_rooms: HashMap<u64, String>,
+    /// This user's reaction on each message, by id.
+    my_reactions: HashMap<u64, String>,
 }
 
 impl Session {
@@ -266,6 +272,20 @@ impl Session {
         match event {
             ChatEvent::Joined { room, .. } => self.rooms.joined(&room.name),
             ChatEvent::Board(event) => self.boards.apply(event),
+            ChatEvent::Reaction(reaction) if reaction.by == self.name => {
+                match reaction.on {
+                    true => self.my_reactions.insert(reaction.id, reaction.emoji.clone()),
+                    false => self.my_reactions.remove(&reaction.id),
+                };
+            }
+            ChatEvent::Reactions { room, reactions } => {
+                for reaction in reactions.iter().filter(|r| r.by == self.name) {
+                    self.my_reactions.insert(reaction.id, reaction.emoji.clone());
+                }
+                for report in Report::reactions(room, reactions.clone()) {
+                    self.output.print(&report)?;
+                }
+            }
             ChatEvent::BoardState { room, board } => self.boards.replace(room, board.clone()),
             ChatEvent::Left { room, .. } => {
                 self.oldest.forget(room);
@@ -276,6 +296,7 @@ impl Session {
             }
             ChatEvent::Renamed { new, .. } => self.name = new.clone(),
             ChatEvent::Message { message, .. } => {
+                self.message_rooms.insert(message.id, message.room.clone());
                 self.oldest.saw(&message.room, message.seq);
                 self.saw_file(message.attachment.as_ref());
             }
@@ -295,6 +316,7 @@ impl Session {
         let more = page.more;
         for message in &page.messages {
             self.saw_file(message.attachment.as_ref());
+            self.message_rooms.insert(message.id, message.room.clone());
         }
         let (page, shown) = self.oldest.unseen(page);
         for report in Report::history(page) {
@@ -409,6 +431,7 @@ impl Session {
                 None => Some(not_in_a_room()),
             },
             Command::BoardExport(path) => Some(self.export_board(path)),
+            Command::React { id, emoji } => self.react(id, emoji).await,
             Command::Help => {
                 Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
             }
@@ -428,6 +451,25 @@ impl Session {
             }
         }
         None
+    }
+
+    /// Puts `emoji` (or `:shortcode:`) on message `id`, or takes it off if it is this user's
+    /// reaction to it already.
+    async fn react(&mut self, id: u64, emoji: &str) -> Option<Report> {
+        let Some(room) = self.message_rooms.get(&id).cloned() else {
+            return Some(Report::error("not_found", format!("no message {id} in your rooms")));
+        };
+        let emoji = expand_shortcodes(emoji);
+        let on = self.my_reactions.get(&id) != Some(&emoji);
+        let sent = self.client.react(&room, id, &emoji, on).await;
+        // Counted as done at once, so that a script's next `/react` toggles from here.
+        if sent.is_ok() {
+            match on {
+                true => self.my_reactions.insert(id, emoji),
+                false => self.my_reactions.remove(&id),
+            };
+        }
+        self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
     }
 
     /// Writes the current room's board to `path` as SVG.
@@ -551,6 +593,7 @@ fn refusal(error: ClientError, name_code: &str, topic: bool) -> Option<Report> {
         }
         ClientError::Attachment(error) => Report::error("invalid_text", error.to_string()),
         ClientError::Board(error) => Report::error("usage", error.to_string()),
+        ClientError::Emoji(error) => Report::error("invalid_text", error.to_string()),
         ClientError::Text(error) => {
             let code = match error {
                 TextError::Empty => "empty",

@@ -47,6 +47,11 @@ pub enum Command<'a> {
     Board,
     /// Write the current room's board as SVG to this file.
     BoardExport(&'a str),
+    /// Put a reaction on message `id` (or take it off when it is yours already).
+    React {
+        id: u64,
+        emoji: &'a str,
+    },
     Help,
     Quit,
 }
@@ -82,6 +87,7 @@ pub const HELP: &[&str] = &[
     "/board-clear       clear the current room's board (if you created the room)",
     "/board             say who drew what on the current room's board",
     "/board-export FILE.svg  save the current room's board as a picture",
+    "/react ID EMOJI    put EMOJI (or :shortcode:) on message ID, or take it off if it is yours",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
 ];
@@ -131,6 +137,10 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
         "board-export" => match rest {
             "" => Err(ParseError::Usage("/board-export FILE.svg")),
             path => Ok(Command::BoardExport(path)),
+        },
+        "react" => match (first.map(str::parse::<u64>), after_first) {
+            (Some(Ok(id)), Some(emoji)) => Ok(Command::React { id, emoji }),
+            _ => Err(ParseError::Usage("/react ID EMOJI")),
         },
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
@@ -237,5 +247,8 @@ mod tests {
         assert_eq!(parse("/board"), Ok(Command::Board));
         assert_eq!(parse("/board-export my board.svg"), Ok(Command::BoardExport("my board.svg")));
         assert_eq!(parse("/board-export"), Err(ParseError::Usage("/board-export FILE.svg")));
+        assert_eq!(parse("/react 12 👍"), Ok(Command::React { id: 12, emoji: "👍" }));
+        assert_eq!(parse("/react 12"), Err(ParseError::Usage("/react ID EMOJI")));
+        assert_eq!(parse("/react x 👍"), Err(ParseError::Usage("/react ID EMOJI")));
     }
 }

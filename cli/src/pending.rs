@@ -68,6 +68,9 @@ impl Pending {
             | ChatEvent::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
             // Every board operation is echoed (or refused, above): this user's own answer it.
             ChatEvent::Board(event) if event.by == me => self.commands = self.commands.saturating_sub(1),
+            ChatEvent::Reaction(reaction) if reaction.by == me => {
+                self.commands = self.commands.saturating_sub(1)
+            }
             // Pages also follow joins unasked: the session crosses off the pages it asked for
             // itself, with `page_arrived`.
             _ => {}

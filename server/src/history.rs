@@ -11,7 +11,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use anseo_shared::protocol::{FileHash, FrameError, HistoryPage, RoomMessage, ServerMsg, encode_frame};
+use anseo_shared::protocol::{
+    FileHash, FrameError, HistoryPage, ReactionEntry, RoomMessage, ServerMsg, encode_frame,
+};
 use bytes::Bytes;
 
 use crate::store::{AttachedTo, Store, StoreWriter, StoredMessage};
@@ -52,6 +54,13 @@ pub struct HistoryUnavailable {
     room: String,
 }
 
+/// A page of history as read: the messages and the reactions on them.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub messages: Vec<StoredMessage>,
+    pub reactions: Vec<ReactionEntry>,
+}
+
 impl HistoryReader {
     /// A reader on `store`, its own connection to the store `writer` writes to, and on up to
     /// [`READERS`] in all (connections that cannot be opened are done without).
@@ -67,8 +76,8 @@ impl HistoryReader {
         HistoryReader { readers: Arc::new(ReaderPool { connections, next: AtomicUsize::new(0) }), writer }
     }
 
-    /// The messages `request` asks for, oldest first.
-    pub async fn read(&self, request: &HistoryRequest) -> Result<Vec<StoredMessage>, HistoryUnavailable> {
+    /// The messages `request` asks for, oldest first, and the reactions on them.
+    pub async fn read(&self, request: &HistoryRequest) -> Result<Page, HistoryUnavailable> {
         let unavailable = || HistoryUnavailable { room: request.room.clone() };
         let (committed_tx, committed) = tokio::sync::oneshot::channel();
         self.writer
@@ -82,10 +91,17 @@ impl HistoryReader {
         let room = request.room.clone();
         let before = request.before.unwrap_or(u64::MAX).min(request.up_to.saturating_add(1));
         let limit = request.limit;
-        let read =
-            tokio::task::spawn_blocking(move || readers.checkout().history(&room, Some(before), limit));
+        let read = tokio::task::spawn_blocking(move || {
+            let store = readers.checkout();
+            let messages = store.history(&room, Some(before), limit)?;
+            let reactions = match (messages.first(), messages.last()) {
+                (Some(first), Some(last)) => store.reactions(&room, first.id, last.id)?,
+                _ => Vec::new(),
+            };
+            Ok::<_, crate::store::StoreError>(Page { messages, reactions })
+        });
         match read.await {
-            Ok(Ok(messages)) => Ok(messages),
+            Ok(Ok(page)) => Ok(page),
             Ok(Err(error)) => {
                 tracing::error!(%error, "could not read history");
                 Err(unavailable())

@@ -1310,3 +1310,37 @@ async fn a_stroke_drawn_in_the_app_reaches_the_terminal_and_one_from_the_termina
 const BOARD_TAB: (u32, u32) = (430, 84);
 /// The board's square on the screen: left, top, side (in the 1280x800 window).
 const BOARD_ON_SCREEN: (u32, u32, u32) = (342, 168, 620);
+
+/// Reactions in the app: the terminal's 👍 under its message shows with its count; a click on
+/// it adds alice's, which the terminal sees.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reaction_from_the_terminal_shows_under_its_message_and_a_click_adds_yours() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    bot.send("who wants tea?").await;
+    let id = bot
+        .expect_json("the bot's message", |v| {
+            (v["type"] == "message" && v["text"] == "who wants tea?").then(|| v["id"].clone())
+        })
+        .await;
+    bot.send(&format!("/react {id} 👍")).await;
+    bot.expect_json("the bot's reaction", |v| (v["type"] == "reaction").then_some(())).await;
+    let shown = app.copy_window_until(|text| text.contains("who wants tea?") && text.contains("👍")).await;
+    let after = shown.split("who wants tea?").last().unwrap_or_default();
+    assert!(after.contains("👍") && after.contains('1'), "{shown}");
+    app.screenshot("reaction-shown.png");
+    app.click(REACTION_CHIP.0, REACTION_CHIP.1);
+    let added = bot
+        .expect_json("alice's reaction", |v| {
+            (v["type"] == "reaction" && v["by"] == "alice").then(|| v.clone())
+        })
+        .await;
+    assert_eq!(
+        (&added["emoji"], &added["on"], &added["id"]),
+        (&serde_json::json!("👍"), &serde_json::json!(true), &id)
+    );
+    app.screenshot("reaction-added.png");
+}
+
+/// Where the first reaction chip under the bot's last message is, in the 1280x800 window.
+const REACTION_CHIP: (u32, u32) = (330, 700);

@@ -22,6 +22,7 @@ mod invite;
 mod limits;
 mod network;
 mod pacing;
+mod reactions;
 mod resume;
 mod review_budget;
 mod review_lists;

@@ -14,7 +14,7 @@
 use dioxus::prelude::*;
 use serde::Deserialize;
 
-use super::{AttachButton, Icon, IconKind, VoiceButton};
+use super::{AttachButton, EmojiButton, Icon, IconKind, VoiceButton};
 use crate::dispatch::{run_script, use_dispatch};
 use crate::model::{Action, PickedFile, Target, counter_from, draft_counter};
 
@@ -146,6 +146,7 @@ pub fn Composer() -> Element {
             }
             div { class: "composer-row",
                 AttachButton {}
+                EmojiButton {}
                 if cfg!(target_arch = "wasm32") {
                     VoiceButton {}
                 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Local};
 use dioxus::prelude::*;
 
-use super::{Avatar, FileCard, MessageText};
+use super::{Avatar, FileCard, MessageText, ReactionBar};
 use crate::model::ChatLine;
 
 /// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
@@ -15,7 +15,7 @@ pub fn local_time(ts: u64) -> String {
 }
 
 #[component]
-pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
+pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: bool) -> Element {
     #[cfg(test)]
     crate::renders::drawn("MessageGroup");
     let time = lines.first().map(|l| local_time(l.ts)).unwrap_or_default();
@@ -41,6 +41,9 @@ pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool) -> Element {
                         if !line.text.is_empty() {
                             MessageText { text: line.text.clone() }
                         }
+                    }
+                    if reactable {
+                        ReactionBar { key: "r{line.id}", id: line.id, counts: line.reactions.clone() }
                     }
                 }
             }

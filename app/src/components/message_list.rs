@@ -72,7 +72,8 @@ pub fn MessageList() -> Element {
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let Some(timeline) = chat.current_timeline() else { return rsx! {} };
     let hidden = timeline.len().saturating_sub(chat.shown);
-    let blocks = blocks(timeline.numbered_last(chat.shown));
+    let blocks = chat.with_reactions(blocks(timeline.numbered_last(chat.shown)));
+    let reactable = matches!(chat.current, crate::model::Target::Room(_));
     let empty = blocks.is_empty();
     let me = chat.me.clone();
     let new_below = chat.new_below;
@@ -116,7 +117,7 @@ pub fn MessageList() -> Element {
                 onmounted,
                 ListStart { current, hidden, empty, history }
                 for block in blocks {
-                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), block }
+                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), reactable, block }
                 }
                 if !pending.is_empty() {
                     PendingGroup { lines: pending, waiting }

@@ -4,7 +4,8 @@
 //! through `incoming.rs`.
 
 use anseo_shared::protocol::{
-    LOBBY, normalize_name, normalize_room, validate_password, validate_text, validate_topic,
+    LOBBY, expand_shortcodes, normalize_name, normalize_room, validate_password, validate_text,
+    validate_topic,
 };
 
 use super::{
@@ -76,6 +77,7 @@ impl Chat {
                 return Some(Command::FetchMedia { hash });
             }
             Action::ShowRoomView(view) => self.show_room_view(view),
+            Action::React { id, emoji } => return self.react(id, emoji),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),
@@ -119,6 +121,7 @@ impl Chat {
     }
 
     fn send(&mut self, text: String) -> Option<Command> {
+        let text = expand_shortcodes(&text);
         if let Err(e) = validate_text(&text, self.max_message_chars) {
             self.composer_error = Some(capitalize(&e.to_string()));
             return None;

@@ -83,6 +83,8 @@ impl Chat {
             ChatEvent::Reconnecting { attempt } => self.status = Status::Reconnecting { attempt },
             ChatEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
             ChatEvent::Board(event) => self.board_event(event),
+            ChatEvent::Reaction(reaction) => self.reaction(reaction),
+            ChatEvent::Reactions { room, reactions } => self.reactions(room, reactions),
             ChatEvent::BoardState { room, board } => self.board_state(room, board),
             // Tokens are kept by the network task (reported as `TokenStored`); the session's
             // end comes as `LoginFailed` or `LoggedOut`.
@@ -241,6 +243,7 @@ impl Chat {
             text: message.text,
             ts: message.ts,
             file: message.attachment,
+            reactions: Vec::new(),
         };
         if !conversation.timeline.push_message(line) || mine {
             return;
@@ -352,6 +355,7 @@ impl From<RoomMessage> for ChatLine {
             text: message.text,
             ts: message.ts,
             file: message.attachment,
+            reactions: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - [`history`]: how far back a room is loaded, and the request for older messages.
 //! - [`text`]: splitting a message into text and links.
 //! - [`board`]: a room's Board tab: the pen, the stroke being drawn, undo and clear.
+//! - [`reactions`]: who put which emoji under which message.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
@@ -21,6 +22,7 @@ pub mod history;
 mod incoming;
 pub mod login;
 pub mod pending;
+pub mod reactions;
 pub mod secret;
 pub mod text;
 pub mod timeline;
@@ -140,6 +142,11 @@ pub enum Action {
         colour: Option<u32>,
         width: Option<u16>,
     },
+    /// Put this emoji on a message of the open room, or take it off if it is this user's there.
+    React {
+        id: u64,
+        emoji: String,
+    },
 }
 
 /// What the network task should do.
@@ -204,6 +211,13 @@ pub enum Command {
     /// Download the file `hash` into the app's media cache (see `crate::media`).
     FetchMedia {
         hash: FileHash,
+    },
+    /// Put this user's reaction on message `id` of `room`, or take it off.
+    React {
+        room: String,
+        id: u64,
+        emoji: String,
+        on: bool,
     },
     /// Send operations on the board of `room`, in order.
     Draw {
@@ -298,6 +312,8 @@ pub struct Room {
     pub board: Board,
     /// The board changed while its tab was not showing (the tab shows a dot).
     pub board_changed: bool,
+    /// The reactions on its messages, by message id.
+    pub reactions: BTreeMap<u64, reactions::Reactions>,
 }
 
 /// The direct messages with one user.

@@ -744,8 +744,14 @@ fn chat_actions_before_login_do_nothing() {
 #[test]
 fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
     let mut timeline = Timeline::default();
-    let line =
-        |id, from: &str, ts| ChatLine { id, from: from.into(), text: format!("t{id}"), ts, file: None };
+    let line = |id, from: &str, ts| ChatLine {
+        id,
+        from: from.into(),
+        text: format!("t{id}"),
+        ts,
+        file: None,
+        reactions: Vec::new(),
+    };
     timeline.add_message(1, line(1, "bob", 0));
     timeline.add_message(2, line(2, "bob", 1_000));
     timeline.add_message(3, line(3, "carol", 2_000));
@@ -1450,4 +1456,55 @@ fn undo_takes_back_your_last_stroke_and_the_board_tab_shows_a_dot_for_others_cha
     model.act(Action::OpenDirect("bob".into()));
     assert_eq!(chat(&model).room_view, RoomView::Messages);
     assert_eq!(model.act(Action::ClearBoard), None);
+}
+
+fn reaction(id: u64, by: &str, emoji: &str, on: bool) -> NetEvent {
+    NetEvent::Chat(ChatEvent::Reaction(anseo_shared::protocol::Reaction {
+        room: "lobby".into(),
+        id,
+        by: by.into(),
+        emoji: emoji.into(),
+        on,
+        ts: 0,
+    }))
+}
+
+#[test]
+fn reactions_are_counted_once_per_person_and_a_click_toggles_ones_own() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "bob", "lunch?"));
+    // A reaction that comes before its message (a catch-up) is kept too.
+    model.apply(reaction(1002, "bob", "🎉", true));
+    model.apply(reaction(1001, "bob", "👍", true));
+    model.apply(reaction(1001, "carol", "👍", true));
+    model.apply(reaction(1001, "bob", "😂", true));
+    model.apply(reaction(1001, "carol", "😂", false));
+    let chat = chat(&model);
+    let timeline = chat.current_timeline().unwrap();
+    let blocks = chat.with_reactions(blocks(timeline.numbered_last(10)));
+    let Block::Group { lines, .. } = &blocks[0] else { panic!("{blocks:?}") };
+    let counts: Vec<(String, Vec<String>, bool)> =
+        lines[0].reactions.iter().map(|c| (c.emoji.clone(), c.by.clone(), c.mine)).collect();
+    assert_eq!(
+        counts,
+        [("👍".into(), vec!["carol".into()], false), ("😂".into(), vec!["bob".into()], false)]
+    );
+    assert_eq!(
+        model.act(Action::React { id: 1001, emoji: "👍".into() }),
+        Some(Command::React { room: "lobby".into(), id: 1001, emoji: "👍".into(), on: true })
+    );
+    model.apply(reaction(1001, "alice", "👍", true));
+    assert_eq!(
+        model.act(Action::React { id: 1001, emoji: "👍".into() }),
+        Some(Command::React { room: "lobby".into(), id: 1001, emoji: "👍".into(), on: false })
+    );
+}
+
+#[test]
+fn shortcodes_become_emoji_when_sent() {
+    let mut model = logged_in();
+    assert_eq!(
+        model.act(Action::Send(":wave: hi".into())),
+        Some(Command::Say { room: "lobby".into(), text: "👋 hi".into() })
+    );
 }

@@ -23,6 +23,8 @@ pub struct ChatLine {
     pub ts: u64,
     /// The file the message carries (`text` is then its caption, maybe empty).
     pub file: Option<Attachment>,
+    /// The emoji under it (filled in for the lines shown: `Chat::with_reactions`).
+    pub reactions: Vec<super::reactions::ReactionCount>,
 }
 
 /// A muted line about what happened in the conversation ("bob joined").

@@ -122,6 +122,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::History { room, before, limit } => client.history(&room, before, limit).await,
         Command::SetPassword { password } => client.set_password(password.expose()).await,
         Command::Draw { room, ops } => draw(&client, &room, ops).await,
+        Command::React { room, id, emoji, on } => client.react(&room, id, &emoji, on).await,
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }

@@ -140,6 +140,12 @@ fn line(report: &Report) -> String {
             format!("* {by} deleted stroke {stroke} from the board of #{room}")
         }
         Report::BoardCleared { room, by, .. } => format!("* {by} cleared the board of #{room}"),
+        Report::Reaction { room, id, by, emoji, on: true, .. } => {
+            format!("* {by} reacted {emoji} to message {id} in #{room}")
+        }
+        Report::Reaction { room, id, by, emoji, on: false, .. } => {
+            format!("* {by} took back {emoji} from message {id} in #{room}")
+        }
         Report::Board { room, strokes: 0, .. } => format!("* the board of #{room} is empty"),
         Report::Board { room, strokes, authors, .. } => {
             let by: Vec<String> = authors.iter().map(|a| format!("{} ({})", a.name, a.strokes)).collect();

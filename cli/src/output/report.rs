@@ -4,8 +4,8 @@
 use anseo_shared::board::Board;
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{
-    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Point, RoomInfo, RoomMessage, Welcome,
-    colour_hex, hash_to_hex,
+    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Point, Reaction, ReactionEntry, RoomInfo,
+    RoomMessage, Welcome, colour_hex, hash_to_hex,
 };
 use serde::Serialize;
 
@@ -130,6 +130,20 @@ pub enum Report {
     /// The board of `room` as it is: after joining it (or the lobby's after login) when
     /// anything was ever drawn on it, after a reconnect, and as the answer to `/board`.
     Board { room: String, seq: u64, strokes: usize, authors: Vec<AuthorEntry> },
+    /// A reaction put on (`on`: `by`'s reaction to message `id` is now `emoji`, replacing any
+    /// other of theirs) or taken off. `history` (true, and only then present) for one that
+    /// comes with a page of history.
+    Reaction {
+        room: String,
+        id: u64,
+        by: String,
+        emoji: String,
+        on: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ts: Option<u64>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        history: bool,
+    },
 }
 
 /// Who drew how many strokes on a board.
@@ -255,6 +269,11 @@ impl Report {
             ChatEvent::Closed(reason) => Report::Closed { reason: reason.to_string() },
             ChatEvent::Board(event) => Report::from_board_event(event),
             ChatEvent::BoardState { room, board } => Report::board(&room, &board),
+            ChatEvent::Reaction(Reaction { room, id, by, emoji, on, ts }) => {
+                Report::Reaction { room, id, by, emoji, on, ts: Some(ts), history: false }
+            }
+            // Many at once: see `Report::reactions`.
+            ChatEvent::Reactions { .. } => return None,
             // A page holds many messages: see `Report::history`.
             // The login token is for devices that keep it (the app); a script has its password.
             // A message on its way is printed when posted (its echo) or refused; one posted
@@ -289,6 +308,20 @@ impl Report {
             BoardOp::Delete { stroke } => Report::StrokeDeleted { room, seq, by, stroke, ts },
             BoardOp::Clear => Report::BoardCleared { room, seq, by, ts },
         }
+    }
+
+    /// The reactions that came with a page of history.
+    pub fn reactions(room: &str, reactions: Vec<ReactionEntry>) -> Vec<Self> {
+        let report = |r: ReactionEntry| Report::Reaction {
+            room: room.to_string(),
+            id: r.id,
+            by: r.by,
+            emoji: r.emoji,
+            on: true,
+            ts: None,
+            history: true,
+        };
+        reactions.into_iter().map(report).collect()
     }
 
     /// Who drew what on the board of `room`.

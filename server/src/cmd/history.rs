@@ -2,11 +2,14 @@
 //! lock; read from the store afterwards by [`send_page`], which also sends the pages that
 //! follow a login or a join.
 
-use anseo_shared::protocol::{ErrorCode, HistoryPage, MAX_HISTORY_PAGE, normalize_room};
+use anseo_shared::protocol::{ErrorCode, HistoryPage, MAX_HISTORY_PAGE, ServerMsg, normalize_room};
 
 use super::CommandError;
 use crate::clock::now_ms;
-use crate::history::{HistoryRequest, encode_fitting, into_room_message};
+use crate::history::{HistoryRequest, Page, encode_fitting, into_room_message};
+
+/// Reactions in one frame, at most (each well under 200 bytes).
+const REACTIONS_PER_FRAME: usize = 2000;
 use crate::hub::{ClientId, Hub};
 
 #[derive(Debug)]
@@ -39,10 +42,10 @@ impl History {
 
 /// Reads the page `request` asks for and queues it for `me` (an empty page without a store).
 pub async fn send_page(hub: &Hub, me: ClientId, request: HistoryRequest) {
-    let messages = match hub.history() {
-        None => Vec::new(),
+    let Page { messages, reactions } = match hub.history() {
+        None => Page::default(),
         Some(reader) => match reader.read(&request).await {
-            Ok(messages) => messages,
+            Ok(page) => page,
             Err(unavailable) => {
                 hub.lock().send_error(me, ErrorCode::Unavailable, unavailable.to_string(), None);
                 return;
@@ -50,12 +53,16 @@ pub async fn send_page(hub: &Hub, me: ClientId, request: HistoryRequest) {
         },
     };
     let page = HistoryPage {
-        room: request.room,
+        room: request.room.clone(),
         messages: messages.into_iter().map(into_room_message).collect(),
         more: false,
         ts: now_ms(),
     };
-    if let Some(frame) = encode_fitting(page) {
-        hub.lock().deliver(me, frame);
+    let Some(frame) = encode_fitting(page) else { return };
+    let state = hub.lock();
+    state.deliver(me, frame);
+    // A page holds at most 200 messages, and each person one reaction on each.
+    for chunk in reactions.chunks(REACTIONS_PER_FRAME) {
+        state.send(me, &ServerMsg::Reactions { room: request.room.clone(), reactions: chunk.to_vec() });
     }
 }

@@ -14,6 +14,7 @@ mod leave;
 mod list_rooms;
 mod list_users;
 mod nick;
+mod react;
 mod say;
 mod set_password;
 
@@ -27,6 +28,7 @@ pub use leave::Leave;
 pub use list_rooms::ListRooms;
 pub use list_users::ListUsers;
 pub use nick::Nick;
+pub use react::React;
 pub use say::Say;
 pub use set_password::SetPassword;
 
@@ -48,6 +50,7 @@ pub enum Command {
     History(History),
     SetPassword(SetPassword),
     Draw(Draw),
+    React(React),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -114,6 +117,7 @@ impl Command {
             ClientMsg::ListRoomsAfter { after } => Command::ListRooms(ListRooms { after: Some(after) }),
             ClientMsg::History { room, before, limit } => Command::History(History { room, before, limit }),
             ClientMsg::Board { room, op } => Command::Draw(Draw { room, op }),
+            ClientMsg::React { room, id, emoji, on } => Command::React(React { room, id, emoji, on }),
         })
     }
 
@@ -135,7 +139,8 @@ impl Command {
             | Command::Direct(_)
             | Command::Join(_)
             | Command::Leave(_)
-            | Command::Nick(_) => Kind::Messages,
+            | Command::Nick(_)
+            | Command::React(_) => Kind::Messages,
             Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_) => {
                 Kind::Requests
             }
@@ -154,6 +159,7 @@ impl Command {
             Command::Leave(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Nick(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Draw(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::React(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),

@@ -364,6 +364,11 @@ impl State {
         self.rooms.values().map(Room::info).collect()
     }
 
+    /// The last message id given (0 before the first).
+    pub fn last_message_id(&self) -> u64 {
+        self.last_message_id
+    }
+
     /// The next server-wide message id.
     pub fn next_message_id(&mut self) -> u64 {
         self.last_message_id += 1;

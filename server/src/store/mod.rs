@@ -10,12 +10,13 @@
 mod attachments;
 mod boards;
 mod folder;
+mod reactions;
 mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
-use anseo_shared::protocol::{Attachment, LOBBY};
+use anseo_shared::protocol::{Attachment, LOBBY, Reaction};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use attachments::AttachedTo;
@@ -119,6 +120,8 @@ pub enum WriteOp {
     },
     /// An operation on a room's whiteboard.
     Board(StoredBoardOp),
+    /// A reaction put on or taken off a message.
+    Reaction(Reaction),
 }
 
 /// A connection to the database file (or to a private in-memory database).
@@ -424,6 +427,7 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             ])
             .map(drop),
         WriteOp::Board(op) => boards::apply(transaction, op),
+        WriteOp::Reaction(reaction) => reactions::apply(transaction, reaction),
         WriteOp::Delivered { ids } => {
             let mut statement =
                 transaction.prepare_cached("UPDATE direct_messages SET pending_for = NULL WHERE id = ?1")?;

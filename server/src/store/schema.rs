@@ -81,6 +81,14 @@ const STEPS: &[&str] = &[
          PRIMARY KEY (room, stroke)
      ) WITHOUT ROWID;
      ALTER TABLE rooms ADD COLUMN board_seq INTEGER NOT NULL DEFAULT 0;",
+    // 8: reactions, one per person per message.
+    "CREATE TABLE reactions (
+         room TEXT NOT NULL,
+         message_id INTEGER NOT NULL,
+         user TEXT NOT NULL,
+         emoji TEXT NOT NULL,
+         PRIMARY KEY (room, message_id, user)
+     ) WITHOUT ROWID;",
 ];
 
 /// The steps above, for the migration runner.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use super::error::Disconnect;
 use crate::board::Board;
 use crate::protocol::{
-    Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, RoomInfo,
-    RoomMessage, Welcome,
+    Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, Reaction,
+    ReactionEntry, RoomInfo, RoomMessage, Welcome,
 };
 
 /// Something that happened in a resilient session, in the order the caller should apply it.
@@ -77,6 +77,11 @@ pub enum ChatEvent {
     /// on it. It replaces the room's board; the operations after it follow as
     /// [`ChatEvent::Board`].
     BoardState { room: String, board: Board },
+    /// Someone put a reaction on a message in one of this user's rooms (replacing any other
+    /// of theirs on it), or took it off.
+    Reaction(Reaction),
+    /// The reactions on the messages of the [`ChatEvent::History`] page just before.
+    Reactions { room: String, reactions: Vec<ReactionEntry> },
 }
 
 /// Where a send goes.

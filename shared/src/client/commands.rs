@@ -10,7 +10,7 @@ use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
     Attachment, BoardOp, ClientMsg, normalize_name, normalize_room, validate_attachment, validate_board_op,
-    validate_caption, validate_password, validate_text, validate_topic,
+    validate_caption, validate_emoji, validate_password, validate_text, validate_topic,
 };
 
 /// Where a session's commands go. Sealed: the trait lives in a private module, so only the
@@ -120,6 +120,13 @@ impl<L: Link + Sync> Commands<L> {
     pub async fn draw(&self, room: &str, op: BoardOp) -> Result<(), ClientError> {
         validate_board_op(&op)?;
         self.send(ClientMsg::Board { room: normalize_room(room)?, op }).await
+    }
+
+    /// Puts this user's reaction `emoji` on message `id` of `room` (replacing any other of
+    /// theirs), or takes it off (`on` false).
+    pub async fn react(&self, room: &str, id: u64, emoji: &str, on: bool) -> Result<(), ClientError> {
+        validate_emoji(emoji)?;
+        self.send(ClientMsg::React { room: normalize_room(room)?, id, emoji: emoji.into(), on }).await
     }
 
     /// Claims this user's current name with `password`, or changes its password (revoking

@@ -177,6 +177,8 @@ pub enum ClientError {
     Attachment(#[from] AttachmentError),
     #[error(transparent)]
     Board(#[from] crate::protocol::BoardOpError),
+    #[error(transparent)]
+    Emoji(#[from] crate::protocol::NotAnEmoji),
     #[error("not connected: {0}")]
     Disconnected(Disconnect),
 }

@@ -314,6 +314,10 @@ impl Reconcile {
             }
             ServerMsg::Board(event) => self.on_board(event),
             ServerMsg::BoardState(page) => self.on_board_page(page),
+            ServerMsg::Reaction(reaction) => self.events.push_back(ChatEvent::Reaction(reaction)),
+            ServerMsg::Reactions { room, reactions } => {
+                self.events.push_back(ChatEvent::Reactions { room, reactions })
+            }
             // Only ever the answer to a login, which the connection handled.
             ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => {}
         }

@@ -71,6 +71,8 @@ impl Event {
                     ChatEvent::CommandFailed { code, message, ts }
                 }
                 ServerMsg::Board(event) => ChatEvent::Board(event),
+                ServerMsg::Reaction(reaction) => ChatEvent::Reaction(reaction),
+                ServerMsg::Reactions { room, reactions } => ChatEvent::Reactions { room, reactions },
                 ServerMsg::UsersPage { .. }
                 | ServerMsg::RoomsPage { .. }
                 | ServerMsg::BoardState(_)

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, BoardEvent, BoardOp, BoardSnapshot};
+use super::{Attachment, BoardEvent, BoardOp, BoardSnapshot, Reaction, ReactionEntry};
 
 /// What a client sends on its bidirectional stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub enum ClientMsg {
     /// [`ServerMsg::Board`] to everyone in the room, the sender included. Paid from a budget
     /// of its own, not the message rate.
     Board { room: String, op: BoardOp },
+    /// Puts this user's reaction `emoji` on the message `id` of `room` (replacing any other
+    /// of theirs on it), or takes it off; answered by [`ServerMsg::Reaction`] to the room.
+    React { room: String, id: u64, emoji: String, on: bool },
 }
 
 impl ClientMsg {
@@ -62,6 +65,7 @@ impl ClientMsg {
                 | ClientMsg::Join { .. }
                 | ClientMsg::Leave { .. }
                 | ClientMsg::Nick { .. }
+                | ClientMsg::React { .. }
         )
     }
 }
@@ -145,6 +149,10 @@ pub enum ServerMsg {
     /// anything was ever drawn on it: it replaces what the client had. Operations numbered
     /// at or below its `seq` are in it already.
     BoardState(BoardSnapshot),
+    /// A reaction put on or taken off a message in a room this client is in.
+    Reaction(Reaction),
+    /// The reactions on the messages of the history page just sent (only when there are any).
+    Reactions { room: String, reactions: Vec<ReactionEntry> },
 }
 
 /// A page of a room's history.

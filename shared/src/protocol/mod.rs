@@ -16,6 +16,7 @@ pub mod discovery;
 #[cfg(feature = "codec")]
 mod framed;
 mod messages;
+mod reaction;
 mod transfer;
 mod validate;
 mod web;
@@ -33,6 +34,7 @@ pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]
 pub use framed::FrameCodec;
 pub use messages::*;
+pub use reaction::{MAX_EMOJI_BYTES, NotAnEmoji, Reaction, ReactionEntry, expand_shortcodes, validate_emoji};
 pub use transfer::{
     FileHash, MAX_TRANSFER_FRAME, TransferReply, TransferRequest, hash_from_hex, hash_to_hex,
 };

@@ -436,3 +436,30 @@ fn board_operations_are_checked_on_their_own() {
     assert_eq!(parse_colour("nope"), None);
     assert_eq!(colour_hex(0x00ff7f), "#00ff7f");
 }
+
+#[test]
+fn golden_bytes_of_reactions_and_what_counts_as_an_emoji() {
+    // Appended variants: ClientMsg 15, ServerMsg 16 and 17.
+    let react = ClientMsg::React { room: "a".into(), id: 3, emoji: "👍".into(), on: true };
+    assert_eq!(postcard::to_stdvec(&react).unwrap(), [15, 1, b'a', 3, 4, 0xf0, 0x9f, 0x91, 0x8d, 1]);
+    let reaction = ServerMsg::Reaction(Reaction {
+        room: "a".into(),
+        id: 3,
+        by: "b".into(),
+        emoji: "🎉".into(),
+        on: false,
+        ts: 9,
+    });
+    assert_eq!(postcard::to_stdvec(&reaction).unwrap()[..3], [16, 1, b'a']);
+    let entries = ServerMsg::Reactions { room: "a".into(), reactions: vec![] };
+    assert_eq!(postcard::to_stdvec(&entries).unwrap(), [17, 1, b'a', 0]);
+    assert!(react.is_rate_limited());
+    assert_eq!(validate_emoji("👍"), Ok(()));
+    assert_eq!(validate_emoji("👍🏽"), Ok(()));
+    assert_eq!(validate_emoji("x"), Err(NotAnEmoji("x".into())));
+    assert!(validate_emoji("👍👍").is_err());
+    assert!(validate_emoji("").is_err());
+    assert_eq!(expand_shortcodes("well done :tada: :+1: at 10:30 :nope:"), "well done 🎉 👍 at 10:30 :nope:");
+    assert_eq!(expand_shortcodes(":smile::smile:"), "😄😄");
+    assert_eq!(expand_shortcodes("no colons"), "no colons");
+}
