@@ -86,6 +86,9 @@ pub enum Scenario {
     Joinstorm(Joinstorm),
     /// One file up to the server and down again while others chat: MB/s, chat latency, memory
     Transfer(Transfer),
+    /// People drawing on one room's whiteboard: server CPU per board operation, latency from a
+    /// batch of points sent to it arriving at the others
+    Board(Board),
     /// Runs nothing: rewrites the Markdown table and plots of DIR from its results.json
     Report(ReportOnly),
 }
@@ -100,6 +103,7 @@ impl Scenario {
             Scenario::Slow(_) => "slow",
             Scenario::Joinstorm(_) => "joinstorm",
             Scenario::Transfer(_) => "transfer",
+            Scenario::Board(_) => "board",
             Scenario::Report(_) => "report",
         }
     }
@@ -238,6 +242,37 @@ pub struct Transfer {
     /// Seconds of chat measured before the transfers (the idle latency)
     #[arg(long, default_value_t = 5.0)]
     pub idle_secs: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Board {
+    /// People in the room
+    #[arg(long, default_value_t = 30)]
+    pub clients: usize,
+
+    /// How many of them draw at once
+    #[arg(long, default_value_t = 5)]
+    pub drawers: usize,
+
+    /// Batches of points each drawer sends a second (the app sends about 30)
+    #[arg(long, default_value_t = 30.0)]
+    pub batches_per_sec: f64,
+
+    /// Points in each batch
+    #[arg(long, default_value_t = 4)]
+    pub points_per_batch: usize,
+
+    /// Seconds each stroke is drawn for before the next begins
+    #[arg(long, default_value_t = 2.0)]
+    pub stroke_secs: f64,
+
+    /// Seconds of drawing before the measurement
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+
+    /// Seconds measured
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
 }
 
 #[derive(Debug, Clone, clap::Args)]

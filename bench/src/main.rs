@@ -96,6 +96,7 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
         Scenario::Slow(a) => scenario::slow::run(&ctx, a).await,
         Scenario::Joinstorm(a) => scenario::joinstorm::run(&ctx, a).await,
         Scenario::Transfer(a) => scenario::transfer::run(&ctx, a).await,
+        Scenario::Board(a) => scenario::board::run(&ctx, a).await,
         Scenario::Report(_) => Err(anyhow::anyhow!("`report` runs no scenario")),
     };
     if let Some(server) = server.as_mut() {

@@ -177,3 +177,13 @@ fn joinstorm_settles() {
     assert_eq!(u64_of(&result, "settled_clients"), 8, "{result}");
     assert!(result["settle_ms"].as_f64().is_some(), "{result}");
 }
+
+#[test]
+fn board_reports_latency_and_cpu_per_operation() {
+    let result = bench("board", &["--clients", "4", "--drawers", "2", "--warmup", "0.3", "--duration", "1"]);
+    assert!(u64_of(&result, "board_ops") > 20, "{result}");
+    // Each batch reaches all 4 clients (its drawer's echo too).
+    assert!(u64_of(&result, "delivered") >= 4 * 20, "{result}");
+    assert!(u64_of(&result, "p99_us") > 0, "{result}");
+    assert!(result["server_cpu_us_per_board_op"].as_f64().is_some(), "{result}");
+}

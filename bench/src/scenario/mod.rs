@@ -5,6 +5,7 @@
 //! whether or not earlier messages were answered; if the sender or the server falls behind,
 //! the lateness shows up as latency instead of silently lowering the offered rate.
 
+pub mod board;
 pub mod fanout;
 pub mod idle;
 pub mod joinstorm;
