@@ -10,6 +10,7 @@
 //! - [`views`]: one screen per file (login, chat) and the root component.
 //! - [`components`]: the small pieces the screens are made of, one per file.
 //! - [`dispatch`]: how components reach the model and the network task (`use_dispatch`).
+//! - [`export`]: saving a board as an SVG picture (download folder, or the browser's downloads).
 //! - [`settings`]: what the app remembers between runs (last server and name).
 //! - [`startup`]: what the root component starts with (the pre-filled login form).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
@@ -24,6 +25,7 @@
 pub mod args;
 pub mod components;
 pub mod dispatch;
+pub mod export;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod media;
 pub mod model;

@@ -1304,7 +1304,28 @@ async fn a_stroke_drawn_in_the_app_reaches_the_terminal_and_one_from_the_termina
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("board-both.png");
+
+    // Saved from the app, the board is the same picture, byte for byte, as the terminal's.
+    let dir = tempfile::tempdir().unwrap();
+    let theirs = dir.path().join("bot.svg");
+    bot.send(&format!("/board-export {}", theirs.display())).await;
+    bot.expect_json("the export", |v| (v["type"] == "info").then_some(())).await;
+    let theirs = std::fs::read_to_string(&theirs).unwrap();
+    app.click(BOARD_SAVE.0, BOARD_SAVE.1);
+    let saved = app.config.path().join("board-lobby.svg");
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read_to_string(&saved).ok().as_deref() != Some(theirs.as_str()) {
+        assert!(
+            Instant::now() < deadline,
+            "the app saved no board like the terminal's in {}",
+            saved.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
+
+/// The board's Save button (the lobby has no creator, so no Clear beside it).
+const BOARD_SAVE: (u32, u32) = (990, 129);
 
 /// Where the Board tab is in the 1280x800 window.
 const BOARD_TAB: (u32, u32) = (430, 84);

@@ -411,3 +411,60 @@ async fn the_invite_button_shows_the_servers_link_and_qr_code() {
     browser.find(".invite-qr svg").await;
     browser.screenshot("browser-invite").await;
 }
+
+/// The board on a phone screen: the terminal's stroke shows in the page, and a finger drawn
+/// across the board (WebDriver touch input) reaches the terminal.
+#[tokio::test]
+async fn chromium_on_a_phone_shows_the_board_and_draws_on_it_with_a_finger() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, PointerAction, TouchActions};
+    let server = TestServer::start();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, PHONE).await;
+    browser.log_in(&server, "pia").await;
+    browser.find("#tab-board").await.click().await.expect("open the board");
+    let canvas = browser.find("#board-canvas").await;
+    tess.send("/draw red 300 0,5000 10000,5000").await;
+    let red = "return document.querySelectorAll('#board-canvas path[stroke=\"#d1242f\"]').length";
+    let deadline = std::time::Instant::now() + crate::support::WAIT;
+    while browser.client.execute(red, vec![]).await.expect("count red strokes") != json!(1) {
+        assert!(std::time::Instant::now() < deadline, "the terminal's stroke is not on the page's board");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let finger = TouchActions::new("finger".into())
+        .then(PointerAction::MoveToElement { element: canvas.clone(), duration: None, x: 0.0, y: -120.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveToElement {
+            element: canvas.clone(),
+            duration: Some(std::time::Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: canvas.clone(),
+            duration: Some(std::time::Duration::from_millis(200)),
+            x: 0.0,
+            y: 120.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    browser.client.perform_actions(finger).await.expect("draw with a finger");
+    let mut points = Vec::new();
+    loop {
+        let event = tess
+            .expect_json("pia's stroke", |v| {
+                (v["by"] == "pia" && v["type"].as_str().unwrap_or_default().starts_with("stroke_"))
+                    .then(|| v.clone())
+            })
+            .await;
+        points.extend(event["points"].as_array().cloned().unwrap_or_default());
+        if event["type"] == "stroke_end" {
+            break;
+        }
+    }
+    // Top to bottom down the middle of the board.
+    assert!(points.len() >= 2, "{points:?}");
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    assert!((4500..=5500).contains(&first[0].as_u64().unwrap()), "{points:?}");
+    assert!(first[1].as_u64().unwrap() < last[1].as_u64().unwrap(), "{points:?}");
+    browser.screenshot("browser-board-phone").await;
+}

@@ -28,6 +28,11 @@ pub fn BoardView() -> Element {
     let drawing = chat.drawing.as_ref().map(|d| (d.style, path_data(&d.points)));
     let pen = chat.pen;
     let has_own = board.last_stroke_of(&chat.me).is_some();
+    let room = match &chat.current {
+        crate::model::Target::Room(room) => room.clone(),
+        crate::model::Target::Direct(_) => String::new(),
+    };
+    let may_clear = chat.created(&room);
 
     // The board is drawn as the largest square that fits the element, centred (SVG's
     // "meet"), whatever shape the element has on this screen.
@@ -54,7 +59,7 @@ pub fn BoardView() -> Element {
     };
     rsx! {
         div { class: "board",
-            BoardToolbar { pen, has_own }
+            BoardToolbar { pen, has_own, may_clear, room }
             div { class: "board-area",
                 svg {
                     class: "board-canvas",
@@ -81,7 +86,7 @@ pub fn BoardView() -> Element {
                     onpointerleave: move |_| dispatch.act(Action::StrokeEnd),
                     rect { width: "{BOARD_SIZE}", height: "{BOARD_SIZE}", fill: BACKGROUND }
                     for stroke in strokes {
-                        StrokePath { key: "{stroke.id}", style: stroke.style, d: path_data(&stroke.points) }
+                        BoardStroke { key: "{stroke.id}", stroke }
                     }
                     if let Some((style, d)) = drawing {
                         StrokePath { style, d }
@@ -92,7 +97,16 @@ pub fn BoardView() -> Element {
     }
 }
 
-/// One stroke.
+/// A stroke on the board: memoised on the stroke, so a pointer move over a full board draws
+/// only the stroke being drawn again.
+#[component]
+fn BoardStroke(stroke: Stroke) -> Element {
+    rsx! {
+        StrokePath { style: stroke.style, d: path_data(&stroke.points) }
+    }
+}
+
+/// One stroke's path.
 #[component]
 fn StrokePath(style: StrokeStyle, d: String) -> Element {
     let colour = match style.tool {
@@ -115,8 +129,9 @@ fn StrokePath(style: StrokeStyle, d: String) -> Element {
 
 /// The tools, colours and widths, undo and clear.
 #[component]
-fn BoardToolbar(pen: StrokeStyle, has_own: bool) -> Element {
+fn BoardToolbar(pen: StrokeStyle, has_own: bool, may_clear: bool, room: String) -> Element {
     let dispatch = use_dispatch();
+    let mut saved = use_signal(|| None::<String>);
     let tools = [(Tool::Pen, "Pen"), (Tool::Highlighter, "Highlighter"), (Tool::Eraser, "Eraser")];
     rsx! {
         div { class: "board-toolbar", role: "toolbar", aria_label: "Drawing tools",
@@ -157,12 +172,32 @@ fn BoardToolbar(pen: StrokeStyle, has_own: bool) -> Element {
                 onclick: move |_| dispatch.act(Action::UndoStroke),
                 "Undo"
             }
+            if may_clear {
+                button {
+                    class: "ghost",
+                    id: "board-clear",
+                    title: "Clear the board (you created the room)",
+                    onclick: move |_| dispatch.act(Action::ClearBoard),
+                    "Clear"
+                }
+            }
             button {
                 class: "ghost",
-                id: "board-clear",
-                title: "Clear the board (only the room's creator can)",
-                onclick: move |_| dispatch.act(Action::ClearBoard),
-                "Clear"
+                id: "board-export",
+                title: "Save the board as a picture (SVG)",
+                onclick: move |_| {
+                    // Made only now: a large board's picture is not built at every redraw.
+                    let svg = dispatch.model.read().chat.as_ref().and_then(|c| c.open_board().map(|b| b.to_svg()));
+                    let Some(svg) = svg else { return };
+                    match crate::export::save_svg(&crate::export::file_name(&room), &svg) {
+                        Ok(path) => saved.set(Some(format!("Saved in {path}"))),
+                        Err(error) => dispatch.act(Action::ShowError(format!("The board could not be saved: {error}"))),
+                    }
+                },
+                "Save"
+            }
+            if let Some(note) = saved() {
+                span { class: "board-saved muted small", role: "status", "{note}" }
             }
         }
     }

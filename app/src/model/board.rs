@@ -8,7 +8,7 @@
 
 use anseo_shared::board::Board;
 use anseo_shared::protocol::{
-    BoardEvent, BoardOp, DEFAULT_MAX_STROKE_POINTS, MAX_POINTS_PER_OP, Point, StrokeStyle, Tool,
+    BoardEvent, BoardOp, DEFAULT_MAX_STROKE_POINTS, MAX_POINTS_PER_OP, Point, StrokeStyle, Tool, fold_name,
 };
 
 use super::{Chat, Command, Target};
@@ -118,10 +118,20 @@ impl Chat {
         Some(Command::Draw { room: room.clone(), ops: vec![BoardOp::Delete { stroke }] })
     }
 
-    /// Clears the open room's board (the server allows it to the room's creator only).
+    /// Clears the open room's board: its creator only (the server refuses anyone else).
     pub(super) fn clear_board(&mut self) -> Option<Command> {
         let Target::Room(room) = &self.current else { return None };
+        if !self.created(room) {
+            return None;
+        }
         Some(Command::Draw { room: room.clone(), ops: vec![BoardOp::Clear] })
+    }
+
+    /// Whether this user created `room` (and so may clear its board).
+    pub fn created(&self, room: &str) -> bool {
+        self.rooms
+            .get(room)
+            .is_some_and(|r| !r.creator.is_empty() && fold_name(&r.creator) == fold_name(&self.me))
     }
 
     /// The pen: its tool, colour or width changed.

@@ -64,7 +64,7 @@ impl Chat {
             }
             ChatEvent::AlreadyPosted { client_msg_id } => self.pending.confirmed(client_msg_id),
             ChatEvent::History(page) => self.history_page(page),
-            ChatEvent::Joined { room, members, .. } => self.joined(room, members),
+            ChatEvent::Joined { room, members, creator, .. } => self.joined(room, members, creator),
             ChatEvent::Left { room, .. } => self.left(room),
             ChatEvent::Users { users, .. } => self.users = users,
             ChatEvent::Rooms { rooms, .. } => {
@@ -92,9 +92,10 @@ impl Chat {
         }
     }
 
-    fn joined(&mut self, info: RoomInfo, members: Vec<String>) {
+    fn joined(&mut self, info: RoomInfo, members: Vec<String>, creator: String) {
         let name = info.name.clone();
         let room = self.rooms.entry(name.clone()).or_default();
+        room.creator = creator;
         room.topic = info.topic.clone();
         room.members = members.into_iter().collect();
         self.directory.insert(name.clone(), info);

@@ -314,6 +314,8 @@ pub struct Room {
     pub board_changed: bool,
     /// The reactions on its messages, by message id.
     pub reactions: BTreeMap<u64, reactions::Reactions>,
+    /// Who created it (empty for the lobby): the one who may clear its board.
+    pub creator: String,
 }
 
 /// The direct messages with one user.

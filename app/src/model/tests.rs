@@ -259,6 +259,7 @@ fn messages_appear_in_order_and_count_unread_elsewhere() {
         room: room_info("maths", "sums", 2),
         members: vec!["alice".into(), "carol".into()],
         ts: 5,
+        creator: String::new(),
     }));
     model.apply(message("maths", 1, "carol", "hi"));
     model.apply(message("maths", 2, "alice", "mine"));
@@ -429,6 +430,7 @@ fn join_validates_creates_with_topic_and_opens_when_confirmed() {
         room: room_info("art", "drawing", 1),
         members: vec!["alice".into()],
         ts: 1,
+        creator: String::new(),
     }));
     assert_eq!(chat(&model).current, Target::Room("art".into()));
     assert_eq!(chat(&model).rooms["art"].topic, "drawing");
@@ -448,6 +450,7 @@ fn leave_room_and_the_servers_confirmation() {
         room: room_info("maths", "", 1),
         members: vec![],
         ts: 1,
+        creator: String::new(),
     }));
     model.act(Action::Select(Target::Room("maths".into())));
     assert_eq!(model.act(Action::LeaveRoom("maths".into())), Some(Command::Leave { room: "maths".into() }));
@@ -570,6 +573,7 @@ fn a_resume_keeps_room_members_who_are_still_online_and_takes_the_new_user_list(
         room: room_info("maths", "sums", 3),
         members: vec!["alice".into(), "bob".into(), "carol".into()],
         ts: 1,
+        creator: String::new(),
     }));
     model.apply(NetEvent::Chat(ChatEvent::Reconnecting { attempt: 1 }));
     let mut back = welcome("alice");
@@ -824,6 +828,7 @@ fn a_page_after_live_messages_is_merged_in_order_without_duplicates_or_unread() 
         room: room_info("maths", "sums", 2),
         members: vec!["alice".into(), "carol".into()],
         ts: 5,
+        creator: String::new(),
     }));
     model.apply(page("maths", 1..=5, false));
     assert_eq!(chat(&model).rooms["maths"].unread, 0, "history is not unread");
@@ -955,6 +960,7 @@ fn a_page_for_a_room_left_meanwhile_is_dropped() {
         room: room_info("maths", "", 1),
         members: vec![],
         ts: 1,
+        creator: String::new(),
     }));
     model.apply(NetEvent::Chat(ChatEvent::Left { room: "maths".into(), ts: 2 }));
     model.apply(page("maths", 1..=3, false));

@@ -76,7 +76,12 @@ impl Join {
             state.add_member(me, &key);
         }
         let room = state.room(&key).expect("the room exists now");
-        let reply = ServerMsg::Joined { room: room.info(), members: state.member_page(room), ts: now_ms() };
+        let reply = ServerMsg::Joined {
+            room: room.info(),
+            members: state.member_page(room),
+            ts: now_ms(),
+            creator: room.creator.clone(),
+        };
         let history = (!already_in).then(|| HistoryRequest {
             room: room.name.clone(),
             before: None,

@@ -34,7 +34,8 @@ pub enum ChatEvent {
     /// places both by `seq`.
     History(HistoryPage),
     /// This user joined a room; `members` are its members now.
-    Joined { room: RoomInfo, members: Vec<String>, ts: u64 },
+    /// `creator` made the room (empty for the lobby): the one who may clear its board.
+    Joined { room: RoomInfo, members: Vec<String>, ts: u64, creator: String },
     /// This user left a room.
     Left { room: String, ts: u64 },
     /// Everyone online, in name order, however many pages the server sent it in.

@@ -300,7 +300,7 @@ impl Reconcile {
             ServerMsg::RoomsPage { rooms, more, ts } => self.on_rooms_page(rooms, more, ts),
             ServerMsg::Users { users, ts } => self.events.push_back(ChatEvent::Users { users, ts }),
             ServerMsg::Rooms { rooms, ts } => self.events.push_back(ChatEvent::Rooms { rooms, ts }),
-            ServerMsg::Joined { room, members, ts } => self.on_joined(room, members, ts),
+            ServerMsg::Joined { room, members, ts, creator } => self.on_joined(room, members, ts, creator),
             ServerMsg::Left { room, ts } => {
                 self.rooms.remove(&fold_name(&room));
                 self.events.push_back(ChatEvent::Left { room, ts });
@@ -433,10 +433,10 @@ impl Reconcile {
         self.events.push_back(ChatEvent::History(page));
     }
 
-    fn on_joined(&mut self, room: RoomInfo, members: Vec<String>, ts: u64) {
+    fn on_joined(&mut self, room: RoomInfo, members: Vec<String>, ts: u64, creator: String) {
         let state = RoomState::new(room.name.clone());
         self.rooms.entry(fold_name(&room.name)).or_insert(state);
-        self.events.push_back(ChatEvent::Joined { room, members, ts });
+        self.events.push_back(ChatEvent::Joined { room, members, ts, creator });
     }
 
     /// Collects a page of the user list; asks for the next, or passes the whole list on.

@@ -58,7 +58,9 @@ impl Event {
                 ServerMsg::Message(message) => ChatEvent::Message { message, confirms: None },
                 ServerMsg::Direct(message) => ChatEvent::Direct { message, confirms: None },
                 ServerMsg::History(page) => ChatEvent::History(page),
-                ServerMsg::Joined { room, members, ts } => ChatEvent::Joined { room, members, ts },
+                ServerMsg::Joined { room, members, ts, creator } => {
+                    ChatEvent::Joined { room, members, ts, creator }
+                }
                 ServerMsg::Left { room, ts } => ChatEvent::Left { room, ts },
                 ServerMsg::Users { users, ts } => ChatEvent::Users { users, ts },
                 ServerMsg::Rooms { rooms, ts } => ChatEvent::Rooms { rooms, ts },

@@ -121,7 +121,8 @@ pub enum ServerMsg {
     /// A private message to or from this client (the sender gets the copy as confirmation).
     Direct(DirectMessage),
     /// This client joined a room.
-    Joined { room: RoomInfo, members: Vec<String>, ts: u64 },
+    /// `creator` (appended: empty for the lobby) may clear the room's board.
+    Joined { room: RoomInfo, members: Vec<String>, ts: u64, creator: String },
     /// This client left a room.
     Left { room: String, ts: u64 },
     /// Everyone online, in name order.

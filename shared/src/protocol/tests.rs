@@ -109,7 +109,7 @@ fn every_server_message_round_trips() {
             picture: None,
         }),
     }));
-    round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9 });
+    round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9, creator: "alice".into() });
     round_trip(ServerMsg::History(HistoryPage {
         room: "lobby".into(),
         messages: vec![RoomMessage {

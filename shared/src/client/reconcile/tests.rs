@@ -55,7 +55,12 @@ fn say(room: &str, text: &str, client_msg_id: u64) -> Outgoing {
 
 fn joined(room: &str, members: &[&str]) -> ServerMsg {
     let info = RoomInfo { name: room.into(), topic: String::new(), members: members.len() as u32 };
-    ServerMsg::Joined { room: info, members: members.iter().map(|m| m.to_string()).collect(), ts: 0 }
+    ServerMsg::Joined {
+        room: info,
+        members: members.iter().map(|m| m.to_string()).collect(),
+        ts: 0,
+        creator: String::new(),
+    }
 }
 
 fn error(code: ErrorCode, client_msg_id: Option<u64>) -> ServerMsg {
