@@ -19,8 +19,11 @@
 //! - `media`: pictures and voice clips shown from the app's own cache (not in the browser).
 //! - [`storage`]: where those are kept: files, or the browser's storage.
 //! - [`args`]: the command line (not in the browser).
+//! - `android`: the Wi-Fi multicast lock and the link the app was opened with, through JNI.
 //! - `renders` (tests only): how often each component was drawn, for the render-count tests.
 
+#[cfg(target_os = "android")]
+pub mod android;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod args;
 pub mod components;

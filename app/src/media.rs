@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 
-use anseo_shared::protocol::{FileHash, hash_from_hex, hash_to_hex};
+#[cfg(feature = "desktop")]
+use anseo_shared::protocol::hash_from_hex;
+use anseo_shared::protocol::{FileHash, hash_to_hex};
 
 /// Where downloaded media are kept: the platform's cache folder (`~/.cache/anseo/media`).
 pub fn media_dir() -> PathBuf {

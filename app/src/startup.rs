@@ -21,7 +21,12 @@ impl Startup {
         let paths = network::Paths::default();
         let last = LastLogin::load(&paths.last_login);
         let name = args.name.unwrap_or(last.name);
-        let (server, pin) = match args.link {
+        // On Android the link comes with the intent that opened the app, not the command line.
+        #[cfg(target_os = "android")]
+        let link = args.link.or_else(crate::android::launch_invite);
+        #[cfg(not(target_os = "android"))]
+        let link = args.link;
+        let (server, pin) = match link {
             Some(invite) => (invite.server, Some(invite.fingerprint)),
             None => (args.server.unwrap_or(last.server), args.fingerprint),
         };

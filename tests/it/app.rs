@@ -1005,11 +1005,12 @@ async fn app_fetches_a_voice_clip_from_the_terminal_and_shows_a_player() {
     app.copy_window_until(|text| text.contains("hello.wav") && !text.contains("Fetching the clip")).await;
 
     // Play: the clip is heard (a stream plays into the sound server).
+    app.screenshot("voice-clip-ready.png");
     assert_eq!(sound.playing(), 0);
     let deadline = Instant::now() + WAIT;
     while sound.playing() == 0 {
         assert!(Instant::now() < deadline, "the clip never played");
-        app.click(367, 653);
+        app.click(367, 621);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     app.screenshot("voice-clip.png");

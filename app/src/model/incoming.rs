@@ -41,7 +41,8 @@ impl Chat {
             NetEvent::Connected(_)
             | NetEvent::LoginFailed(_)
             | NetEvent::LoggedOut
-            | NetEvent::Discovered(_) => {}
+            | NetEvent::Discovered(_)
+            | NetEvent::DiscoveryFailed(_) => {}
         }
     }
 

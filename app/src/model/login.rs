@@ -40,6 +40,8 @@ pub struct LoginForm {
     pub certificate_warning: Option<CertificateWarning>,
     /// Servers announcing themselves on this network, as last heard (desktop).
     pub discovered: Vec<Discovered>,
+    /// Why this device cannot look for servers on the network, if it cannot.
+    pub discovery_error: Option<String>,
 }
 
 /// A server that announced itself on the network: a hint, never trust.

@@ -261,6 +261,8 @@ pub enum NetEvent {
     Trusted(Fingerprint),
     /// The servers announcing themselves on the network now (while the login form shows).
     Discovered(Vec<Discovered>),
+    /// This device cannot look for servers on the network; why, in words.
+    DiscoveryFailed(String),
 }
 
 /// A conversation: a room or the direct messages with one user.
@@ -535,6 +537,11 @@ impl Model {
     pub fn apply(&mut self, event: NetEvent) {
         match event {
             NetEvent::Discovered(found) => self.login.discovered = found,
+            NetEvent::DiscoveryFailed(reason) => {
+                self.login.discovery_error = Some(format!(
+                    "This device cannot look for servers on the network ({reason}): paste an invite link or type the address."
+                ))
+            }
             NetEvent::Connected(welcome) => {
                 self.login.connecting = false;
                 self.login.error = None;

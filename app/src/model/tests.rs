@@ -1514,3 +1514,15 @@ fn shortcodes_become_emoji_when_sent() {
         Some(Command::Say { room: "lobby".into(), text: "👋 hi".into() })
     );
 }
+
+#[test]
+fn a_device_that_cannot_look_for_servers_says_so_and_points_to_the_invite() {
+    let mut model = Model::new("ann".into(), String::new(), None);
+    model.apply(NetEvent::DiscoveryFailed("Wi-Fi multicast is not allowed".into()));
+    assert_eq!(
+        model.login.discovery_error.as_deref(),
+        Some(
+            "This device cannot look for servers on the network (Wi-Fi multicast is not allowed): paste an invite link or type the address."
+        )
+    );
+}

@@ -1,7 +1,8 @@
 //! Servers on this network, for the login screen (desktop): while it shows, the client core
 //! listens for announcements a few seconds at a time, over and over, and reports the list
 //! whenever it changes, each entry marked when this device already trusts a certificate for
-//! its address. During a session it does not listen.
+//! its address. During a session it does not listen. On Android it holds the Wi-Fi multicast
+//! lock while it listens; where it cannot listen, the login screen says so.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,13 +28,27 @@ pub async fn watch(events: mpsc::Sender<NetEvent>, known_servers: PathBuf, on_lo
             rt::sleep(PAUSE).await;
             continue;
         }
+        #[cfg(target_os = "android")]
+        let lock = match crate::android::MulticastLock::acquire() {
+            Ok(lock) => lock,
+            Err(error) => {
+                tracing::info!(%error, "no multicast lock: not looking for servers on the network");
+                let _ = events
+                    .send(NetEvent::DiscoveryFailed(format!("Wi-Fi multicast is not allowed: {error}")))
+                    .await;
+                return;
+            }
+        };
         let found = match discover(LISTEN).await {
             Ok(found) => found,
             Err(error) => {
                 tracing::info!(%error, "not looking for servers on the network");
+                let _ = events.send(NetEvent::DiscoveryFailed(error)).await;
                 return;
             }
         };
+        #[cfg(target_os = "android")]
+        drop(lock);
         let known = KnownServers::load(&known_servers).ok();
         let list: Vec<Discovered> = found
             .into_iter()

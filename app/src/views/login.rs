@@ -95,6 +95,9 @@ pub fn LoginScreen() -> Element {
                 }
                 if page_server.is_none() {
                     DiscoveredList { servers: form.discovered.clone() }
+                    if let Some(note) = form.discovery_error.clone() {
+                        p { class: "muted small", id: "discovery-note", role: "note", "{note}" }
+                    }
                 }
                 p { class: "login-footnote",
                     "Messages travel encrypted. The server is recognised by its certificate fingerprint."
