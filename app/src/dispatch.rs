@@ -28,6 +28,13 @@ impl Dispatch {
     }
 }
 
+impl Dispatch {
+    /// Hands a command straight to the network task, the model unchanged (nothing redraws).
+    pub fn send(&self, command: Command) {
+        self.network.send(command);
+    }
+}
+
 /// The [`Dispatch`] provided by the app's root view.
 pub fn use_dispatch() -> Dispatch {
     use_context()

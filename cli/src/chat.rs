@@ -235,7 +235,7 @@ impl Session {
                 self.follow(&event)?;
                 match Report::from_event(event) {
                     // A line per batch of points would drown a person's screen.
-                    Some(Report::StrokePoints { .. }) if !self.output.is_json() => {}
+                    Some(Report::StrokePoints { .. } | Report::Typing { .. }) if !self.output.is_json() => {}
                     Some(report) => self.output.print(&report)?,
                     None => {}
                 }

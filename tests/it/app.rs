@@ -1366,3 +1366,24 @@ async fn a_reaction_from_the_terminal_shows_under_its_message_and_a_click_adds_y
 
 /// Where the first reaction chip under the bot's last message is, in the 1280x800 window.
 const REACTION_CHIP: (u32, u32) = (330, 700);
+
+/// "is typing" both ways: the app shows carol typing, and typing in its message box reaches
+/// the terminal client as alice typing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_shows_who_is_typing_and_says_when_its_user_types() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    let carol = _server.login("carol").await;
+    carol.client.typing(anseo_shared::protocol::Place::Room("lobby".into())).await.unwrap();
+    app.copy_window_until(|text| text.contains("carol is typing…")).await;
+    app.screenshot("typing.png");
+    // Into the message box (the copy left the focus on the messages), 3 s after the typing of
+    // the login's probe message (the server passes one signal per person every 3 s).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    app.click(600, 760);
+    app.type_text("hello th", 30);
+    let typing = bot
+        .expect_json("alice typing", |v| (v["type"] == "typing" && v["from"] == "alice").then(|| v.clone()))
+        .await;
+    assert_eq!(typing["room"], "lobby");
+}

@@ -31,4 +31,5 @@ mod review_store;
 mod server;
 mod transfer;
 mod trust;
+mod typing;
 mod web;

@@ -34,6 +34,8 @@ enum FromPage {
     PictureTooLarge(u64),
     /// Something was pasted that the page cannot see (a picture, in WebKitGTK).
     ClipboardPicture,
+    /// The user is typing (said at most every 3 s).
+    Typing,
 }
 
 /// The largest picture that can be pasted (it crosses into the app as base64).
@@ -67,7 +69,12 @@ if (box && !box.dataset.wired) {
   box.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
   });
-  box.addEventListener('input', () => { grow(); count(); });
+  let typedAt = 0;
+  const typing = () => {
+    const now = Date.now();
+    if (box.value.trim() !== '' && now - typedAt >= 3000) { typedAt = now; dioxus.send('typing'); }
+  };
+  box.addEventListener('input', () => { grow(); count(); typing(); });
   // A pasted picture (a screenshot, an image copied in a browser) is sent as a file; text
   // pastes as text.
   box.addEventListener('paste', (e) => {
@@ -125,6 +132,12 @@ pub fn Composer() -> Element {
             while let Ok(message) = eval.recv::<FromPage>().await {
                 match message {
                     FromPage::Send(text) => dispatch.act(Action::Send(text)),
+                    FromPage::Typing => {
+                        let command = dispatch.model.peek().chat.as_ref().and_then(|chat| chat.typing_command());
+                        if let Some(command) = command {
+                            dispatch.send(command);
+                        }
+                    }
                     FromPage::Chars(chars) => draft_chars.set(chars),
                     FromPage::Draft(text) => dispatch.act(Action::Draft(text)),
                     FromPage::Picture { mime, data } => dispatch.act(pasted(&mime, &data)),

@@ -32,6 +32,7 @@ mod room_tabs;
 mod text_field;
 mod transfer_list;
 mod trust_dialog;
+mod typing_line;
 mod user_list;
 mod voice_button;
 
@@ -67,5 +68,6 @@ pub use room_tabs::RoomTabs;
 pub use text_field::TextField;
 pub use transfer_list::TransferList;
 pub use trust_dialog::TrustDialog;
+pub use typing_line::TypingLine;
 pub use user_list::UserList;
 pub use voice_button::VoiceButton;

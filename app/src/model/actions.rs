@@ -78,6 +78,7 @@ impl Chat {
             }
             Action::ShowRoomView(view) => self.show_room_view(view),
             Action::React { id, emoji } => return self.react(id, emoji),
+            Action::Tick => self.tick(),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),

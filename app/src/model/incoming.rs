@@ -55,12 +55,14 @@ impl Chat {
                 if let Some(client_msg_id) = confirms {
                     self.pending.confirmed(client_msg_id);
                 }
+                self.stopped_typing(&Target::Room(message.room.clone()), &message.from);
                 self.room_message(message);
             }
             ChatEvent::Direct { message, confirms } => {
                 if let Some(client_msg_id) = confirms {
                     self.pending.confirmed(client_msg_id);
                 }
+                self.stopped_typing(&Target::Direct(message.from.clone()), &message.from);
                 self.direct_message(message);
             }
             ChatEvent::AlreadyPosted { client_msg_id } => self.pending.confirmed(client_msg_id),
@@ -85,6 +87,7 @@ impl Chat {
             ChatEvent::Resumed { missed, welcome, members } => self.resumed(missed, welcome, members),
             ChatEvent::Board(event) => self.board_event(event),
             ChatEvent::Reaction(reaction) => self.reaction(reaction),
+            ChatEvent::Typing { place, from, .. } => self.someone_typing(place, from),
             ChatEvent::Reactions { room, reactions } => self.reactions(room, reactions),
             ChatEvent::BoardState { room, board } => self.board_state(room, board),
             // Tokens are kept by the network task (reported as `TokenStored`); the session's

@@ -12,6 +12,7 @@
 //! - [`text`]: splitting a message into text and links.
 //! - [`board`]: a room's Board tab: the pen, the stroke being drawn, undo and clear.
 //! - [`reactions`]: who put which emoji under which message.
+//! - [`typing`]: who is typing where, and this user's own typing.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
@@ -26,6 +27,7 @@ pub mod reactions;
 pub mod secret;
 pub mod text;
 pub mod timeline;
+pub mod typing;
 
 #[cfg(test)]
 mod tests;
@@ -147,6 +149,8 @@ pub enum Action {
         id: u64,
         emoji: String,
     },
+    /// A second passed (sent while someone shows as typing).
+    Tick,
 }
 
 /// What the network task should do.
@@ -218,6 +222,10 @@ pub enum Command {
         id: u64,
         emoji: String,
         on: bool,
+    },
+    /// Tell the others in `place` this user is typing.
+    Typing {
+        place: anseo_shared::protocol::Place,
     },
     /// Send operations on the board of `room`, in order.
     Draw {
@@ -378,6 +386,8 @@ pub struct Chat {
     pub pen: StrokeStyle,
     /// The stroke being drawn, if one is.
     pub drawing: Option<Drawing>,
+    /// Who is typing, per conversation.
+    pub typing: BTreeMap<Target, typing::Typists>,
 }
 
 /// A file the user picked to send: its path (desktop), or the page's file (browser).
@@ -629,6 +639,7 @@ impl Chat {
             room_view: RoomView::Messages,
             pen: board::DEFAULT_PEN,
             drawing: None,
+            typing: BTreeMap::new(),
         };
         chat.take_welcome(welcome);
         chat

@@ -1526,3 +1526,34 @@ fn a_device_that_cannot_look_for_servers_says_so_and_points_to_the_invite() {
         )
     );
 }
+
+#[test]
+fn typing_shows_for_six_seconds_or_until_the_message_and_never_ones_own() {
+    use anseo_shared::protocol::Place;
+    let typing =
+        |place: Place, from: &str| NetEvent::Chat(ChatEvent::Typing { place, from: from.into(), ts: 0 });
+    let mut model = logged_in();
+    model.apply(typing(Place::Room("lobby".into()), "bob"));
+    model.apply(typing(Place::Room("lobby".into()), "alice"));
+    assert_eq!(chat(&model).typing_here(), ["bob"]);
+    assert_eq!(typing::typing_line(&chat(&model).typing_here()).as_deref(), Some("bob is typing…"));
+    for _ in 0..5 {
+        model.act(Action::Tick);
+    }
+    assert_eq!(chat(&model).typing_here(), ["bob"], "still within 6 s");
+    model.act(Action::Tick);
+    assert!(chat(&model).typing_here().is_empty(), "gone after 6 s");
+    model.apply(typing(Place::Room("lobby".into()), "bob"));
+    model.apply(message("lobby", 1, "bob", "here it is"));
+    assert!(chat(&model).typing_here().is_empty(), "gone with the message");
+    model.apply(typing(Place::Direct("carol".into()), "carol"));
+    assert!(chat(&model).typing_here().is_empty(), "carol types to alice, not in the lobby");
+    model.act(Action::OpenDirect("carol".into()));
+    assert_eq!(chat(&model).typing_here(), ["carol"]);
+    assert_eq!(chat(&model).typing_command(), Some(Command::Typing { place: Place::Direct("carol".into()) }));
+    assert_eq!(typing::typing_line(&["a".into(), "b".into()]).as_deref(), Some("a and b are typing…"));
+    assert_eq!(
+        typing::typing_line(&["a".into(), "b".into(), "c".into()]).as_deref(),
+        Some("3 people are typing…")
+    );
+}

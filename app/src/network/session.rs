@@ -123,6 +123,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::SetPassword { password } => client.set_password(password.expose()).await,
         Command::Draw { room, ops } => draw(&client, &room, ops).await,
         Command::React { room, id, emoji, on } => client.react(&room, id, &emoji, on).await,
+        Command::Typing { place } => client.typing(place).await,
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }

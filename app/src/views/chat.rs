@@ -8,8 +8,8 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     BoardView, Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog,
-    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, UserList,
-    picked,
+    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, TypingLine,
+    UserList, picked,
 };
 use crate::model::{Action, Dialog, Pane, RoomView, Target};
 
@@ -55,6 +55,7 @@ pub fn ChatScreen() -> Element {
                     // template's root): another conversation mounts a fresh list.
                     {rsx! { MessageList { key: "{list_key}" } }}
                     TransferList {}
+                    TypingLine {}
                     Composer {}
                 }
             }

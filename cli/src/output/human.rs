@@ -146,6 +146,8 @@ fn line(report: &Report) -> String {
         Report::Reaction { room, id, by, emoji, on: false, .. } => {
             format!("* {by} took back {emoji} from message {id} in #{room}")
         }
+        Report::Typing { from, room: Some(room), .. } => format!("* {from} is typing in #{room}"),
+        Report::Typing { from, .. } => format!("* {from} is typing to you"),
         Report::Board { room, strokes: 0, .. } => format!("* the board of #{room} is empty"),
         Report::Board { room, strokes, authors, .. } => {
             let by: Vec<String> = authors.iter().map(|a| format!("{} ({})", a.name, a.strokes)).collect();

@@ -4,8 +4,8 @@
 use anseo_shared::board::Board;
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{
-    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Point, Reaction, ReactionEntry, RoomInfo,
-    RoomMessage, Welcome, colour_hex, hash_to_hex,
+    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Place, Point, Reaction, ReactionEntry,
+    RoomInfo, RoomMessage, Welcome, colour_hex, hash_to_hex,
 };
 use serde::Serialize;
 
@@ -144,6 +144,15 @@ pub enum Report {
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         history: bool,
     },
+    /// `from` is typing: in `room`, or (`direct`, and then no `room`) to this user.
+    Typing {
+        from: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        direct: bool,
+        ts: u64,
+    },
 }
 
 /// Who drew how many strokes on a board.
@@ -271,6 +280,12 @@ impl Report {
             ChatEvent::BoardState { room, board } => Report::board(&room, &board),
             ChatEvent::Reaction(Reaction { room, id, by, emoji, on, ts }) => {
                 Report::Reaction { room, id, by, emoji, on, ts: Some(ts), history: false }
+            }
+            ChatEvent::Typing { place: Place::Room(room), from, ts } => {
+                Report::Typing { from, room: Some(room), direct: false, ts }
+            }
+            ChatEvent::Typing { place: Place::Direct(_), from, ts } => {
+                Report::Typing { from, room: None, direct: true, ts }
             }
             // Many at once: see `Report::reactions`.
             ChatEvent::Reactions { .. } => return None,

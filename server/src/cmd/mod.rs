@@ -17,6 +17,7 @@ mod nick;
 mod react;
 mod say;
 mod set_password;
+mod typing;
 
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
@@ -31,6 +32,7 @@ pub use nick::Nick;
 pub use react::React;
 pub use say::Say;
 pub use set_password::SetPassword;
+pub use typing::Typing;
 
 use crate::clock::now_ms;
 use crate::history::HistoryRequest;
@@ -51,6 +53,7 @@ pub enum Command {
     SetPassword(SetPassword),
     Draw(Draw),
     React(React),
+    Typing(Typing),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -118,6 +121,7 @@ impl Command {
             ClientMsg::History { room, before, limit } => Command::History(History { room, before, limit }),
             ClientMsg::Board { room, op } => Command::Draw(Draw { room, op }),
             ClientMsg::React { room, id, emoji, on } => Command::React(React { room, id, emoji, on }),
+            ClientMsg::Typing { place } => Command::Typing(Typing { place }),
         })
     }
 
@@ -141,9 +145,11 @@ impl Command {
             | Command::Leave(_)
             | Command::Nick(_)
             | Command::React(_) => Kind::Messages,
-            Command::ListUsers(_) | Command::ListRooms(_) | Command::History(_) | Command::SetPassword(_) => {
-                Kind::Requests
-            }
+            Command::ListUsers(_)
+            | Command::ListRooms(_)
+            | Command::History(_)
+            | Command::SetPassword(_)
+            | Command::Typing(_) => Kind::Requests,
             Command::Draw(_) => Kind::Board,
         }
     }
@@ -160,6 +166,7 @@ impl Command {
             Command::Nick(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Draw(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::React(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Typing(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),

@@ -74,6 +74,7 @@ impl Hub {
             _presence: subscription,
             instance,
             address,
+            last_typing: None,
         };
         state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);

@@ -129,6 +129,8 @@ pub struct User {
     pub instance: Option<u64>,
     /// Where the client connects from (none for a hub driven without a network).
     pub address: Option<IpAddr>,
+    /// When the user's last "is typing" went out (they go out at most every 3 s).
+    pub last_typing: Option<std::time::Instant>,
 }
 
 /// One room. Rooms outlive their members; the lobby always exists.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use super::error::Disconnect;
 use crate::board::Board;
 use crate::protocol::{
-    Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, PresenceEvent, PresenceFrame, Reaction,
-    ReactionEntry, RoomInfo, RoomMessage, Welcome,
+    Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, Place, PresenceEvent, PresenceFrame,
+    Reaction, ReactionEntry, RoomInfo, RoomMessage, Welcome,
 };
 
 /// Something that happened in a resilient session, in the order the caller should apply it.
@@ -83,6 +83,9 @@ pub enum ChatEvent {
     Reaction(Reaction),
     /// The reactions on the messages of the [`ChatEvent::History`] page just before.
     Reactions { room: String, reactions: Vec<ReactionEntry> },
+    /// `from` is typing in `place` (a direct conversation with `from` is `Place::Direct(from)`):
+    /// show it for [`TYPING_SHOWS_MS`](crate::protocol::TYPING_SHOWS_MS), or until their message.
+    Typing { place: Place, from: String, ts: u64 },
 }
 
 /// Where a send goes.

@@ -9,8 +9,8 @@ use std::future::Future;
 use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
-    Attachment, BoardOp, ClientMsg, normalize_name, normalize_room, validate_attachment, validate_board_op,
-    validate_caption, validate_emoji, validate_password, validate_text, validate_topic,
+    Attachment, BoardOp, ClientMsg, Place, normalize_name, normalize_room, validate_attachment,
+    validate_board_op, validate_caption, validate_emoji, validate_password, validate_text, validate_topic,
 };
 
 /// Where a session's commands go. Sealed: the trait lives in a private module, so only the
@@ -127,6 +127,16 @@ impl<L: Link + Sync> Commands<L> {
     pub async fn react(&self, room: &str, id: u64, emoji: &str, on: bool) -> Result<(), ClientError> {
         validate_emoji(emoji)?;
         self.send(ClientMsg::React { room: normalize_room(room)?, id, emoji: emoji.into(), on }).await
+    }
+
+    /// Tells the others in `place` that this user is typing (at most every
+    /// [`TYPING_EVERY_MS`](crate::protocol::TYPING_EVERY_MS): the server drops what comes faster).
+    pub async fn typing(&self, place: Place) -> Result<(), ClientError> {
+        let place = match place {
+            Place::Room(room) => Place::Room(normalize_room(&room)?),
+            Place::Direct(user) => Place::Direct(normalize_name(&user)?),
+        };
+        self.send(ClientMsg::Typing { place }).await
     }
 
     /// Claims this user's current name with `password`, or changes its password (revoking

@@ -167,9 +167,12 @@ impl Reconcile {
             ClientMsg::ListRooms => ClientMsg::ListRoomsAfter { after: String::new() },
             other => other,
         };
+        let offline = !self.connected || self.catch_up.is_some();
         if message.is_rate_limited() {
             self.outbox.push_command(message);
-        } else if !self.connected || self.catch_up.is_some() {
+        } else if offline && matches!(message, ClientMsg::Typing { .. }) {
+            // "Is typing" is for now: stale after a reconnect, and never worth a held place.
+        } else if offline {
             self.held.push_back(message);
         } else {
             self.transmits.push_back(message);
@@ -317,6 +320,9 @@ impl Reconcile {
             ServerMsg::Reaction(reaction) => self.events.push_back(ChatEvent::Reaction(reaction)),
             ServerMsg::Reactions { room, reactions } => {
                 self.events.push_back(ChatEvent::Reactions { room, reactions })
+            }
+            ServerMsg::Typing { place, from, ts } => {
+                self.events.push_back(ChatEvent::Typing { place, from, ts })
             }
             // Only ever the answer to a login, which the connection handled.
             ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => {}

@@ -75,6 +75,7 @@ impl Event {
                 ServerMsg::Board(event) => ChatEvent::Board(event),
                 ServerMsg::Reaction(reaction) => ChatEvent::Reaction(reaction),
                 ServerMsg::Reactions { room, reactions } => ChatEvent::Reactions { room, reactions },
+                ServerMsg::Typing { place, from, ts } => ChatEvent::Typing { place, from, ts },
                 ServerMsg::UsersPage { .. }
                 | ServerMsg::RoomsPage { .. }
                 | ServerMsg::BoardState(_)

@@ -52,6 +52,23 @@ pub enum ClientMsg {
     /// Puts this user's reaction `emoji` on the message `id` of `room` (replacing any other
     /// of theirs on it), or takes it off; answered by [`ServerMsg::Reaction`] to the room.
     React { room: String, id: u64, emoji: String, on: bool },
+    /// This user is typing in `place` (a room, or a direct conversation with a user): shown
+    /// to the others there for a few seconds, never stored. Clients send it at most every
+    /// [`TYPING_EVERY_MS`]; the server drops what comes faster.
+    Typing { place: Place },
+}
+
+/// How often a client says its user is still typing, at most, in milliseconds.
+pub const TYPING_EVERY_MS: u64 = 3000;
+/// How long "is typing" shows after the last signal, in milliseconds.
+pub const TYPING_SHOWS_MS: u64 = 6000;
+
+/// A conversation: a room, or the direct messages with one user.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Place {
+    Room(String),
+    /// From a client: the user it writes to; from the server: the user who is typing to you.
+    Direct(String),
 }
 
 impl ClientMsg {
@@ -154,6 +171,8 @@ pub enum ServerMsg {
     Reaction(Reaction),
     /// The reactions on the messages of the history page just sent (only when there are any).
     Reactions { room: String, reactions: Vec<ReactionEntry> },
+    /// `from` is typing in `place` (for a direct conversation, `Place::Direct(from)`).
+    Typing { place: Place, from: String, ts: u64 },
 }
 
 /// A page of a room's history.

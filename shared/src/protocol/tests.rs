@@ -463,3 +463,13 @@ fn golden_bytes_of_reactions_and_what_counts_as_an_emoji() {
     assert_eq!(expand_shortcodes(":smile::smile:"), "😄😄");
     assert_eq!(expand_shortcodes("no colons"), "no colons");
 }
+
+#[test]
+fn golden_bytes_of_typing() {
+    // Appended variants: ClientMsg 16, ServerMsg 18.
+    let typing = ClientMsg::Typing { place: Place::Direct("b".into()) };
+    assert_eq!(postcard::to_stdvec(&typing).unwrap(), [16, 1, 1, b'b']);
+    let seen = ServerMsg::Typing { place: Place::Room("a".into()), from: "c".into(), ts: 2 };
+    assert_eq!(postcard::to_stdvec(&seen).unwrap(), [18, 0, 1, b'a', 1, b'c', 2]);
+    assert!(!typing.is_rate_limited());
+}

@@ -433,3 +433,17 @@ fn commands_held_while_away_are_bounded() {
     }
     assert!(core.is_full(), "the caller's commands wait once {MAX_HELD} are held");
 }
+
+#[test]
+fn typing_while_away_is_dropped_not_held() {
+    let now = Instant::now();
+    let mut core = Reconcile::new(&welcome("alice", 0), now);
+    core.disconnected();
+    for _ in 0..MAX_HELD * 2 {
+        core.command(ClientMsg::Typing { place: crate::protocol::Place::Room("lobby".into()) });
+    }
+    assert!(!core.is_full(), "typing signals took no held places");
+    let mut connected = Reconcile::new(&welcome("alice", 0), now);
+    connected.command(ClientMsg::Typing { place: crate::protocol::Place::Room("lobby".into()) });
+    assert_eq!(transmits(&mut connected, now).len(), 1, "sent at once while connected");
+}
