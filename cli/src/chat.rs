@@ -278,6 +278,10 @@ impl Session {
                     false => self.my_reactions.remove(&reaction.id),
                 };
             }
+            ChatEvent::SearchResults { text, results, more } => {
+                let report = Report::search_results(text.clone(), results.clone(), *more, &self.name);
+                self.output.print(&report)?;
+            }
             ChatEvent::Reactions { room, reactions } => {
                 for reaction in reactions.iter().filter(|r| r.by == self.name) {
                     self.my_reactions.insert(reaction.id, reaction.emoji.clone());
@@ -432,6 +436,10 @@ impl Session {
             },
             Command::BoardExport(path) => Some(self.export_board(path)),
             Command::React { id, emoji } => self.react(id, emoji).await,
+            Command::Search(text) => {
+                let sent = self.client.search(text, None, 20).await;
+                self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
+            }
             Command::Help => {
                 Some(Report::Help { commands: HELP.iter().map(|line| line.to_string()).collect() })
             }

@@ -47,6 +47,8 @@ pub enum Command<'a> {
     Board,
     /// Write the current room's board as SVG to this file.
     BoardExport(&'a str),
+    /// Search the user's rooms and direct messages.
+    Search(&'a str),
     /// Put a reaction on message `id` (or take it off when it is yours already).
     React {
         id: u64,
@@ -87,6 +89,7 @@ pub const HELP: &[&str] = &[
     "/board-clear       clear the current room's board (if you created the room)",
     "/board             say who drew what on the current room's board",
     "/board-export FILE.svg  save the current room's board as a picture",
+    "/search TEXT       search your rooms and direct messages (newest first)",
     "/react ID EMOJI    put EMOJI (or :shortcode:) on message ID, or take it off if it is yours",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
@@ -137,6 +140,10 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
         "board-export" => match rest {
             "" => Err(ParseError::Usage("/board-export FILE.svg")),
             path => Ok(Command::BoardExport(path)),
+        },
+        "search" => match rest {
+            "" => Err(ParseError::Usage("/search TEXT")),
+            text => Ok(Command::Search(text)),
         },
         "react" => match (first.map(str::parse::<u64>), after_first) {
             (Some(Ok(id)), Some(emoji)) => Ok(Command::React { id, emoji }),

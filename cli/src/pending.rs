@@ -65,7 +65,8 @@ impl Pending {
             | ChatEvent::Left { .. }
             | ChatEvent::Users { .. }
             | ChatEvent::Rooms { .. }
-            | ChatEvent::Renamed { .. } => self.commands = self.commands.saturating_sub(1),
+            | ChatEvent::Renamed { .. }
+            | ChatEvent::SearchResults { .. } => self.commands = self.commands.saturating_sub(1),
             // Every board operation is echoed (or refused, above): this user's own answer it.
             ChatEvent::Board(event) if event.by == me => self.commands = self.commands.saturating_sub(1),
             ChatEvent::Reaction(reaction) if reaction.by == me => {

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anseo_shared::protocol::{
-    FileHash, FrameError, HistoryPage, ReactionEntry, RoomMessage, ServerMsg, encode_frame,
+    FileHash, FrameError, HistoryPage, ReactionEntry, RoomMessage, SearchHit, ServerMsg, encode_frame,
 };
 use bytes::Bytes;
 
-use crate::store::{AttachedTo, Store, StoreWriter, StoredMessage};
+use crate::store::{AttachedTo, SearchScope, Store, StoreWriter, StoredMessage};
 
 /// What to read, decided under the hub lock (where membership and the latest sequence number
 /// are known) and served after it is released.
@@ -112,6 +112,27 @@ impl HistoryReader {
 }
 
 impl HistoryReader {
+    /// What `scope` finds (see [`Store::search`]), after the writes queued before it.
+    pub async fn search(&self, scope: SearchScope) -> Result<(Vec<SearchHit>, bool), HistoryUnavailable> {
+        let unavailable = || HistoryUnavailable { room: String::new() };
+        let (committed_tx, committed) = tokio::sync::oneshot::channel();
+        self.writer
+            .after_queued_writes(move || {
+                let _ = committed_tx.send(());
+            })
+            .map_err(|_| unavailable())?;
+        committed.await.map_err(|_| unavailable())?;
+        let readers = self.readers.clone();
+        match tokio::task::spawn_blocking(move || readers.checkout().search(&scope)).await {
+            Ok(Ok(found)) => Ok(found),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not search");
+                Err(unavailable())
+            }
+            Err(_panicked) => Err(unavailable()),
+        }
+    }
+
     /// Where the file `hash` was shared (see [`Store::attached_to`]), read beside history.
     pub async fn attached_to(&self, hash: FileHash, name: String) -> Result<AttachedTo, HistoryUnavailable> {
         let readers = self.readers.clone();

@@ -382,6 +382,7 @@ impl<C: ClientConnection> Session<C> {
             // Slow follow-ups run here, so each client has at most one in flight.
             match command.apply(hub, me) {
                 Some(Followup::History(request)) => cmd::send_page(hub, me, request).await,
+                Some(Followup::Search(request)) => cmd::send_results(hub, me, request).await,
                 Some(Followup::SetPassword { name, password }) => {
                     self.set_password(me, &name, password).await
                 }

@@ -28,6 +28,7 @@ mod review_budget;
 mod review_lists;
 mod review_names;
 mod review_store;
+mod search;
 mod server;
 mod transfer;
 mod trust;

@@ -59,6 +59,14 @@ pub fn ConversationHeader() -> Element {
             }
             button {
                 class: "ghost",
+                id: "open-search",
+                aria_label: "Search messages",
+                title: "Search your rooms and direct messages",
+                onclick: move |_| dispatch.act(Action::OpenDialog(Dialog::Search)),
+                Icon { kind: IconKind::Search }
+            }
+            button {
+                class: "ghost",
                 id: "open-invite-dialog",
                 aria_label: "Invite someone",
                 title: "Invite someone: a QR code and a link to this server",

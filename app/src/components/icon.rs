@@ -16,6 +16,7 @@ pub enum IconKind {
     Microphone,
     Stop,
     Qr,
+    Search,
 }
 
 #[component]
@@ -37,6 +38,7 @@ pub fn Icon(kind: IconKind) -> Element {
             "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21"
         }
         IconKind::Stop => "M7 7h10v10H7z",
+        IconKind::Search => "M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13zM15.5 15.5 20 20",
         IconKind::Qr => "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2",
     };
     rsx! {

@@ -89,6 +89,17 @@ pub fn MessageList() -> Element {
         })
         .collect();
     let waiting = chat.status != Status::Connected;
+    // A search result opened: bring its message into view (when it is loaded) and mark it.
+    if let Some(id) = chat.jump_to {
+        spawn(async move {
+            run_script(&format!(
+                "const b = document.querySelector('.bubble[data-id=\"{id}\"]'); \
+                 if (b) {{ b.scrollIntoView({{ block: 'center' }}); b.classList.add('jumped'); \
+                 setTimeout(() => b.classList.remove('jumped'), 2500); }}"
+            ));
+            dispatch.act(Action::Jumped);
+        });
+    }
     let onmounted = move |_| {
         if let Some(task) = watcher.take() {
             task.cancel();

@@ -88,6 +88,7 @@ impl Chat {
             ChatEvent::Board(event) => self.board_event(event),
             ChatEvent::Reaction(reaction) => self.reaction(reaction),
             ChatEvent::Typing { place, from, .. } => self.someone_typing(place, from),
+            ChatEvent::SearchResults { text, results, more } => self.search_results(text, results, more),
             ChatEvent::Reactions { room, reactions } => self.reactions(room, reactions),
             ChatEvent::BoardState { room, board } => self.board_state(room, board),
             // Tokens are kept by the network task (reported as `TokenStored`); the session's

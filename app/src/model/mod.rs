@@ -12,6 +12,7 @@
 //! - [`text`]: splitting a message into text and links.
 //! - [`board`]: a room's Board tab: the pen, the stroke being drawn, undo and clear.
 //! - [`reactions`]: who put which emoji under which message.
+//! - [`search`]: the search dialog's text and results, and opening a result.
 //! - [`typing`]: who is typing where, and this user's own typing.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
@@ -24,6 +25,7 @@ mod incoming;
 pub mod login;
 pub mod pending;
 pub mod reactions;
+pub mod search;
 pub mod secret;
 pub mod text;
 pub mod timeline;
@@ -151,6 +153,15 @@ pub enum Action {
     },
     /// A second passed (sent while someone shows as typing).
     Tick,
+    /// Search for this text (`next_page`: older results of the same search).
+    Search {
+        text: String,
+        next_page: bool,
+    },
+    /// Open the conversation of a search result, showing the message.
+    OpenResult(anseo_shared::protocol::SearchHit),
+    /// The message list has scrolled to the message it was asked to show.
+    Jumped,
 }
 
 /// What the network task should do.
@@ -222,6 +233,12 @@ pub enum Command {
         id: u64,
         emoji: String,
         on: bool,
+    },
+    /// Search this user's rooms and direct messages.
+    Search {
+        text: String,
+        before: Option<u64>,
+        limit: u32,
     },
     /// Tell the others in `place` this user is typing.
     Typing {
@@ -298,6 +315,8 @@ pub enum Dialog {
     Password,
     /// The server's invite link and QR code, to show a newcomer.
     Invite,
+    /// Search the rooms and direct messages.
+    Search,
 }
 
 /// Whether the app can talk to the server right now.
@@ -388,6 +407,10 @@ pub struct Chat {
     pub drawing: Option<Drawing>,
     /// Who is typing, per conversation.
     pub typing: BTreeMap<Target, typing::Typists>,
+    /// The search dialog's text and results.
+    pub search: search::Search,
+    /// A message to bring into view (a search result opened), by id.
+    pub jump_to: Option<u64>,
 }
 
 /// A file the user picked to send: its path (desktop), or the page's file (browser).
@@ -640,6 +663,8 @@ impl Chat {
             pen: board::DEFAULT_PEN,
             drawing: None,
             typing: BTreeMap::new(),
+            search: search::Search::default(),
+            jump_to: None,
         };
         chat.take_welcome(welcome);
         chat

@@ -1557,3 +1557,52 @@ fn typing_shows_for_six_seconds_or_until_the_message_and_never_ones_own() {
         Some("3 people are typing…")
     );
 }
+
+#[test]
+fn a_search_pages_on_and_a_result_opens_its_conversation_at_the_message() {
+    use anseo_shared::protocol::{Place, SearchHit};
+    let hit = |id: u64, place: Place| SearchHit {
+        id,
+        place,
+        seq: 3,
+        from: "bob".into(),
+        text: "the homework".into(),
+        ts: 0,
+    };
+    let mut model = logged_in();
+    model.act(Action::OpenDialog(Dialog::Search));
+    assert_eq!(
+        model.act(Action::Search { text: " homework ".into(), next_page: false }),
+        Some(Command::Search { text: "homework".into(), before: None, limit: 25 })
+    );
+    let results = vec![hit(9, Place::Room("lobby".into())), hit(4, Place::Direct("bob".into()))];
+    model.apply(NetEvent::Chat(ChatEvent::SearchResults { text: "homework".into(), results, more: true }));
+    assert_eq!(chat(&model).search.results.len(), 2);
+    assert_eq!(
+        model.act(Action::Search { text: "homework".into(), next_page: true }),
+        Some(Command::Search { text: "homework".into(), before: Some(4), limit: 25 })
+    );
+    // An answer to an earlier search is not mixed in.
+    model.apply(NetEvent::Chat(ChatEvent::SearchResults {
+        text: "other".into(),
+        results: vec![],
+        more: false,
+    }));
+    assert!(chat(&model).search.waiting);
+    model.act(Action::OpenResult(hit(4, Place::Direct("bob".into()))));
+    assert_eq!(chat(&model).current, Target::Direct("bob".into()));
+    assert_eq!(chat(&model).dialog, None);
+    assert_eq!(chat(&model).jump_to, Some(4));
+    model.act(Action::Jumped);
+    assert_eq!(chat(&model).jump_to, None);
+    assert_eq!(
+        model.act(Action::Search { text: "  ".into(), next_page: false }),
+        None,
+        "nothing to look for"
+    );
+    let pieces = search::highlighted("Homework: fractions!", "home frac");
+    assert_eq!(
+        pieces,
+        [("Homework".into(), true), (": ".into(), false), ("fractions".into(), true), ("!".into(), false)]
+    );
+}

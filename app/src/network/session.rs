@@ -124,6 +124,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::Draw { room, ops } => draw(&client, &room, ops).await,
         Command::React { room, id, emoji, on } => client.react(&room, id, &emoji, on).await,
         Command::Typing { place } => client.typing(place).await,
+        Command::Search { text, before, limit } => client.search(&text, before, limit).await,
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }

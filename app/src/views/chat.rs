@@ -8,8 +8,8 @@ use dioxus::prelude::*;
 use super::use_dispatch;
 use crate::components::{
     BoardView, Composer, ConnectionStatus, ConversationHeader, ErrorBanner, InviteDialog, JoinDialog,
-    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, TransferList, TypingLine,
-    UserList, picked,
+    MessageList, NickDialog, PasswordDialog, PictureViewer, RoomList, RoomTabs, SearchDialog, TransferList,
+    TypingLine, UserList, picked,
 };
 use crate::model::{Action, Dialog, Pane, RoomView, Target};
 
@@ -66,6 +66,7 @@ pub fn ChatScreen() -> Element {
                 Some(Dialog::Nick) => rsx! { NickDialog {} },
                 Some(Dialog::Password) => rsx! { PasswordDialog {} },
                 Some(Dialog::Invite) => rsx! { InviteDialog {} },
+                Some(Dialog::Search) => rsx! { SearchDialog {} },
                 None => rsx! {},
             }}
         }

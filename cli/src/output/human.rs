@@ -146,6 +146,31 @@ fn line(report: &Report) -> String {
         Report::Reaction { room, id, by, emoji, on: false, .. } => {
             format!("* {by} took back {emoji} from message {id} in #{room}")
         }
+        Report::SearchResults { text, results, .. } if results.is_empty() => {
+            format!("* nothing found for \"{text}\"")
+        }
+        Report::SearchResults { text, results, more } => {
+            let found: Vec<String> = results
+                .iter()
+                .map(|r| match r["room"].as_str() {
+                    Some(room) => format!(
+                        "  #{room} <{}> {} (id {})",
+                        r["from"].as_str().unwrap_or(""),
+                        r["text"].as_str().unwrap_or(""),
+                        r["id"]
+                    ),
+                    None => format!(
+                        "  <{}> -> <{}> {} (id {})",
+                        r["from"].as_str().unwrap_or(""),
+                        r["to"].as_str().unwrap_or(""),
+                        r["text"].as_str().unwrap_or(""),
+                        r["id"]
+                    ),
+                })
+                .collect();
+            let more = if *more { "\n  (and older ones)" } else { "" };
+            format!("* found for \"{text}\", newest first:\n{}{more}", found.join("\n"))
+        }
         Report::Typing { from, room: Some(room), .. } => format!("* {from} is typing in #{room}"),
         Report::Typing { from, .. } => format!("* {from} is typing to you"),
         Report::Board { room, strokes: 0, .. } => format!("* the board of #{room} is empty"),

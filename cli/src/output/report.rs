@@ -5,7 +5,7 @@ use anseo_shared::board::Board;
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{
     Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Place, Point, Reaction, ReactionEntry,
-    RoomInfo, RoomMessage, Welcome, colour_hex, hash_to_hex,
+    RoomInfo, RoomMessage, SearchHit, Welcome, colour_hex, hash_to_hex,
 };
 use serde::Serialize;
 
@@ -144,6 +144,9 @@ pub enum Report {
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         history: bool,
     },
+    /// The answer to `/search`: the messages found, newest first, each like a `message` (or,
+    /// for a direct message, a `dm`) object; `more` when older ones match too.
+    SearchResults { text: String, results: Vec<serde_json::Value>, more: bool },
     /// `from` is typing: in `room`, or (`direct`, and then no `room`) to this user.
     Typing {
         from: String,
@@ -287,6 +290,8 @@ impl Report {
             ChatEvent::Typing { place: Place::Direct(_), from, ts } => {
                 Report::Typing { from, room: None, direct: true, ts }
             }
+            // Needs this user's name: see `Report::search_results`.
+            ChatEvent::SearchResults { .. } => return None,
             // Many at once: see `Report::reactions`.
             ChatEvent::Reactions { .. } => return None,
             // A page holds many messages: see `Report::history`.
@@ -323,6 +328,21 @@ impl Report {
             BoardOp::Delete { stroke } => Report::StrokeDeleted { room, seq, by, stroke, ts },
             BoardOp::Clear => Report::BoardCleared { room, seq, by, ts },
         }
+    }
+
+    /// What a search found, for `me`.
+    pub fn search_results(text: String, hits: Vec<SearchHit>, more: bool, me: &str) -> Self {
+        let result = |hit: SearchHit| match hit.place {
+            Place::Room(room) => serde_json::json!({
+                "type": "message", "room": room, "from": hit.from, "text": hit.text,
+                "id": hit.id, "seq": hit.seq, "ts": hit.ts,
+            }),
+            Place::Direct(other) => {
+                let to = if hit.from == me { other } else { me.to_string() };
+                serde_json::json!({ "type": "dm", "from": hit.from, "to": to, "text": hit.text, "id": hit.id, "ts": hit.ts })
+            }
+        };
+        Report::SearchResults { text, results: hits.into_iter().map(result).collect(), more }
     }
 
     /// The reactions that came with a page of history.

@@ -16,6 +16,7 @@ mod list_users;
 mod nick;
 mod react;
 mod say;
+mod search;
 mod set_password;
 mod typing;
 
@@ -31,6 +32,7 @@ pub use list_users::ListUsers;
 pub use nick::Nick;
 pub use react::React;
 pub use say::Say;
+pub use search::{Search, SearchRequest, send_results};
 pub use set_password::SetPassword;
 pub use typing::Typing;
 
@@ -54,6 +56,7 @@ pub enum Command {
     Draw(Draw),
     React(React),
     Typing(Typing),
+    Search(Search),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -64,6 +67,8 @@ pub enum Followup {
     History(HistoryRequest),
     /// Claim `name` with `password` (or change its password) and send a token.
     SetPassword { name: String, password: String },
+    /// Search the store and send what was found.
+    Search(SearchRequest),
 }
 
 /// Why a command failed, as sent back to the client.
@@ -122,6 +127,7 @@ impl Command {
             ClientMsg::Board { room, op } => Command::Draw(Draw { room, op }),
             ClientMsg::React { room, id, emoji, on } => Command::React(React { room, id, emoji, on }),
             ClientMsg::Typing { place } => Command::Typing(Typing { place }),
+            ClientMsg::Search { text, before, limit } => Command::Search(Search { text, before, limit }),
         })
     }
 
@@ -149,7 +155,8 @@ impl Command {
             | Command::ListRooms(_)
             | Command::History(_)
             | Command::SetPassword(_)
-            | Command::Typing(_) => Kind::Requests,
+            | Command::Typing(_)
+            | Command::Search(_) => Kind::Requests,
             Command::Draw(_) => Kind::Board,
         }
     }
@@ -167,6 +174,7 @@ impl Command {
             Command::Draw(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::React(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Typing(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Search(cmd) => cmd.apply(hub, me).map(|request| Some(Followup::Search(request))),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),

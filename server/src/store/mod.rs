@@ -12,6 +12,7 @@ mod boards;
 mod folder;
 mod reactions;
 mod schema;
+mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use attachments::AttachedTo;
 pub use boards::StoredBoardOp;
 pub use folder::FolderLock;
+pub use search::{SearchScope, fts_query};
 pub use writer::{StoreBusy, StoreWriter};
 
 /// Login tokens kept per name (one per device that logged in with the password), at most:
@@ -387,7 +389,9 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             )?
             .execute(params![room.name, room.topic, room.creator, room.created_ms])
             .map(drop),
-        WriteOp::RoomMessage(m) => transaction
+        WriteOp::RoomMessage(m) => {
+            search::index_room_message(transaction, m.id, &m.room, m.seq, &m.sender, &m.text, m.ts_ms)?;
+            transaction
             .prepare_cached(
                 "INSERT INTO room_messages
                      (room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment, attachment_hash)
@@ -405,27 +409,31 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
                 attachments::encode(m.attachment.as_ref()),
                 m.attachment.as_ref().map(|a| a.hash.to_vec())
             ])
-            .map(drop),
-        WriteOp::Direct(d) => transaction
-            .prepare_cached(
-                "INSERT INTO direct_messages
+            .map(drop)
+        }
+        WriteOp::Direct(d) => {
+            search::index_direct(transaction, d.id, &d.sender, &d.recipient, &d.text, d.ts_ms)?;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO direct_messages
                      (id, sender, recipient, text, ts_ms, client_msg_id, pending_for, instance,
                       attachment, attachment_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                d.id,
-                d.sender,
-                d.recipient,
-                d.text,
-                d.ts_ms,
-                to_sql(d.client_msg_id),
-                d.pending_for,
-                to_sql(d.instance),
-                attachments::encode(d.attachment.as_ref()),
-                d.attachment.as_ref().map(|a| a.hash.to_vec())
-            ])
-            .map(drop),
+                )?
+                .execute(params![
+                    d.id,
+                    d.sender,
+                    d.recipient,
+                    d.text,
+                    d.ts_ms,
+                    to_sql(d.client_msg_id),
+                    d.pending_for,
+                    to_sql(d.instance),
+                    attachments::encode(d.attachment.as_ref()),
+                    d.attachment.as_ref().map(|a| a.hash.to_vec())
+                ])
+                .map(drop)
+        }
         WriteOp::Board(op) => boards::apply(transaction, op),
         WriteOp::Reaction(reaction) => reactions::apply(transaction, reaction),
         WriteOp::Delivered { ids } => {

@@ -89,6 +89,16 @@ const STEPS: &[&str] = &[
          emoji TEXT NOT NULL,
          PRIMARY KEY (room, message_id, user)
      ) WITHOUT ROWID;",
+    // 9: full-text search of room and direct messages (rowid: the message's id), filled with
+    // what is there already.
+    "CREATE VIRTUAL TABLE search USING fts5(
+         text, room UNINDEXED, sender UNINDEXED, recipient UNINDEXED, seq UNINDEXED, ts UNINDEXED,
+         tokenize = 'unicode61 remove_diacritics 2'
+     );
+     INSERT INTO search (rowid, text, room, sender, recipient, seq, ts)
+         SELECT id, text, room, sender, '', seq, ts_ms FROM room_messages WHERE text != '';
+     INSERT INTO search (rowid, text, room, sender, recipient, seq, ts)
+         SELECT id, text, '', sender, recipient, 0, ts_ms FROM direct_messages WHERE text != '';",
 ];
 
 /// The steps above, for the migration runner.

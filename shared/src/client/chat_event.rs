@@ -11,7 +11,7 @@ use super::error::Disconnect;
 use crate::board::Board;
 use crate::protocol::{
     Attachment, BoardEvent, DirectMessage, ErrorCode, HistoryPage, Place, PresenceEvent, PresenceFrame,
-    Reaction, ReactionEntry, RoomInfo, RoomMessage, Welcome,
+    Reaction, ReactionEntry, RoomInfo, RoomMessage, SearchHit, Welcome,
 };
 
 /// Something that happened in a resilient session, in the order the caller should apply it.
@@ -86,6 +86,9 @@ pub enum ChatEvent {
     /// `from` is typing in `place` (a direct conversation with `from` is `Place::Direct(from)`):
     /// show it for [`TYPING_SHOWS_MS`](crate::protocol::TYPING_SHOWS_MS), or until their message.
     Typing { place: Place, from: String, ts: u64 },
+    /// A page of what a [`search`](super::Commands::search) for `text` found, newest first;
+    /// `more` when older messages match too.
+    SearchResults { text: String, results: Vec<SearchHit>, more: bool },
 }
 
 /// Where a send goes.

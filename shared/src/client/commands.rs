@@ -10,7 +10,8 @@ use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
     Attachment, BoardOp, ClientMsg, Place, normalize_name, normalize_room, validate_attachment,
-    validate_board_op, validate_caption, validate_emoji, validate_password, validate_text, validate_topic,
+    validate_board_op, validate_caption, validate_emoji, validate_password, validate_search, validate_text,
+    validate_topic,
 };
 
 /// Where a session's commands go. Sealed: the trait lives in a private module, so only the
@@ -137,6 +138,14 @@ impl<L: Link + Sync> Commands<L> {
             Place::Direct(user) => Place::Direct(normalize_name(&user)?),
         };
         self.send(ClientMsg::Typing { place }).await
+    }
+
+    /// Searches this user's rooms and direct messages for `text`, newest first, older than
+    /// message `before` when given (the last id of the page before).
+    pub async fn search(&self, text: &str, before: Option<u64>, limit: u32) -> Result<(), ClientError> {
+        let text = text.trim();
+        validate_search(text)?;
+        self.send(ClientMsg::Search { text: text.into(), before, limit }).await
     }
 
     /// Claims this user's current name with `password`, or changes its password (revoking

@@ -324,6 +324,9 @@ impl Reconcile {
             ServerMsg::Typing { place, from, ts } => {
                 self.events.push_back(ChatEvent::Typing { place, from, ts })
             }
+            ServerMsg::SearchResults { text, results, more, .. } => {
+                self.events.push_back(ChatEvent::SearchResults { text, results, more })
+            }
             // Only ever the answer to a login, which the connection handled.
             ServerMsg::Welcome(_) | ServerMsg::Rejected(_) => {}
         }

@@ -76,6 +76,9 @@ impl Event {
                 ServerMsg::Reaction(reaction) => ChatEvent::Reaction(reaction),
                 ServerMsg::Reactions { room, reactions } => ChatEvent::Reactions { room, reactions },
                 ServerMsg::Typing { place, from, ts } => ChatEvent::Typing { place, from, ts },
+                ServerMsg::SearchResults { text, results, more, .. } => {
+                    ChatEvent::SearchResults { text, results, more }
+                }
                 ServerMsg::UsersPage { .. }
                 | ServerMsg::RoomsPage { .. }
                 | ServerMsg::BoardState(_)

@@ -56,6 +56,28 @@ pub enum ClientMsg {
     /// to the others there for a few seconds, never stored. Clients send it at most every
     /// [`TYPING_EVERY_MS`]; the server drops what comes faster.
     Typing { place: Place },
+    /// Search the messages of the rooms this user is in and their direct messages for `text`
+    /// (every word, a word's start matching too), newest first, older than message `before`
+    /// (a page's last id) when given; answered by [`ServerMsg::SearchResults`].
+    Search { text: String, before: Option<u64>, limit: u32 },
+}
+
+/// The most search results one page holds.
+pub const MAX_SEARCH_PAGE: u32 = 50;
+/// The longest search text, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A message a search found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: u64,
+    /// Where it was said: a room, or the direct conversation with the other user.
+    pub place: Place,
+    /// The room message's sequence number (0 for a direct message).
+    pub seq: u64,
+    pub from: String,
+    pub text: String,
+    pub ts: u64,
 }
 
 /// How often a client says its user is still typing, at most, in milliseconds.
@@ -173,6 +195,8 @@ pub enum ServerMsg {
     Reactions { room: String, reactions: Vec<ReactionEntry> },
     /// `from` is typing in `place` (for a direct conversation, `Place::Direct(from)`).
     Typing { place: Place, from: String, ts: u64 },
+    /// A page of what a search found, newest first; `more` when older ones match too.
+    SearchResults { text: String, results: Vec<SearchHit>, more: bool, ts: u64 },
 }
 
 /// A page of a room's history.

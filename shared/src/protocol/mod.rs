@@ -40,7 +40,7 @@ pub use transfer::{
 };
 pub use validate::{
     NameError, PasswordError, TextError, fold_name, is_control_or_format, name_skeleton, normalize_name,
-    normalize_room, validate_caption, validate_password, validate_text, validate_topic,
+    normalize_room, validate_caption, validate_password, validate_search, validate_text, validate_topic,
 };
 pub use web::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WEBTRANSPORT_PATH, WebTransportFacts};
 

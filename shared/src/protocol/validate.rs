@@ -49,6 +49,12 @@ pub enum TextError {
     ControlCharacter(u32),
 }
 
+/// Checks a search's text: not empty, at most [`MAX_SEARCH_CHARS`](super::MAX_SEARCH_CHARS)
+/// characters, no control characters.
+pub fn validate_search(text: &str) -> Result<(), TextError> {
+    validate_text(text, super::MAX_SEARCH_CHARS)
+}
+
 /// Normalises a user name (Unicode NFC) and checks it: 1-32 letters, digits, `_`, `-`, `.`.
 pub fn normalize_name(raw: &str) -> Result<String, NameError> {
     normalize_identifier(raw, MAX_NAME_CHARS)
