@@ -11,6 +11,7 @@
 //! - [`components`]: the small pieces the screens are made of, one per file.
 //! - [`dispatch`]: how components reach the model and the network task (`use_dispatch`).
 //! - [`export`]: saving a board as an SVG picture (download folder, or the browser's downloads).
+//! - [`notifier`]: the model's notifications shown with the platform's own.
 //! - [`settings`]: what the app remembers between runs (last server and name).
 //! - [`startup`]: what the root component starts with (the pre-filled login form).
 //! - [`tokens`]: the logins kept on this device, so a claimed name needs its password once.
@@ -33,6 +34,7 @@ pub mod export;
 pub mod media;
 pub mod model;
 pub mod network;
+pub mod notifier;
 #[cfg(test)]
 pub mod renders;
 pub mod settings;

@@ -8,13 +8,13 @@ use super::MessageGroup;
 use crate::model::Block;
 
 #[component]
-pub fn BlockView(block: Block, mine: bool, reactable: bool) -> Element {
+pub fn BlockView(block: Block, mine: bool, reactable: bool, me: String) -> Element {
     match block {
         Block::Notice { notice, .. } => rsx! {
             p { class: "notice", role: "note", "{notice.text}" }
         },
         Block::Group { from, lines, .. } => rsx! {
-            MessageGroup { mine, from, lines, reactable }
+            MessageGroup { mine, from, lines, reactable, me }
         },
     }
 }

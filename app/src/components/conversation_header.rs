@@ -5,7 +5,26 @@ use dioxus::prelude::*;
 
 use super::{Avatar, ConnectionStatus, Icon, IconKind};
 use crate::dispatch::use_dispatch;
+use crate::model::notify::NotifyLevel;
 use crate::model::{Action, Dialog, Pane, Target};
+
+/// What a room's notification setting is called.
+fn level_name(level: NotifyLevel) -> &'static str {
+    match level {
+        NotifyLevel::All => "All",
+        NotifyLevel::Mentions => "Mentions",
+        NotifyLevel::Nothing => "None",
+    }
+}
+
+/// The setting a click on the bell moves to.
+fn next_level(level: NotifyLevel) -> NotifyLevel {
+    match level {
+        NotifyLevel::Mentions => NotifyLevel::All,
+        NotifyLevel::All => NotifyLevel::Nothing,
+        NotifyLevel::Nothing => NotifyLevel::Mentions,
+    }
+}
 
 #[component]
 pub fn ConversationHeader() -> Element {
@@ -28,6 +47,10 @@ pub fn ConversationHeader() -> Element {
         }
     };
     let online = chat.users.len();
+    let notify = match &chat.current {
+        Target::Room(name) => chat.rooms.get(name).map(|room| (name.clone(), room.notify)),
+        Target::Direct(_) => None,
+    };
     let unread_elsewhere: u32 =
         chat.rooms.values().map(|r| r.unread).chain(chat.directs.values().map(|c| c.unread)).sum();
     rsx! {
@@ -55,6 +78,17 @@ pub fn ConversationHeader() -> Element {
                     aria_label: "Leave room {room}",
                     onclick: move |_| dispatch.act(Action::LeaveRoom(room.clone())),
                     "Leave"
+                }
+            }
+            if let Some((room, level)) = notify {
+                button {
+                    class: "ghost",
+                    id: "notify-level",
+                    title: "Notifications for this room: {level_name(level)} (click to change)",
+                    aria_label: "Notifications for {room}: {level_name(level)}",
+                    onclick: move |_| dispatch.act(Action::SetNotify { room: room.clone(), level: next_level(level) }),
+                    Icon { kind: if level == NotifyLevel::Nothing { IconKind::BellOff } else { IconKind::Bell } }
+                    span { class: "small", "{level_name(level)}" }
                 }
             }
             button {

@@ -17,6 +17,8 @@ pub enum IconKind {
     Stop,
     Qr,
     Search,
+    Bell,
+    BellOff,
 }
 
 #[component]
@@ -38,6 +40,8 @@ pub fn Icon(kind: IconKind) -> Element {
             "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21"
         }
         IconKind::Stop => "M7 7h10v10H7z",
+        IconKind::Bell => "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
+        IconKind::BellOff => "M6 16V11a6 6 0 0 1 9.5-4.9M18 11v5l2 2H8M10 20a2 2 0 0 0 4 0M4 4l16 16",
         IconKind::Search => "M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13zM15.5 15.5 20 20",
         IconKind::Qr => "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2",
     };

@@ -6,6 +6,7 @@ use dioxus::prelude::*;
 
 use super::{Avatar, FileCard, MessageText, ReactionBar};
 use crate::model::ChatLine;
+use crate::model::notify::mentions;
 
 /// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
 pub fn local_time(ts: u64) -> String {
@@ -15,7 +16,7 @@ pub fn local_time(ts: u64) -> String {
 }
 
 #[component]
-pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: bool) -> Element {
+pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: bool, me: String) -> Element {
     #[cfg(test)]
     crate::renders::drawn("MessageGroup");
     let time = lines.first().map(|l| local_time(l.ts)).unwrap_or_default();
@@ -34,7 +35,11 @@ pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: b
                     time { class: "time", "{time}" }
                 }
                 for (line, at) in lines.into_iter().map(|l| { let at = local_time(l.ts); (l, at) }) {
-                    div { key: "{line.id}", class: "bubble", title: "{at}", "data-id": "{line.id}",
+                    div {
+                        key: "{line.id}",
+                        class: if !mine && mentions(&line.text, &me) { "bubble mentioned" } else { "bubble" },
+                        title: "{at}",
+                        "data-id": "{line.id}",
                         if let Some(file) = line.file.clone() {
                             FileCard { file }
                         }

@@ -128,7 +128,7 @@ pub fn MessageList() -> Element {
                 onmounted,
                 ListStart { current, hidden, empty, history }
                 for block in blocks {
-                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), reactable, block }
+                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), reactable, me: me.clone(), block }
                 }
                 if !pending.is_empty() {
                     PendingGroup { lines: pending, waiting }

@@ -14,8 +14,8 @@ pub fn RoomList() -> Element {
     let dispatch = use_dispatch();
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
-    let rooms: Vec<(String, u32)> =
-        chat.rooms.iter().map(|(name, room)| (name.clone(), room.unread)).collect();
+    let rooms: Vec<(String, u32, u32)> =
+        chat.rooms.iter().map(|(name, room)| (name.clone(), room.unread, room.mentions)).collect();
     let directs: Vec<(String, u32, bool)> =
         chat.directs.iter().map(|(user, c)| (user.clone(), c.unread, chat.is_online(user))).collect();
     let current = chat.current.clone();
@@ -39,7 +39,7 @@ pub fn RoomList() -> Element {
                     }
                 }
                 ul { class: "nav-list",
-                    for (name, unread) in rooms {
+                    for (name, unread, mentions) in rooms {
                         li { key: "{name}",
                             button {
                                 class: if current == Target::Room(name.clone()) { "nav-item active" } else { "nav-item" },
@@ -50,6 +50,9 @@ pub fn RoomList() -> Element {
                                 },
                                 span { class: "hash", aria_hidden: "true", "#" }
                                 span { class: "nav-name", "{name}" }
+                                if mentions > 0 {
+                                    span { class: "badge mention", title: "{mentions} mentioning you", "@{mentions}" }
+                                }
                                 if unread > 0 {
                                     span { class: "badge", "{unread}" }
                                 }

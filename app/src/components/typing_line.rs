@@ -13,13 +13,13 @@ use crate::model::typing::typing_line;
 #[component]
 pub fn TypingLine() -> Element {
     let dispatch = use_dispatch();
-    use_future(move || async move {
-        loop {
+    // Runs again whenever the model changes: while someone shows as typing, a tick a second
+    // (nothing at all otherwise, so no timer runs in a quiet chat).
+    let _ticker = use_resource(move || async move {
+        let anyone = dispatch.model.read().chat.as_ref().is_some_and(|chat| !chat.typing.is_empty());
+        if anyone {
             rt::sleep(Duration::from_secs(1)).await;
-            let anyone = dispatch.model.peek().chat.as_ref().is_some_and(|chat| !chat.typing.is_empty());
-            if anyone {
-                dispatch.act(Action::Tick);
-            }
+            dispatch.act(Action::Tick);
         }
     });
     let model = dispatch.model.read();

@@ -82,6 +82,8 @@ impl Chat {
             Action::Search { text, next_page } => return self.search(text, next_page),
             Action::OpenResult(hit) => self.open_result(hit),
             Action::Jumped => self.jump_to = None,
+            Action::Focus(focused) => self.focus(focused),
+            Action::SetNotify { room, level } => self.set_notify(&room, level),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),
@@ -101,7 +103,10 @@ impl Chat {
     pub(super) fn select(&mut self, target: Target) {
         match &target {
             Target::Room(name) => match self.rooms.get_mut(name) {
-                Some(room) => room.unread = 0,
+                Some(room) => {
+                    room.unread = 0;
+                    room.mentions = 0;
+                }
                 None => return,
             },
             Target::Direct(user) => self.directs.entry(user.clone()).or_default().unread = 0,

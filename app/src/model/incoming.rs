@@ -228,9 +228,12 @@ impl Chat {
         let is_current = self.current == Target::Room(message.room.clone());
         let room = self.rooms.entry(message.room.clone()).or_default();
         let seq = message.seq;
+        let (name, from, text) = (message.room.clone(), message.from.clone(), message.text.clone());
         if !room.timeline.add_message(seq, ChatLine::from(message)) || mine {
             return;
         }
+        self.notice_room_message(&name, &from, &text);
+        let room = self.rooms.entry(name).or_default();
         if !is_current {
             room.unread += 1;
         } else if self.scrolled_up {
@@ -243,6 +246,7 @@ impl Chat {
         let peer = if mine { message.to } else { message.from.clone() };
         let is_current = self.current == Target::Direct(peer.clone());
         let conversation = self.directs.entry(peer).or_default();
+        let (from, text) = (message.from.clone(), message.text.clone());
         let line = ChatLine {
             id: message.id,
             from: message.from,
@@ -254,6 +258,8 @@ impl Chat {
         if !conversation.timeline.push_message(line) || mine {
             return;
         }
+        self.notice_direct(&from, &text);
+        let Some(conversation) = self.directs.get_mut(&from) else { return };
         if !is_current {
             conversation.unread += 1;
         } else if self.scrolled_up {

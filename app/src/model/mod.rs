@@ -12,6 +12,7 @@
 //! - [`text`]: splitting a message into text and links.
 //! - [`board`]: a room's Board tab: the pen, the stroke being drawn, undo and clear.
 //! - [`reactions`]: who put which emoji under which message.
+//! - [`notify`]: mentions, and the notifications for what the user does not see.
 //! - [`search`]: the search dialog's text and results, and opening a result.
 //! - [`typing`]: who is typing where, and this user's own typing.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
@@ -23,6 +24,7 @@ pub mod failure;
 pub mod history;
 mod incoming;
 pub mod login;
+pub mod notify;
 pub mod pending;
 pub mod reactions;
 pub mod search;
@@ -162,6 +164,13 @@ pub enum Action {
     OpenResult(anseo_shared::protocol::SearchHit),
     /// The message list has scrolled to the message it was asked to show.
     Jumped,
+    /// The window got (true) or lost the keyboard focus.
+    Focus(bool),
+    /// Which messages of this room raise a notification.
+    SetNotify {
+        room: String,
+        level: notify::NotifyLevel,
+    },
 }
 
 /// What the network task should do.
@@ -345,6 +354,10 @@ pub struct Room {
     pub reactions: BTreeMap<u64, reactions::Reactions>,
     /// Who created it (empty for the lobby): the one who may clear its board.
     pub creator: String,
+    /// Messages that mention this user, since the room was last open.
+    pub mentions: u32,
+    /// Which of its messages raise a notification.
+    pub notify: notify::NotifyLevel,
 }
 
 /// The direct messages with one user.
@@ -411,6 +424,10 @@ pub struct Chat {
     pub search: search::Search,
     /// A message to bring into view (a search result opened), by id.
     pub jump_to: Option<u64>,
+    /// Whether the window has the keyboard focus (the user sees what it shows).
+    pub focused: bool,
+    /// Notifications waiting to be shown.
+    notifications: Vec<notify::Notification>,
 }
 
 /// A file the user picked to send: its path (desktop), or the page's file (browser).
@@ -530,6 +547,9 @@ impl Model {
     /// The window title.
     pub fn title(&self) -> String {
         match &self.chat {
+            Some(chat) if chat.status == Status::Connected && chat.unread_total() > 0 => {
+                format!("({}) {} — Anseo", chat.unread_total(), chat.me)
+            }
             Some(chat) if chat.status == Status::Connected => format!("{} — Anseo", chat.me),
             Some(chat) => format!("{} (reconnecting…) — Anseo", chat.me),
             None => "Anseo".to_string(),
@@ -665,6 +685,8 @@ impl Chat {
             typing: BTreeMap::new(),
             search: search::Search::default(),
             jump_to: None,
+            focused: true,
+            notifications: Vec::new(),
         };
         chat.take_welcome(welcome);
         chat

@@ -1606,3 +1606,40 @@ fn a_search_pages_on_and_a_result_opens_its_conversation_at_the_message() {
         [("Homework".into(), true), (": ".into(), false), ("fractions".into(), true), ("!".into(), false)]
     );
 }
+
+#[test]
+fn mentions_and_direct_messages_notify_unless_seen_and_rooms_choose_what_notifies() {
+    use notify::{Notification, NotifyLevel, mentions};
+    let note = |title: &str, body: &str| Notification { title: title.into(), body: body.into() };
+    let mut model = logged_in();
+    // Seen: the window has the focus and the lobby is open.
+    model.apply(message("lobby", 1, "bob", "hi @Alice"));
+    assert_eq!(model.chat.as_mut().unwrap().take_notifications(), []);
+    model.act(Action::Focus(false));
+    model.apply(message("lobby", 2, "bob", "@alice, lunch?"));
+    model.apply(message("lobby", 3, "bob", "no mention of her here"));
+    model.apply(direct(77, "bob", "alice", "psst"));
+    model.apply(message("lobby", 4, "alice", "@alice talking to herself"));
+    assert_eq!(
+        model.chat.as_mut().unwrap().take_notifications(),
+        [note("bob in #lobby", "@alice, lunch?"), note("bob", "psst")]
+    );
+    // Focused again, but in another conversation: a mention there counts and notifies.
+    model.act(Action::Focus(true));
+    model.act(Action::OpenDirect("bob".into()));
+    model.apply(message("lobby", 5, "carol", "ask @ALICE"));
+    assert_eq!(chat(&model).rooms["lobby"].mentions, 1);
+    assert_eq!(model.chat.as_mut().unwrap().take_notifications(), [note("carol in #lobby", "ask @ALICE")]);
+    model.act(Action::SetNotify { room: "lobby".into(), level: NotifyLevel::All });
+    model.apply(message("lobby", 6, "carol", "anything"));
+    model.act(Action::SetNotify { room: "lobby".into(), level: NotifyLevel::Nothing });
+    model.apply(message("lobby", 7, "carol", "@alice muted"));
+    assert_eq!(model.chat.as_mut().unwrap().take_notifications(), [note("carol in #lobby", "anything")]);
+    assert_eq!(model.title(), "(3) alice — Anseo");
+    model.act(Action::Select(Target::Room("lobby".into())));
+    assert_eq!((chat(&model).rooms["lobby"].unread, chat(&model).rooms["lobby"].mentions), (0, 0));
+    assert_eq!(model.title(), "alice — Anseo");
+    assert!(mentions("thanks @bob.", "bob"));
+    assert!(!mentions("thanks @bobby", "bob"));
+    assert!(!mentions("mail bob@example.org", "example"));
+}

@@ -140,7 +140,12 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
             };
             let apply = async move {
                 while let Some(event) = events.recv().await {
-                    model.write().apply(event);
+                    let notifications = {
+                        let mut model = model.write();
+                        model.apply(event);
+                        model.chat.as_mut().map(|chat| chat.take_notifications()).unwrap_or_default()
+                    };
+                    notifications.into_iter().for_each(crate::notifier::show);
                 }
             };
             futures_util::future::join(forward, apply).await;

@@ -13,11 +13,28 @@ use crate::components::{
 };
 use crate::model::{Action, Dialog, Pane, RoomView, Target};
 
+/// Tells the app when the window gets or loses the focus (and how it is now).
+const FOCUS_SCRIPT: &str = r#"
+window.addEventListener('focus', () => dioxus.send(true));
+window.addEventListener('blur', () => dioxus.send(false));
+dioxus.send(document.hasFocus());
+"#;
+
 #[component]
 pub fn ChatScreen() -> Element {
     #[cfg(test)]
     crate::renders::drawn("ChatScreen");
     let dispatch = use_dispatch();
+    // Whether the window has the focus: what the user sees raises no notification.
+    use_hook(move || {
+        crate::notifier::ask_permission();
+        spawn(async move {
+            let mut eval = document::eval(FOCUS_SCRIPT);
+            while let Ok(focused) = eval.recv::<bool>().await {
+                dispatch.act(Action::Focus(focused));
+            }
+        })
+    });
     let model = dispatch.model.read();
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let pane = match chat.pane {
