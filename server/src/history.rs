@@ -79,13 +79,7 @@ impl HistoryReader {
     /// The messages `request` asks for, oldest first, and the reactions on them.
     pub async fn read(&self, request: &HistoryRequest) -> Result<Page, HistoryUnavailable> {
         let unavailable = || HistoryUnavailable { room: request.room.clone() };
-        let (committed_tx, committed) = tokio::sync::oneshot::channel();
-        self.writer
-            .after_queued_writes(move || {
-                let _ = committed_tx.send(());
-            })
-            .map_err(|_| unavailable())?;
-        committed.await.map_err(|_| unavailable())?;
+        self.queued_writes_done().await.map_err(|()| unavailable())?;
 
         let readers = self.readers.clone();
         let room = request.room.clone();
@@ -112,16 +106,22 @@ impl HistoryReader {
 }
 
 impl HistoryReader {
-    /// What `scope` finds (see [`Store::search`]), after the writes queued before it.
-    pub async fn search(&self, scope: SearchScope) -> Result<(Vec<SearchHit>, bool), HistoryUnavailable> {
-        let unavailable = || HistoryUnavailable { room: String::new() };
+    /// Waits until every write queued so far is committed (or failed), so that a read sees
+    /// everything accepted before it was asked for.
+    async fn queued_writes_done(&self) -> Result<(), ()> {
         let (committed_tx, committed) = tokio::sync::oneshot::channel();
         self.writer
             .after_queued_writes(move || {
                 let _ = committed_tx.send(());
             })
-            .map_err(|_| unavailable())?;
-        committed.await.map_err(|_| unavailable())?;
+            .map_err(drop)?;
+        committed.await.map_err(drop)
+    }
+
+    /// What `scope` finds (see [`Store::search`]), after the writes queued before it.
+    pub async fn search(&self, scope: SearchScope) -> Result<(Vec<SearchHit>, bool), HistoryUnavailable> {
+        let unavailable = || HistoryUnavailable { room: String::new() };
+        self.queued_writes_done().await.map_err(|()| unavailable())?;
         let readers = self.readers.clone();
         match tokio::task::spawn_blocking(move || readers.checkout().search(&scope)).await {
             Ok(Ok(found)) => Ok(found),
