@@ -5,7 +5,7 @@
 //! copies of a board are equal, down to the bytes of [`Board::to_svg`].
 
 use crate::protocol::{
-    BOARD_SIZE, BoardEvent, BoardOp, BoardSnapshot, Point, Stroke, Tool, colour_hex, fold_name,
+    BOARD_SIZE, BoardEvent, BoardOp, BoardSnapshot, Point, Stroke, StrokeStyle, Tool, colour_hex, fold_name,
 };
 
 /// How much a board holds.
@@ -256,19 +256,27 @@ pub const HIGHLIGHTER_OPACITY: &str = "0.35";
 
 /// One stroke as an SVG path element.
 pub fn stroke_svg(stroke: &Stroke) -> String {
-    let colour = match stroke.style.tool {
-        Tool::Eraser => BACKGROUND.to_string(),
-        Tool::Pen | Tool::Highlighter => colour_hex(stroke.style.colour),
-    };
-    let opacity = match stroke.style.tool {
-        Tool::Highlighter => format!(" stroke-opacity=\"{HIGHLIGHTER_OPACITY}\""),
-        Tool::Pen | Tool::Eraser => String::new(),
+    let (colour, opacity) = paint(&stroke.style);
+    let opacity = match opacity {
+        Some(opacity) => format!(" stroke-opacity=\"{opacity}\""),
+        None => String::new(),
     };
     format!(
         "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{opacity} stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
         path_data(&stroke.points),
         stroke.style.width
     )
+}
+
+/// How a stroke of `style` is painted: its SVG stroke colour (the background for the eraser)
+/// and its opacity when it is see-through (the highlighter). The export and the app's board
+/// both paint with it, so they look the same.
+pub fn paint(style: &StrokeStyle) -> (String, Option<&'static str>) {
+    match style.tool {
+        Tool::Eraser => (BACKGROUND.to_string(), None),
+        Tool::Pen => (colour_hex(style.colour), None),
+        Tool::Highlighter => (colour_hex(style.colour), Some(HIGHLIGHTER_OPACITY)),
+    }
 }
 
 /// `M x y L x y ...`; a single point draws a dot (a line to itself).

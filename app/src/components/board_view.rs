@@ -7,7 +7,7 @@
 //! element, with the element's size in pixels (from `onresize`), gives its position on the
 //! board.
 
-use anseo_shared::board::{BACKGROUND, HIGHLIGHTER_OPACITY, path_data};
+use anseo_shared::board::{BACKGROUND, paint, path_data};
 use anseo_shared::protocol::{BOARD_SIZE, Point, Stroke, StrokeStyle, Tool, colour_hex};
 use dioxus::html::geometry::PixelsSize;
 use dioxus::prelude::*;
@@ -109,11 +109,8 @@ fn BoardStroke(stroke: Stroke) -> Element {
 /// One stroke's path.
 #[component]
 fn StrokePath(style: StrokeStyle, d: String) -> Element {
-    let colour = match style.tool {
-        Tool::Eraser => BACKGROUND.to_string(),
-        Tool::Pen | Tool::Highlighter => colour_hex(style.colour),
-    };
-    let opacity = if style.tool == Tool::Highlighter { HIGHLIGHTER_OPACITY } else { "1" };
+    let (colour, opacity) = paint(&style);
+    let opacity = opacity.unwrap_or("1");
     rsx! {
         path {
             d: "{d}",

@@ -390,7 +390,19 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             .execute(params![room.name, room.topic, room.creator, room.created_ms])
             .map(drop),
         WriteOp::RoomMessage(m) => {
-            search::index_room_message(transaction, m.id, &m.room, m.seq, &m.sender, &m.text, m.ts_ms)?;
+            let (room, sender) = (&m.room, &m.sender);
+            search::index(
+                transaction,
+                search::Indexed {
+                    id: m.id,
+                    text: &m.text,
+                    room,
+                    seq: m.seq,
+                    sender,
+                    recipient: "",
+                    ts: m.ts_ms,
+                },
+            )?;
             transaction
             .prepare_cached(
                 "INSERT INTO room_messages
@@ -412,7 +424,11 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             .map(drop)
         }
         WriteOp::Direct(d) => {
-            search::index_direct(transaction, d.id, &d.sender, &d.recipient, &d.text, d.ts_ms)?;
+            let (sender, recipient) = (&d.sender, &d.recipient);
+            search::index(
+                transaction,
+                search::Indexed { id: d.id, text: &d.text, room: "", seq: 0, sender, recipient, ts: d.ts_ms },
+            )?;
             transaction
                 .prepare_cached(
                     "INSERT INTO direct_messages

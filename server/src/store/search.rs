@@ -7,44 +7,28 @@ use rusqlite::{Connection, params};
 
 use super::{Store, StoreError, from_sql, to_sql};
 
-/// Indexes a room message's text.
-pub(super) fn index_room_message(
-    transaction: &Connection,
-    id: u64,
-    room: &str,
-    seq: u64,
-    sender: &str,
-    text: &str,
-    ts: u64,
-) -> rusqlite::Result<()> {
-    if text.is_empty() {
-        return Ok(());
-    }
-    transaction
-        .prepare_cached(
-            "INSERT INTO search (rowid, text, room, sender, recipient, seq, ts) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6)",
-        )?
-        .execute(params![to_sql(id), text, room, sender, seq, ts])
-        .map(drop)
+/// A message's text to index, with where it was said: a room message has its room and
+/// sequence number, a direct message its recipient (and no room).
+pub(super) struct Indexed<'a> {
+    pub id: u64,
+    pub text: &'a str,
+    pub room: &'a str,
+    pub seq: u64,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub ts: u64,
 }
 
-/// Indexes a direct message's text.
-pub(super) fn index_direct(
-    transaction: &Connection,
-    id: u64,
-    sender: &str,
-    recipient: &str,
-    text: &str,
-    ts: u64,
-) -> rusqlite::Result<()> {
-    if text.is_empty() {
+/// Indexes a message's text (an empty caption is nothing to find).
+pub(super) fn index(transaction: &Connection, m: Indexed<'_>) -> rusqlite::Result<()> {
+    if m.text.is_empty() {
         return Ok(());
     }
     transaction
         .prepare_cached(
-            "INSERT INTO search (rowid, text, room, sender, recipient, seq, ts) VALUES (?1, ?2, '', ?3, ?4, 0, ?5)",
+            "INSERT INTO search (rowid, text, room, sender, recipient, seq, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![to_sql(id), text, sender, recipient, ts])
+        .execute(params![to_sql(m.id), m.text, m.room, m.sender, m.recipient, m.seq, m.ts])
         .map(drop)
 }
 
