@@ -43,7 +43,7 @@ fn assert_decodes_all<T: DeserializeOwned>(frames: Vec<bytes::Bytes>, max_len: u
 
 fuzz_target!(|data: &[u8]| {
     let limits =
-        HubLimits { max_clients: 3, max_rooms_per_user: 4, max_rooms: 6, max_message_chars: 40, presence_backlog: 256, send_rate: SendRate { burst: 5, micros_per_send: 100_000 }, room_creation: RoomCreationLimits { per_name_per_hour: 20, per_address_per_hour: 60 }, board: anseo_shared::board::BoardLimits { max_stroke_points: 50, max_strokes: 20 } };
+        HubLimits { max_clients: 3, max_rooms_per_user: 4, max_rooms: 6, max_message_chars: 40, presence_backlog: 256, send_rate: SendRate { burst: 5, micros_per_send: 100_000 }, room_creation: RoomCreationLimits { per_name_per_hour: 20, per_address_per_hour: 60 }, board: anseo_shared::board::BoardLimits { max_stroke_points: 50, max_strokes: 20, max_points: 200 } };
     let hub = Hub::new(limits);
     let mut clients: Vec<FakeClient> = (0..CLIENTS)
         .map(|i| FakeClient { name: format!("user{i}"), id: None, chat: None, presence: None })

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anseo_shared::board::BoardLimits;
 use anseo_shared::protocol::{
-    DEFAULT_BOARD_OPS_PER_SEC, DEFAULT_MAX_BOARD_STROKES, DEFAULT_MAX_MESSAGE_CHARS,
-    DEFAULT_MAX_STROKE_POINTS, MAX_MESSAGE_CHARS_LIMIT,
+    DEFAULT_BOARD_OPS_PER_SEC, DEFAULT_MAX_BOARD_POINTS, DEFAULT_MAX_BOARD_STROKES,
+    DEFAULT_MAX_MESSAGE_CHARS, DEFAULT_MAX_STROKE_POINTS, MAX_MESSAGE_CHARS_LIMIT,
 };
 use anseo_shared::transport::IDLE_TIMEOUT;
 
@@ -141,6 +141,10 @@ pub struct Args {
     /// Points in one whiteboard stroke, at most: a longer stroke is cut there
     #[arg(long, default_value_t = DEFAULT_MAX_STROKE_POINTS)]
     pub board_max_points: u32,
+
+    /// Points on one room's whiteboard, at most (a joiner is sent the whole board at once)
+    #[arg(long, default_value_t = DEFAULT_MAX_BOARD_POINTS)]
+    pub board_max_total_points: u32,
 
     /// Strokes on one room's whiteboard, at most
     #[arg(long, default_value_t = DEFAULT_MAX_BOARD_STROKES)]
@@ -298,6 +302,7 @@ impl Args {
                 board: BoardLimits {
                     max_stroke_points: self.board_max_points.max(1),
                     max_strokes: self.board_max_strokes.max(1),
+                    max_points: self.board_max_total_points.max(1),
                 },
                 room_creation: RoomCreationLimits {
                     per_name_per_hour: self.rooms_created_per_hour,

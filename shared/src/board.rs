@@ -15,6 +15,9 @@ pub struct BoardLimits {
     pub max_stroke_points: u32,
     /// Strokes on the board, at most.
     pub max_strokes: u32,
+    /// Points on the whole board, at most: what keeps a board's snapshot, sent to everyone
+    /// who joins the room, well inside one client's queue.
+    pub max_points: u32,
 }
 
 /// A board.
@@ -51,6 +54,8 @@ pub enum BoardRefusal {
     Full { max: u32 },
     #[error("the stroke has {max} points, the most allowed; it ends there")]
     TooLong { max: u32 },
+    #[error("the board holds {max} points, the most allowed; delete some strokes or clear it")]
+    TooManyPoints { max: u32 },
 }
 
 impl Board {
@@ -95,7 +100,13 @@ impl Board {
             }
         };
         let max_points = limits.max_stroke_points as usize;
+        let board_full = |adding: usize| self.points() + adding > limits.max_points as usize;
         match op {
+            BoardOp::Begin { ref points, .. } | BoardOp::Points { ref points, .. }
+                if board_full(points.len().min(max_points)) =>
+            {
+                Err(BoardRefusal::TooManyPoints { max: limits.max_points })
+            }
             BoardOp::Begin { stroke, style, mut points } => {
                 if self.stroke(stroke).is_some() {
                     return Err(BoardRefusal::Duplicate(stroke));

@@ -267,3 +267,50 @@ async fn an_endless_stroke_is_cut_at_the_limit_and_a_flood_is_slowed_while_chat_
     assert!(codes.get(&ErrorCode::RateLimited).is_some_and(|n| *n >= 50), "{codes:?}");
     assert!(codes.get(&ErrorCode::NotFound).is_some_and(|n| *n >= 100), "{codes:?}");
 }
+
+/// A board filled to its limit (the default 60,000 points) refuses more with `board_full`,
+/// and someone who logs in afterwards gets the whole board and chats: one person's drawing
+/// cannot push the lobby's board past what a newcomer's queue holds.
+#[tokio::test]
+async fn a_full_board_refuses_more_and_newcomers_still_get_it_and_chat() {
+    let server = TestServer::start();
+    let mut alice = server.login("alice").await;
+    for stroke in 1..=12u64 {
+        alice
+            .client
+            .draw("lobby", BoardOp::Begin { stroke, style: PEN, points: points(0, 1000) })
+            .await
+            .unwrap();
+        for batch in 1..5 {
+            alice
+                .client
+                .draw("lobby", BoardOp::Points { stroke, points: points(batch * 1000, 1000) })
+                .await
+                .unwrap();
+        }
+        alice.client.draw("lobby", BoardOp::End { stroke }).await.unwrap();
+    }
+    alice
+        .client
+        .draw("lobby", BoardOp::Begin { stroke: 13, style: PEN, points: points(0, 10) })
+        .await
+        .unwrap();
+    let full = expect_event(&mut alice.events, "the refusal", |e| match e {
+        Event::Server(ServerMsg::Error(error)) => Some(error.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(full.code, ErrorCode::BoardFull);
+    assert_eq!(
+        full.message,
+        "the board holds 60000 points, the most allowed; delete some strokes or clear it"
+    );
+
+    let mut carol = Cli::login(&server, "carol").await;
+    let board = carol.expect_json("the lobby's board", |v| (v["type"] == "board").then(|| v.clone())).await;
+    assert_eq!((&board["strokes"], &board["seq"]), (&json!(12), &json!(72)));
+    carol.send("I can still talk").await;
+    carol
+        .expect_json("carol's echo", |v| (v["type"] == "message" && v["from"] == "carol").then_some(()))
+        .await;
+}

@@ -105,7 +105,7 @@ fn refused(refusal: BoardRefusal) -> CommandError {
         | BoardRefusal::NotCreator
         | BoardRefusal::Ended(_)
         | BoardRefusal::Duplicate(_) => ErrorCode::NotAllowed,
-        BoardRefusal::Full { .. } => ErrorCode::BoardFull,
+        BoardRefusal::Full { .. } | BoardRefusal::TooManyPoints { .. } => ErrorCode::BoardFull,
         BoardRefusal::TooLong { .. } => ErrorCode::TooLong,
     };
     CommandError::new(code, refusal.to_string())

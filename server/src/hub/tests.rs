@@ -24,7 +24,11 @@ fn limits() -> HubLimits {
         presence_backlog: 1024,
         send_rate: SendRate { burst: 50, micros_per_send: 100_000 },
         room_creation: RoomCreationLimits { per_name_per_hour: 3, per_address_per_hour: 60 },
-        board: anseo_shared::board::BoardLimits { max_stroke_points: 5000, max_strokes: 2000 },
+        board: anseo_shared::board::BoardLimits {
+            max_stroke_points: 5000,
+            max_strokes: 2000,
+            max_points: 60_000,
+        },
     }
 }
 

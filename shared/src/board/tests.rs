@@ -1,7 +1,7 @@
 use super::*;
 use crate::protocol::StrokeStyle;
 
-const LIMITS: BoardLimits = BoardLimits { max_stroke_points: 5, max_strokes: 2 };
+const LIMITS: BoardLimits = BoardLimits { max_stroke_points: 5, max_strokes: 2, max_points: 8 };
 const PEN: StrokeStyle = StrokeStyle { colour: 0xd1242f, width: 20, tool: Tool::Pen };
 
 fn points(n: u16) -> Vec<Point> {
@@ -110,4 +110,18 @@ fn a_snapshot_in_pages_plus_later_events_gives_the_same_board_and_the_same_svg()
         "{svg}"
     );
     assert_eq!(Board::default().snapshot("art", 3).len(), 1);
+}
+
+#[test]
+fn the_whole_board_holds_a_bounded_number_of_points() {
+    let mut board = Board::default();
+    send(&mut board, "amy", false, BoardOp::Begin { stroke: 1, style: PEN, points: points(5) }).unwrap();
+    send(&mut board, "amy", false, BoardOp::Begin { stroke: 2, style: PEN, points: points(3) }).unwrap();
+    assert_eq!(
+        send(&mut board, "amy", false, BoardOp::Points { stroke: 2, points: points(1) }),
+        Err(BoardRefusal::TooManyPoints { max: 8 })
+    );
+    send(&mut board, "amy", false, BoardOp::Delete { stroke: 1 }).unwrap();
+    send(&mut board, "amy", false, BoardOp::Points { stroke: 2, points: points(1) }).unwrap();
+    assert_eq!(board.points(), 4);
 }

@@ -20,6 +20,9 @@ pub const MAX_STROKE_WIDTH: u16 = 1000;
 pub const DEFAULT_MAX_STROKE_POINTS: u32 = 5000;
 /// The strokes on one board, at most, unless the server says otherwise.
 pub const DEFAULT_MAX_BOARD_STROKES: u32 = 2000;
+/// Points on one board, at most, unless the server says otherwise (its snapshot, at up to 6
+/// bytes a point, stays well inside a client's 1 MiB queue).
+pub const DEFAULT_MAX_BOARD_POINTS: u32 = 60_000;
 /// Board operations one client may send per second, unless the server says otherwise (a
 /// drawer sends about 30 batches a second).
 pub const DEFAULT_BOARD_OPS_PER_SEC: u32 = 60;

@@ -27,8 +27,8 @@ pub use attachment::{
 };
 pub use board::{
     BOARD_SIZE, BoardEvent, BoardOp, BoardOpError, BoardSnapshot, DEFAULT_BOARD_OPS_PER_SEC,
-    DEFAULT_MAX_BOARD_STROKES, DEFAULT_MAX_STROKE_POINTS, MAX_POINTS_PER_OP, MAX_STROKE_WIDTH, Point, Stroke,
-    StrokeStyle, Tool, colour_hex, parse_colour, validate_board_op,
+    DEFAULT_MAX_BOARD_POINTS, DEFAULT_MAX_BOARD_STROKES, DEFAULT_MAX_STROKE_POINTS, MAX_POINTS_PER_OP,
+    MAX_STROKE_WIDTH, Point, Stroke, StrokeStyle, Tool, colour_hex, parse_colour, validate_board_op,
 };
 pub use codec::{FrameError, encode_frame, encode_frame_into};
 #[cfg(feature = "codec")]
