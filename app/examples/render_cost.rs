@@ -61,6 +61,8 @@ fn message(seq: u64) -> NetEvent {
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         },
         confirms: None,
     })

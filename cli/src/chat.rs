@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use anseo_shared::client::{Addressee, ChatEvent, ClientError, Disconnect, Resilient, unique_path};
 use anseo_shared::protocol::{
-    Attachment, BoardOp, FileHash, HistoryPage, TextError, expand_shortcodes, fold_name, hash_from_hex,
-    hash_to_hex, normalize_room,
+    Attachment, BoardOp, FileHash, HistoryPage, LOBBY, ModCommand, TextError, expand_shortcodes, fold_name,
+    hash_from_hex, hash_to_hex, normalize_room,
 };
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout_at};
@@ -436,6 +436,30 @@ impl Session {
             },
             Command::BoardExport(path) => Some(self.export_board(path)),
             Command::React { id, emoji } => self.react(id, emoji).await,
+            Command::Edit { id, text } => {
+                let room = self.room_of_message(id);
+                let sent = self.client.edit(&room, id, text).await;
+                self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
+            }
+            Command::Delete(id) => {
+                let room = self.room_of_message(id);
+                let sent = self.client.delete(&room, id).await;
+                self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
+            }
+            Command::Moderate(command) => {
+                let room = match (&command, self.rooms.current()) {
+                    (_, Some(room)) => room.to_string(),
+                    (ModCommand::Disconnect { .. }, None) => LOBBY.to_string(),
+                    (_, None) => return Some(not_in_a_room()),
+                };
+                // A disconnect is not answered (the user just goes offline).
+                let answered = !matches!(command, ModCommand::Disconnect { .. });
+                let sent = self.client.moderate(&room, command).await;
+                match sent {
+                    Ok(()) if !answered => None,
+                    sent => self.command_sent(sent.map_err(|e| refusal(e, USER_NAME, false))),
+                }
+            }
             Command::Search(text) => {
                 let sent = self.client.search(text, None, 20).await;
                 self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
@@ -502,6 +526,13 @@ impl Session {
     }
 
     /// Notes a command sent (awaiting its reply), or returns why it was not.
+    /// The room message `id` was seen in, or else the current room (the server says
+    /// `not_found` when it is not there).
+    fn room_of_message(&self, id: u64) -> String {
+        let current = || self.rooms.current().unwrap_or(LOBBY).to_string();
+        self.message_rooms.get(&id).cloned().unwrap_or_else(current)
+    }
+
     fn command_sent(&mut self, sent: Result<(), Option<Report>>) -> Option<Report> {
         match sent {
             Ok(()) => {

@@ -1,7 +1,7 @@
 //! One input line, parsed. A line is one message: there are no escapes, and a message cannot
 //! span lines. A line starting with `/` is a command; `//` sends the rest with one `/`.
 
-use anseo_shared::protocol::MAX_HISTORY_PAGE;
+use anseo_shared::protocol::{DEFAULT_MUTE_MINUTES, MAX_HISTORY_PAGE, MAX_MUTE_MINUTES, ModCommand};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,16 @@ pub enum Command<'a> {
         id: u64,
         emoji: &'a str,
     },
+    /// Replace the text of this user's message `id`.
+    Edit {
+        id: u64,
+        text: &'a str,
+    },
+    /// Delete message `id` (this user's own, or any as the room's owner or a moderator).
+    Delete(u64),
+    /// Keep order in the current room (topic, mute, kick, ban, moderators), or disconnect a
+    /// user (server admins).
+    Moderate(ModCommand),
     Help,
     Quit,
 }
@@ -91,6 +101,17 @@ pub const HELP: &[&str] = &[
     "/board-export FILE.svg  save the current room's board as a picture",
     "/search TEXT       search your rooms and direct messages (newest first)",
     "/react ID EMOJI    put EMOJI (or :shortcode:) on message ID, or take it off if it is yours",
+    "/edit ID TEXT      change the text of your message ID",
+    "/delete ID         delete message ID (yours; any if you own or moderate the room)",
+    "/topic TEXT        set the current room's topic (owner and moderators)",
+    "/mute NAME [MIN]   stop NAME sending in the current room for MIN minutes (default 10)",
+    "/unmute NAME       let NAME send in the current room again",
+    "/kick NAME         put NAME out of the current room",
+    "/ban NAME          put NAME out of the current room for good",
+    "/unban NAME        let NAME join the current room again",
+    "/op NAME           make NAME a moderator of the current room (owner only)",
+    "/deop NAME         take moderation of the current room from NAME (owner only)",
+    "/disconnect NAME   disconnect NAME from the server (server admins only)",
     "/help              show this list",
     "/quit              leave (end of input does the same)",
 ];
@@ -149,10 +170,58 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
             (Some(Ok(id)), Some(emoji)) => Ok(Command::React { id, emoji }),
             _ => Err(ParseError::Usage("/react ID EMOJI")),
         },
+        "edit" => match (first.map(str::parse::<u64>), after_first) {
+            (Some(Ok(id)), Some(text)) => Ok(Command::Edit { id, text }),
+            _ => Err(ParseError::Usage("/edit ID TEXT")),
+        },
+        "delete" => match first.map(str::parse::<u64>) {
+            Some(Ok(id)) => Ok(Command::Delete(id)),
+            _ => Err(ParseError::Usage("/delete ID")),
+        },
+        "topic" => match rest {
+            "" => Err(ParseError::Usage("/topic TEXT")),
+            topic => Ok(Command::Moderate(ModCommand::Topic { topic: topic.to_string() })),
+        },
+        "mute" => parse_mute(first, after_first),
+        verb @ ("unmute" | "kick" | "ban" | "unban" | "op" | "deop" | "disconnect") => {
+            let (Some(name), None) = (first, after_first) else {
+                return Err(ParseError::Usage(match verb {
+                    "unmute" => "/unmute NAME",
+                    "kick" => "/kick NAME",
+                    "ban" => "/ban NAME",
+                    "unban" => "/unban NAME",
+                    "op" => "/op NAME",
+                    "deop" => "/deop NAME",
+                    _ => "/disconnect NAME",
+                }));
+            };
+            let name = name.to_string();
+            Ok(Command::Moderate(match verb {
+                "unmute" => ModCommand::Unmute { name },
+                "kick" => ModCommand::Kick { name },
+                "ban" => ModCommand::Ban { name },
+                "unban" => ModCommand::Unban { name },
+                "op" => ModCommand::Op { name },
+                "deop" => ModCommand::Deop { name },
+                _ => ModCommand::Disconnect { name },
+            }))
+        }
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         _ => Err(ParseError::Unknown(word.to_string())),
     }
+}
+
+/// `/mute NAME [MINUTES]`.
+fn parse_mute<'a>(name: Option<&'a str>, minutes: Option<&'a str>) -> Result<Command<'a>, ParseError> {
+    const USAGE: ParseError = ParseError::Usage("/mute NAME [MINUTES], MINUTES from 1 to 10080 (a week)");
+    let minutes = match minutes.map(str::parse::<u32>) {
+        None => DEFAULT_MUTE_MINUTES,
+        Some(Ok(minutes)) if (1..=MAX_MUTE_MINUTES).contains(&minutes) => minutes,
+        Some(_) => return Err(USAGE),
+    };
+    let name = name.ok_or(USAGE)?.to_string();
+    Ok(Command::Moderate(ModCommand::Mute { name, minutes }))
 }
 
 /// `/send [@USER] FILE [CAPTION]`, FILE in double quotes when it has spaces.
@@ -257,5 +326,23 @@ mod tests {
         assert_eq!(parse("/react 12 👍"), Ok(Command::React { id: 12, emoji: "👍" }));
         assert_eq!(parse("/react 12"), Err(ParseError::Usage("/react ID EMOJI")));
         assert_eq!(parse("/react x 👍"), Err(ParseError::Usage("/react ID EMOJI")));
+    }
+
+    #[test]
+    fn edits_deletes_and_keeping_order() {
+        assert_eq!(parse("/edit 7 at  one"), Ok(Command::Edit { id: 7, text: "at  one" }));
+        assert_eq!(parse("/edit 7"), Err(ParseError::Usage("/edit ID TEXT")));
+        assert_eq!(parse("/delete 7"), Ok(Command::Delete(7)));
+        assert_eq!(parse("/delete"), Err(ParseError::Usage("/delete ID")));
+        let moderate = |command| Ok(Command::Moderate(command));
+        assert_eq!(parse("/topic Maths  at 9"), moderate(ModCommand::Topic { topic: "Maths  at 9".into() }));
+        assert_eq!(parse("/mute bob"), moderate(ModCommand::Mute { name: "bob".into(), minutes: 10 }));
+        assert_eq!(parse("/mute bob 3"), moderate(ModCommand::Mute { name: "bob".into(), minutes: 3 }));
+        assert!(matches!(parse("/mute bob 0"), Err(ParseError::Usage(_))));
+        assert_eq!(parse("/kick bob"), moderate(ModCommand::Kick { name: "bob".into() }));
+        assert_eq!(parse("/ban bob"), moderate(ModCommand::Ban { name: "bob".into() }));
+        assert_eq!(parse("/op carol"), moderate(ModCommand::Op { name: "carol".into() }));
+        assert_eq!(parse("/disconnect eve"), moderate(ModCommand::Disconnect { name: "eve".into() }));
+        assert_eq!(parse("/kick"), Err(ParseError::Usage("/kick NAME")));
     }
 }

@@ -63,6 +63,8 @@ mod tests {
                 ts: 0,
                 client_msg_id: seq,
                 attachment: None,
+                kind: Default::default(),
+                state: Default::default(),
             })
             .collect();
         HistoryPage { room: room.into(), messages, more: true, ts: 0 }

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use anseo_shared::client::ChatEvent;
+use anseo_shared::protocol::MessageKind;
 
 /// What this session still expects an answer to.
 #[derive(Debug, Default)]
@@ -72,6 +73,10 @@ impl Pending {
             ChatEvent::Reaction(reaction) if reaction.by == me => {
                 self.commands = self.commands.saturating_sub(1)
             }
+            // Edits, deletions and moderation notices of this user's are posted like messages.
+            ChatEvent::Message { message, .. } if message.kind != MessageKind::Said && message.from == me => {
+                self.commands = self.commands.saturating_sub(1)
+            }
             // Pages also follow joins unasked: the session crosses off the pages it asked for
             // itself, with `page_arrived`.
             _ => {}
@@ -95,6 +100,8 @@ mod tests {
             ts: 0,
             client_msg_id,
             attachment: None,
+            kind: MessageKind::Said,
+            state: Default::default(),
         };
         ChatEvent::Message { message, confirms }
     }

@@ -54,6 +54,8 @@ fn main() -> anyhow::Result<()> {
             client_msg_id: 0,
             instance: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         }));
         if ops.len() == 5000 {
             store.write_batch(ops.iter())?;

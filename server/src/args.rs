@@ -65,6 +65,12 @@ pub struct Args {
     #[arg(long)]
     pub require_accounts: bool,
 
+    /// Make NAME a server admin, who may keep order in every room (topic, mute, kick, ban,
+    /// moderators) and disconnect users. Only a claimed name counts (set a password with
+    /// `/password` first), so nobody else can log in as it. Repeat for several admins
+    #[arg(long = "admin", value_name = "NAME")]
+    pub admins: Vec<String>,
+
     /// Keep everything in memory only: nothing survives a restart (for tests and benchmarks);
     /// overrides --data-dir
     #[arg(long)]
@@ -274,6 +280,18 @@ impl Args {
             !(self.require_accounts && self.no_store),
             "--require-accounts needs the store, where accounts live; drop --no-store"
         );
+        anyhow::ensure!(
+            self.admins.is_empty() || !self.no_store,
+            "--admin needs the store, where claimed names live; drop --no-store"
+        );
+        let admins = self
+            .admins
+            .iter()
+            .map(|name| {
+                anseo_shared::protocol::normalize_name(name)
+                    .map_err(|e| anyhow::anyhow!("--admin '{name}' is not a valid name: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         anyhow::ensure!(self.request_limit_burst > 0, "--request-limit-burst must be at least 1");
         anyhow::ensure!(self.request_limit_per_sec > 0.0, "--request-limit-per-sec must be positive");
         let rate = RateLimit { burst: self.rate_limit_burst, per_sec: self.rate_limit_per_sec };
@@ -327,6 +345,7 @@ impl Args {
             },
             idle_timeout: seconds("idle-timeout-secs", self.idle_timeout_secs)?,
             require_accounts: self.require_accounts,
+            admins,
             store: match (&self.no_store, &self.data_dir) {
                 (true, _) => None,
                 (false, Some(dir)) => Some(dir.clone()),

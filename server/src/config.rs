@@ -26,6 +26,8 @@ pub struct Config {
     pub connections: ConnectionLimits,
     /// Only claimed names may log in.
     pub require_accounts: bool,
+    /// The server's admins (`--admin`), normalised names.
+    pub admins: Vec<String>,
     /// The folder of the message store; `None` keeps everything in memory.
     pub store: Option<PathBuf>,
     /// How much the server takes of people's files.

@@ -16,7 +16,7 @@ use anseo_shared::protocol::{
 };
 use bytes::Bytes;
 
-use crate::store::{AttachedTo, SearchScope, Store, StoreWriter, StoredMessage};
+use crate::store::{AttachedTo, SearchScope, Store, StoreWriter, StoredMessage, Target};
 
 /// What to read, decided under the hub lock (where membership and the latest sequence number
 /// are known) and served after it is released.
@@ -133,6 +133,22 @@ impl HistoryReader {
         }
     }
 
+    /// Message `id` of `room` as an edit or deletion needs it, after the writes queued before.
+    pub async fn target(&self, room: &str, id: u64) -> Result<Option<Target>, HistoryUnavailable> {
+        let unavailable = || HistoryUnavailable { room: room.to_string() };
+        self.queued_writes_done().await.map_err(|()| unavailable())?;
+        let readers = self.readers.clone();
+        let room_name = room.to_string();
+        match tokio::task::spawn_blocking(move || readers.checkout().target(&room_name, id)).await {
+            Ok(Ok(target)) => Ok(target),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not read a message");
+                Err(unavailable())
+            }
+            Err(_panicked) => Err(unavailable()),
+        }
+    }
+
     /// Where the file `hash` was shared (see [`Store::attached_to`]), read beside history.
     pub async fn attached_to(&self, hash: FileHash, name: String) -> Result<AttachedTo, HistoryUnavailable> {
         let readers = self.readers.clone();
@@ -192,6 +208,8 @@ pub fn into_room_message(stored: StoredMessage) -> RoomMessage {
         ts: stored.ts_ms,
         client_msg_id: stored.client_msg_id,
         attachment: stored.attachment,
+        kind: stored.kind,
+        state: stored.state,
     }
 }
 
@@ -210,6 +228,8 @@ mod tests {
             ts: 1,
             client_msg_id: seq,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         }
     }
 

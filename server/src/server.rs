@@ -202,6 +202,7 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> 
         claimed: store.claimed_names()?,
         sent: store.sent_by_instance()?,
         strokes: store.strokes()?,
+        roles: store.roles()?,
     };
     tracing::info!("store {} ({} rooms)", dir.join("anseo.db").display(), restored.rooms.len());
     let waiting = WaitingDirects::restore(store.waiting_counts()?);
@@ -214,7 +215,9 @@ fn open_hub(config: &Config) -> Result<(Hub, Option<StoreThread>), ServerError> 
         writer,
         blobs,
     };
-    Ok((Hub::restore(config.hub, restored, Some(storage)), Some(StoreThread { thread, lock })))
+    let hub = Hub::restore(config.hub, restored, Some(storage));
+    hub.lock().set_admins(config.admins.iter().cloned());
+    Ok((hub, Some(StoreThread { thread, lock })))
 }
 
 /// Starts serving a new connection, unless too many handshakes are already in progress and

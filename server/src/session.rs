@@ -383,6 +383,7 @@ impl<C: ClientConnection> Session<C> {
             match command.apply(hub, me) {
                 Some(Followup::History(request)) => cmd::send_page(hub, me, request).await,
                 Some(Followup::Search(request)) => cmd::send_results(hub, me, request).await,
+                Some(Followup::Amend(request)) => cmd::amend(hub, me, request).await,
                 Some(Followup::SetPassword { name, password }) => {
                     self.set_password(me, &name, password).await
                 }

@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod amend;
 mod app;
 mod attachments;
 mod bench;
@@ -20,6 +21,7 @@ mod history;
 mod hostile;
 mod invite;
 mod limits;
+mod moderation;
 mod network;
 mod pacing;
 mod reactions;

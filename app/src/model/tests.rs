@@ -49,6 +49,8 @@ fn message(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
             ts: 2_000 + seq,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         },
         confirms: None,
     })
@@ -630,6 +632,8 @@ fn messages_sent_while_reconnecting_are_pending_until_their_echo() {
         ts: 5,
         client_msg_id: 7,
         attachment: None,
+        kind: Default::default(),
+        state: Default::default(),
     };
     model.apply(NetEvent::Chat(ChatEvent::Message { message: other.clone(), confirms: None }));
     assert!(!chat(&model).pending.is_empty());
@@ -787,6 +791,8 @@ fn page(room: &str, seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent
             ts: 2_000 + seq,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         })
         .collect();
     NetEvent::Chat(ChatEvent::History(HistoryPage { room: room.into(), messages, more, ts: 9 }))
@@ -988,6 +994,8 @@ fn a_restarted_server_without_a_store_may_use_an_id_again() {
             ts: 9_000,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         },
         confirms: None,
     }));

@@ -59,6 +59,8 @@ pub(super) fn say(room: &str, seq: u64, from: &str, text: &str) -> NetEvent {
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         },
         confirms: None,
     })
@@ -233,6 +235,8 @@ fn reconnecting_is_announced_and_what_is_sent_meanwhile_waits_below() {
         ts: 1_700_000_005_000,
         client_msg_id: 4,
         attachment: None,
+        kind: Default::default(),
+        state: Default::default(),
     };
     model.apply(NetEvent::Chat(ChatEvent::Message { message: echo, confirms: Some(4) }));
     let html = render(model, true);
@@ -304,6 +308,8 @@ fn history(seqs: std::ops::RangeInclusive<u64>, more: bool) -> NetEvent {
             ts: 1_700_000_000_000 + seq * 1000,
             client_msg_id: 0,
             attachment: None,
+            kind: Default::default(),
+            state: Default::default(),
         })
         .collect();
     NetEvent::Chat(ChatEvent::History(HistoryPage { room: "lobby".into(), messages, more, ts: 0 }))

@@ -39,6 +39,9 @@ pub fn render(report: &Report) -> String {
 fn timestamp(report: &Report) -> Option<u64> {
     match report {
         Report::Message { ts, .. }
+        | Report::Edited { ts, .. }
+        | Report::Deleted { ts, .. }
+        | Report::Moderation { ts, .. }
         | Report::Dm { ts, .. }
         | Report::Presence { ts, .. }
         | Report::RoomCreated { ts, .. }
@@ -66,6 +69,7 @@ fn body(report: &Report) -> Vec<String> {
 /// command that downloads it last.
 fn continuation(report: &Report) -> Vec<String> {
     match report {
+        Report::Message { deleted: true, .. } => Vec::new(),
         Report::Message { text, attachment, .. } | Report::Dm { text, attachment, .. } => {
             let mut lines = message_lines(text).split_off(1);
             lines.extend(attachment.iter().map(|file| format!("/get {}", file.hash)));
@@ -98,8 +102,17 @@ fn line(report: &Report) -> String {
             users.len(),
             users.join(", ")
         ),
-        Report::Message { room, from, text, attachment, .. } => {
-            format!("#{room} <{from}> {}{}", shared(attachment), first_line(text))
+        Report::Message { room, from, deleted: true, .. } => format!("#{room} <{from}> (message deleted)"),
+        Report::Message { room, from, text, attachment, edited, .. } => {
+            let edited = if *edited { " (edited)" } else { "" };
+            format!("#{room} <{from}> {}{}{edited}", shared(attachment), first_line(text))
+        }
+        Report::Edited { room, id, by, text, .. } => {
+            format!("* {by} edited message {id} in #{room}: {}", first_line(text))
+        }
+        Report::Deleted { room, id, by, .. } => format!("* {by} deleted message {id} in #{room}"),
+        Report::Moderation { room, action, by, target, topic, until, .. } => {
+            moderation_line(room, action, by, target, topic.as_deref(), *until)
         }
         Report::Dm { from, to, text, attachment, .. } => {
             format!("<{from}> -> <{to}> {}{}", shared(attachment), first_line(text))
@@ -212,6 +225,32 @@ fn rooms_list(rooms: &[RoomEntry]) -> String {
     format!("* {} rooms: {}", rooms.len(), entries.join(", "))
 }
 
+/// One moderation notice, as a line: "* alice muted bob in #class for 10 minutes".
+fn moderation_line(
+    room: &str,
+    action: &str,
+    by: &str,
+    target: &str,
+    topic: Option<&str>,
+    until: Option<u64>,
+) -> String {
+    match action {
+        "topic" => format!("* {by} set the topic of #{room}: {}", topic.unwrap_or_default()),
+        "mute" => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let minutes = until.unwrap_or_default().saturating_sub(now.as_millis() as u64).div_ceil(60_000);
+            format!("* {by} muted {target} in #{room} for {minutes} min")
+        }
+        "unmute" => format!("* {by} let {target} speak again in #{room}"),
+        "kick" => format!("* {by} put {target} out of #{room}"),
+        "ban" => format!("* {by} banned {target} from #{room}"),
+        "unban" => format!("* {by} lifted the ban on {target} in #{room}"),
+        "op" => format!("* {by} made {target} a moderator of #{room}"),
+        "deop" => format!("* {by} took moderation of #{room} from {target}"),
+        other => format!("* {by}: {other} {target} in #{room}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +267,8 @@ mod tests {
             client_msg_id: 1,
             history: false,
             attachment: None,
+            edited: Default::default(),
+            deleted: Default::default(),
         };
         let line = render(&message);
         assert!(line.starts_with('[') && line.ends_with("] #lobby <alice> hi"), "{line}");
@@ -301,6 +342,8 @@ mod tests {
             client_msg_id: 1,
             history: false,
             attachment: None,
+            edited: Default::default(),
+            deleted: Default::default(),
         }
     }
 

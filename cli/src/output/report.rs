@@ -4,8 +4,9 @@
 use anseo_shared::board::Board;
 use anseo_shared::client::{ChatEvent, Presence, PresenceChange};
 use anseo_shared::protocol::{
-    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, Place, Point, Reaction, ReactionEntry,
-    RoomInfo, RoomMessage, SearchHit, Welcome, colour_hex, hash_to_hex,
+    Attachment, BoardEvent, BoardOp, DirectMessage, HistoryPage, MessageKind, MessageState, ModAction,
+    Moderation, Place, Point, Reaction, ReactionEntry, RoomInfo, RoomMessage, SearchHit, Welcome, colour_hex,
+    hash_to_hex,
 };
 use serde::Serialize;
 
@@ -39,6 +40,52 @@ pub enum Report {
         /// The file the message carries (`text` is then its caption, maybe empty).
         #[serde(skip_serializing_if = "Option::is_none")]
         attachment: Option<AttachmentEntry>,
+        /// True (and only then present) when its text is an edit's (history shows messages
+        /// as they are now).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        edited: bool,
+        /// True (and only then present) when it was deleted: its text is empty.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        deleted: bool,
+    },
+    /// `by` changed the text of their message `id` in `room` to `text`. `seq` is the edit's
+    /// own place in the room; `history` as for `message`.
+    Edited {
+        room: String,
+        id: u64,
+        text: String,
+        by: String,
+        seq: u64,
+        ts: u64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        history: bool,
+    },
+    /// `by` deleted message `id` in `room` (their own, or as a moderator).
+    Deleted {
+        room: String,
+        id: u64,
+        by: String,
+        seq: u64,
+        ts: u64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        history: bool,
+    },
+    /// `by` kept order in `room`: `action` is topic, mute, unmute, kick, ban, unban, op or
+    /// deop; `target` whom it is about (empty for a topic); `topic` the new topic; `until`
+    /// (ms since the epoch) when a mute ends.
+    Moderation {
+        room: String,
+        action: String,
+        by: String,
+        target: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<u64>,
+        seq: u64,
+        ts: u64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        history: bool,
     },
     /// A private message to or from this user.
     Dm {
@@ -400,16 +447,37 @@ impl Report {
     }
 
     fn message(m: RoomMessage, history: bool) -> Report {
-        Report::Message {
-            room: m.room,
-            from: m.from,
-            text: m.text,
-            id: m.id,
-            seq: m.seq,
-            ts: m.ts,
-            client_msg_id: m.client_msg_id,
-            history,
-            attachment: m.attachment.map(AttachmentEntry::from),
+        let RoomMessage { room, from: by, seq, ts, .. } = m.clone();
+        match m.kind {
+            MessageKind::Said => Report::Message {
+                room: m.room,
+                from: m.from,
+                text: m.text,
+                id: m.id,
+                seq: m.seq,
+                ts: m.ts,
+                client_msg_id: m.client_msg_id,
+                history,
+                attachment: m.attachment.map(AttachmentEntry::from),
+                edited: m.state == MessageState::Edited,
+                deleted: m.state == MessageState::Deleted,
+            },
+            MessageKind::Edit { id } => Report::Edited { room, id, text: m.text, by, seq, ts, history },
+            MessageKind::Delete { id } => Report::Deleted { room, id, by, seq, ts, history },
+            MessageKind::Moderation(Moderation { action, target }) => Report::Moderation {
+                room,
+                action: action.as_str().to_string(),
+                by,
+                target,
+                topic: (action == ModAction::Topic).then_some(m.text),
+                until: match action {
+                    ModAction::Mute { until } => Some(until),
+                    _ => None,
+                },
+                seq,
+                ts,
+                history,
+            },
         }
     }
 }
@@ -456,6 +524,8 @@ mod tests {
             ts: 1000,
             client_msg_id: 2,
             attachment: None,
+            kind: MessageKind::Said,
+            state: MessageState::AsSent,
         };
         assert_eq!(
             to_json(&Report::from(message)),

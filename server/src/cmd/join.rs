@@ -35,6 +35,10 @@ impl Join {
         let mut state = hub.lock();
         let Some(user) = state.user(me) else { return Ok(None) };
         let already_in = user.rooms.contains(&key);
+        if let Some(room) = state.room(&name).filter(|room| !already_in && room.order.is_banned(&user.name)) {
+            let message = format!("you are banned from '{}'", room.name);
+            return Err(CommandError::new(ErrorCode::Banned, message));
+        }
         if !already_in && user.rooms.len() >= hub.limits().max_rooms_per_user {
             let max = hub.limits().max_rooms_per_user;
             return Err(CommandError::new(

@@ -5,6 +5,7 @@
 //! [`ErrorReply`](anseo_shared::protocol::ErrorReply) to the sender and never touches anyone
 //! else.
 
+mod amend;
 mod board;
 mod content;
 mod direct;
@@ -13,7 +14,9 @@ mod join;
 mod leave;
 mod list_rooms;
 mod list_users;
+mod moderate;
 mod nick;
+mod post;
 mod react;
 mod say;
 mod search;
@@ -22,6 +25,7 @@ mod typing;
 
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
+pub use amend::{Amend, AmendRequest, amend};
 pub use board::Draw;
 pub use direct::Direct;
 pub use history::{History, send_page};
@@ -29,6 +33,7 @@ pub use join::Join;
 pub use leave::Leave;
 pub use list_rooms::ListRooms;
 pub use list_users::ListUsers;
+pub use moderate::Moderate;
 pub use nick::Nick;
 pub use react::React;
 pub use say::Say;
@@ -57,6 +62,8 @@ pub enum Command {
     React(React),
     Typing(Typing),
     Search(Search),
+    Amend(Amend),
+    Moderate(Moderate),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -69,6 +76,8 @@ pub enum Followup {
     SetPassword { name: String, password: String },
     /// Search the store and send what was found.
     Search(SearchRequest),
+    /// Check an edit or deletion against the stored message and post it.
+    Amend(AmendRequest),
 }
 
 /// Why a command failed, as sent back to the client.
@@ -128,6 +137,9 @@ impl Command {
             ClientMsg::React { room, id, emoji, on } => Command::React(React { room, id, emoji, on }),
             ClientMsg::Typing { place } => Command::Typing(Typing { place }),
             ClientMsg::Search { text, before, limit } => Command::Search(Search { text, before, limit }),
+            ClientMsg::Edit { room, id, text } => Command::Amend(Amend { room, id, text: Some(text) }),
+            ClientMsg::Delete { room, id } => Command::Amend(Amend { room, id, text: None }),
+            ClientMsg::Moderate { room, command } => Command::Moderate(Moderate { room, command }),
         })
     }
 
@@ -150,7 +162,9 @@ impl Command {
             | Command::Join(_)
             | Command::Leave(_)
             | Command::Nick(_)
-            | Command::React(_) => Kind::Messages,
+            | Command::React(_)
+            | Command::Amend(_)
+            | Command::Moderate(_) => Kind::Messages,
             Command::ListUsers(_)
             | Command::ListRooms(_)
             | Command::History(_)
@@ -175,6 +189,8 @@ impl Command {
             Command::React(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Typing(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::Search(cmd) => cmd.apply(hub, me).map(|request| Some(Followup::Search(request))),
+            Command::Amend(cmd) => cmd.apply(hub, me).map(|request| Some(Followup::Amend(request))),
+            Command::Moderate(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),

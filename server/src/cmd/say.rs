@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
-use anseo_shared::protocol::{Attachment, ErrorCode, ErrorReply, RoomMessage, ServerMsg, normalize_room};
+use anseo_shared::protocol::{Attachment, ErrorCode, ErrorReply, MessageKind, ServerMsg, normalize_room};
 
+use super::post::Post;
 use super::{CommandError, content};
 use crate::clock::now_ms;
 use crate::hub::{ClientId, Hub, HubHandle, encode};
 use crate::outbox::Outbox;
-use crate::store::{StoredMessage, WriteOp};
 
 #[derive(Debug)]
 pub struct Say {
@@ -35,68 +35,33 @@ impl Say {
             let message = format!("you are not in '{}'; join it first", room.name);
             return Err(CommandError::new(ErrorCode::NotInRoom, message));
         }
+        let name = state.user(me).map(|u| u.name.as_str()).unwrap_or_default();
+        if let Some(until) = room.order.muted_until(name, now_ms()) {
+            return Err(muted(&room.name, until));
+        }
         if !state.first_send(me, self.client_msg_id) {
             return Err(CommandError::new(ErrorCode::AlreadyPosted, "already posted"));
         }
-        let from = state.user(me).map(|u| u.name.clone()).unwrap_or_default();
-        let instance = state.instance(me).unwrap_or(0);
-        let id = state.next_message_id();
-        let room = state.room_mut(&room_name).expect("checked above");
-        room.last_seq += 1;
-        let message = RoomMessage {
-            id,
-            room: room.name.clone(),
-            seq: room.last_seq,
-            from,
+        let post = Post {
             text: self.text,
-            ts: now_ms(),
             client_msg_id: self.client_msg_id,
             attachment: self.attachment,
+            kind: MessageKind::Said,
         };
-        let members: Vec<ClientId> = room.members.iter().copied().collect();
-        let stored = StoredMessage {
-            room: message.room.clone(),
-            seq: message.seq,
-            id: message.id,
-            sender: message.from.clone(),
-            text: message.text.clone(),
-            ts_ms: message.ts,
-            client_msg_id: message.client_msg_id,
-            instance,
-            attachment: message.attachment.clone(),
-        };
-        let Some(frame) = encode(&ServerMsg::Message(message)) else { return Ok(()) };
-        let Some(store) = hub.store() else {
-            for member in members {
-                state.deliver(member, frame.clone());
-            }
-            return Ok(());
-        };
-        let recipients = state.chat_outboxes(members);
-        let unsaved = Unsaved {
-            hub: hub.handle(),
-            instance: state.instance(me),
-            sender: state.chat_outboxes([me]),
-            client_msg_id: self.client_msg_id,
-        };
-        store
-            .submit(WriteOp::RoomMessage(stored), move |committed| {
-                if !committed {
-                    return unsaved.refuse();
-                }
-                for outbox in recipients {
-                    outbox.push(frame.clone());
-                }
-            })
-            .map_err(|busy| {
-                // Nothing was written: give the sequence number back so the room has no gap.
-                if let Some(room) = state.room_mut(&room_name) {
-                    room.last_seq -= 1;
-                }
-                state.forget_send(me, self.client_msg_id);
-                CommandError::new(ErrorCode::Unavailable, busy.to_string())
-            })
+        super::post::post(hub, &mut state, me, &room_name, post, Vec::new())
     }
+}
+
+/// The refusal of a muted user's message: until when, in minutes from now and in UTC.
+pub(super) fn muted(room: &str, until: u64) -> CommandError {
+    let minutes = until.saturating_sub(now_ms()).div_ceil(60_000);
+    let secs = until / 1000;
+    let (hours, mins) = ((secs / 3600) % 24, (secs / 60) % 60);
+    let message = format!(
+        "you are muted in '{room}' for {minutes} more minute{} (until {hours:02}:{mins:02} UTC)",
+        if minutes == 1 { "" } else { "s" }
+    );
+    CommandError::new(ErrorCode::Muted, message)
 }
 
 /// A message (room or direct) whose write failed: its sender is told, so the client does not

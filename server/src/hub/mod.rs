@@ -11,9 +11,11 @@
 
 mod boards;
 mod login;
+mod order;
 mod pages;
 mod room_budget;
 
+pub use order::{RoomOrder, Standing};
 pub use pages::LIST_PAGE_BYTES;
 pub use room_budget::{RoomBudget, RoomCreationLimits};
 
@@ -34,7 +36,7 @@ use crate::clock::now_ms;
 use crate::history::HistoryReader;
 use crate::outbox::Outbox;
 use crate::presence::{PresenceFeed, Subscription};
-use crate::store::{StoreWriter, StoredRoom};
+use crate::store::{StoreWriter, StoredRole, StoredRoom};
 
 pub use login::LoggedIn;
 
@@ -113,6 +115,8 @@ pub struct State {
     last_client_id: ClientId,
     /// How many more rooms each name and address may create.
     room_budget: RoomBudget,
+    /// Folded names of the server's admins (`--admin`).
+    admins: HashSet<String>,
 }
 
 /// One logged-in user.
@@ -144,6 +148,8 @@ pub struct Room {
     pub creator: String,
     /// Its whiteboard.
     pub board: Board,
+    /// Its moderators, bans and mutes.
+    pub order: RoomOrder,
 }
 
 /// What a hub starts from: the rooms and last message id of an earlier run.
@@ -157,6 +163,8 @@ pub struct Restored {
     pub sent: Vec<(u64, u64)>,
     /// The strokes on every board, by room name, in the order they were begun.
     pub strokes: Vec<(String, Stroke)>,
+    /// People's standing in rooms (moderators, bans, mutes).
+    pub roles: Vec<StoredRole>,
 }
 
 impl Hub {
@@ -182,6 +190,11 @@ impl Hub {
             };
             rooms.insert(fold_name(&room.name), room);
         }
+        for role in restored.roles {
+            if let Some(room) = rooms.get_mut(&fold_name(&role.room)) {
+                room.order.restore(role.user, role.moderator, role.banned, role.muted_until);
+            }
+        }
         let state = State {
             users: HashMap::new(),
             names: BTreeMap::new(),
@@ -196,6 +209,7 @@ impl Hub {
             sent: restored.sent.into_iter().collect(),
             last_client_id: 0,
             room_budget: RoomBudget::new(limits.room_creation),
+            admins: HashSet::new(),
         };
         Hub { state: Arc::new(Mutex::new(state)), limits, storage }
     }
@@ -478,7 +492,15 @@ impl State {
 impl Room {
     /// A room without members, messages or strokes.
     pub fn new(name: String, topic: String, creator: String) -> Room {
-        Room { name, topic, members: BTreeSet::new(), last_seq: 0, creator, board: Board::default() }
+        Room {
+            name,
+            topic,
+            members: BTreeSet::new(),
+            last_seq: 0,
+            creator,
+            board: Board::default(),
+            order: RoomOrder::default(),
+        }
     }
 
     /// Whether `name` created the room.

@@ -7,6 +7,7 @@
 //! The data folder is private to the server's user and used by one server at a time
 //! ([`FolderLock`]).
 
+mod amend;
 mod attachments;
 mod boards;
 mod folder;
@@ -17,9 +18,10 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-use anseo_shared::protocol::{Attachment, LOBBY, Reaction};
+use anseo_shared::protocol::{Attachment, LOBBY, MessageKind, MessageState, Reaction};
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use amend::{StoredRole, Target};
 pub use attachments::AttachedTo;
 pub use boards::StoredBoardOp;
 pub use folder::FolderLock;
@@ -79,6 +81,8 @@ pub struct StoredMessage {
     /// The sending client's instance number (0 for a plain session).
     pub instance: u64,
     pub attachment: Option<Attachment>,
+    pub kind: MessageKind,
+    pub state: MessageState,
 }
 
 /// A direct message as stored.
@@ -219,8 +223,8 @@ impl Store {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment FROM room_messages
-                 WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+                "SELECT room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment, kind, state
+                 FROM room_messages WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
@@ -235,6 +239,8 @@ impl Store {
                     client_msg_id: from_sql(row.get(6)?),
                     instance: from_sql(row.get(7)?),
                     attachment: attachments::decode(row.get(8)?),
+                    kind: amend::decode_kind(row.get(9)?),
+                    state: amend::decode_state(row.get(10)?),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -391,23 +397,19 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             .map(drop),
         WriteOp::RoomMessage(m) => {
             let (room, sender) = (&m.room, &m.sender);
+            // An edit's text is found as its message's; notices are not searched.
+            let text = if m.kind == MessageKind::Said { m.text.as_str() } else { "" };
             search::index(
                 transaction,
-                search::Indexed {
-                    id: m.id,
-                    text: &m.text,
-                    room,
-                    seq: m.seq,
-                    sender,
-                    recipient: "",
-                    ts: m.ts_ms,
-                },
+                search::Indexed { id: m.id, text, room, seq: m.seq, sender, recipient: "", ts: m.ts_ms },
             )?;
+            amend::apply(transaction, m)?;
             transaction
             .prepare_cached(
                 "INSERT INTO room_messages
-                     (room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment, attachment_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     (room, seq, id, sender, text, ts_ms, client_msg_id, instance, attachment, attachment_hash,
+                      kind, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 m.room,
@@ -419,7 +421,9 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
                 to_sql(m.client_msg_id),
                 to_sql(m.instance),
                 attachments::encode(m.attachment.as_ref()),
-                m.attachment.as_ref().map(|a| a.hash.to_vec())
+                m.attachment.as_ref().map(|a| a.hash.to_vec()),
+                amend::encode_kind(&m.kind),
+                amend::encode_state(m.state)
             ])
             .map(drop)
         }

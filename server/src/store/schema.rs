@@ -99,6 +99,19 @@ const STEPS: &[&str] = &[
          SELECT id, text, room, sender, '', seq, ts_ms FROM room_messages WHERE text != '';
      INSERT INTO search (rowid, text, room, sender, recipient, seq, ts)
          SELECT id, text, '', sender, recipient, 0, ts_ms FROM direct_messages WHERE text != '';",
+    // 10: edits, deletions and moderation notices are room messages of their own kind
+    // (postcard-encoded, NULL for something said); a said message's state (0 as sent, 1
+    // edited, 2 deleted); people's standing in rooms (folded names).
+    "ALTER TABLE room_messages ADD COLUMN kind BLOB;
+     ALTER TABLE room_messages ADD COLUMN state INTEGER NOT NULL DEFAULT 0;
+     CREATE TABLE room_roles (
+         room TEXT NOT NULL,
+         user TEXT NOT NULL,
+         moderator INTEGER NOT NULL DEFAULT 0,
+         banned INTEGER NOT NULL DEFAULT 0,
+         muted_until INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (room, user)
+     ) WITHOUT ROWID;",
 ];
 
 /// The steps above, for the migration runner.

@@ -32,6 +32,22 @@ pub(super) fn index(transaction: &Connection, m: Indexed<'_>) -> rusqlite::Resul
         .map(drop)
 }
 
+/// Indexes room message `id` again after an edit or deletion changed its text to `text`
+/// (empty: nothing left to find).
+pub(super) fn reindex(transaction: &Connection, id: u64, text: &str) -> rusqlite::Result<()> {
+    transaction.prepare_cached("DELETE FROM search WHERE rowid = ?1")?.execute([to_sql(id)])?;
+    if text.is_empty() {
+        return Ok(());
+    }
+    transaction
+        .prepare_cached(
+            "INSERT INTO search (rowid, text, room, sender, recipient, seq, ts)
+             SELECT id, text, room, sender, '', seq, ts_ms FROM room_messages WHERE id = ?1",
+        )?
+        .execute([to_sql(id)])
+        .map(drop)
+}
+
 /// What a search may look at, and where it goes on from.
 #[derive(Debug, Clone)]
 pub struct SearchScope {

@@ -3,7 +3,7 @@
 use std::sync::mpsc;
 
 use super::*;
-use anseo_shared::protocol::Picture;
+use anseo_shared::protocol::{ModAction, Moderation, Picture};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("anseo-store-{name}-{}", std::process::id()));
@@ -22,6 +22,8 @@ fn message(room: &str, seq: u64, id: u64) -> StoredMessage {
         client_msg_id: seq,
         instance: 0,
         attachment: None,
+        kind: MessageKind::Said,
+        state: MessageState::AsSent,
     }
 }
 
@@ -275,4 +277,71 @@ fn attachments_are_kept_with_their_messages_and_found_by_hash() {
     assert_eq!(store.attached_to(&[2; 32], "carol").unwrap(), AttachedTo::default());
     assert_eq!(store.attached_to(&[3; 32], "bob").unwrap(), AttachedTo::default());
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_edit_or_deletion_changes_its_message_and_what_search_finds() {
+    let dir = temp_dir("amend");
+    let store = Store::open(&dir).unwrap();
+    let (writer, thread) = StoreWriter::spawn(store);
+    let said = StoredMessage { text: "see you at noon".into(), ..message("lobby", 1, 1) };
+    let other = StoredMessage { text: "lunch at noon?".into(), ..message("lobby", 2, 2) };
+    let edit = StoredMessage {
+        text: "see you at one".into(),
+        kind: MessageKind::Edit { id: 1 },
+        ..message("lobby", 3, 3)
+    };
+    let delete =
+        StoredMessage { text: String::new(), kind: MessageKind::Delete { id: 2 }, ..message("lobby", 4, 4) };
+    let mute = StoredMessage {
+        text: String::new(),
+        kind: MessageKind::Moderation(Moderation {
+            action: ModAction::Mute { until: 9_000 },
+            target: "Bob".into(),
+        }),
+        ..message("lobby", 5, 5)
+    };
+    for op in [said, other, edit, delete, mute] {
+        writer.submit(WriteOp::RoomMessage(op), |_| {}).unwrap();
+    }
+    drop(writer);
+    thread.join().unwrap();
+
+    let store = Store::open(&dir).unwrap();
+    let history = store.history("lobby", None, 10).unwrap();
+    let shown: Vec<(&str, MessageState)> = history.iter().map(|m| (m.text.as_str(), m.state)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("see you at one", MessageState::Edited),
+            ("", MessageState::Deleted),
+            ("see you at one", MessageState::AsSent),
+            ("", MessageState::AsSent),
+            ("", MessageState::AsSent),
+        ]
+    );
+    assert_eq!(history[2].kind, MessageKind::Edit { id: 1 });
+    let target = store.target("lobby", 1).unwrap().unwrap();
+    assert_eq!((target.sender.as_str(), target.state), ("alice", MessageState::Edited));
+    let scope = |query: &str| SearchScope {
+        query: fts_query(query).unwrap(),
+        rooms: vec!["lobby".into()],
+        me: "alice".into(),
+        before: None,
+        limit: 10,
+    };
+    let ids =
+        |query: &str| store.search(&scope(query)).unwrap().0.iter().map(|hit| hit.id).collect::<Vec<_>>();
+    assert_eq!(ids("one"), [1], "the edit's text is found as its message's, once");
+    assert_eq!(ids("noon"), Vec::<u64>::new(), "neither the old text nor the deleted message is found");
+    let roles = store.roles().unwrap();
+    assert_eq!(
+        roles,
+        [StoredRole {
+            room: "lobby".into(),
+            user: "bob".into(),
+            muted_until: 9_000,
+            ..StoredRole::default()
+        }]
+    );
 }

@@ -9,7 +9,7 @@ use std::future::Future;
 use super::chat_event::Addressee;
 use super::error::ClientError;
 use crate::protocol::{
-    Attachment, BoardOp, ClientMsg, Place, normalize_name, normalize_room, validate_attachment,
+    Attachment, BoardOp, ClientMsg, ModCommand, Place, normalize_name, normalize_room, validate_attachment,
     validate_board_op, validate_caption, validate_emoji, validate_password, validate_search, validate_text,
     validate_topic,
 };
@@ -146,6 +146,31 @@ impl<L: Link + Sync> Commands<L> {
         let text = text.trim();
         validate_search(text)?;
         self.send(ClientMsg::Search { text: text.into(), before, limit }).await
+    }
+
+    /// Replaces the text of this user's message `id` in `room` with `text`. Everyone in the
+    /// room gets it as a [`MessageKind::Edit`](crate::protocol::MessageKind) message.
+    pub async fn edit(&self, room: &str, id: u64, text: &str) -> Result<(), ClientError> {
+        validate_text(text, self.max_message_chars())?;
+        self.send(ClientMsg::Edit { room: normalize_room(room)?, id, text: text.into() }).await
+    }
+
+    /// Deletes message `id` of `room` (this user's own, or anyone's as the room's owner or a
+    /// moderator); everyone gets a [`MessageKind::Delete`](crate::protocol::MessageKind) message.
+    pub async fn delete(&self, room: &str, id: u64) -> Result<(), ClientError> {
+        self.send(ClientMsg::Delete { room: normalize_room(room)?, id }).await
+    }
+
+    /// Keeps order in `room` (see [`ModCommand`]); the room gets a notice of it.
+    pub async fn moderate(&self, room: &str, command: ModCommand) -> Result<(), ClientError> {
+        let command = match command {
+            ModCommand::Topic { topic } => {
+                validate_topic(topic.trim())?;
+                ModCommand::Topic { topic: topic.trim().into() }
+            }
+            other => other,
+        };
+        self.send(ClientMsg::Moderate { room: normalize_room(room)?, command }).await
     }
 
     /// Claims this user's current name with `password`, or changes its password (revoking

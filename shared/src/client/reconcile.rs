@@ -24,7 +24,7 @@ use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
 use crate::board::Board;
 use crate::protocol::{
     BoardEvent, BoardSnapshot, ClientMsg, DirectMessage, ErrorCode, ErrorReply, HistoryPage,
-    MAX_HISTORY_PAGE, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome, fold_name,
+    MAX_HISTORY_PAGE, MessageKind, PresenceFrame, RoomInfo, RoomMessage, ServerMsg, Welcome, fold_name,
 };
 
 /// How long catching up after a reconnect may take; then the session goes on without the
@@ -380,7 +380,8 @@ impl Reconcile {
     /// Confirms the send `message` echoes, if it is this user's and matches one; returns its id.
     fn confirm_echo(&mut self, message: &RoomMessage, now: Instant) -> Option<u64> {
         let to = Destination::Room(&message.room);
-        let is_echo = message.from == self.name
+        let is_echo = message.kind == MessageKind::Said
+            && message.from == self.name
             && self.outbox.is_echo(message.client_msg_id, to, &message.text, message.attachment.as_ref());
         is_echo.then(|| self.confirm(message.client_msg_id, now))
     }

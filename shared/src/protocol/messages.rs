@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, BoardEvent, BoardOp, BoardSnapshot, Reaction, ReactionEntry};
+use super::{
+    Attachment, BoardEvent, BoardOp, BoardSnapshot, MessageKind, MessageState, ModCommand, Reaction,
+    ReactionEntry,
+};
 
 /// What a client sends on its bidirectional stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +63,15 @@ pub enum ClientMsg {
     /// (every word, a word's start matching too), newest first, older than message `before`
     /// (a page's last id) when given; answered by [`ServerMsg::SearchResults`].
     Search { text: String, before: Option<u64>, limit: u32 },
+    /// Replace the text of this user's message `id` in `room`; posted to the room as a
+    /// [`MessageKind::Edit`] message.
+    Edit { room: String, id: u64, text: String },
+    /// Delete message `id` of `room` (this user's own, or any as the room's owner, a
+    /// moderator or a server admin); posted as a [`MessageKind::Delete`] message.
+    Delete { room: String, id: u64 },
+    /// Keep order in `room` (owners, moderators and server admins only); posted as a
+    /// [`MessageKind::Moderation`] notice.
+    Moderate { room: String, command: ModCommand },
 }
 
 /// The most search results one page holds.
@@ -316,6 +328,10 @@ pub struct RoomMessage {
     pub client_msg_id: u64,
     /// The file it carries, if any (`text` is then its caption, maybe empty).
     pub attachment: Option<Attachment>,
+    /// Said, or an edit, deletion or moderation notice (version 3).
+    pub kind: MessageKind,
+    /// Whether a said message was edited or deleted since (history shows it as it is now).
+    pub state: MessageState,
 }
 
 /// A private message between two users.
@@ -377,6 +393,10 @@ pub enum ErrorCode {
     NotAllowed,
     /// The board has as many strokes as the server allows: delete some, or clear it.
     BoardFull,
+    /// The sender is muted in the room for a while (the message says until when).
+    Muted,
+    /// The name is banned from the room.
+    Banned,
 }
 
 impl ErrorCode {
@@ -405,6 +425,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::NotAllowed => "not_allowed",
             ErrorCode::BoardFull => "board_full",
+            ErrorCode::Muted => "muted",
+            ErrorCode::Banned => "banned",
         }
     }
 }

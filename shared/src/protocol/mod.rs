@@ -1,4 +1,4 @@
-//! The Anseo wire protocol, version 2, as pure data: no sockets, no clocks, no tasks.
+//! The Anseo wire protocol, version 3, as pure data: no sockets, no clocks, no tasks.
 //!
 //! A client opens one bidirectional QUIC stream. Its first frame is [`ClientMsg::Hello`]; the
 //! server answers [`ServerMsg::Welcome`] or [`ServerMsg::Rejected`]. After that the stream
@@ -9,6 +9,7 @@
 //! [`MAX_FRAME_LEN`] bytes from a client and [`MAX_SERVER_FRAME_LEN`] from the server. postcard encodes enum variants by position, so variants are only
 //! ever appended; `tests` freeze the bytes.
 
+mod amend;
 mod attachment;
 mod board;
 mod codec;
@@ -21,6 +22,9 @@ mod transfer;
 mod validate;
 mod web;
 
+pub use amend::{
+    DEFAULT_MUTE_MINUTES, MAX_MUTE_MINUTES, MessageKind, MessageState, ModAction, ModCommand, Moderation,
+};
 pub use attachment::{
     Attachment, AttachmentError, MAX_FILE_NAME_CHARS, MAX_MIME_LEN, MAX_PREVIEW_BYTES, Picture, human_size,
     validate_attachment, validate_file_name,
@@ -46,9 +50,10 @@ pub use web::{SERVER_FACTS_PATH, ServerFacts, WEBSOCKET_PATH, WEBTRANSPORT_PATH,
 
 /// The ALPN token: the protocol's name and major version.
 pub const ALPN: &[u8] = b"anseo/1";
-/// The protocol version carried in Hello. Version 2 added attachments to messages; a
-/// server refuses a client of another version with `UnsupportedVersion`.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// The protocol version carried in Hello. Version 2 added attachments to messages, version 3
+/// the kind and state of room messages (edits, deletions, moderation notices); a server
+/// refuses a client of another version with `UnsupportedVersion`.
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The UDP port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 4433;
 /// The room every user is in after login.
@@ -91,6 +96,8 @@ pub mod close_code {
     pub const REJECTED: u32 = 4;
     /// The client broke a limit repeatedly (flooding).
     pub const ABUSE: u32 = 5;
+    /// A server admin disconnected the user.
+    pub const REMOVED: u32 = 6;
 }
 
 /// Over a WebSocket (the browser's fallback when it has no WebTransport), the client's two

@@ -17,6 +17,12 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + st
 #[test]
 fn every_client_message_round_trips() {
     round_trip(ClientMsg::Hello { version: PROTOCOL_VERSION, name: "ÅsaB".into() });
+    round_trip(ClientMsg::Edit { room: "r".into(), id: 3, text: "fixed".into() });
+    round_trip(ClientMsg::Delete { room: "r".into(), id: 3 });
+    round_trip(ClientMsg::Moderate {
+        room: "r".into(),
+        command: ModCommand::Mute { name: "eve".into(), minutes: 5 },
+    });
     round_trip(ClientMsg::Say {
         room: "lobby".into(),
         text: "hi\nthere".into(),
@@ -108,6 +114,8 @@ fn every_server_message_round_trips() {
             mime: "audio/ogg".into(),
             picture: None,
         }),
+        kind: MessageKind::Edit { id: 7 },
+        state: MessageState::Edited,
     }));
     round_trip(ServerMsg::Joined { room, members: vec!["alice".into()], ts: 9, creator: "alice".into() });
     round_trip(ServerMsg::History(HistoryPage {
@@ -121,6 +129,11 @@ fn every_server_message_round_trips() {
             ts: 4,
             client_msg_id: 1,
             attachment: None,
+            kind: MessageKind::Moderation(Moderation {
+                action: ModAction::Mute { until: 9 },
+                target: "eve".into(),
+            }),
+            state: MessageState::Deleted,
         }],
         more: false,
         ts: 12,
@@ -165,9 +178,12 @@ fn golden_bytes_of_say_and_message() {
         ts: 3,
         client_msg_id: 4,
         attachment: None,
+        kind: MessageKind::Said,
+        state: MessageState::AsSent,
     }))
     .unwrap();
-    assert_eq!(&message[..], &[0, 0, 0, 13, 2, 1, 1, b'r', 2, 1, b'a', 2, b'h', b'i', 3, 4, 0]);
+    // Version 3: the kind (0, said) and the state (0, as sent) follow the attachment.
+    assert_eq!(&message[..], &[0, 0, 0, 15, 2, 1, 1, b'r', 2, 1, b'a', 2, b'h', b'i', 3, 4, 0, 0, 0]);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::client::chat_event::{Addressee, PresenceChange};
-use crate::protocol::{Limits, PresenceEvent, SendRate};
+use crate::protocol::{Limits, MessageKind, MessageState, PresenceEvent, SendRate};
 
 const RATE: SendRate = SendRate { burst: 50, micros_per_send: 100_000 };
 
@@ -36,6 +36,8 @@ fn message(room: &str, seq: u64, from: &str, text: &str, client_msg_id: u64) -> 
         ts: 0,
         client_msg_id,
         attachment: None,
+        kind: MessageKind::Said,
+        state: MessageState::AsSent,
     }
 }
 
