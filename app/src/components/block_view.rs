@@ -8,13 +8,20 @@ use super::MessageGroup;
 use crate::model::Block;
 
 #[component]
-pub fn BlockView(block: Block, mine: bool, reactable: bool, me: String) -> Element {
+pub fn BlockView(
+    block: Block,
+    mine: bool,
+    reactable: bool,
+    me: String,
+    #[props(default)] editing: Option<u64>,
+    #[props(default)] can_delete: bool,
+) -> Element {
     match block {
         Block::Notice { notice, .. } => rsx! {
             p { class: "notice", role: "note", "{notice.text}" }
         },
         Block::Group { from, lines, .. } => rsx! {
-            MessageGroup { mine, from, lines, reactable, me }
+            MessageGroup { mine, from, lines, reactable, me, editing, can_delete }
         },
     }
 }

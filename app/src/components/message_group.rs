@@ -1,22 +1,29 @@
 //! Consecutive messages from one sender: name and local time once, then the lines. Own
 //! messages sit on the right in the accent colour.
 
-use chrono::{DateTime, Local};
 use dioxus::prelude::*;
 
-use super::{Avatar, FileCard, MessageText, ReactionBar};
+use anseo_shared::protocol::MessageState;
+
+use super::{Avatar, EditField, FileCard, MessageText, ReactionBar};
+use crate::model::text::local_time;
 use crate::model::ChatLine;
 use crate::model::notify::mentions;
 
-/// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
-pub fn local_time(ts: u64) -> String {
-    DateTime::from_timestamp_millis(ts as i64)
-        .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 #[component]
-pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: bool, me: String) -> Element {
+pub fn MessageGroup(
+    from: String,
+    lines: Vec<ChatLine>,
+    mine: bool,
+    reactable: bool,
+    me: String,
+    /// The message being edited, if it is one of these.
+    #[props(default)]
+    editing: Option<u64>,
+    /// Whether the user may delete these messages (their own, or as owner or moderator).
+    #[props(default)]
+    can_delete: bool,
+) -> Element {
     #[cfg(test)]
     crate::renders::drawn("MessageGroup");
     let time = lines.first().map(|l| local_time(l.ts)).unwrap_or_default();
@@ -40,15 +47,30 @@ pub fn MessageGroup(from: String, lines: Vec<ChatLine>, mine: bool, reactable: b
                         class: if !mine && mentions(&line.text, &me) { "bubble mentioned" } else { "bubble" },
                         title: "{at}",
                         "data-id": "{line.id}",
-                        if let Some(file) = line.file.clone() {
-                            FileCard { file }
-                        }
-                        if !line.text.is_empty() {
-                            MessageText { text: line.text.clone() }
+                        if line.state == MessageState::Deleted {
+                            span { class: "deleted", "message deleted" }
+                        } else if editing == Some(line.id) {
+                            EditField { id: line.id, text: line.text.clone() }
+                        } else {
+                            if let Some(file) = line.file.clone() {
+                                FileCard { file }
+                            }
+                            if !line.text.is_empty() {
+                                MessageText { text: line.text.clone() }
+                            }
+                            if line.state == MessageState::Edited {
+                                span { class: "edited", " (edited)" }
+                            }
                         }
                     }
-                    if reactable {
-                        ReactionBar { key: "r{line.id}", id: line.id, counts: line.reactions.clone() }
+                    if reactable && line.state != MessageState::Deleted {
+                        ReactionBar {
+                            key: "r{line.id}",
+                            id: line.id,
+                            counts: line.reactions.clone(),
+                            can_edit: mine && line.file.is_none(),
+                            can_delete,
+                        }
                     }
                 }
             }

@@ -76,6 +76,15 @@ pub fn MessageList() -> Element {
     let reactable = matches!(chat.current, crate::model::Target::Room(_));
     let empty = blocks.is_empty();
     let me = chat.me.clone();
+    let editing = chat.editing;
+    let deletable: Vec<String> = blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::Group { from, .. } if chat.may_delete(from) => Some(from.clone()),
+            _ => None,
+        })
+        .collect();
+    let chat_may_delete = move |from: &str| deletable.iter().any(|name| name == from);
     let new_below = chat.new_below;
     let current = chat.current.clone();
     let history = chat.current_room().map_or(History::default(), |(_, room)| room.history);
@@ -128,7 +137,15 @@ pub fn MessageList() -> Element {
                 onmounted,
                 ListStart { current, hidden, empty, history }
                 for block in blocks {
-                    BlockView { key: "{block.key()}", mine: matches!(&block, Block::Group { from, .. } if *from == me), reactable, me: me.clone(), block }
+                    BlockView {
+                        key: "{block.key()}",
+                        mine: matches!(&block, Block::Group { from, .. } if *from == me),
+                        reactable,
+                        me: me.clone(),
+                        editing: editing.filter(|id| matches!(&block, Block::Group { lines, .. } if lines.iter().any(|l| l.id == *id))),
+                        can_delete: matches!(&block, Block::Group { from, .. } if chat_may_delete(from)),
+                        block,
+                    }
                 }
                 if !pending.is_empty() {
                     PendingGroup { lines: pending, waiting }

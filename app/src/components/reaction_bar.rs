@@ -1,14 +1,21 @@
 //! The emoji under a room message: one chip per emoji with its count (who, on hover), a click
-//! puts it on or takes yours off; and a button that offers a few emoji to react with.
+//! puts it on or takes yours off; a button that offers a few emoji to react with; and the
+//! message's menu (edit, delete) where the user may use it.
 
 use dioxus::prelude::*;
 
+use super::MessageMenu;
 use crate::dispatch::use_dispatch;
 use crate::model::Action;
 use crate::model::reactions::{QUICK_REACTIONS, ReactionCount};
 
 #[component]
-pub fn ReactionBar(id: u64, counts: Vec<ReactionCount>) -> Element {
+pub fn ReactionBar(
+    id: u64,
+    counts: Vec<ReactionCount>,
+    #[props(default)] can_edit: bool,
+    #[props(default)] can_delete: bool,
+) -> Element {
     let dispatch = use_dispatch();
     let mut offering = use_signal(|| false);
     let mut react = move |emoji: String| {
@@ -38,6 +45,7 @@ pub fn ReactionBar(id: u64, counts: Vec<ReactionCount>) -> Element {
                 onclick: move |_| offering.toggle(),
                 "☺+"
             }
+            MessageMenu { id, can_edit, can_delete }
             if offering() {
                 div { class: "reaction-offer", role: "menu",
                     for emoji in QUICK_REACTIONS {

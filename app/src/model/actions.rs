@@ -84,6 +84,10 @@ impl Chat {
             Action::Jumped => self.jump_to = None,
             Action::Focus(focused) => self.focus(focused),
             Action::SetNotify { room, level } => self.set_notify(&room, level),
+            Action::StartEdit(id) => self.start_edit(id),
+            Action::SaveEdit(text) => return self.save_edit(text),
+            Action::CancelEdit => self.editing = None,
+            Action::DeleteMessage(id) => return self.delete_message(id),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),
@@ -113,6 +117,7 @@ impl Chat {
         }
         if self.current != target {
             self.drawing = None;
+            self.editing = None;
             if matches!(target, Target::Direct(_)) {
                 self.room_view = super::RoomView::Messages;
             } else if let Target::Room(room) = &target

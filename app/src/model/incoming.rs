@@ -210,6 +210,10 @@ impl Chat {
         room.history.take_page(&page);
         let mut older = 0;
         for message in page.messages {
+            if self.amendment(&message) {
+                continue;
+            }
+            let Some(room) = self.rooms.get_mut(&page.room) else { return };
             let seq = message.seq;
             let line = ChatLine::from(message);
             if known.is_older(seq) {
@@ -218,12 +222,16 @@ impl Chat {
                 room.timeline.add_message(seq, line);
             }
         }
+        let Some(room) = self.rooms.get(&page.room) else { return };
         if is_current && all_drawn && older > 0 {
             self.shown = self.shown.max(room.timeline.len());
         }
     }
 
     fn room_message(&mut self, message: RoomMessage) {
+        if self.amendment(&message) {
+            return;
+        }
         let mine = message.from == self.me;
         let is_current = self.current == Target::Room(message.room.clone());
         let room = self.rooms.entry(message.room.clone()).or_default();
@@ -254,6 +262,7 @@ impl Chat {
             ts: message.ts,
             file: message.attachment,
             reactions: Vec::new(),
+            state: Default::default(),
         };
         if !conversation.timeline.push_message(line) || mine {
             return;
@@ -368,6 +377,7 @@ impl From<RoomMessage> for ChatLine {
             ts: message.ts,
             file: message.attachment,
             reactions: Vec::new(),
+            state: message.state,
         }
     }
 }

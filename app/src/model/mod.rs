@@ -15,10 +15,12 @@
 //! - [`notify`]: mentions, and the notifications for what the user does not see.
 //! - [`search`]: the search dialog's text and results, and opening a result.
 //! - [`typing`]: who is typing where, and this user's own typing.
+//! - `amend.rs`: edits, deletions and moderation notices, and editing from a message's menu.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
 mod actions;
+mod amend;
 pub mod board;
 pub mod failure;
 pub mod history;
@@ -171,6 +173,14 @@ pub enum Action {
         room: String,
         level: notify::NotifyLevel,
     },
+    /// "Edit" in the menu of this user's message `id` in the open room.
+    StartEdit(u64),
+    /// Save the message being edited with this text.
+    SaveEdit(String),
+    /// Stop editing without saving.
+    CancelEdit,
+    /// "Delete" in the menu of message `id` in the open room.
+    DeleteMessage(u64),
 }
 
 /// What the network task should do.
@@ -252,6 +262,17 @@ pub enum Command {
     /// Tell the others in `place` this user is typing.
     Typing {
         place: anseo_shared::protocol::Place,
+    },
+    /// Replace the text of this user's message `id` in `room`.
+    Edit {
+        room: String,
+        id: u64,
+        text: String,
+    },
+    /// Delete message `id` of `room`.
+    Delete {
+        room: String,
+        id: u64,
     },
     /// Send operations on the board of `room`, in order.
     Draw {
@@ -358,6 +379,8 @@ pub struct Room {
     pub mentions: u32,
     /// Which of its messages raise a notification.
     pub notify: notify::NotifyLevel,
+    /// Its moderators, as far as the notices seen say (the server decides).
+    pub moderators: BTreeSet<String>,
 }
 
 /// The direct messages with one user.
@@ -426,6 +449,8 @@ pub struct Chat {
     pub jump_to: Option<u64>,
     /// Whether the window has the keyboard focus (the user sees what it shows).
     pub focused: bool,
+    /// The message of the open room being edited, by id.
+    pub editing: Option<u64>,
     /// Notifications waiting to be shown.
     notifications: Vec<notify::Notification>,
 }
@@ -686,6 +711,7 @@ impl Chat {
             search: search::Search::default(),
             jump_to: None,
             focused: true,
+            editing: None,
             notifications: Vec::new(),
         };
         chat.take_welcome(welcome);

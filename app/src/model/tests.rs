@@ -759,6 +759,7 @@ fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
         ts,
         file: None,
         reactions: Vec::new(),
+        state: Default::default(),
     };
     timeline.add_message(1, line(1, "bob", 0));
     timeline.add_message(2, line(2, "bob", 1_000));
@@ -1650,4 +1651,123 @@ fn mentions_and_direct_messages_notify_unless_seen_and_rooms_choose_what_notifie
     assert!(mentions("thanks @bob.", "bob"));
     assert!(!mentions("thanks @bobby", "bob"));
     assert!(!mentions("mail bob@example.org", "example"));
+}
+
+/// A room message of `kind` (an edit, deletion or notice) from `from`.
+fn amendment(seq: u64, from: &str, text: &str, kind: anseo_shared::protocol::MessageKind) -> NetEvent {
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = message("lobby", seq, from, text) else {
+        unreachable!()
+    };
+    message.kind = kind;
+    NetEvent::Chat(ChatEvent::Message { message, confirms })
+}
+
+fn lobby_lines(model: &Model) -> Vec<(u64, String, anseo_shared::protocol::MessageState)> {
+    chat(model).rooms["lobby"]
+        .timeline
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Message(line) => Some((line.id, line.text.clone(), line.state)),
+            Entry::Notice(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn edits_and_deletions_change_their_line_in_place_and_count_as_nothing_new() {
+    use anseo_shared::protocol::{MessageKind, MessageState};
+    let mut model = logged_in();
+    model.act(Action::Select(Target::Room("maths".into())));
+    model.apply(message("lobby", 1, "bob", "see you at noon"));
+    model.apply(message("lobby", 2, "bob", "oops"));
+    let unread = chat(&model).rooms["lobby"].unread;
+    model.apply(amendment(3, "bob", "see you at one", MessageKind::Edit { id: 1001 }));
+    model.apply(amendment(4, "bob", "", MessageKind::Delete { id: 1002 }));
+    assert_eq!(
+        lobby_lines(&model),
+        [(1001, "see you at one".into(), MessageState::Edited), (1002, String::new(), MessageState::Deleted)]
+    );
+    assert_eq!(chat(&model).rooms["lobby"].unread, unread, "an edit or deletion is not a new message");
+    // The same edit again (live, then in a page) changes nothing.
+    model.apply(amendment(3, "bob", "see you at one", MessageKind::Edit { id: 1001 }));
+    assert_eq!(lobby_lines(&model).len(), 2);
+}
+
+#[test]
+fn a_history_page_shows_messages_as_they_are_now() {
+    use anseo_shared::protocol::{MessageKind, MessageState};
+    let mut model = logged_in();
+    let page_message = |seq: u64, text: &str, kind: MessageKind, state: MessageState| RoomMessage {
+        id: 1000 + seq,
+        room: "lobby".into(),
+        seq,
+        from: "bob".into(),
+        text: text.into(),
+        ts: 2_000 + seq,
+        client_msg_id: 0,
+        attachment: None,
+        kind,
+        state,
+    };
+    let page = HistoryPage {
+        room: "lobby".into(),
+        messages: vec![
+            page_message(1, "see you at one", MessageKind::Said, MessageState::Edited),
+            page_message(2, "see you at one", MessageKind::Edit { id: 1001 }, MessageState::AsSent),
+        ],
+        more: false,
+        ts: 5,
+    };
+    model.apply(NetEvent::Chat(ChatEvent::History(page)));
+    assert_eq!(lobby_lines(&model), [(1001, "see you at one".into(), MessageState::Edited)]);
+}
+
+#[test]
+fn the_menu_edits_own_messages_and_deletes_as_the_rules_say() {
+    use anseo_shared::protocol::{MessageKind, ModAction, Moderation};
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "alice", "helo"));
+    model.apply(message("lobby", 2, "bob", "hi"));
+    model.act(Action::StartEdit(1002));
+    assert_eq!(chat(&model).editing, None, "bob's message is not alice's to edit");
+    model.act(Action::StartEdit(1001));
+    assert_eq!(chat(&model).editing, Some(1001));
+    assert_eq!(
+        model.act(Action::SaveEdit(" hello ".into())),
+        Some(Command::Edit { room: "lobby".into(), id: 1001, text: "hello".into() })
+    );
+    assert_eq!(chat(&model).editing, None);
+    model.act(Action::StartEdit(1001));
+    assert_eq!(model.act(Action::CancelEdit), None);
+    assert_eq!(chat(&model).editing, None);
+    assert_eq!(model.act(Action::DeleteMessage(1002)), None, "alice does not moderate the lobby");
+    assert_eq!(model.act(Action::DeleteMessage(1001)), Some(Command::Delete { room: "lobby".into(), id: 1001 }));
+    // Made a moderator: she may delete bob's message too.
+    let op = Moderation { action: ModAction::Op, target: "alice".into() };
+    model.apply(amendment(3, "carol", "", MessageKind::Moderation(op)));
+    assert!(chat(&model).may_delete("bob"));
+    assert_eq!(model.act(Action::DeleteMessage(1002)), Some(Command::Delete { room: "lobby".into(), id: 1002 }));
+}
+
+#[test]
+fn moderation_notices_show_who_did_what_once_and_the_topic_changes() {
+    use anseo_shared::protocol::{MessageKind, ModAction, Moderation};
+    let mut model = logged_in();
+    let mute = Moderation { action: ModAction::Mute { until: 9_000_000 }, target: "alice".into() };
+    model.apply(amendment(1, "bob", "", MessageKind::Moderation(mute.clone())));
+    model.apply(amendment(1, "bob", "", MessageKind::Moderation(mute)));
+    let topic = Moderation { action: ModAction::Topic, target: String::new() };
+    model.apply(amendment(2, "bob", "Fractions today", MessageKind::Moderation(topic)));
+    let notices: Vec<String> = chat(&model).rooms["lobby"]
+        .timeline
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Notice(notice) => Some(notice.text.clone()),
+            Entry::Message(_) => None,
+        })
+        .collect();
+    let until = crate::model::text::local_time(9_000_000);
+    assert_eq!(notices, [format!("bob muted you until {until}"), "bob set the topic: Fractions today".into()]);
+    assert_eq!(chat(&model).rooms["lobby"].topic, "Fractions today");
+    assert_eq!(chat(&model).directory["lobby"].topic, "Fractions today");
 }

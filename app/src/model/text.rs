@@ -1,4 +1,5 @@
-//! Splitting a message into plain text and links, so the view can show URLs as links.
+//! Splitting a message into plain text and links, so the view can show URLs as links; and a
+//! server time as the local clock shows it.
 
 /// A piece of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,4 +69,11 @@ mod tests {
         assert_eq!(joined, "go to https:// now");
         assert!(segments("go to https:// now").iter().all(|s| matches!(s, Segment::Text(_))));
     }
+}
+
+/// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
+pub fn local_time(ts: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(ts as i64)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+        .unwrap_or_default()
 }

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use anseo_shared::protocol::Attachment;
+use anseo_shared::protocol::{Attachment, MessageState};
 
 /// A message as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct ChatLine {
     pub file: Option<Attachment>,
     /// The emoji under it (filled in for the lines shown: `Chat::with_reactions`).
     pub reactions: Vec<super::reactions::ReactionCount>,
+    /// Whether it was edited or deleted since it was sent.
+    pub state: MessageState,
 }
 
 /// A muted line about what happened in the conversation ("bob joined").
@@ -90,6 +92,33 @@ impl Timeline {
     pub fn add_notice(&mut self, after_seq: u64, notice: Notice) {
         let key = Key { epoch: self.epoch, seq: after_seq, kind: 1, arrival: self.next_arrival() };
         self.insert(key, Entry::Notice(notice));
+    }
+
+    /// Adds a notice that is a room message of its own (a moderation notice), after message
+    /// `seq - 1`; one already present (same id and time) is ignored.
+    pub fn add_numbered_notice(&mut self, seq: u64, id: u64, notice: Notice) -> bool {
+        if !self.ids.insert((id, notice.ts)) {
+            return false;
+        }
+        self.last_seq = self.last_seq.max(seq);
+        self.add_notice(seq.saturating_sub(1), notice);
+        true
+    }
+
+    /// The message with server id `id`, if it is here.
+    pub fn line(&self, id: u64) -> Option<&ChatLine> {
+        self.entries.iter().rev().find_map(|(_, entry)| match entry {
+            Entry::Message(line) if line.id == id => Some(line),
+            _ => None,
+        })
+    }
+
+    /// The message with server id `id`, to change (an edit or deletion of it).
+    pub fn line_mut(&mut self, id: u64) -> Option<&mut ChatLine> {
+        self.entries.iter_mut().rev().find_map(|(_, entry)| match entry {
+            Entry::Message(line) if line.id == id => Some(line),
+            _ => None,
+        })
     }
 
     /// Adds a notice after everything shown so far.
