@@ -1387,3 +1387,49 @@ async fn the_app_shows_who_is_typing_and_says_when_its_user_types() {
         .await;
     assert_eq!(typing["room"], "lobby");
 }
+
+/// Editing and deleting from a message's menu: alice's typo fixed in place reaches the
+/// terminal as an `edited` object, then her message deleted as a `deleted` one, and the window
+/// says "(edited)" and then "message deleted".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_is_edited_and_deleted_from_its_menu() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    app.type_text("helo wrold", 20);
+    app.key("Return");
+    let id = bot
+        .expect_json("alice's typo", |v| {
+            (v["type"] == "message" && v["text"] == "helo wrold").then(|| v["id"].clone())
+        })
+        .await;
+    app.copy_window_until(|text| text.contains("helo wrold")).await;
+    app.screenshot("edit-before.png");
+    app.click(MESSAGE_MENU.0, MESSAGE_MENU.1);
+    app.screenshot("edit-menu.png");
+    app.click(MENU_EDIT.0, MENU_EDIT.1);
+    // The field has the focus and its text selected: typing replaces it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.type_text("hello world", 20);
+    app.key("Return");
+    let edited = bot.expect_json("alice's edit", |v| (v["type"] == "edited").then(|| v.clone())).await;
+    assert_eq!(
+        (&edited["id"], &edited["text"], &edited["by"]),
+        (&id, &serde_json::json!("hello world"), &serde_json::json!("alice"))
+    );
+    let shown = app.copy_window_until(|text| text.contains("hello world") && text.contains("(edited)")).await;
+    assert!(!shown.contains("helo wrold"), "{shown}");
+    app.screenshot("edited.png");
+
+    app.click(MESSAGE_MENU.0, MESSAGE_MENU.1);
+    app.click(MENU_DELETE.0, MENU_DELETE.1);
+    let deleted = bot.expect_json("alice's deletion", |v| (v["type"] == "deleted").then(|| v.clone())).await;
+    assert_eq!((&deleted["id"], &deleted["by"]), (&id, &serde_json::json!("alice")));
+    let shown = app.copy_window_until(|text| text.contains("message deleted")).await;
+    assert!(!shown.contains("hello world"), "{shown}");
+    app.screenshot("deleted.png");
+}
+
+/// The "⋯" under alice's last message, and its Edit and Delete, in the 1280x800 window.
+const MESSAGE_MENU: (u32, u32) = (1004, 695);
+const MENU_EDIT: (u32, u32) = (931, 695);
+const MENU_DELETE: (u32, u32) = (985, 695);

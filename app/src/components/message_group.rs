@@ -6,9 +6,9 @@ use dioxus::prelude::*;
 use anseo_shared::protocol::MessageState;
 
 use super::{Avatar, EditField, FileCard, MessageText, ReactionBar};
-use crate::model::text::local_time;
 use crate::model::ChatLine;
 use crate::model::notify::mentions;
+use crate::model::text::local_time;
 
 #[component]
 pub fn MessageGroup(

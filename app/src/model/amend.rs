@@ -56,7 +56,9 @@ impl Chat {
     /// in a room, or anyone's in a room they own or moderate.
     pub fn may_delete(&self, from: &str) -> bool {
         match self.current_room() {
-            Some((_, room)) => from == self.me || room.creator == self.me || room.moderators.contains(&self.me),
+            Some((_, room)) => {
+                from == self.me || room.creator == self.me || room.moderators.contains(&self.me)
+            }
             None => false,
         }
     }
@@ -83,7 +85,8 @@ impl Chat {
             return None;
         }
         self.editing = None;
-        let unchanged = self.current_timeline().and_then(|t| t.line(id)).is_some_and(|line| line.text == text);
+        let unchanged =
+            self.current_timeline().and_then(|t| t.line(id)).is_some_and(|line| line.text == text);
         (!unchanged).then_some(Command::Edit { room, id, text })
     }
 

@@ -1655,7 +1655,8 @@ fn mentions_and_direct_messages_notify_unless_seen_and_rooms_choose_what_notifie
 
 /// A room message of `kind` (an edit, deletion or notice) from `from`.
 fn amendment(seq: u64, from: &str, text: &str, kind: anseo_shared::protocol::MessageKind) -> NetEvent {
-    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = message("lobby", seq, from, text) else {
+    let NetEvent::Chat(ChatEvent::Message { mut message, confirms }) = message("lobby", seq, from, text)
+    else {
         unreachable!()
     };
     message.kind = kind;
@@ -1741,12 +1742,18 @@ fn the_menu_edits_own_messages_and_deletes_as_the_rules_say() {
     assert_eq!(model.act(Action::CancelEdit), None);
     assert_eq!(chat(&model).editing, None);
     assert_eq!(model.act(Action::DeleteMessage(1002)), None, "alice does not moderate the lobby");
-    assert_eq!(model.act(Action::DeleteMessage(1001)), Some(Command::Delete { room: "lobby".into(), id: 1001 }));
+    assert_eq!(
+        model.act(Action::DeleteMessage(1001)),
+        Some(Command::Delete { room: "lobby".into(), id: 1001 })
+    );
     // Made a moderator: she may delete bob's message too.
     let op = Moderation { action: ModAction::Op, target: "alice".into() };
     model.apply(amendment(3, "carol", "", MessageKind::Moderation(op)));
     assert!(chat(&model).may_delete("bob"));
-    assert_eq!(model.act(Action::DeleteMessage(1002)), Some(Command::Delete { room: "lobby".into(), id: 1002 }));
+    assert_eq!(
+        model.act(Action::DeleteMessage(1002)),
+        Some(Command::Delete { room: "lobby".into(), id: 1002 })
+    );
 }
 
 #[test]
@@ -1767,7 +1774,10 @@ fn moderation_notices_show_who_did_what_once_and_the_topic_changes() {
         })
         .collect();
     let until = crate::model::text::local_time(9_000_000);
-    assert_eq!(notices, [format!("bob muted you until {until}"), "bob set the topic: Fractions today".into()]);
+    assert_eq!(
+        notices,
+        [format!("bob muted you until {until}"), "bob set the topic: Fractions today".into()]
+    );
     assert_eq!(chat(&model).rooms["lobby"].topic, "Fractions today");
     assert_eq!(chat(&model).directory["lobby"].topic, "Fractions today");
 }
