@@ -21,8 +21,12 @@ impl Dispatch {
     /// Applies a user action and hands the resulting command, if any, to the network task.
     pub fn act(&self, action: Action) {
         let mut model = self.model;
-        let command = model.write().act(action);
-        if let Some(command) = command {
+        let (command, marks) = {
+            let mut model = model.write();
+            let command = model.act(action);
+            (command, model.chat.as_mut().and_then(|chat| chat.read_marks_to_keep()))
+        };
+        for command in command.into_iter().chain(marks) {
             self.network.send(command);
         }
     }

@@ -35,6 +35,7 @@ pub mod media;
 pub mod model;
 pub mod network;
 pub mod notifier;
+pub mod read_marks;
 #[cfg(test)]
 pub mod renders;
 pub mod settings;

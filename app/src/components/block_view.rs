@@ -20,6 +20,9 @@ pub fn BlockView(
         Block::Notice { notice, .. } => rsx! {
             p { class: "notice", role: "note", "{notice.text}" }
         },
+        Block::NewMessages { .. } => rsx! {
+            div { class: "unread-line", role: "separator", aria_label: "New messages", span { "New messages" } }
+        },
         Block::Group { from, lines, .. } => rsx! {
             MessageGroup { mine, from, lines, reactable, me, editing, can_delete }
         },

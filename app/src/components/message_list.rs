@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 
 use super::{BlockView, ListStart, PendingGroup, PendingView};
 use crate::dispatch::{run_script, use_dispatch};
-use crate::model::{Action, Block, History, Status, blocks};
+use crate::model::{Action, Block, History, Status, blocks_with_line};
 
 /// Runs in the page: keeps the list at the bottom while the user is there, keeps the first
 /// visible message in place otherwise (WebKit has no CSS scroll anchoring, so older messages
@@ -72,7 +72,8 @@ pub fn MessageList() -> Element {
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let Some(timeline) = chat.current_timeline() else { return rsx! {} };
     let hidden = timeline.len().saturating_sub(chat.shown);
-    let blocks = chat.with_reactions(blocks(timeline.numbered_last(chat.shown)));
+    let first_unread = chat.first_unread();
+    let blocks = chat.with_reactions(blocks_with_line(timeline.numbered_last(chat.shown), first_unread));
     let reactable = matches!(chat.current, crate::model::Target::Room(_));
     let empty = blocks.is_empty();
     let me = chat.me.clone();
@@ -149,6 +150,14 @@ pub fn MessageList() -> Element {
                 }
                 if !pending.is_empty() {
                     PendingGroup { lines: pending, waiting }
+                }
+            }
+            if first_unread.is_some() {
+                button {
+                    class: "unread-jump",
+                    aria_label: "Jump to the first new message",
+                    onclick: move |_| dispatch.act(Action::JumpToUnread),
+                    "New messages since you were here ↑"
                 }
             }
             if new_below > 0 {

@@ -49,6 +49,7 @@ impl Chat {
                 self.scrolled_up = !at_bottom;
                 if at_bottom {
                     self.new_below = 0;
+                    self.read_current();
                 }
             }
             Action::LoadOlder => return self.load_older(),
@@ -88,6 +89,7 @@ impl Chat {
             Action::SaveEdit(text) => return self.save_edit(text),
             Action::CancelEdit => self.editing = None,
             Action::DeleteMessage(id) => return self.delete_message(id),
+            Action::JumpToUnread => self.jump_to_unread(),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),
@@ -118,6 +120,14 @@ impl Chat {
         if self.current != target {
             self.drawing = None;
             self.editing = None;
+            if let Target::Room(left) = &self.current
+                && let Some(room) = self.rooms.get_mut(left)
+            {
+                room.marker = None;
+            }
+            if let Target::Room(opened) = &target {
+                self.open_room_at_mark(opened);
+            }
             if matches!(target, Target::Direct(_)) {
                 self.room_view = super::RoomView::Messages;
             } else if let Target::Room(room) = &target
@@ -132,6 +142,8 @@ impl Chat {
         }
         self.current = target;
         self.pane = Pane::Chat;
+        self.scrolled_up = false;
+        self.read_current();
     }
 
     fn send(&mut self, text: String) -> Option<Command> {

@@ -38,6 +38,7 @@ impl Chat {
             NetEvent::MediaReady { hash, url } => _ = self.media.insert(hash, Media::Ready(url)),
             NetEvent::MediaFailed { hash, message } => _ = self.media.insert(hash, Media::Failed(message)),
             NetEvent::Trusted(fingerprint) => self.fingerprint = Some(fingerprint),
+            NetEvent::ReadMarks(marks) => self.take_read_marks(marks),
             NetEvent::Connected(_)
             | NetEvent::LoginFailed(_)
             | NetEvent::LoggedOut
@@ -209,6 +210,8 @@ impl Chat {
         let known = room.history;
         room.history.take_page(&page);
         let mut older = 0;
+        let first_page = known.oldest_seq.is_none();
+        let latest = first_page.then(|| page.messages.clone());
         for message in page.messages {
             if self.amendment(&message) {
                 continue;
@@ -221,6 +224,9 @@ impl Chat {
             } else {
                 room.timeline.add_message(seq, line);
             }
+        }
+        if let Some(latest) = latest {
+            self.unread_in_page(&page.room, &latest);
         }
         let Some(room) = self.rooms.get(&page.room) else { return };
         if is_current && all_drawn && older > 0 {
@@ -237,7 +243,13 @@ impl Chat {
         let room = self.rooms.entry(message.room.clone()).or_default();
         let seq = message.seq;
         let (name, from, text) = (message.room.clone(), message.from.clone(), message.text.clone());
-        if !room.timeline.add_message(seq, ChatLine::from(message)) || mine {
+        if !room.timeline.add_message(seq, ChatLine::from(message)) {
+            return;
+        }
+        if mine {
+            if is_current {
+                self.read_current();
+            }
             return;
         }
         self.notice_room_message(&name, &from, &text);
@@ -246,6 +258,9 @@ impl Chat {
             room.unread += 1;
         } else if self.scrolled_up {
             self.new_below += 1;
+        }
+        if is_current {
+            self.read_current();
         }
     }
 

@@ -16,6 +16,7 @@
 //! - [`search`]: the search dialog's text and results, and opening a result.
 //! - [`typing`]: who is typing where, and this user's own typing.
 //! - `amend.rs`: edits, deletions and moderation notices, and editing from a message's menu.
+//! - `unread.rs`: where the user stopped reading each room, and the "new messages" line.
 //! - `actions.rs`: what the user does in a chat ([`Action`]s that may give [`Command`]s).
 //! - `incoming.rs`: what the network task reports, applied to the chat ([`NetEvent`]s).
 
@@ -34,6 +35,7 @@ pub mod secret;
 pub mod text;
 pub mod timeline;
 pub mod typing;
+mod unread;
 
 #[cfg(test)]
 mod tests;
@@ -51,7 +53,7 @@ pub use history::{History, OLDER_PAGE};
 pub use login::{CertificateWarning, Discovered, LoginForm, TrustPrompt};
 pub use pending::{Pending, PendingLine};
 pub use secret::Secret;
-pub use timeline::{Block, ChatLine, Entry, Notice, Timeline, blocks};
+pub use timeline::{Block, ChatLine, Entry, Notice, Timeline, blocks, blocks_with_line};
 
 /// How many entries the list shows at first, and how many more each "show earlier" adds.
 pub const PAGE: usize = 150;
@@ -181,6 +183,8 @@ pub enum Action {
     CancelEdit,
     /// "Delete" in the menu of message `id` in the open room.
     DeleteMessage(u64),
+    /// "Jump" beside "new messages": bring the first unread message of the open room into view.
+    JumpToUnread,
 }
 
 /// What the network task should do.
@@ -274,6 +278,8 @@ pub enum Command {
         room: String,
         id: u64,
     },
+    /// Keep on this device where the user stopped reading each room (room to message id).
+    KeepReadMarks(BTreeMap<String, u64>),
     /// Send operations on the board of `room`, in order.
     Draw {
         room: String,
@@ -318,6 +324,8 @@ pub enum NetEvent {
     Discovered(Vec<Discovered>),
     /// This device cannot look for servers on the network; why, in words.
     DiscoveryFailed(String),
+    /// Where the user stopped reading each room, as this device kept it (right after login).
+    ReadMarks(BTreeMap<String, u64>),
 }
 
 /// A conversation: a room or the direct messages with one user.
@@ -381,6 +389,10 @@ pub struct Room {
     pub notify: notify::NotifyLevel,
     /// Its moderators, as far as the notices seen say (the server decides).
     pub moderators: BTreeSet<String>,
+    /// The id of the newest message the user has seen here (0: none yet on this device).
+    pub read: u64,
+    /// While the room is open: the "new messages" line goes after this message id.
+    pub marker: Option<u64>,
 }
 
 /// The direct messages with one user.
@@ -451,6 +463,10 @@ pub struct Chat {
     pub focused: bool,
     /// The message of the open room being edited, by id.
     pub editing: Option<u64>,
+    /// Read marks kept on this device for rooms not joined yet (applied at their first page).
+    kept_marks: BTreeMap<String, u64>,
+    /// A room's read mark moved since the marks were last handed out to be kept.
+    marks_changed: bool,
     /// Notifications waiting to be shown.
     notifications: Vec<notify::Notification>,
 }
@@ -712,6 +728,8 @@ impl Chat {
             jump_to: None,
             focused: true,
             editing: None,
+            kept_marks: BTreeMap::new(),
+            marks_changed: false,
             notifications: Vec::new(),
         };
         chat.take_welcome(welcome);

@@ -40,6 +40,7 @@ impl Chat {
     /// The window got or lost the keyboard focus.
     pub(super) fn focus(&mut self, focused: bool) {
         self.focused = focused;
+        self.read_current();
     }
 
     /// Whether the user sees `target` now.

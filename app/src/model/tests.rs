@@ -772,6 +772,7 @@ fn blocks_group_consecutive_messages_and_break_on_notices_and_time() {
         .map(|b| match b {
             Block::Group { from, lines, .. } => format!("{from}x{}", lines.len()),
             Block::Notice { notice, .. } => notice.text.clone(),
+            Block::NewMessages { .. } => "line".into(),
         })
         .collect();
     assert_eq!(shape, ["bobx2", "carolx1", "dave joined", "carolx1", "carolx1"]);
@@ -1780,4 +1781,78 @@ fn moderation_notices_show_who_did_what_once_and_the_topic_changes() {
     );
     assert_eq!(chat(&model).rooms["lobby"].topic, "Fractions today");
     assert_eq!(chat(&model).directory["lobby"].topic, "Fractions today");
+}
+
+#[test]
+fn the_new_messages_line_sits_where_this_device_stopped_reading() {
+    let mut model = logged_in();
+    // This device read the lobby up to message 1002 last time.
+    model.apply(NetEvent::ReadMarks(std::collections::BTreeMap::from([("lobby".to_string(), 1002)])));
+    let page_message = |seq: u64, from: &str| {
+        let NetEvent::Chat(ChatEvent::Message { message, .. }) =
+            message("lobby", seq, from, &format!("m{seq}"))
+        else {
+            unreachable!()
+        };
+        message
+    };
+    let page = HistoryPage {
+        room: "lobby".into(),
+        messages: (1..=5).map(|seq| page_message(seq, if seq == 4 { "alice" } else { "bob" })).collect(),
+        more: false,
+        ts: 5,
+    };
+    model.apply(NetEvent::Chat(ChatEvent::History(page)));
+    let chat = chat(&model);
+    assert_eq!(chat.first_unread(), Some(1003), "the line goes above bob's message 3");
+    let lobby = &chat.rooms["lobby"];
+    assert_eq!((lobby.marker, lobby.read), (Some(1002), 1005), "seen now: the mark moves to the newest");
+    let drawn = blocks_with_line(lobby.timeline.numbered_last(10), chat.first_unread());
+    let shape: Vec<&str> = drawn
+        .iter()
+        .map(|block| match block {
+            Block::NewMessages { .. } => "line",
+            Block::Group { .. } => "group",
+            Block::Notice { .. } => "notice",
+        })
+        .collect();
+    assert_eq!(shape, ["group", "line", "group", "group", "group"]);
+    assert_eq!(
+        model.chat.as_mut().unwrap().read_marks_to_keep(),
+        Some(Command::KeepReadMarks(std::collections::BTreeMap::from([("lobby".to_string(), 1005)])))
+    );
+    model.act(Action::JumpToUnread);
+    assert_eq!(model.chat.as_ref().unwrap().jump_to, Some(1003));
+}
+
+#[test]
+fn unread_rooms_count_what_came_since_the_kept_mark_and_the_line_goes_once_left() {
+    let mut model = logged_in();
+    model.apply(NetEvent::ReadMarks(std::collections::BTreeMap::from([("maths".to_string(), 1501)])));
+    model.apply(NetEvent::Chat(ChatEvent::Joined {
+        room: RoomInfo { name: "maths".into(), topic: String::new(), members: 2 },
+        members: vec!["alice".into(), "bob".into()],
+        ts: 1,
+        creator: "bob".into(),
+    }));
+    model.act(Action::Select(Target::Room("lobby".into())));
+    let page_message = |seq: u64| {
+        let NetEvent::Chat(ChatEvent::Message { message, .. }) = message("maths", seq, "bob", "sum") else {
+            unreachable!()
+        };
+        message
+    };
+    let page = HistoryPage {
+        room: "maths".into(),
+        messages: (1..=3).map(page_message).collect(),
+        more: false,
+        ts: 5,
+    };
+    model.apply(NetEvent::Chat(ChatEvent::History(page)));
+    assert_eq!(chat(&model).rooms["maths"].unread, 2, "messages 2 and 3 came after the kept mark");
+    model.act(Action::Select(Target::Room("maths".into())));
+    assert_eq!(chat(&model).first_unread(), Some(1502));
+    model.act(Action::Select(Target::Room("lobby".into())));
+    model.act(Action::Select(Target::Room("maths".into())));
+    assert_eq!(chat(&model).first_unread(), None, "read now: no line the next time");
 }

@@ -105,6 +105,17 @@ impl Timeline {
         true
     }
 
+    /// The id of the newest message here (ids grow with time across the server).
+    pub fn newest_id(&self) -> Option<u64> {
+        self.entries
+            .iter()
+            .filter_map(|(_, entry)| match entry {
+                Entry::Message(line) => Some(line.id),
+                Entry::Notice(_) => None,
+            })
+            .max()
+    }
+
     /// The message with server id `id`, if it is here.
     pub fn line(&self, id: u64) -> Option<&ChatLine> {
         self.entries.iter().rev().find_map(|(_, entry)| match entry {
@@ -209,22 +220,42 @@ pub enum Block {
         key: u64,
         notice: Notice,
     },
+    /// The "new messages" line, above the first message the user has not seen.
+    NewMessages {
+        key: u64,
+    },
 }
+
+/// The new-messages line's key: its message's with the top bit set (entry numbers never have it).
+const LINE_KEY: u64 = 1 << 63;
 
 impl Block {
     pub fn key(&self) -> u64 {
         match self {
-            Block::Group { key, .. } | Block::Notice { key, .. } => *key,
+            Block::Group { key, .. } | Block::Notice { key, .. } | Block::NewMessages { key } => *key,
         }
     }
 }
 
 /// Groups consecutive messages from one sender; notices break groups.
 pub fn blocks<'a>(entries: impl IntoIterator<Item = (u64, &'a Entry)>) -> Vec<Block> {
+    blocks_with_line(entries, None)
+}
+
+/// [`blocks`], with the "new messages" line above the message `line_before` (by id), which
+/// starts a group of its own.
+pub fn blocks_with_line<'a>(
+    entries: impl IntoIterator<Item = (u64, &'a Entry)>,
+    line_before: Option<u64>,
+) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     for (key, entry) in entries {
         match entry {
             Entry::Notice(notice) => out.push(Block::Notice { key, notice: notice.clone() }),
+            Entry::Message(line) if Some(line.id) == line_before => {
+                out.push(Block::NewMessages { key: key | LINE_KEY });
+                out.push(Block::Group { key, from: line.from.clone(), lines: vec![line.clone()] });
+            }
             Entry::Message(line) => {
                 if let Some(Block::Group { from, lines, .. }) = out.last_mut()
                     && *from == line.from

@@ -41,6 +41,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::model::{Command, LoginFailure, Model, NetEvent};
+use crate::read_marks::ReadMarks;
 use crate::settings::LastLogin;
 use crate::storage::Place;
 use crate::tokens::TokenStore;
@@ -58,6 +59,8 @@ pub struct Paths {
     pub tokens: Place,
     /// This window's messages not confirmed yet (see [`UnsentStore`]).
     pub unsent: Place,
+    /// Where the user stopped reading (see [`ReadMarks`]).
+    pub read_marks: Place,
 }
 
 impl Default for Paths {
@@ -68,6 +71,7 @@ impl Default for Paths {
             last_login: LastLogin::default_place(),
             tokens: TokenStore::default_place(),
             unsent: UnsentStore::default_place(),
+            read_marks: ReadMarks::default_place(),
         }
     }
 }
@@ -131,6 +135,7 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
         async move {
             let Some(mut events) = session.take_events() else { return };
             let Some(to_network) = session.sender() else { return };
+            let keep = session.sender();
             let forward = async move {
                 while let Some(command) = commands.next().await {
                     if to_network.send(command).await.is_err() {
@@ -140,12 +145,17 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
             };
             let apply = async move {
                 while let Some(event) = events.recv().await {
-                    let notifications = {
+                    let (notifications, marks) = {
                         let mut model = model.write();
                         model.apply(event);
-                        model.chat.as_mut().map(|chat| chat.take_notifications()).unwrap_or_default()
+                        let chat = model.chat.as_mut();
+                        chat.map(|chat| (chat.take_notifications(), chat.read_marks_to_keep()))
+                            .unwrap_or_default()
                     };
                     notifications.into_iter().for_each(crate::notifier::show);
+                    if let (Some(marks), Some(keep)) = (marks, &keep) {
+                        let _ = keep.send(marks).await;
+                    }
                 }
             };
             futures_util::future::join(forward, apply).await;
@@ -225,6 +235,7 @@ impl Reporter {
 pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths: Paths) {
     let tokens = TokenStore::new(paths.tokens.clone());
     let unsent = UnsentStore::new(paths.unsent.clone());
+    let marks = ReadMarks::new(paths.read_marks.clone());
     while let Some(command) = commands.recv().await {
         let request = match command {
             Command::Connect { server, name, password, pin } => {
@@ -254,11 +265,12 @@ pub async fn run(mut commands: mpsc::Receiver<Command>, events: Reporter, paths:
                     tracing::warn!(error = %e, "cannot remember the last login");
                 }
                 events.send(NetEvent::Connected(logged_in.welcome.clone())).await;
+                events.send(NetEvent::ReadMarks(marks.load(&logged_in.server, &logged_in.name))).await;
                 if let Some(fingerprint) = remembered(&request.trust, &logged_in.server) {
                     events.send(NetEvent::Trusted(fingerprint)).await;
                 }
                 events.on_login_screen.store(false, Ordering::Relaxed);
-                session::serve(logged_in, &mut commands, &events, &tokens, &unsent).await;
+                session::serve(logged_in, &mut commands, &events, &tokens, &unsent, &marks).await;
                 events.on_login_screen.store(true, Ordering::Relaxed);
             }
         }

@@ -20,6 +20,7 @@ use super::Reporter;
 use super::login::LoggedIn;
 use super::transfers::Transfers;
 use crate::model::{Command, LoginFailure, NetEvent};
+use crate::read_marks::ReadMarks;
 use crate::tokens::TokenStore;
 use crate::unsent::{Unconfirmed, UnsentStore};
 
@@ -37,6 +38,7 @@ pub async fn serve(
     events: &Reporter,
     tokens: &TokenStore,
     unsent: &UnsentStore,
+    marks: &ReadMarks,
 ) {
     let LoggedIn { client, events: mut incoming, server, name: login_name, .. } = logged_in;
     let mut handing: Option<Handing> = None;
@@ -84,6 +86,11 @@ pub async fn serve(
                 Some(Command::SendFile { to, file }) => transfers.send_file(client.clone(), to, file, events.events.clone()),
                 Some(Command::CancelTransfer { id }) => transfers.cancel(id),
                 Some(Command::FetchMedia { hash }) => transfers.fetch_media(client.clone(), hash, events.events.clone()),
+                Some(Command::KeepReadMarks(rooms)) => {
+                    if let Err(e) = marks.save(&server, &login_name, &rooms) {
+                        tracing::warn!(error = %e, "cannot keep where the user stopped reading");
+                    }
+                }
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }
@@ -133,6 +140,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         | Command::SendFile { .. }
         | Command::CancelTransfer { .. }
         | Command::FetchMedia { .. }
+        | Command::KeepReadMarks(_)
         | Command::Quit => Ok(()),
     };
     done.err().map(|e: ClientError| e.to_string())
