@@ -1,7 +1,8 @@
 //! One input line, parsed. A line is one message: there are no escapes, and a message cannot
 //! span lines. A line starting with `/` is a command; `//` sends the rest with one `/`.
 
-use anseo_shared::protocol::{DEFAULT_MUTE_MINUTES, MAX_HISTORY_PAGE, MAX_MUTE_MINUTES, ModCommand};
+use anseo_shared::client::parse_moderation;
+use anseo_shared::protocol::{MAX_HISTORY_PAGE, ModCommand};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,50 +179,17 @@ pub fn parse(line: &str) -> Result<Command<'_>, ParseError> {
             Some(Ok(id)) => Ok(Command::Delete(id)),
             _ => Err(ParseError::Usage("/delete ID")),
         },
-        "topic" => match rest {
-            "" => Err(ParseError::Usage("/topic TEXT")),
-            topic => Ok(Command::Moderate(ModCommand::Topic { topic: topic.to_string() })),
-        },
-        "mute" => parse_mute(first, after_first),
-        verb @ ("unmute" | "kick" | "ban" | "unban" | "op" | "deop" | "disconnect") => {
-            let (Some(name), None) = (first, after_first) else {
-                return Err(ParseError::Usage(match verb {
-                    "unmute" => "/unmute NAME",
-                    "kick" => "/kick NAME",
-                    "ban" => "/ban NAME",
-                    "unban" => "/unban NAME",
-                    "op" => "/op NAME",
-                    "deop" => "/deop NAME",
-                    _ => "/disconnect NAME",
-                }));
-            };
-            let name = name.to_string();
-            Ok(Command::Moderate(match verb {
-                "unmute" => ModCommand::Unmute { name },
-                "kick" => ModCommand::Kick { name },
-                "ban" => ModCommand::Ban { name },
-                "unban" => ModCommand::Unban { name },
-                "op" => ModCommand::Op { name },
-                "deop" => ModCommand::Deop { name },
-                _ => ModCommand::Disconnect { name },
-            }))
+        "topic" | "mute" | "unmute" | "kick" | "ban" | "unban" | "op" | "deop" | "disconnect" => {
+            match parse_moderation(line) {
+                Some(Ok(command)) => Ok(Command::Moderate(command)),
+                Some(Err(usage)) => Err(ParseError::Usage(usage)),
+                None => Err(ParseError::Unknown(word.to_string())),
+            }
         }
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         _ => Err(ParseError::Unknown(word.to_string())),
     }
-}
-
-/// `/mute NAME [MINUTES]`.
-fn parse_mute<'a>(name: Option<&'a str>, minutes: Option<&'a str>) -> Result<Command<'a>, ParseError> {
-    const USAGE: ParseError = ParseError::Usage("/mute NAME [MINUTES], MINUTES from 1 to 10080 (a week)");
-    let minutes = match minutes.map(str::parse::<u32>) {
-        None => DEFAULT_MUTE_MINUTES,
-        Some(Ok(minutes)) if (1..=MAX_MUTE_MINUTES).contains(&minutes) => minutes,
-        Some(_) => return Err(USAGE),
-    };
-    let name = name.ok_or(USAGE)?.to_string();
-    Ok(Command::Moderate(ModCommand::Mute { name, minutes }))
 }
 
 /// `/send [@USER] FILE [CAPTION]`, FILE in double quotes when it has spaces.

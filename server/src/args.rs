@@ -66,8 +66,9 @@ pub struct Args {
     pub require_accounts: bool,
 
     /// Make NAME a server admin, who may keep order in every room (topic, mute, kick, ban,
-    /// moderators) and disconnect users. Only a claimed name counts (set a password with
-    /// `/password` first), so nobody else can log in as it. Repeat for several admins
+    /// moderators) and disconnect users. Only a claimed name counts (one that logged in with
+    /// a password once: anseo-cli --password-file or --ask-password, or the app's lock
+    /// button), so nobody else can log in as it. Repeat for several admins
     #[arg(long = "admin", value_name = "NAME")]
     pub admins: Vec<String>,
 

@@ -211,7 +211,23 @@ async fn an_upload_carries_on_after_the_server_is_killed_and_nothing_partial_sho
     let files = tempfile::tempdir().unwrap();
     let video = make_file(files.path(), "video.mkv", 50 * MIB, 12);
     let hash = hash_of(&video);
-    let mut ann = member(&server, "ann", files.path()).await;
+    // Ann goes through a relay, held shut while the restarted server is looked at, so her
+    // upload cannot carry on (and finish) before the look.
+    let relay = Relay::start(&server.addr, Impairment::NONE, 5).await;
+    let fingerprint = server.fingerprint.to_hex();
+    let downloads = files.path().to_str().unwrap();
+    let mut ann = Cli::spawn(&[
+        "--server",
+        &relay.addr,
+        "--name",
+        "ann",
+        "--fingerprint",
+        &fingerprint,
+        "--json",
+        "--download-dir",
+        downloads,
+    ]);
+    ann.expect_json("ann's welcome", |v| (v["type"] == "welcome").then_some(())).await;
     ann.set_patience(Duration::from_secs(60));
 
     ann.send(&format!("/send {}", video.display())).await;
@@ -221,10 +237,12 @@ async fn an_upload_carries_on_after_the_server_is_killed_and_nothing_partial_sho
                 .then(|| v["done"].as_u64().unwrap())
         })
         .await;
+    relay.set_cut(true);
     let server = TestServer::start_at(server.kill(), &addr, &[]);
     assert!(!server.data_dir().join("blobs").join(&hash).exists(), "a partial file is visible as the file");
     let mut bob = member(&server, "bob", tempfile::tempdir().unwrap().path()).await;
     assert_eq!(refused_get(&mut bob, &hash).await["code"], "not_found");
+    relay.set_cut(false);
 
     let after =
         ann.json_until("ann's echo", |v| v["type"] == "message" && v["attachment"]["hash"] == hash).await;

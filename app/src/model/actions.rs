@@ -147,6 +147,9 @@ impl Chat {
     }
 
     fn send(&mut self, text: String) -> Option<Command> {
+        if let Some(command) = self.moderation_line(&text) {
+            return command;
+        }
         let text = expand_shortcodes(&text);
         if let Err(e) = validate_text(&text, self.max_message_chars) {
             self.composer_error = Some(capitalize(&e.to_string()));

@@ -2,8 +2,10 @@
 //! kind; here an edit changes the text of the line it is about ("(edited)"), a deletion
 //! empties it ("message deleted"), and a moderation notice is a muted line in the timeline
 //! that names who did what ("bob muted carol for 10 minutes"). The user edits and deletes from
-//! a message's menu: their own messages, and anyone's when they own or moderate the room.
+//! a message's menu: their own messages, and anyone's when they own or moderate the room; and
+//! they keep order by typing `/topic`, `/mute`, `/kick`, `/ban`, `/op`... in the message box.
 
+use anseo_shared::client::parse_moderation;
 use anseo_shared::protocol::{MessageKind, MessageState, ModAction, Moderation, RoomMessage, validate_text};
 
 use super::{Chat, Command, Notice, Target, capitalize};
@@ -88,6 +90,28 @@ impl Chat {
         let unchanged =
             self.current_timeline().and_then(|t| t.line(id)).is_some_and(|line| line.text == text);
         (!unchanged).then_some(Command::Edit { room, id, text })
+    }
+
+    /// A moderation command typed in the message box (`/mute bob 5`, `/topic ...`): `None`
+    /// when the line is none, else the command for the open room (or nothing, with the usage
+    /// shown under the box when it is written wrong).
+    pub(super) fn moderation_line(&mut self, text: &str) -> Option<Option<Command>> {
+        let parsed = parse_moderation(text)?;
+        let Target::Room(room) = self.current.clone() else {
+            self.composer_error = Some("Keeping order works in rooms, not in direct messages".into());
+            return Some(None);
+        };
+        Some(match parsed {
+            Ok(command) => {
+                self.composer_error = None;
+                self.draft.clear();
+                Some(Command::Moderate { room, command })
+            }
+            Err(usage) => {
+                self.composer_error = Some(format!("Write it like this: {usage}"));
+                None
+            }
+        })
     }
 
     /// "Delete" in a message's menu.

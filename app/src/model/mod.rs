@@ -278,6 +278,11 @@ pub enum Command {
         room: String,
         id: u64,
     },
+    /// Keep order in `room` (a moderation command typed in the message box).
+    Moderate {
+        room: String,
+        command: anseo_shared::protocol::ModCommand,
+    },
     /// Keep on this device where the user stopped reading each room (room to message id).
     KeepReadMarks(BTreeMap<String, u64>),
     /// Send operations on the board of `room`, in order.

@@ -1856,3 +1856,26 @@ fn unread_rooms_count_what_came_since_the_kept_mark_and_the_line_goes_once_left(
     model.act(Action::Select(Target::Room("maths".into())));
     assert_eq!(chat(&model).first_unread(), None, "read now: no line the next time");
 }
+
+#[test]
+fn moderation_is_typed_in_the_message_box() {
+    use anseo_shared::protocol::ModCommand;
+    let mut model = logged_in();
+    assert_eq!(
+        model.act(Action::Send("/mute bob 5".into())),
+        Some(Command::Moderate {
+            room: "lobby".into(),
+            command: ModCommand::Mute { name: "bob".into(), minutes: 5 }
+        })
+    );
+    assert_eq!(model.act(Action::Send("/kick".into())), None);
+    assert_eq!(chat(&model).composer_error.as_deref(), Some("Write it like this: /kick NAME"));
+    assert_eq!(
+        model.act(Action::Send("/topic Fractions".into())),
+        Some(Command::Moderate {
+            room: "lobby".into(),
+            command: ModCommand::Topic { topic: "Fractions".into() }
+        })
+    );
+    assert_eq!(chat(&model).composer_error, None);
+}

@@ -27,6 +27,13 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         .collect()
 }
 
+/// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
+pub fn local_time(ts: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(ts as i64)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,11 +76,4 @@ mod tests {
         assert_eq!(joined, "go to https:// now");
         assert!(segments("go to https:// now").iter().all(|s| matches!(s, Segment::Text(_))));
     }
-}
-
-/// `HH:MM` in the local time zone for a server timestamp (ms since the Unix epoch).
-pub fn local_time(ts: u64) -> String {
-    chrono::DateTime::from_timestamp_millis(ts as i64)
-        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
-        .unwrap_or_default()
 }

@@ -132,6 +132,7 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::React { room, id, emoji, on } => client.react(&room, id, &emoji, on).await,
         Command::Edit { room, id, text } => client.edit(&room, id, &text).await,
         Command::Delete { room, id } => client.delete(&room, id).await,
+        Command::Moderate { room, command } => client.moderate(&room, command).await,
         Command::Typing { place } => client.typing(place).await,
         Command::Search { text, before, limit } => client.search(&text, before, limit).await,
         Command::Connect { .. }

@@ -37,6 +37,7 @@ mod error;
 mod login;
 #[cfg(any(feature = "websocket", feature = "web"))]
 mod message_pipe;
+mod moderation_line;
 mod network;
 mod outbox;
 #[cfg(feature = "client")]
@@ -64,6 +65,7 @@ pub use error::{ClientError, ConnectError, Disconnect, GaveUp, GaveUpKind};
 pub use login::{ConnectOptions, LoggedIn, Trust};
 #[cfg(any(feature = "websocket", feature = "web"))]
 pub use message_pipe::MessagePipe;
+pub use moderation_line::parse_moderation;
 #[cfg(feature = "client")]
 pub use quic::{Client, Quic};
 #[cfg(feature = "client")]
