@@ -1433,3 +1433,67 @@ async fn a_message_is_edited_and_deleted_from_its_menu() {
 const MESSAGE_MENU: (u32, u32) = (1004, 695);
 const MENU_EDIT: (u32, u32) = (931, 695);
 const MENU_DELETE: (u32, u32) = (985, 695);
+
+/// The "new messages" line: alice reads the lobby, leaves (the power button), and the bot says
+/// two things meanwhile; logged in again, the app draws the line between what she read and
+/// what came since, from where this device kept her place.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_new_messages_line_sits_where_the_user_stopped_reading() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    bot.send("before you left").await;
+    app.copy_window_until(|text| text.contains("before you left")).await;
+    let marks = app.config.path().join("anseo").join("read.json");
+    wait_for_file(&marks).await;
+    app.click(LEAVE_SERVER.0, LEAVE_SERVER.1);
+    bot.expect_json("alice offline", |v| {
+        (v["type"] == "presence" && v["event"] == "offline" && v["user"] == "alice").then_some(())
+    })
+    .await;
+    bot.send("while you were away 1").await;
+    bot.send("while you were away 2").await;
+    app.log_in("alice", &mut bot).await;
+    let shown = app
+        .copy_window_until(|text| text.contains("while you were away 2") && text.contains("New messages"))
+        .await;
+    app.screenshot("new-messages-line.png");
+    let at = |what: &str| shown.find(what).unwrap_or_else(|| panic!("no {what:?} in {shown}"));
+    let line = shown.lines().position(|l| l.trim() == "New messages").expect("the line on its own");
+    let line_at = shown.lines().take(line).map(|l| l.len() + 1).sum::<usize>();
+    assert!(at("before you left") < line_at && line_at < at("while you were away 1"), "{shown}");
+}
+
+/// The power button at the bottom of the rooms column (leave the server).
+const LEAVE_SERVER: (u32, u32) = (235, 772);
+
+/// Search in the app: the magnifier, the words typed and Enter; the hit shows with its room
+/// and sender, and a click on it closes the dialog and brings the message (scrolled out of
+/// view by later ones) back into view, marked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_finds_a_message_and_a_click_jumps_to_it() {
+    let Some(xvfb) = display_tools() else { return };
+    let Scene { app, mut bot, _server, _one } = alice_and_bot(&xvfb).await;
+    bot.send("the wifi password is lantern").await;
+    for i in 1..=20 {
+        bot.send(&format!("later message {i}")).await;
+    }
+    app.copy_window_until(|text| text.contains("later message 20")).await;
+    app.click(SEARCH_BUTTON.0, SEARCH_BUTTON.1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.type_text("lanter", 20);
+    app.key("Return");
+    let shown = app.copy_window_clicking(SEARCH_TITLE, |text| text.contains("#lobby · bot")).await;
+    assert!(shown.contains("the wifi password is lantern"), "{shown}");
+    app.screenshot("search-results.png");
+    app.click(FIRST_RESULT.0, FIRST_RESULT.1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot("search-jumped.png");
+    let after = app.copy_window_until(|text| !text.contains("Words to find")).await;
+    assert!(after.contains("the wifi password is lantern"), "{after}");
+}
+
+/// The magnifier in the conversation's header, and the first search result, in 1280x800.
+const SEARCH_BUTTON: (u32, u32) = (946, 30);
+const FIRST_RESULT: (u32, u32) = (640, 462);
+/// The search dialog's title: a click there selects nothing.
+const SEARCH_TITLE: (u32, u32) = (700, 324);
