@@ -36,6 +36,8 @@ pub mod model;
 pub mod network;
 pub mod notifier;
 pub mod read_marks;
+#[cfg(all(not(target_arch = "wasm32"), not(target_os = "android"), not(target_os = "ios")))]
+pub mod recorder;
 #[cfg(test)]
 pub mod renders;
 pub mod settings;

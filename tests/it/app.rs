@@ -935,12 +935,21 @@ impl SoundServer {
         let process = Command::new("pulseaudio")
             .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
             .args(["-L", "module-null-sink", "-L", &native])
+            // A microphone that hears a 440 Hz tone.
+            .args(["-L", "module-sine-source source_name=tone frequency=440"])
             .env("HOME", dir)
             .stderr(Stdio::null())
             .spawn()
             .expect("start pulseaudio (apt-get install pulseaudio)");
         wait_for_file(&socket).await;
-        SoundServer { _process: Reaper(process), address: Self::address(dir) }
+        let address = Self::address(dir);
+        let status = Command::new("pactl")
+            .args(["set-default-source", "tone"])
+            .env("PULSE_SERVER", &address)
+            .status()
+            .expect("run pactl");
+        assert!(status.success(), "pactl set-default-source tone failed");
+        SoundServer { _process: Reaper(process), address }
     }
 
     /// How many streams are playing into it now (not paused: "corked").
@@ -1497,3 +1506,51 @@ const SEARCH_BUTTON: (u32, u32) = (946, 30);
 const FIRST_RESULT: (u32, u32) = (640, 462);
 /// The search dialog's title: a click there selects nothing.
 const SEARCH_TITLE: (u32, u32) = (700, 324);
+
+/// A voice clip recorded in the desktop app (its own recorder: the web view has no microphone)
+/// from the sound server's microphone, which hears a 440 Hz tone: about 1.5 s of it reach the
+/// terminal client as a WAV file, and the tone is in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desktop_app_records_a_voice_clip_from_the_microphone() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let downloads = tempfile::tempdir().unwrap();
+    let mut bot =
+        Cli::login_with(&server, "bot", &["--json", "--download-dir", downloads.path().to_str().unwrap()])
+            .await;
+    let (app, _sound) = AppWindow::start_with_sound(&xvfb, &server, "alice").await;
+    app.log_in("alice", &mut bot).await;
+    app.screenshot("voice-before.png");
+    app.click(MICROPHONE.0, MICROPHONE.1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.screenshot("voice-recording.png");
+    app.click(MICROPHONE.0, MICROPHONE.1);
+    let clip = bot
+        .expect_json("alice's clip", |v| {
+            (v["type"] == "message" && v["attachment"].is_object()).then(|| v["attachment"].clone())
+        })
+        .await;
+    assert_eq!(clip["mime"], "audio/x-wav", "{clip}");
+    assert!(clip["name"].as_str().unwrap().starts_with("voice clip "), "{clip}");
+    let seconds = (clip["size"].as_u64().unwrap() - 44) as f64 / 32_000.0;
+    assert!((1.0..4.0).contains(&seconds), "a clip of {seconds} s");
+    bot.send(&format!("/get {}", clip["hash"].as_str().unwrap())).await;
+    let path = bot
+        .expect_json("the clip saved", |v| {
+            (v["type"] == "downloaded").then(|| v["path"].as_str().unwrap().to_string())
+        })
+        .await;
+    let wav = std::fs::read(path).unwrap();
+    let samples: Vec<f64> =
+        wav[44..].chunks_exact(2).map(|b| f64::from(i16::from_le_bytes([b[0], b[1]]))).collect();
+    let loud = (samples.iter().map(|s| s * s).sum::<f64>() / samples.len() as f64).sqrt();
+    assert!(loud > 1000.0, "the clip is silent (rms {loud})");
+    // The tone's 440 Hz: about 880 zero crossings a second.
+    let crossings = samples.windows(2).filter(|w| (w[0] < 0.0) != (w[1] < 0.0)).count() as f64;
+    let per_second = crossings / (samples.len() as f64 / 16_000.0);
+    assert!((700.0..1100.0).contains(&per_second), "{per_second} zero crossings a second");
+}
+
+/// The microphone beside the emoji button in the composer (1280x800).
+const MICROPHONE: (u32, u32) = (400, 760);

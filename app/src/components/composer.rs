@@ -160,7 +160,7 @@ pub fn Composer() -> Element {
             div { class: "composer-row",
                 AttachButton {}
                 EmojiButton {}
-                if cfg!(target_arch = "wasm32") {
+                if cfg!(any(target_arch = "wasm32", not(any(target_os = "android", target_os = "ios")))) {
                     VoiceButton {}
                 }
                 textarea {

@@ -1,9 +1,8 @@
-//! The composer's microphone (in the browser): records a voice clip and sends it as a WAV file
-//! when pressed again (at most five minutes). The page records with the Web Audio API (every
-//! browser with a microphone can), keeps 16 kHz mono samples and writes them as 16-bit WAV, a
-//! file every player plays.
-//!
-//! The desktop app does not record: its web view (WebKitGTK) is not given the microphone.
+//! The composer's microphone: records a voice clip and sends it as a WAV file when pressed
+//! again (at most five minutes), 16 kHz mono 16-bit, a file every player plays. In the browser
+//! the page records with the Web Audio API (every browser with a microphone can); the desktop
+//! app, whose web view (WebKitGTK) is not given the microphone, records natively
+//! ([`crate::recorder`]). Phones cannot record yet.
 
 use dioxus::prelude::*;
 use serde::Deserialize;
@@ -96,6 +95,90 @@ window.anseoVoice = () => (recording ? stop() : start());
 
 #[component]
 pub fn VoiceButton() -> Element {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rsx! { NativeVoiceButton {} };
+    #[cfg(target_arch = "wasm32")]
+    rsx! { PageVoiceButton {} }
+}
+
+/// The microphone of the desktop app: the recorder runs on a thread of its own.
+#[cfg(not(target_arch = "wasm32"))]
+#[component]
+fn NativeVoiceButton() -> Element {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use crate::model::PickedFile;
+    use crate::recorder::Recorder;
+
+    /// What a press did: started recording, or stopped with the clip written.
+    enum Step {
+        Started(Recorder),
+        Finished(std::path::PathBuf),
+    }
+
+    let dispatch = use_dispatch();
+    let recorder = use_hook(|| Rc::new(RefCell::new(None::<Recorder>)));
+    let mut recording = use_signal(|| false);
+    let mut busy = use_signal(|| false);
+    let onclick = move |_| {
+        if busy() {
+            return;
+        }
+        let recorder = recorder.clone();
+        busy.set(true);
+        spawn(async move {
+            let running = recorder.borrow_mut().take();
+            let outcome = match running {
+                None => tokio::task::spawn_blocking(|| Recorder::start().map(Step::Started)).await,
+                Some(running) => {
+                    let folder = std::env::temp_dir().join("anseo-voice");
+                    tokio::task::spawn_blocking(move || running.finish(&folder).map(Step::Finished)).await
+                }
+            };
+            busy.set(false);
+            recording.set(false);
+            match outcome {
+                Ok(Ok(Step::Started(started))) => {
+                    recording.set(true);
+                    *recorder.borrow_mut() = Some(started);
+                }
+                Ok(Ok(Step::Finished(path))) => dispatch.act(Action::SendFile(PickedFile::Path(path))),
+                Ok(Err(reason)) => {
+                    dispatch.act(Action::ShowError(format!("Could not record a voice clip: {reason}.")))
+                }
+                Err(_) => {}
+            }
+        });
+    };
+    voice_button(recording(), onclick)
+}
+
+/// The button itself, recording or not.
+fn voice_button(recording: bool, onclick: impl FnMut(MouseEvent) + 'static) -> Element {
+    let (label, kind, class) = if recording {
+        ("Stop and send the voice clip", IconKind::Stop, "icon-button voice recording")
+    } else {
+        ("Record a voice clip", IconKind::Microphone, "icon-button voice")
+    };
+    rsx! {
+        button {
+            class: "{class}",
+            id: "voice-record",
+            r#type: "button",
+            title: "{label}",
+            aria_label: "{label}",
+            aria_pressed: "{recording}",
+            onclick,
+            Icon { kind }
+        }
+    }
+}
+
+/// The microphone of the page: the recording script does the work.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[component]
+fn PageVoiceButton() -> Element {
     let dispatch = use_dispatch();
     let mut recording = use_signal(|| false);
     use_hook(move || {
@@ -112,23 +195,7 @@ pub fn VoiceButton() -> Element {
             }
         })
     });
-    let (label, kind, class) = if recording() {
-        ("Stop and send the voice clip", IconKind::Stop, "icon-button voice recording")
-    } else {
-        ("Record a voice clip", IconKind::Microphone, "icon-button voice")
-    };
-    rsx! {
-        button {
-            class: "{class}",
-            id: "voice-record",
-            r#type: "button",
-            title: "{label}",
-            aria_label: "{label}",
-            aria_pressed: "{recording()}",
-            onclick: move |_| run_script("window.anseoVoice && window.anseoVoice()"),
-            Icon { kind }
-        }
-    }
+    voice_button(recording(), move |_| run_script("window.anseoVoice && window.anseoVoice()"))
 }
 
 /// The recording script, with the longest clip.
