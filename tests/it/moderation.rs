@@ -94,7 +94,7 @@ async fn owners_and_moderators_keep_order_and_nobody_else_can() {
     carol.send("/join class").await;
     assert_eq!(
         refusal(&mut carol, "carol's rejoin").await,
-        ("banned".into(), "you are banned from 'class'".into())
+        ("not_allowed".into(), "you are banned from 'class'".into())
     );
 
     alice.send("/topic Maths at nine").await;
@@ -113,7 +113,7 @@ async fn owners_and_moderators_keep_order_and_nobody_else_can() {
     let server = TestServer::start_in(server.kill(), &[]);
     let mut carol = Cli::login(&server, "carol").await;
     carol.send("/join class").await;
-    assert_eq!(refusal(&mut carol, "carol's rejoin after the restart").await.0, "banned");
+    assert_eq!(refusal(&mut carol, "carol's rejoin after the restart").await.0, "not_allowed");
     let mut dave = Cli::login(&server, "dave").await;
     dave.send("/join class").await;
     let history = dave

@@ -312,7 +312,7 @@ impl Chat {
                     && user != self.me
                     && joined.members.insert(user.clone())
                 {
-                    joined.timeline.add_notice(after_seq, Notice { text: format!("{user} joined"), ts });
+                    joined.timeline.add_presence_notice(after_seq, true, user, ts);
                 }
             }
             PresenceChange::LeftRoom { room, user, members, after_seq } => {
@@ -321,7 +321,7 @@ impl Chat {
                     && user != self.me
                     && joined.members.remove(&user)
                 {
-                    joined.timeline.add_notice(after_seq, Notice { text: format!("{user} left"), ts });
+                    joined.timeline.add_presence_notice(after_seq, false, user, ts);
                 }
             }
             PresenceChange::RoomCreated { room } => {

@@ -1879,3 +1879,41 @@ fn moderation_is_typed_in_the_message_box() {
     );
     assert_eq!(chat(&model).composer_error, None);
 }
+
+#[test]
+fn people_joining_at_one_place_share_one_notice() {
+    let mut model = logged_in();
+    model.apply(message("lobby", 1, "bob", "hello"));
+    let joined = |seq, user: &str| {
+        presence(
+            seq,
+            PresenceChange::JoinedRoom { room: "lobby".into(), user: user.into(), members: 3, after_seq: 1 },
+        )
+    };
+    let notices = |model: &Model| -> Vec<String> {
+        chat(model).rooms["lobby"]
+            .timeline
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Notice(notice) => Some(notice.text.clone()),
+                Entry::Message(_) => None,
+            })
+            .collect()
+    };
+    model.apply(joined(11, "carol"));
+    assert_eq!(notices(&model), ["carol joined"]);
+    model.apply(joined(12, "dave"));
+    model.apply(joined(13, "erin"));
+    assert_eq!(notices(&model), ["carol, dave and erin joined"]);
+    for (i, name) in ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"].iter().enumerate() {
+        model.apply(joined(14 + i as u64, name));
+    }
+    assert_eq!(notices(&model), ["12 people joined"]);
+    // After a message, a join is news of its own again.
+    model.apply(message("lobby", 2, "bob", "welcome all"));
+    model.apply(presence(
+        30,
+        PresenceChange::JoinedRoom { room: "lobby".into(), user: "zed".into(), members: 15, after_seq: 2 },
+    ));
+    assert_eq!(notices(&model), ["12 people joined", "zed joined"]);
+}

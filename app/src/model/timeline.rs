@@ -65,7 +65,21 @@ pub struct Timeline {
     arrivals: u64,
     /// The highest message sequence number seen in this epoch.
     last_seq: u64,
+    /// The last notice of people joining (or leaving), which more of the same at the same
+    /// place join: a big room says "12 people joined" once, not twelve lines.
+    group: Option<PresenceGroup>,
 }
+
+/// A notice of several people joining or leaving at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PresenceGroup {
+    key: Key,
+    joined: bool,
+    names: Vec<String>,
+}
+
+/// People named in a grouped notice, at most; beyond, it counts them.
+const NAMES_IN_A_NOTICE: usize = 3;
 
 impl Timeline {
     /// Adds a message with its sequence number; a message already present (same id and time)
@@ -92,6 +106,28 @@ impl Timeline {
     pub fn add_notice(&mut self, after_seq: u64, notice: Notice) {
         let key = Key { epoch: self.epoch, seq: after_seq, kind: 1, arrival: self.next_arrival() };
         self.insert(key, Entry::Notice(notice));
+    }
+
+    /// Adds "NAME joined" (or "NAME left") after message `after_seq`; the same about others
+    /// at the same place goes into the one notice ("bob and carol joined", "12 people joined").
+    pub fn add_presence_notice(&mut self, after_seq: u64, joined: bool, name: String, ts: u64) {
+        let open = self.group.as_mut().filter(|group| {
+            group.joined == joined && group.key.epoch == self.epoch && group.key.seq == after_seq
+        });
+        if let Some(group) = open {
+            if !group.names.contains(&name) {
+                group.names.push(name);
+            }
+            let (key, text) = (group.key, group_text(&group.names, joined));
+            if let Ok(at) = self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+                self.entries[at].1 = Entry::Notice(Notice { text, ts });
+            }
+            return;
+        }
+        let key = Key { epoch: self.epoch, seq: after_seq, kind: 1, arrival: self.next_arrival() };
+        let text = group_text(std::slice::from_ref(&name), joined);
+        self.insert(key, Entry::Notice(Notice { text, ts }));
+        self.group = Some(PresenceGroup { key, joined, names: vec![name] });
     }
 
     /// Adds a notice that is a room message of its own (a moderation notice), after message
@@ -200,6 +236,18 @@ impl Timeline {
             let at = self.entries.partition_point(|(k, _)| *k < key);
             self.entries.insert(at, (key, entry));
         }
+    }
+}
+
+/// "bob joined", "bob and carol joined", "bob, carol and dave joined", "12 people joined".
+fn group_text(names: &[String], joined: bool) -> String {
+    let verb = if joined { "joined" } else { "left" };
+    match names {
+        [one] => format!("{one} {verb}"),
+        [rest @ .., last] if names.len() <= NAMES_IN_A_NOTICE => {
+            format!("{} and {last} {verb}", rest.join(", "))
+        }
+        _ => format!("{} people {verb}", names.len()),
     }
 }
 

@@ -39,11 +39,18 @@ pub async fn run(ctx: &Ctx, args: &Fanout) -> anyhow::Result<BenchResult> {
     let mut first: Option<BenchResult> = None;
     let mut rate = args.rate;
     for _ in 0..if args.find_max { args.max_steps } else { 1 } {
-        let result = step(ctx, args, &run, &clients.senders, rate).await;
-        let sustained = result.extra["sustained"] == json!(true);
+        let mut result = step(ctx, args, &run, &clients.senders, rate).await;
         steps.push(step_summary(&result));
+        // On a noisy machine one hiccup can fail a step the server sustains: with --find-max
+        // a failed step is run once more before the search stops.
+        if args.find_max && !is_sustained(&result) {
+            result = step(ctx, args, &run, &clients.senders, rate).await;
+            let mut retry = step_summary(&result);
+            retry["retry"] = json!(true);
+            steps.push(retry);
+        }
         first.get_or_insert_with(|| result.clone());
-        if !sustained {
+        if !is_sustained(&result) {
             break;
         }
         best = Some(result);
@@ -67,6 +74,11 @@ pub async fn run(ctx: &Ctx, args: &Fanout) -> anyhow::Result<BenchResult> {
     result.param("find_max", args.find_max);
     quit_all(&run, clients.senders).await;
     Ok(result)
+}
+
+/// Whether a step's rate was sustained (everything delivered in time, nobody cut).
+fn is_sustained(result: &BenchResult) -> bool {
+    result.extra["sustained"] == json!(true)
 }
 
 /// One measured step at `rate` messages per second.

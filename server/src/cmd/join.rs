@@ -37,7 +37,7 @@ impl Join {
         let already_in = user.rooms.contains(&key);
         if let Some(room) = state.room(&name).filter(|room| !already_in && room.order.is_banned(&user.name)) {
             let message = format!("you are banned from '{}'", room.name);
-            return Err(CommandError::new(ErrorCode::Banned, message));
+            return Err(CommandError::new(ErrorCode::NotAllowed, message));
         }
         if !already_in && user.rooms.len() >= hub.limits().max_rooms_per_user {
             let max = hub.limits().max_rooms_per_user;

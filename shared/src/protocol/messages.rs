@@ -395,8 +395,6 @@ pub enum ErrorCode {
     BoardFull,
     /// The sender is muted in the room for a while (the message says until when).
     Muted,
-    /// The name is banned from the room.
-    Banned,
 }
 
 impl ErrorCode {
@@ -426,7 +424,6 @@ impl ErrorCode {
             ErrorCode::NotAllowed => "not_allowed",
             ErrorCode::BoardFull => "board_full",
             ErrorCode::Muted => "muted",
-            ErrorCode::Banned => "banned",
         }
     }
 }
