@@ -8,9 +8,7 @@
 use anseo_shared::protocol::{ErrorCode, MessageKind, MessageState, fold_name, normalize_room};
 
 use super::post::{Post, post};
-use super::say::muted;
-use super::{CommandError, content};
-use crate::clock::now_ms;
+use super::{CommandError, access, content};
 use crate::hub::{ClientId, Hub, Standing};
 
 #[derive(Debug)]
@@ -43,17 +41,8 @@ impl Amend {
             return Err(CommandError::new(ErrorCode::Unavailable, message));
         }
         let state = hub.lock();
-        let Some(room) = state.room(&room_name) else {
-            return Err(CommandError::new(ErrorCode::NoSuchRoom, format!("no room '{room_name}'")));
-        };
-        if !room.members.contains(&me) {
-            let message = format!("you are not in '{}'; join it first", room.name);
-            return Err(CommandError::new(ErrorCode::NotInRoom, message));
-        }
-        let name = state.user(me).map(|u| u.name.as_str()).unwrap_or_default();
-        if let Some(until) = room.order.muted_until(name, now_ms()) {
-            return Err(muted(&room.name, until));
-        }
+        let room = access::member_room(&state, &room_name, me)?;
+        access::not_muted(&state, room, me)?;
         let moderates = state.standing_of(room, me) >= Standing::Moderator;
         Ok(AmendRequest { room: room.name.clone(), id: self.id, text: self.text, moderates })
     }

@@ -5,6 +5,7 @@
 //! [`ErrorReply`](anseo_shared::protocol::ErrorReply) to the sender and never touches anyone
 //! else.
 
+mod access;
 mod amend;
 mod board;
 mod content;

@@ -4,7 +4,7 @@
 
 use anseo_shared::protocol::{ErrorCode, Reaction, ServerMsg, normalize_room, validate_emoji};
 
-use super::CommandError;
+use super::{CommandError, access};
 use crate::clock::now_ms;
 use crate::hub::{ClientId, Hub, encode};
 use crate::store::WriteOp;
@@ -23,13 +23,7 @@ impl React {
         validate_emoji(&self.emoji).map_err(|e| CommandError::new(ErrorCode::InvalidText, e.to_string()))?;
 
         let state = hub.lock();
-        let Some(room) = state.room(&room_name) else {
-            return Err(CommandError::new(ErrorCode::NoSuchRoom, format!("no room '{room_name}'")));
-        };
-        if !room.members.contains(&me) {
-            let message = format!("you are not in '{}'; join it first", room.name);
-            return Err(CommandError::new(ErrorCode::NotInRoom, message));
-        }
+        let room = access::member_room(&state, &room_name, me)?;
         if self.id == 0 || self.id > state.last_message_id() {
             return Err(CommandError::new(ErrorCode::NotFound, format!("there is no message {}", self.id)));
         }

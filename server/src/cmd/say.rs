@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anseo_shared::protocol::{Attachment, ErrorCode, ErrorReply, MessageKind, ServerMsg, normalize_room};
 
 use super::post::Post;
-use super::{CommandError, content};
+use super::{CommandError, access, content};
 use crate::clock::now_ms;
 use crate::hub::{ClientId, Hub, HubHandle, encode};
 use crate::outbox::Outbox;
@@ -28,17 +28,8 @@ impl Say {
         content::check(hub, &self.text, self.attachment.as_ref())?;
 
         let mut state = hub.lock();
-        let Some(room) = state.room(&room_name) else {
-            return Err(CommandError::new(ErrorCode::NoSuchRoom, format!("no room '{room_name}'")));
-        };
-        if !room.members.contains(&me) {
-            let message = format!("you are not in '{}'; join it first", room.name);
-            return Err(CommandError::new(ErrorCode::NotInRoom, message));
-        }
-        let name = state.user(me).map(|u| u.name.as_str()).unwrap_or_default();
-        if let Some(until) = room.order.muted_until(name, now_ms()) {
-            return Err(muted(&room.name, until));
-        }
+        let room = access::member_room(&state, &room_name, me)?;
+        access::not_muted(&state, room, me)?;
         if !state.first_send(me, self.client_msg_id) {
             return Err(CommandError::new(ErrorCode::AlreadyPosted, "already posted"));
         }
@@ -50,18 +41,6 @@ impl Say {
         };
         super::post::post(hub, &mut state, me, &room_name, post, Vec::new())
     }
-}
-
-/// The refusal of a muted user's message: until when, in minutes from now and in UTC.
-pub(super) fn muted(room: &str, until: u64) -> CommandError {
-    let minutes = until.saturating_sub(now_ms()).div_ceil(60_000);
-    let secs = until / 1000;
-    let (hours, mins) = ((secs / 3600) % 24, (secs / 60) % 60);
-    let message = format!(
-        "you are muted in '{room}' for {minutes} more minute{} (until {hours:02}:{mins:02} UTC)",
-        if minutes == 1 { "" } else { "s" }
-    );
-    CommandError::new(ErrorCode::Muted, message)
 }
 
 /// A message (room or direct) whose write failed: its sender is told, so the client does not
