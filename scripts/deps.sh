@@ -3,7 +3,8 @@
 # the WebKitGTK stack for the desktop app, zenity for its file dialog where no desktop portal
 # runs and ALSA for its voice clips (headers to build; the PulseAudio plug-in to record from a
 # sound server), Xvfb, xdotool, xclip, GTK for Python (a drag source) and PulseAudio (a sound server with
-# no speakers, to hear a voice clip play) for its end-to-end test, clang and
+# no speakers, to hear a voice clip play; dunst on a session bus, to see its notifications) for
+# its end-to-end test, clang and
 # the arm64 headers for the Android type-check, openssl for certificate checks, Chromium and
 # its WebDriver and Firefox ESR for the browser tests (Firefox's WebDriver, geckodriver, is no
 # Debian package: scripts/geckodriver.sh installs it).
@@ -12,7 +13,7 @@ set -euo pipefail
 
 packages=(pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev zenity libasound2-dev libasound2-plugins)
 if [[ "${1:-}" != "--app-only" ]]; then
-    packages+=(iproute2 xvfb xdotool xclip python3-gi gir1.2-gtk-3.0 pulseaudio imagemagick clang llvm libc6-dev-arm64-cross openssl chromium chromium-driver firefox-esr)
+    packages+=(iproute2 xvfb xdotool xclip python3-gi gir1.2-gtk-3.0 pulseaudio dunst dbus imagemagick clang llvm libc6-dev-arm64-cross openssl chromium chromium-driver firefox-esr)
 fi
 
 missing=()

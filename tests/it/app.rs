@@ -1554,3 +1554,116 @@ async fn the_desktop_app_records_a_voice_clip_from_the_microphone() {
 
 /// The microphone beside the emoji button in the composer (1280x800).
 const MICROPHONE: (u32, u32) = (400, 760);
+
+/// A session bus with dunst on it (the notification service of many Linux desktops), showing
+/// on `display`; each notification times out after a second into dunst's history, where
+/// `dunstctl` reads it back.
+struct NotificationService {
+    _dunst: Reaper,
+    _bus: Reaper,
+    address: String,
+}
+
+impl NotificationService {
+    async fn start(display: &str, dir: &Path) -> NotificationService {
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon (apt-get install dbus)");
+        let stdout = bus.stdout.take().expect("dbus-daemon's stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+            let _ = tx.send(line);
+        });
+        let bus = Reaper(bus);
+        let address = rx.recv_timeout(WAIT).expect("the session bus's address").trim().to_string();
+        let config = dir.join("dunstrc");
+        let timeouts =
+            ["low", "normal", "critical"].map(|u| format!("[urgency_{u}]\n    timeout = 1\n")).concat();
+        std::fs::write(&config, format!("[global]\n    history_length = 100\n{timeouts}")).unwrap();
+        let dunst = Command::new("dunst")
+            .arg("-config")
+            .arg(&config)
+            .env("DISPLAY", display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dunst (apt-get install dunst)");
+        let service = NotificationService { _dunst: Reaper(dunst), _bus: bus, address };
+        let deadline = Instant::now() + WAIT;
+        while service.dunstctl(&["count", "history"]).is_none() {
+            assert!(Instant::now() < deadline, "dunst did not come up on the session bus");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        service
+    }
+
+    fn dunstctl(&self, args: &[&str]) -> Option<String> {
+        let output = Command::new("dunstctl")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .ok()?;
+        output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// `(summary, body)` of every notification shown and gone, newest first.
+    fn history(&self) -> Vec<(String, String)> {
+        let Some(text) = self.dunstctl(&["history"]) else { return Vec::new() };
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let field =
+            |n: &serde_json::Value, key: &str| n[key]["data"].as_str().unwrap_or_default().to_string();
+        json["data"][0]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| (field(n, "summary"), field(n, "body")))
+            .collect()
+    }
+
+    /// Waits until a notification `(summary, body)` has been shown.
+    async fn expect(&self, summary: &str, body: &str) -> Vec<(String, String)> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let seen = self.history();
+            if seen.iter().any(|(s, b)| s == summary && b == body) {
+                return seen;
+            }
+            assert!(Instant::now() < deadline, "no notification {summary:?} {body:?}; dunst showed {seen:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Notifications through a real notification service (dunst on a session bus): a direct
+/// message, which alice does not see (the lobby is open), raises one with the sender and the
+/// text; a mention in the lobby she is looking at raises none.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_direct_message_raises_a_desktop_notification_and_what_alice_sees_does_not() {
+    let Some(xvfb) = display_tools() else { return };
+    let _one = ONE_APP.lock().await;
+    let server = TestServer::start();
+    let mut bot = Cli::login(&server, "bot").await;
+    let (xserver, display) = start_xvfb(&xvfb);
+    let config = tempfile::tempdir().expect("temp config dir");
+    let service = NotificationService::start(&display, config.path()).await;
+    let mut command = Command::new(binary("anseo"));
+    command.env("DBUS_SESSION_BUS_ADDRESS", &service.address);
+    let app =
+        AppWindow::open_as(command, xserver, display, config, &pinned(&server, &server.addr), "alice", "")
+            .await;
+    app.log_in("alice", &mut bot).await;
+
+    bot.send("/msg alice are you coming to the meeting?").await;
+    service.expect("bot", "are you coming to the meeting?").await;
+    bot.send("@alice the lobby is where you are").await;
+    bot.send("/msg alice second").await;
+    let seen = service.expect("bot", "second").await;
+    assert!(!seen.iter().any(|(_, body)| body.contains("the lobby is where you are")), "{seen:?}");
+    assert_eq!(seen.len(), 2, "{seen:?}");
+}
