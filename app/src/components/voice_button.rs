@@ -95,14 +95,16 @@ window.anseoVoice = () => (recording ? stop() : start());
 
 #[component]
 pub fn VoiceButton() -> Element {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(target_os = "android", target_os = "ios"))]
+    return rsx! {};
+    #[cfg(all(not(target_arch = "wasm32"), not(target_os = "android"), not(target_os = "ios")))]
     return rsx! { NativeVoiceButton {} };
     #[cfg(target_arch = "wasm32")]
     rsx! { PageVoiceButton {} }
 }
 
 /// The microphone of the desktop app: the recorder runs on a thread of its own.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), not(target_os = "android"), not(target_os = "ios")))]
 #[component]
 fn NativeVoiceButton() -> Element {
     use std::cell::RefCell;
