@@ -468,3 +468,41 @@ async fn chromium_on_a_phone_shows_the_board_and_draws_on_it_with_a_finger() {
     assert!(first[1].as_u64().unwrap() < last[1].as_u64().unwrap(), "{points:?}");
     browser.screenshot("browser-board-phone").await;
 }
+
+/// Edits and deletes on a phone screen, in the browser: the ⋯ under pia's message offers Edit
+/// (a field with her text: typing and Enter sends the new text) and Delete; the terminal gets
+/// `edited` and `deleted`, and the page shows "(edited)", then "message deleted".
+#[tokio::test]
+async fn chromium_on_a_phone_edits_and_deletes_from_a_messages_menu() {
+    let server = TestServer::start();
+    let mut tess = Cli::login(&server, "tess").await;
+    let browser = Browser::chromium(&server, PHONE).await;
+    browser.log_in(&server, "pia").await;
+    browser.say("see you at noon").await;
+    let said = tess.expect_json("pia's message", message_from("message", "pia")).await;
+    let menu = "button.message-menu-button";
+    browser.find(menu).await.click().await.expect("open the message's menu");
+    let edit = browser.client.find(Locator::XPath("//button[text()='Edit']")).await.expect("the Edit item");
+    edit.click().await.expect("choose Edit");
+    let field = browser.find("input.edit-input").await;
+    field.clear().await.expect("empty the field");
+    field.send_keys("see you at one").await.expect("type the new text");
+    field.send_keys(&Key::Enter).await.expect("press Enter");
+    let edited = tess.expect_json("pia's edit", |v| (v["type"] == "edited").then(|| v.clone())).await;
+    assert_eq!(
+        (&edited["id"], &edited["text"], &edited["by"]),
+        (&said["id"], &json!("see you at one"), &json!("pia"))
+    );
+    browser.wait_for_text("(edited)").await;
+    browser.screenshot("browser-edited-phone").await;
+
+    browser.find(menu).await.click().await.expect("open the message's menu again");
+    let delete =
+        browser.client.find(Locator::XPath("//button[text()='Delete']")).await.expect("the Delete item");
+    delete.click().await.expect("choose Delete");
+    let deleted = tess.expect_json("pia's deletion", |v| (v["type"] == "deleted").then(|| v.clone())).await;
+    assert_eq!(deleted["id"], said["id"]);
+    browser.wait_for_text("message deleted").await;
+    assert!(!browser.text().await.contains("see you at one"), "the deleted text still shows");
+    browser.screenshot("browser-deleted-phone").await;
+}
