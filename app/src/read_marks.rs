@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::time::Duration;
+
+use anseo_shared::client::rt::Instant;
 
 use anseo_shared::protocol::fold_name;
 use serde::{Deserialize, Serialize};
@@ -72,6 +75,37 @@ impl ReadMarks {
     }
 }
 
+/// Writes one login's marks at most once every [`SAVE_EVERY`] (they move with every message
+/// read in a busy room); the latest marks in between wait, and are written at the session's
+/// end at the latest.
+#[derive(Debug, Default)]
+pub struct MarkSaver {
+    waiting: Option<BTreeMap<String, u64>>,
+    last: Option<Instant>,
+}
+
+/// The shortest time between two writes of the marks.
+pub const SAVE_EVERY: Duration = Duration::from_secs(1);
+
+impl MarkSaver {
+    /// Keeps `rooms` as `name`'s marks on `server`: now, or once [`SAVE_EVERY`] has passed.
+    pub fn offer(&mut self, marks: &ReadMarks, server: &str, name: &str, rooms: BTreeMap<String, u64>) {
+        self.waiting = Some(rooms);
+        if self.last.is_none_or(|last| last.elapsed() >= SAVE_EVERY) {
+            self.flush(marks, server, name);
+        }
+    }
+
+    /// Writes the marks still waiting, if any.
+    pub fn flush(&mut self, marks: &ReadMarks, server: &str, name: &str) {
+        let Some(rooms) = self.waiting.take() else { return };
+        self.last = Some(Instant::now());
+        if let Err(e) = marks.save(server, name, &rooms) {
+            tracing::warn!(error = %e, "cannot keep where the user stopped reading");
+        }
+    }
+}
+
 impl Login {
     fn is(&self, server: &str, name: &str) -> bool {
         self.server == server.trim() && self.name == fold_name(name)
@@ -93,5 +127,18 @@ mod tests {
         assert_eq!(marks.load("host:4433", "alice"), rooms);
         assert_eq!(marks.load("other:4433", "ALICE")["lobby"], 3);
         assert!(marks.load("host:4433", "bob").is_empty());
+    }
+
+    #[test]
+    fn marks_moving_fast_are_written_once_a_second_and_the_last_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let marks = ReadMarks::new(Place::file(dir.path().join("read.json")));
+        let mut saver = MarkSaver::default();
+        let at = |id: u64| BTreeMap::from([("lobby".to_string(), id)]);
+        saver.offer(&marks, "host:4433", "alice", at(1));
+        saver.offer(&marks, "host:4433", "alice", at(2));
+        assert_eq!(marks.load("host:4433", "alice"), at(1), "the second waits");
+        saver.flush(&marks, "host:4433", "alice");
+        assert_eq!(marks.load("host:4433", "alice"), at(2));
     }
 }

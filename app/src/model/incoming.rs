@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use anseo_shared::client::{Addressee, ChatEvent, Presence, PresenceChange};
-use anseo_shared::protocol::{DirectMessage, HistoryPage, LOBBY, RoomInfo, RoomMessage, Welcome};
+use anseo_shared::protocol::{
+    DirectMessage, HistoryPage, LOBBY, MessageKind, RoomInfo, RoomMessage, Welcome,
+};
 
 use super::{
     Chat, ChatLine, Dialog, Download, Media, NetEvent, Notice, PAGE, PendingLine, Status, Target, Transfer,
@@ -211,7 +213,12 @@ impl Chat {
         room.history.take_page(&page);
         let mut older = 0;
         let first_page = known.oldest_seq.is_none();
-        let latest = first_page.then(|| page.messages.clone());
+        let me = self.me.clone();
+        // What the unread count of a room's first page needs: each message's id, and whether
+        // it is something someone else said.
+        let latest: Option<Vec<(u64, bool)>> = first_page.then(|| {
+            page.messages.iter().map(|m| (m.id, m.from != me && m.kind == MessageKind::Said)).collect()
+        });
         for message in page.messages {
             if self.amendment(&message) {
                 continue;

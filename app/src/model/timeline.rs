@@ -68,6 +68,8 @@ pub struct Timeline {
     /// The last notice of people joining (or leaving), which more of the same at the same
     /// place join: a big room says "12 people joined" once, not twelve lines.
     group: Option<PresenceGroup>,
+    /// The highest message id here (0: none), kept as messages come so reading it is free.
+    newest_id: u64,
 }
 
 /// A notice of several people joining or leaving at one place.
@@ -143,13 +145,7 @@ impl Timeline {
 
     /// The id of the newest message here (ids grow with time across the server).
     pub fn newest_id(&self) -> Option<u64> {
-        self.entries
-            .iter()
-            .filter_map(|(_, entry)| match entry {
-                Entry::Message(line) => Some(line.id),
-                Entry::Notice(_) => None,
-            })
-            .max()
+        (self.newest_id > 0).then_some(self.newest_id)
     }
 
     /// The message with server id `id`, if it is here.
@@ -215,6 +211,7 @@ impl Timeline {
         if !self.ids.insert((line.id, line.ts)) {
             return false;
         }
+        self.newest_id = self.newest_id.max(line.id);
         if epoch == self.epoch {
             self.last_seq = self.last_seq.max(seq);
         }

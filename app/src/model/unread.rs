@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use anseo_shared::protocol::{MessageKind, RoomMessage};
-
 use super::{Chat, Command, Entry, Target};
 
 impl Chat {
@@ -28,9 +26,9 @@ impl Chat {
     /// A room's latest messages (after a join or login) arrived: what is newer than where the
     /// user stopped reading on this device counts as unread, or, in the open room, gets the
     /// line above it.
-    pub(super) fn unread_in_page(&mut self, room_name: &str, messages: &[RoomMessage]) {
+    /// `messages` are the page's `(id, said by someone else)`, oldest first.
+    pub(super) fn unread_in_page(&mut self, room_name: &str, messages: &[(u64, bool)]) {
         let kept = self.kept_marks.remove(room_name);
-        let me = self.me.clone();
         let is_current = self.current == Target::Room(room_name.to_string());
         let Some(room) = self.rooms.get_mut(room_name) else { return };
         if let Some(kept) = kept {
@@ -38,13 +36,10 @@ impl Chat {
         }
         if room.read == 0 {
             // Never read here on this device: nothing to mark.
-            room.read = messages.last().map_or(0, |m| m.id);
+            room.read = messages.last().map_or(0, |(id, _)| *id);
             return;
         }
-        let newer = messages
-            .iter()
-            .filter(|m| m.id > room.read && m.from != me && m.kind == MessageKind::Said)
-            .count() as u32;
+        let newer = messages.iter().filter(|(id, others)| *others && *id > room.read).count() as u32;
         if newer == 0 {
             return;
         }

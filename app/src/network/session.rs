@@ -20,7 +20,7 @@ use super::Reporter;
 use super::login::LoggedIn;
 use super::transfers::Transfers;
 use crate::model::{Command, LoginFailure, NetEvent};
-use crate::read_marks::ReadMarks;
+use crate::read_marks::{MarkSaver, ReadMarks};
 use crate::tokens::TokenStore;
 use crate::unsent::{Unconfirmed, UnsentStore};
 
@@ -44,6 +44,7 @@ pub async fn serve(
     let mut handing: Option<Handing> = None;
     let mut unconfirmed = Unconfirmed::default();
     let mut transfers = Transfers::default();
+    let mut saver = MarkSaver::default();
     loop {
         tokio::select! {
             biased;
@@ -61,6 +62,7 @@ pub async fn serve(
                     if failure.refuses_saved_login() {
                         forget(tokens, &server, &name);
                     }
+                    saver.flush(marks, &server, &login_name);
                     events.send(NetEvent::LoginFailed(failure)).await;
                     return;
                 }
@@ -74,6 +76,7 @@ pub async fn serve(
             command = commands.recv(), if handing.is_none() => match command {
                 None | Some(Command::Quit) => {
                     // A command still being handed over is dropped with the session.
+                    saver.flush(marks, &server, &login_name);
                     let _ = rt::timeout(QUIT_WAIT, client.quit()).await;
                     events.send(NetEvent::LoggedOut).await;
                     events.quit_done();
@@ -86,11 +89,7 @@ pub async fn serve(
                 Some(Command::SendFile { to, file }) => transfers.send_file(client.clone(), to, file, events.events.clone()),
                 Some(Command::CancelTransfer { id }) => transfers.cancel(id),
                 Some(Command::FetchMedia { hash }) => transfers.fetch_media(client.clone(), hash, events.events.clone()),
-                Some(Command::KeepReadMarks(rooms)) => {
-                    if let Err(e) = marks.save(&server, &login_name, &rooms) {
-                        tracing::warn!(error = %e, "cannot keep where the user stopped reading");
-                    }
-                }
+                Some(Command::KeepReadMarks(rooms)) => saver.offer(marks, &server, &login_name, rooms),
                 Some(command) => handing = Some(Box::pin(execute(client.clone(), command))),
             },
         }

@@ -13,7 +13,7 @@ use anseo_shared::protocol::{
 use super::CommandError;
 use super::post::{After, Post, post};
 use crate::clock::now_ms;
-use crate::hub::{ClientId, Hub, Standing, State, encode};
+use crate::hub::{ClientId, Hub, MAX_ORDER_NAMES, Standing, State, encode};
 
 #[derive(Debug)]
 pub struct Moderate {
@@ -45,6 +45,14 @@ impl Moderate {
             ModAction::Topic => String::new(),
             _ => check_target(&state, &room_name, mine, action, &target)?,
         };
+        if let Some(room) = state.room_mut(&room_name)
+            && !room.order.has_room_for(action, &target, now_ms())
+        {
+            let message = format!(
+                "'{room_name}' keeps {MAX_ORDER_NAMES} moderators, bans and mutes at most; lift some first"
+            );
+            return Err(CommandError::new(ErrorCode::NotAllowed, message));
+        }
         let after = carry_out(&mut state, &room_name, action, &target, &text);
         let kind = MessageKind::Moderation(Moderation { action, target });
         post(hub, &mut state, me, &room_name, Post { text, client_msg_id: 0, attachment: None, kind }, after)
@@ -76,7 +84,9 @@ fn action_of(command: ModCommand, room: &str) -> Result<(ModAction, String, Stri
         ModCommand::Unban { name } => (ModAction::Unban, name, String::new()),
         ModCommand::Op { name } => (ModAction::Op, name, String::new()),
         ModCommand::Deop { name } => (ModAction::Deop, name, String::new()),
-        ModCommand::Disconnect { .. } => unreachable!("handled before"),
+        ModCommand::Disconnect { .. } => {
+            return Err(CommandError::new(ErrorCode::Protocol, "a disconnect is not about a room"));
+        }
     })
 }
 
@@ -92,7 +102,9 @@ fn check_target(
     let name = normalize_name(raw).map_err(|e| CommandError::user_name(raw, e))?;
     let online = state.find_user(&name);
     let name = online.and_then(|id| state.user(id)).map_or(name, |user| user.name.clone());
-    let room = state.room(room_name).expect("checked by the caller");
+    let Some(room) = state.room(room_name) else {
+        return Err(CommandError::new(ErrorCode::NoSuchRoom, format!("no room '{room_name}'")));
+    };
     let theirs = state.standing(room, &name);
     let needs_owner = matches!(action, ModAction::Op | ModAction::Deop);
     if needs_owner && mine < Standing::Owner {

@@ -15,7 +15,7 @@ mod order;
 mod pages;
 mod room_budget;
 
-pub use order::{RoomOrder, Standing};
+pub use order::{MAX_ORDER_NAMES, RoomOrder, Standing};
 pub use pages::LIST_PAGE_BYTES;
 pub use room_budget::{RoomBudget, RoomCreationLimits};
 

@@ -8,6 +8,10 @@ use anseo_shared::protocol::{ModAction, fold_name};
 
 use super::{ClientId, Room, State};
 
+/// Names one room keeps moderators, bans and mutes for, at most (all together): a moderator
+/// banning name after name cannot grow the server's memory without end.
+pub const MAX_ORDER_NAMES: usize = 10_000;
+
 /// The moderators, bans and mutes of one room, by folded name.
 #[derive(Debug, Default)]
 pub struct RoomOrder {
@@ -37,7 +41,24 @@ impl RoomOrder {
 
     /// Until when `name` is muted, if they are at `now` (ms since the epoch).
     pub fn muted_until(&self, name: &str, now: u64) -> Option<u64> {
+        if self.muted.is_empty() {
+            return None;
+        }
         self.muted.get(&fold_name(name)).copied().filter(|until| *until > now)
+    }
+
+    /// Whether the room can keep one more name for `action` on `target` (mutes that ended
+    /// at `now` no longer count).
+    pub fn has_room_for(&mut self, action: ModAction, target: &str, now: u64) -> bool {
+        self.muted.retain(|_, until| *until > now);
+        let key = fold_name(target);
+        let adds = match action {
+            ModAction::Mute { .. } => !self.muted.contains_key(&key),
+            ModAction::Ban => !self.banned.contains(&key),
+            ModAction::Op => !self.moderators.contains(&key),
+            _ => false,
+        };
+        !adds || self.moderators.len() + self.banned.len() + self.muted.len() < MAX_ORDER_NAMES
     }
 
     /// Applies a moderation action on `target`.
@@ -95,5 +116,24 @@ impl State {
     /// The standing of the user `id` in `room`.
     pub fn standing_of(&self, room: &Room, id: ClientId) -> Standing {
         self.user(id).map_or(Standing::Member, |user| self.standing(room, &user.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_room_keeps_a_bounded_number_of_names_and_ended_mutes_free_theirs() {
+        let mut order = RoomOrder::default();
+        order.apply(ModAction::Mute { until: 1_000 }, "early");
+        for i in 0..MAX_ORDER_NAMES - 1 {
+            order.apply(ModAction::Ban, &format!("n{i}"));
+        }
+        assert!(!order.has_room_for(ModAction::Ban, "one-more", 500), "full while the mute lasts");
+        assert!(order.has_room_for(ModAction::Ban, "n7", 500), "banning again adds nothing");
+        assert!(order.has_room_for(ModAction::Unban, "n7", 500), "lifting always works");
+        assert!(order.has_room_for(ModAction::Ban, "one-more", 2_000), "the ended mute no longer counts");
+        assert_eq!(order.muted_until("early", 500), None, "ended mutes are gone");
     }
 }
