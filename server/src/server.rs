@@ -259,11 +259,25 @@ fn bind(config: &Config, key: &PrivateKeyDer<'_>, certs: CertByAlpn) -> Result<q
     let transport = Arc::get_mut(&mut server.transport).expect("a fresh server config is not shared");
     let idle = quinn::IdleTimeout::try_from(config.idle_timeout).unwrap_or(quinn::VarInt::MAX.into());
     transport.max_idle_timeout(Some(idle)).keep_alive_interval(Some(config.idle_timeout / 3));
+    // quinn keeps a slot for every stream a client may open, 100 of each kind by default:
+    // several KiB per idle connection. Before login a client opens its chat stream (a
+    // browser: its CONNECT request too, and HTTP/3's control and QPACK streams); the login
+    // then allows the transfers (`ClientLink::allow_transfers`).
+    transport
+        .max_concurrent_bidi_streams(INITIAL_BIDI_STREAMS.into())
+        .max_concurrent_uni_streams(INITIAL_UNI_STREAMS.into());
     let bind_error = |source| ServerError::Bind { addr: config.listen, source };
     let socket = udp_socket(config.listen).map_err(bind_error)?;
     let runtime = Arc::new(quinn::TokioRuntime);
     quinn::Endpoint::new(endpoint, Some(server), socket, runtime).map_err(bind_error)
 }
+
+/// Streams a client may open in both directions before it logs in: the chat stream, and a
+/// browser's WebTransport CONNECT request.
+const INITIAL_BIDI_STREAMS: u32 = 2;
+/// Streams a client may open towards the server: none for the native protocol; HTTP/3's
+/// control stream and the two QPACK streams for a browser, and one to spare.
+const INITIAL_UNI_STREAMS: u32 = 4;
 
 /// Kernel buffer asked for the UDP socket, each way. Every client's packets arrive on this
 /// one socket: the default (~200 KiB) overflows, and drops packets, as soon as the runtime

@@ -24,6 +24,7 @@ mod limits;
 mod moderation;
 mod network;
 mod pacing;
+mod presence_scale;
 mod reactions;
 mod resume;
 mod review_budget;

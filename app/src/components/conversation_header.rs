@@ -46,7 +46,7 @@ pub fn ConversationHeader() -> Element {
             (user.clone(), state.to_string(), None, Some(user.clone()))
         }
     };
-    let online = chat.users.len();
+    let online = chat.online_count();
     let notify = match &chat.current {
         Target::Room(name) => chat.rooms.get(name).map(|room| (name.clone(), room.notify)),
         Target::Direct(_) => None,

@@ -1,4 +1,5 @@
-//! Everyone online, this user marked; clicking someone opens a private conversation.
+//! Everyone online, this user marked; clicking someone opens a private conversation. On a
+//! large server the list starts with a screenful of names, and "Show everyone" fetches the rest.
 
 use dioxus::prelude::*;
 
@@ -15,7 +16,8 @@ pub fn UserList() -> Element {
     let Some(chat) = model.chat.as_ref() else { return rsx! {} };
     let users = chat.users.clone();
     let me = chat.me.clone();
-    let count = users.len();
+    let count = chat.online_count();
+    let more = chat.more_online();
     rsx! {
         aside { class: "users", aria_label: "People online",
             header { class: "users-header",
@@ -51,6 +53,13 @@ pub fn UserList() -> Element {
                             }
                         }
                     }
+                }
+            }
+            if more {
+                button {
+                    class: "show-everyone",
+                    onclick: move |_| dispatch.act(Action::ShowEveryone),
+                    "Show everyone ({count})"
                 }
             }
         }

@@ -72,7 +72,10 @@ impl Chat {
             ChatEvent::History(page) => self.history_page(page),
             ChatEvent::Joined { room, members, creator, .. } => self.joined(room, members, creator),
             ChatEvent::Left { room, .. } => self.left(room),
-            ChatEvent::Users { users, .. } => self.users = users,
+            ChatEvent::Users { users, .. } => {
+                self.users_online = users.len();
+                self.users = users;
+            }
             ChatEvent::Rooms { rooms, .. } => {
                 self.directory = rooms.into_iter().map(|r| (r.name.clone(), r)).collect();
             }
@@ -137,6 +140,7 @@ impl Chat {
     pub(super) fn take_welcome(&mut self, welcome: Welcome) {
         self.me = welcome.name;
         self.max_message_chars = welcome.limits.max_message_chars as usize;
+        self.users_online = welcome.users_online as usize;
         self.users = welcome.users;
         self.directory = welcome.rooms.into_iter().map(|r| (r.name.clone(), r)).collect();
         let topic = self.directory.get(&welcome.room).map(|r| r.topic.clone()).unwrap_or_default();
@@ -304,10 +308,14 @@ impl Chat {
             PresenceChange::Online { user } => {
                 if let Err(at) = self.users.binary_search(&user) {
                     self.users.insert(at, user);
+                    self.count_online(true);
                 }
             }
             PresenceChange::Offline { user } => {
-                self.users.retain(|u| *u != user);
+                if let Some(at) = self.users.iter().position(|u| *u == user) {
+                    self.users.remove(at);
+                    self.count_online(false);
+                }
                 for room in self.rooms.values_mut() {
                     room.members.remove(&user);
                 }

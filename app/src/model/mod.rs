@@ -29,6 +29,7 @@ mod incoming;
 pub mod login;
 pub mod notify;
 pub mod pending;
+mod people;
 pub mod reactions;
 pub mod search;
 pub mod secret;
@@ -185,6 +186,8 @@ pub enum Action {
     DeleteMessage(u64),
     /// "Jump" beside "new messages": bring the first unread message of the open room into view.
     JumpToUnread,
+    /// "Show everyone" under a user list that shows part of a large server.
+    ShowEveryone,
 }
 
 /// What the network task should do.
@@ -285,6 +288,12 @@ pub enum Command {
     },
     /// Keep on this device where the user stopped reading each room (room to message id).
     KeepReadMarks(BTreeMap<String, u64>),
+    /// The whole list of who is online.
+    ListUsers,
+    /// Hear of these people's comings and goings on a large server.
+    Watch {
+        users: Vec<String>,
+    },
     /// Send operations on the board of `room`, in order.
     Draw {
         room: String,
@@ -416,8 +425,13 @@ pub struct Chat {
     pub fingerprint: Option<Fingerprint>,
     pub max_message_chars: usize,
     pub status: Status,
-    /// Everyone online, in name order.
+    /// Everyone online, in name order; on a large server, those this app knows of (see
+    /// `people`).
     pub users: Vec<String>,
+    /// How many are online, by the Welcome and the changes heard since.
+    users_online: usize,
+    /// The names this app last asked the server to watch.
+    watched: Vec<String>,
     /// Every room on the server (for the join dialog), by name.
     pub directory: BTreeMap<String, RoomInfo>,
     /// The rooms this user is in.
@@ -706,6 +720,8 @@ impl Chat {
             max_message_chars: welcome.limits.max_message_chars as usize,
             status: Status::Connected,
             users: Vec::new(),
+            users_online: 0,
+            watched: Vec::new(),
             directory: BTreeMap::new(),
             rooms: BTreeMap::new(),
             directs: BTreeMap::new(),

@@ -1917,3 +1917,40 @@ fn people_joining_at_one_place_share_one_notice() {
     ));
     assert_eq!(notices(&model), ["12 people joined", "zed joined"]);
 }
+
+/// Alice logged in to a server with 300 online, of whom the Welcome lists two.
+fn logged_in_to_a_large_server() -> Model {
+    let mut model = Model::new("alice".into(), "127.0.0.1:4433".into(), None);
+    model.act(Action::SubmitLogin);
+    model.apply(NetEvent::Connected(Welcome { users_online: 300, ..welcome("alice") }));
+    model
+}
+
+#[test]
+fn a_large_server_shows_the_count_and_offers_the_whole_list() {
+    let mut model = logged_in_to_a_large_server();
+    assert_eq!((chat(&model).online_count(), chat(&model).more_online()), (300, true));
+    model.apply(presence(11, PresenceChange::Online { user: "carol".into() }));
+    assert_eq!(chat(&model).online_count(), 301);
+    model.apply(presence(12, PresenceChange::Offline { user: "bob".into() }));
+    assert_eq!(chat(&model).online_count(), 300);
+    assert_eq!(model.act(Action::ShowEveryone), Some(Command::ListUsers));
+    let everyone: Vec<String> = (0..300).map(|n| format!("u{n:03}")).collect();
+    model.apply(NetEvent::Chat(ChatEvent::Users { users: everyone, ts: 4_000 }));
+    assert_eq!((chat(&model).online_count(), chat(&model).more_online()), (300, false));
+}
+
+#[test]
+fn the_app_watches_the_top_of_its_user_list_when_it_changes() {
+    let mut model = logged_in();
+    let chat = model.chat.as_mut().expect("logged in");
+    assert_eq!(
+        chat.watch_to_send(),
+        Some(Command::Watch { users: vec!["bob".into()] }),
+        "everyone but alice"
+    );
+    assert_eq!(chat.watch_to_send(), None, "unchanged");
+    model.apply(presence(11, PresenceChange::Online { user: "carol".into() }));
+    let chat = model.chat.as_mut().expect("logged in");
+    assert_eq!(chat.watch_to_send(), Some(Command::Watch { users: vec!["bob".into(), "carol".into()] }));
+}

@@ -145,16 +145,20 @@ pub fn use_network(mut model: Signal<Model>, paths: Paths) -> Coroutine<Command>
             };
             let apply = async move {
                 while let Some(event) = events.recv().await {
-                    let (notifications, marks) = {
+                    let (notifications, marks, watch) = {
                         let mut model = model.write();
                         model.apply(event);
                         let chat = model.chat.as_mut();
-                        chat.map(|chat| (chat.take_notifications(), chat.read_marks_to_keep()))
-                            .unwrap_or_default()
+                        chat.map(|chat| {
+                            (chat.take_notifications(), chat.read_marks_to_keep(), chat.watch_to_send())
+                        })
+                        .unwrap_or_default()
                     };
                     notifications.into_iter().for_each(crate::notifier::show);
-                    if let (Some(marks), Some(keep)) = (marks, &keep) {
-                        let _ = keep.send(marks).await;
+                    if let Some(keep) = &keep {
+                        for command in marks.into_iter().chain(watch) {
+                            let _ = keep.send(command).await;
+                        }
                     }
                 }
             };

@@ -134,6 +134,8 @@ async fn execute(client: Resilient, command: Command) -> Option<String> {
         Command::Moderate { room, command } => client.moderate(&room, command).await,
         Command::Typing { place } => client.typing(place).await,
         Command::Search { text, before, limit } => client.search(&text, before, limit).await,
+        Command::ListUsers => client.list_users().await,
+        Command::Watch { users } => client.watch(users).await,
         Command::Connect { .. }
         | Command::TrustAndConnect { .. }
         | Command::Download { .. }

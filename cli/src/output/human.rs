@@ -97,6 +97,13 @@ fn first_line(text: &str) -> String {
 /// The one line of a report that is not the help.
 fn line(report: &Report) -> String {
     match report {
+        Report::Welcome { server, name, room, users, online, .. } if *online as usize > users.len() => {
+            format!(
+                "* connected to {server} as {name}, in #{room}; {online} online, among them {}...; /users lists \
+             everyone; /help lists the commands",
+                users.join(", ")
+            )
+        }
         Report::Welcome { server, name, room, users, .. } => format!(
             "* connected to {server} as {name}, in #{room}; {} online: {}; /help lists the commands",
             users.len(),

@@ -20,6 +20,8 @@ pub enum Report {
         name: String,
         room: String,
         users: Vec<String>,
+        /// How many are online: more than `users` lists on a large server.
+        online: u32,
         rooms: Vec<RoomEntry>,
         members: Vec<String>,
         max_message_chars: u32,
@@ -275,6 +277,7 @@ impl Report {
             name: welcome.name.clone(),
             room: welcome.room.clone(),
             users: welcome.users.clone(),
+            online: welcome.users_online.max(welcome.users.len() as u32),
             rooms: welcome.rooms.iter().map(RoomEntry::from).collect(),
             members: welcome.members.clone(),
             max_message_chars: welcome.limits.max_message_chars,

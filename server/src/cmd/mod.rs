@@ -23,6 +23,7 @@ mod say;
 mod search;
 mod set_password;
 mod typing;
+mod watch;
 
 use anseo_shared::protocol::{ClientMsg, ErrorCode, NameError, ServerMsg, TextError};
 
@@ -41,6 +42,7 @@ pub use say::Say;
 pub use search::{Search, SearchRequest, send_results};
 pub use set_password::SetPassword;
 pub use typing::Typing;
+pub use watch::Watch;
 
 use crate::clock::now_ms;
 use crate::history::HistoryRequest;
@@ -65,6 +67,7 @@ pub enum Command {
     Search(Search),
     Amend(Amend),
     Moderate(Moderate),
+    Watch(Watch),
 }
 
 /// What a command leaves to do after the hub lock is released: slow work (store reads,
@@ -141,6 +144,7 @@ impl Command {
             ClientMsg::Edit { room, id, text } => Command::Amend(Amend { room, id, text: Some(text) }),
             ClientMsg::Delete { room, id } => Command::Amend(Amend { room, id, text: None }),
             ClientMsg::Moderate { room, command } => Command::Moderate(Moderate { room, command }),
+            ClientMsg::Watch { users } => Command::Watch(Watch { users }),
         })
     }
 
@@ -171,7 +175,8 @@ impl Command {
             | Command::History(_)
             | Command::SetPassword(_)
             | Command::Typing(_)
-            | Command::Search(_) => Kind::Requests,
+            | Command::Search(_)
+            | Command::Watch(_) => Kind::Requests,
             Command::Draw(_) => Kind::Board,
         }
     }
@@ -192,6 +197,7 @@ impl Command {
             Command::Search(cmd) => cmd.apply(hub, me).map(|request| Some(Followup::Search(request))),
             Command::Amend(cmd) => cmd.apply(hub, me).map(|request| Some(Followup::Amend(request))),
             Command::Moderate(cmd) => cmd.apply(hub, me).map(|()| None),
+            Command::Watch(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListUsers(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::ListRooms(cmd) => cmd.apply(hub, me).map(|()| None),
             Command::History(cmd) => cmd.apply(hub, me).map(|page| Some(Followup::History(page))),

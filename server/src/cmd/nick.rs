@@ -6,7 +6,7 @@ use anseo_shared::protocol::{ErrorCode, PresenceEvent, ServerMsg, fold_name, nor
 
 use super::CommandError;
 use crate::clock::now_ms;
-use crate::hub::{ClientId, Hub};
+use crate::hub::{Audience, ClientId, Hub};
 
 #[derive(Debug)]
 pub struct Nick {
@@ -33,7 +33,9 @@ impl Nick {
         }
         let Some(old) = state.rename(me, new.clone()) else { return Ok(()) };
         if old != new {
-            state.broadcast_presence(PresenceEvent::Renamed { old: old.clone(), new: new.clone() });
+            let rooms = state.user(me).map(|user| user.rooms.clone()).unwrap_or_default();
+            let event = PresenceEvent::Renamed { old: old.clone(), new: new.clone() };
+            state.announce(event, Audience::User { name: &old, rooms: &rooms });
             tracing::info!("{old} is now {new}");
         }
         state.send(me, &ServerMsg::Renamed { old, new, ts: now_ms() });

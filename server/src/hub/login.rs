@@ -13,7 +13,7 @@ use anseo_shared::protocol::{
     fold_name, name_skeleton,
 };
 
-use super::{ClientId, Hub, User};
+use super::{Audience, ClientId, Hub, User};
 use crate::clock::now_ms;
 use crate::history::HistoryRequest;
 use crate::outbox::Outbox;
@@ -71,7 +71,8 @@ impl Hub {
             name: name.clone(),
             rooms,
             chat: Arc::new(chat),
-            _presence: subscription,
+            presence: subscription,
+            watching: Vec::new(),
             instance,
             address,
             last_typing: None,
@@ -79,7 +80,11 @@ impl Hub {
         state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);
         state.skeletons.insert(skeleton, id);
-        state.broadcast_presence(PresenceEvent::Online { user: name.clone() });
+        let rooms = state.users[&id].rooms.clone();
+        state.announce(
+            PresenceEvent::Online { user: name.clone() },
+            Audience::User { name: &name, rooms: &rooms },
+        );
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
         lobby.members.insert(id);
         let joined = PresenceEvent::Joined {
@@ -88,7 +93,7 @@ impl Hub {
             members: lobby.members.len() as u32,
             after_seq: lobby.last_seq,
         };
-        state.broadcast_presence(joined);
+        state.announce(joined, Audience::User { name: &name, rooms: &rooms });
 
         let lobby = &state.rooms[&lobby_key];
         let welcome = Welcome {
@@ -98,7 +103,7 @@ impl Hub {
                 max_message_chars: self.limits.max_message_chars,
                 max_frame_len: MAX_FRAME_LEN as u32,
             },
-            users: state.user_page(None).0,
+            users: state.welcome_users(),
             rooms: state.room_page(None).0,
             members: if lobby.members.len() == state.online() {
                 Vec::new()
@@ -141,12 +146,14 @@ impl Hub {
         // Removed first, which stops its presence writer and closes its chat queue: it gets
         // none of its own leave events.
         let user = state.users.remove(&id)?;
+        state.forget_watches(id, user.watching);
         state.names.remove(&fold_name(&user.name));
         state.skeletons.remove(&name_skeleton(&user.name));
         for key in &user.rooms {
-            state.remove_member(id, key, &user.name);
+            state.remove_member_of(id, key, &user.name, &user.rooms);
         }
-        state.broadcast_presence(PresenceEvent::Offline { user: user.name.clone() });
+        let audience = Audience::User { name: &user.name, rooms: &user.rooms };
+        state.announce(PresenceEvent::Offline { user: user.name.clone() }, audience);
         Some((user.name, state.users.len()))
     }
 }

@@ -9,12 +9,14 @@
 //! Login and logout live in [`login`](self::login); each command's logic lives in
 //! `crate::cmd`, on top of the helpers here.
 
+mod audience;
 mod boards;
 mod login;
 mod order;
 mod pages;
 mod room_budget;
 
+pub use audience::{Audience, PRESENCE_FOR_EVERYONE_UP_TO};
 pub use order::{MAX_ORDER_NAMES, RoomOrder, Standing};
 pub use pages::LIST_PAGE_BYTES;
 pub use room_budget::{RoomBudget, RoomCreationLimits};
@@ -25,8 +27,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use anseo_shared::board::{Board, BoardLimits};
 use anseo_shared::protocol::{
-    ErrorCode, ErrorReply, LOBBY, PresenceEvent, PresenceFrame, RoomInfo, SendRate, ServerMsg, Stroke,
-    encode_frame, fold_name, name_skeleton,
+    ErrorCode, ErrorReply, LOBBY, PresenceEvent, RoomInfo, SendRate, ServerMsg, Stroke, encode_frame,
+    fold_name, name_skeleton,
 };
 use bytes::Bytes;
 
@@ -102,6 +104,8 @@ pub struct State {
     presence_seq: u64,
     /// Where presence events go, once for everyone.
     presence: PresenceFeed,
+    /// Folded name to the clients watching it (see [`audience`]).
+    watchers: HashMap<String, Vec<ClientId>>,
     /// The last id given to a room or direct message.
     last_message_id: u64,
     /// Folded names claimed by accounts: nobody renames into them.
@@ -127,8 +131,11 @@ pub struct User {
     /// Replies and chat, on the client's bidirectional stream. Shared so that a message
     /// waiting to be written can still be delivered after the commit.
     chat: Arc<Outbox>,
-    /// Keeps the user's presence writer going; dropped at logout, it stops it.
-    _presence: Subscription,
+    /// Keeps the user's presence writer going (dropped at logout, it stops it), and takes
+    /// the events for this user alone.
+    presence: Subscription,
+    /// The folded names this user watches (see [`audience`]).
+    watching: Vec<String>,
     /// The client's instance number, when it resumes itself (see `RejoinRequest`).
     pub instance: Option<u64>,
     /// Where the client connects from (none for a hub driven without a network).
@@ -202,6 +209,7 @@ impl Hub {
             rooms,
             presence_seq: 0,
             presence: PresenceFeed::new(limits.presence_backlog),
+            watchers: HashMap::new(),
             last_message_id: restored.last_message_id,
             // A folded name has the skeleton of the name, so the store's keys serve.
             claimed_skeletons: restored.claimed.iter().map(|key| name_skeleton(key)).collect(),
@@ -404,7 +412,7 @@ impl State {
         let room = Room::new(name, topic, creator);
         let info = room.info();
         self.rooms.insert(fold_name(&room.name), room);
-        self.broadcast_presence(PresenceEvent::RoomCreated { room: info });
+        self.announce(PresenceEvent::RoomCreated { room: info }, Audience::Everyone);
     }
 
     /// Puts `id` into the existing room `key` and tells everyone. Returns false if the room
@@ -421,15 +429,25 @@ impl State {
             members: room.members.len() as u32,
             after_seq: room.last_seq,
         };
-        self.broadcast_presence(event);
+        let (name, rooms) = (user.name.clone(), user.rooms.clone());
+        self.announce(event, room_audience(key, &name, &rooms));
         true
     }
 
     /// Takes `id` out of room `key` and tells everyone.
     pub fn remove_member(&mut self, id: ClientId, key: &str, user_name: &str) {
-        if let Some(user) = self.users.get_mut(&id) {
-            user.rooms.remove(key);
-        }
+        let rooms = match self.users.get_mut(&id) {
+            Some(user) => {
+                user.rooms.remove(key);
+                user.rooms.clone()
+            }
+            None => BTreeSet::new(),
+        };
+        self.remove_member_of(id, key, user_name, &rooms);
+    }
+
+    /// Takes `id`, who is in `rooms` besides, out of room `key` and tells everyone.
+    fn remove_member_of(&mut self, id: ClientId, key: &str, user_name: &str, rooms: &BTreeSet<String>) {
         let Some(room) = self.rooms.get_mut(key) else { return };
         if !room.members.remove(&id) {
             return;
@@ -440,7 +458,7 @@ impl State {
             members: room.members.len() as u32,
             after_seq: room.last_seq,
         };
-        self.broadcast_presence(event);
+        self.announce(event, room_audience(key, user_name, rooms));
     }
 
     /// Renames the user `id`, keeping the name index in step.
@@ -452,15 +470,6 @@ impl State {
         self.names.insert(fold_name(&new), id);
         self.skeletons.insert(name_skeleton(&new), id);
         Some(old)
-    }
-
-    /// Numbers `event`, encodes it once and publishes it to every user online.
-    pub fn broadcast_presence(&mut self, event: PresenceEvent) {
-        self.presence_seq += 1;
-        let frame = PresenceFrame { seq: self.presence_seq, ts: now_ms(), event };
-        if let Some(bytes) = encode(&frame) {
-            self.presence.publish(bytes);
-        }
     }
 
     /// Encodes `msg` and queues it for `to`.
@@ -516,6 +525,15 @@ impl Room {
 
 /// Encodes one frame; a frame that cannot be encoded (larger than the frame limit, which the
 /// input limits rule out) is logged and dropped.
+/// Who hears that the user `name`, who is in `rooms`, came into or left the room `key`: on a
+/// large server, the lobby's comings and goings are news only for those who watch the user.
+fn room_audience<'a>(key: &'a str, name: &'a str, rooms: &'a BTreeSet<String>) -> Audience<'a> {
+    match key == fold_name(LOBBY) {
+        true => Audience::User { name, rooms },
+        false => Audience::Room(key),
+    }
+}
+
 pub fn encode<T: serde::Serialize>(msg: &T) -> Option<Bytes> {
     match encode_frame(msg) {
         Ok(bytes) => Some(bytes),

@@ -16,12 +16,31 @@ use super::{Room, State};
 /// (users, rooms, members), far below the server's frame limit of 1 MiB.
 pub const LIST_PAGE_BYTES: usize = 32 * 1024;
 
+/// Names a Welcome lists on a large server: a screenful.
+pub const WELCOME_NAMES_WHEN_LARGE: usize = 100;
+
 impl State {
     /// The online users whose names sort after `after` (all when `None`), as many as fit a
     /// page, and whether more follow.
     pub fn user_page(&self, after: Option<&str>) -> (Vec<String>, bool) {
         let names = self.names.range::<String, _>(after_key(after)).filter_map(|(_, id)| self.users.get(id));
         fit(names.map(|user| user.name.clone()), |name| string_len(name))
+    }
+
+    /// The users a Welcome lists: a page of them on a small server; on a large one (see
+    /// [`super::PRESENCE_FOR_EVERYONE_UP_TO`]), where nobody hears of every login, only the first
+    /// [`WELCOME_NAMES_WHEN_LARGE`], so a login costs the same whoever else is online.
+    pub fn welcome_users(&self) -> Vec<String> {
+        match self.presence_for_everyone() {
+            true => self.user_page(None).0,
+            false => {
+                let names = self.names.values().filter_map(|id| self.users.get(id));
+                fit(names.take(WELCOME_NAMES_WHEN_LARGE).map(|user| user.name.clone()), |name| {
+                    string_len(name)
+                })
+                .0
+            }
+        }
     }
 
     /// The rooms whose names sort after `after` (all when `None`), as many as fit a page, and

@@ -3,8 +3,8 @@
 //! frames every client was queued, decoded as a client would.
 
 use anseo_shared::protocol::{
-    ClientMsg, ErrorCode, FrameCodec, MAX_SERVER_FRAME_LEN, PresenceEvent, PresenceFrame, RoomMessage,
-    SendRate, ServerMsg,
+    ClientMsg, ErrorCode, FrameCodec, MAX_SERVER_FRAME_LEN, PresenceEvent, PresenceFrame, RoomInfo,
+    RoomMessage, SendRate, ServerMsg,
 };
 use bytes::BytesMut;
 use serde::de::DeserializeOwned;
@@ -253,4 +253,99 @@ fn a_direct_message_reaches_its_recipient_and_its_sender_only() {
     let [ServerMsg::Error(error)] = replies.as_slice() else { panic!("{replies:?}") };
     assert_eq!((error.code, error.client_msg_id), (ErrorCode::NoSuchUser, Some(5)));
     assert_eq!(error.message, "no user 'dave' is online");
+}
+
+/// A hub with `crowd` more users online than presence goes to everyone for, none of them
+/// reading presence.
+fn large_hub(crowd: usize) -> Hub {
+    let hub = Hub::new(HubLimits { max_clients: 1000, ..limits() });
+    for n in 0..super::PRESENCE_FOR_EVERYONE_UP_TO + crowd {
+        std::mem::forget(login(&hub, &format!("user{n:04}")));
+    }
+    hub
+}
+
+#[test]
+fn on_a_large_server_a_login_is_announced_only_to_those_watching_the_name() {
+    let hub = large_hub(1);
+    let mut alice = login(&hub, "alice");
+    let mut carol = login(&hub, "carol");
+    let Some(ServerMsg::Welcome(welcome)) = alice.replies().into_iter().next() else { panic!("no Welcome") };
+    assert_eq!(welcome.users.len(), super::pages::WELCOME_NAMES_WHEN_LARGE, "a screenful, not everyone");
+    assert_eq!(welcome.users_online as usize, super::PRESENCE_FOR_EVERYONE_UP_TO + 2);
+    run(&hub, &alice, ClientMsg::Watch { users: vec!["BOB".into()] });
+    alice.presence();
+    carol.presence();
+
+    let bob = login(&hub, "bob");
+    assert_eq!(
+        alice.presence(),
+        [
+            PresenceEvent::Online { user: "bob".into() },
+            PresenceEvent::Joined { room: "lobby".into(), user: "bob".into(), members: 260, after_seq: 0 },
+        ]
+    );
+    assert_eq!(carol.presence(), [], "carol watches nobody");
+    let _dan = login(&hub, "dan");
+    assert_eq!(alice.presence(), [], "alice does not watch dan");
+
+    hub.logout(bob.id);
+    assert_eq!(
+        alice.presence(),
+        [
+            PresenceEvent::Left { room: "lobby".into(), user: "bob".into(), members: 260, after_seq: 0 },
+            PresenceEvent::Offline { user: "bob".into() },
+        ]
+    );
+}
+
+#[test]
+fn on_a_large_server_room_members_hear_of_each_other_and_of_a_member_going_offline() {
+    let hub = large_hub(1);
+    let mut alice = login(&hub, "alice");
+    let mut bob = login(&hub, "bob");
+    let mut carol = login(&hub, "carol");
+    run(&hub, &alice, ClientMsg::Join { room: "class".into(), topic: None });
+    run(&hub, &bob, ClientMsg::Join { room: "class".into(), topic: None });
+    let created = RoomInfo { name: "class".into(), topic: String::new(), members: 0 };
+    assert_eq!(
+        carol.presence(),
+        [PresenceEvent::RoomCreated { room: created }],
+        "a new room is news for all"
+    );
+    assert_eq!(
+        alice.presence()[1..],
+        [
+            PresenceEvent::Joined { room: "class".into(), user: "alice".into(), members: 1, after_seq: 0 },
+            PresenceEvent::Joined { room: "class".into(), user: "bob".into(), members: 2, after_seq: 0 },
+        ]
+    );
+    bob.presence();
+
+    hub.logout(bob.id);
+    assert_eq!(
+        alice.presence(),
+        [
+            PresenceEvent::Left { room: "class".into(), user: "bob".into(), members: 1, after_seq: 0 },
+            PresenceEvent::Left { room: "lobby".into(), user: "bob".into(), members: 259, after_seq: 0 },
+            PresenceEvent::Offline { user: "bob".into() },
+        ],
+        "those who shared a room with bob hear he is gone"
+    );
+    assert_eq!(carol.presence(), []);
+}
+
+#[test]
+fn a_watch_list_replaces_the_last_and_keeps_at_most_its_limit() {
+    let hub = large_hub(1);
+    let mut alice = login(&hub, "alice");
+    let many = (0..anseo_shared::protocol::MAX_WATCHED + 10).map(|n| format!("w{n:04}")).collect();
+    run(&hub, &alice, ClientMsg::Watch { users: many });
+    run(&hub, &alice, ClientMsg::Watch { users: vec!["bob".into()] });
+    alice.presence();
+    let _w = login(&hub, "w0001");
+    assert_eq!(alice.presence(), [], "no longer watched");
+    let _bob = login(&hub, "bob");
+    assert_eq!(alice.presence().len(), 2, "bob's Online and Joined");
+    assert_eq!(hub.lock().watchers.len(), 1, "nothing left of the first list");
 }

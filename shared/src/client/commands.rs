@@ -96,6 +96,13 @@ impl<L: Link + Sync> Commands<L> {
         self.send(ClientMsg::Nick { name: normalize_name(name)? }).await
     }
 
+    /// Says whom the caller shows (the visible part of its user list): on a large server,
+    /// where presence does not go to everyone, the session hears of these people's comings
+    /// and goings, and of those it has direct conversations with. Sent only when it changes.
+    pub async fn watch(&self, users: Vec<String>) -> Result<(), ClientError> {
+        self.send(ClientMsg::Watch { users }).await
+    }
+
     /// Asks for the list of online users. A raw client gets the first page (a `Users` frame);
     /// a resilient session gets the whole list as one `ChatEvent::Users`, however many pages
     /// the server sends it in.

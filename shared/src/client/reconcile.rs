@@ -19,6 +19,9 @@ use std::time::Duration;
 
 use web_time::Instant;
 
+mod watch;
+
+use self::watch::Watchlist;
 use super::chat_event::{ChatEvent, Presence};
 use super::outbox::{Answer, Destination, Outbox, Outcome, Outgoing};
 use crate::board::Board;
@@ -47,8 +50,12 @@ pub(super) struct Reconcile {
     rooms: BTreeMap<String, RoomState>,
     /// Sends not confirmed yet and rate-limited commands waiting for their turn.
     outbox: Outbox,
-    /// Presence up to this sequence number is reflected in the latest Welcome or passed on.
+    /// Presence up to this sequence number is reflected in the latest Welcome. Later events
+    /// are all passed on: on a large server some come from the client's own queue, and may
+    /// be numbered below one that came from everyone's.
     presence_seq: u64,
+    /// Whom this session watches on a large server.
+    watch: Watchlist,
     /// The pages of a user list being collected.
     user_pages: Vec<String>,
     /// The pages of a room list being collected.
@@ -115,6 +122,7 @@ impl Reconcile {
             rooms,
             outbox: Outbox::new(welcome.send_rate, now),
             presence_seq: welcome.presence_seq,
+            watch: Watchlist::default(),
             user_pages: Vec::new(),
             room_pages: Vec::new(),
             catch_up: None,
@@ -165,6 +173,7 @@ impl Reconcile {
         let message = match message {
             ClientMsg::ListUsers => ClientMsg::ListUsersAfter { after: String::new() },
             ClientMsg::ListRooms => ClientMsg::ListRoomsAfter { after: String::new() },
+            ClientMsg::Watch { users } => return self.watch.show(users),
             other => other,
         };
         let offline = !self.connected || self.catch_up.is_some();
@@ -200,6 +209,7 @@ impl Reconcile {
             return self.rejoins.pop_front();
         }
         if self.transmits.is_empty() && self.catch_up.is_none() {
+            self.transmits.extend(self.watch.take_change(now));
             self.transmits.extend(self.outbox.release(now));
         }
         self.transmits.pop_front()
@@ -216,7 +226,7 @@ impl Reconcile {
         let rejoin = (!self.rejoins.is_empty()).then(|| self.outbox.token_at(now));
         let other = match &self.catch_up {
             Some(catch_up) => Some(catch_up.deadline),
-            None => self.outbox.next_due(now),
+            None => [self.outbox.next_due(now), self.watch.due()].into_iter().flatten().min(),
         };
         match (rejoin, other) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -281,7 +291,6 @@ impl Reconcile {
         if frame.seq <= self.presence_seq {
             return;
         }
-        self.presence_seq = frame.seq;
         self.events.push_back(ChatEvent::Presence(Presence::from(frame)));
     }
 
@@ -391,6 +400,8 @@ impl Reconcile {
         let is_echo = message.from == self.name
             && self.outbox.is_echo(message.client_msg_id, to, &message.text, message.attachment.as_ref());
         let confirms = is_echo.then(|| self.confirm(message.client_msg_id, now));
+        let partner = if message.from == self.name { &message.to } else { &message.from };
+        self.watch.add_partner(partner);
         self.events.push_back(ChatEvent::Direct { message, confirms });
     }
 
@@ -542,6 +553,7 @@ impl Reconcile {
         }
         self.events.push_back(ChatEvent::Resumed { missed, welcome, members });
         self.transmits.extend(self.held.drain(..));
+        self.watch.forget_sent();
     }
 }
 

@@ -72,7 +72,15 @@ pub enum ClientMsg {
     /// Keep order in `room` (owners, moderators and server admins only); posted as a
     /// [`MessageKind::Moderation`] notice.
     Moderate { room: String, command: ModCommand },
+    /// Hear of these users' comings and goings (the people this client shows: its visible
+    /// user list, its direct conversations), instead of whom it watched before. Only a large
+    /// server needs it, where presence does not go to everyone; it keeps at most
+    /// [`MAX_WATCHED`] names and answers nothing.
+    Watch { users: Vec<String> },
 }
+
+/// The most names one [`ClientMsg::Watch`] is kept with.
+pub const MAX_WATCHED: usize = 256;
 
 /// The most search results one page holds.
 pub const MAX_SEARCH_PAGE: u32 = 50;

@@ -489,3 +489,14 @@ fn golden_bytes_of_typing() {
     assert_eq!(postcard::to_stdvec(&seen).unwrap(), [18, 0, 1, b'a', 1, b'c', 2]);
     assert!(!typing.is_rate_limited());
 }
+
+#[test]
+fn golden_bytes_of_watch() {
+    // Appended after Moderate (20): a client of the version before never sends it, and the
+    // presence frames it reads are the same as before.
+    let watch = ClientMsg::Watch { users: vec!["ann".into(), "b".into()] };
+    assert_eq!(postcard::to_stdvec(&watch).unwrap(), [21, 2, 3, b'a', b'n', b'n', 1, b'b']);
+    assert!(!watch.is_rate_limited());
+    let online = PresenceFrame { seq: 300, ts: 1, event: PresenceEvent::Online { user: "ann".into() } };
+    assert_eq!(postcard::to_stdvec(&online).unwrap(), [0xac, 0x02, 1, 0, 3, b'a', b'n', b'n']);
+}

@@ -227,15 +227,16 @@ fn list_pages_come_out_as_one_list() {
 }
 
 #[test]
-fn presence_already_in_the_welcome_or_seen_is_left_out() {
+fn presence_already_in_the_welcome_is_left_out_and_later_events_pass_in_any_order() {
     let now = Instant::now();
     let mut core = Reconcile::new(&welcome("alice", 10), now);
     let frame =
         |seq, user: &str| PresenceFrame { seq, ts: 0, event: PresenceEvent::Online { user: user.into() } };
     core.handle_presence(frame(9, "old"));
-    core.handle_presence(frame(11, "carol"));
-    core.handle_presence(frame(11, "carol"));
-    core.handle_presence(frame(12, "dave"));
+    core.handle_presence(frame(12, "carol"));
+    // Sent to alice alone while the server grew large: numbered below one already passed.
+    core.handle_presence(frame(11, "dave"));
+    core.handle_presence(frame(10, "older"));
     let users: Vec<String> = events(&mut core)
         .into_iter()
         .map(|event| match event {
@@ -448,4 +449,27 @@ fn typing_while_away_is_dropped_not_held() {
     let mut connected = Reconcile::new(&welcome("alice", 0), now);
     connected.command(ClientMsg::Typing { place: crate::protocol::Place::Room("lobby".into()) });
     assert_eq!(transmits(&mut connected, now).len(), 1, "sent at once while connected");
+}
+
+#[test]
+fn the_session_watches_whom_the_caller_shows_and_its_direct_partners_when_that_changes() {
+    let now = Instant::now();
+    let mut core = Reconcile::new(&welcome("alice", 0), now);
+    core.command(ClientMsg::Watch { users: vec!["ann".into()] });
+    assert_eq!(core.poll_transmit(now), Some(ClientMsg::Watch { users: vec!["ann".into()] }));
+    core.handle_server(
+        ServerMsg::Direct(DirectMessage {
+            id: 7,
+            from: "zed".into(),
+            to: "alice".into(),
+            text: "hi".into(),
+            client_msg_id: 1,
+            ts: 0,
+            attachment: None,
+        }),
+        now,
+    );
+    assert_eq!(core.poll_transmit(now), Some(ClientMsg::Watch { users: vec!["zed".into(), "ann".into()] }));
+    core.command(ClientMsg::Watch { users: vec!["ann".into()] });
+    assert_eq!(core.poll_transmit(now), None, "unchanged: nothing sent");
 }

@@ -1,6 +1,6 @@
-//! The presence feed: joins, leaves, renames and new rooms, which everyone online hears.
+//! The presence feed: joins, leaves, renames and new rooms.
 //!
-//! Each event is encoded once into one ring shared by every client (a tokio broadcast
+//! On a small server everyone online hears every event. Each event is encoded once into one ring shared by every client (a tokio broadcast
 //! channel), not copied into a queue per client: announcing a login to 10,000 people is one
 //! append, not 10,000. Each client's presence writer reads the ring at its own pace and writes
 //! everything that came since its last write in one go, while events keep coming at most once
@@ -15,6 +15,13 @@
 //! knew; the events after the snapshot follow on the presence stream as before, with a gap in
 //! their sequence numbers. A client that stops reading is still disconnected as too slow when
 //! a write stalls.
+//!
+//! On a large server an event goes only to the people it concerns, through a queue per client
+//! ([`direct`]); the writer reads both, in sequence order.
+
+mod direct;
+
+pub use direct::{DIRECT_BACKLOG, DirectQueue, Sequenced};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,21 +54,25 @@ const BATCH: usize = 1024;
 
 /// The sending side, owned by the hub (under its lock).
 pub struct PresenceFeed {
-    events: broadcast::Sender<Bytes>,
+    events: broadcast::Sender<Sequenced>,
 }
 
 /// Kept in the hub's record of a user: dropping it (the user logs out) ends that user's
-/// presence writer, which would otherwise hear its own departure.
+/// presence writer, which would otherwise hear its own departure. Events for this user
+/// alone go through it.
 pub struct Subscription {
     _alive: oneshot::Sender<()>,
+    direct: Arc<DirectQueue>,
 }
 
-/// One client's view of the feed: every event published after it subscribed.
+/// One client's view of the feed: every event published after it subscribed, and those
+/// sent to it alone.
 #[derive(Debug)]
 pub struct PresenceReceiver {
-    events: broadcast::Receiver<Bytes>,
+    events: broadcast::Receiver<Sequenced>,
+    direct: Arc<DirectQueue>,
     /// The feed itself, to count who else is reading it.
-    feed: broadcast::Sender<Bytes>,
+    feed: broadcast::Sender<Sequenced>,
     logged_out: oneshot::Receiver<()>,
 }
 
@@ -81,31 +92,49 @@ impl PresenceFeed {
     }
 
     /// Appends an encoded presence frame for everyone subscribed.
-    pub fn publish(&self, frame: Bytes) {
+    pub fn publish(&self, event: Sequenced) {
         // An error only means nobody is subscribed: nobody to tell.
-        let _ = self.events.send(frame);
+        let _ = self.events.send(event);
     }
 
     /// A receiver of every event published from now on, and the handle that keeps it open.
     pub fn subscribe(&self) -> (PresenceReceiver, Subscription) {
         let (alive, logged_out) = oneshot::channel();
-        let receiver =
-            PresenceReceiver { events: self.events.subscribe(), feed: self.events.clone(), logged_out };
-        (receiver, Subscription { _alive: alive })
+        let direct = Arc::new(DirectQueue::default());
+        let receiver = PresenceReceiver {
+            events: self.events.subscribe(),
+            direct: direct.clone(),
+            feed: self.events.clone(),
+            logged_out,
+        };
+        (receiver, Subscription { _alive: alive, direct })
+    }
+}
+
+impl Subscription {
+    /// Sends this user alone an encoded presence frame.
+    pub fn send(&self, event: Sequenced) {
+        self.direct.push(event);
     }
 }
 
 impl PresenceReceiver {
-    /// Takes every event published so far (for driving the hub without a network).
+    /// Takes every event published or sent to this client so far, in sequence order (for
+    /// driving the hub without a network).
     pub fn try_drain(&mut self) -> Result<Vec<Bytes>, Lagged> {
-        let mut frames = Vec::new();
+        let mut events = Vec::new();
+        if !self.direct.take_into(&mut events) {
+            return Err(Lagged);
+        }
         loop {
             match self.events.try_recv() {
-                Ok(frame) => frames.push(frame),
+                Ok(event) => events.push(event),
                 Err(TryRecvError::Lagged(_)) => return Err(Lagged),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => return Ok(frames),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
         }
+        events.sort_by_key(|event| event.seq);
+        Ok(events.into_iter().map(|event| event.frame).collect())
     }
 
     /// Writes the feed into the client's presence stream (one for the whole session) until the
@@ -125,15 +154,17 @@ impl PresenceReceiver {
             let first = tokio::select! {
                 biased;
                 _ = &mut self.logged_out => break,
-                first = self.events.recv() => first,
+                _ = self.direct.pushed() => None,
+                first = self.events.recv() => Some(first),
             };
             match first {
-                Ok(frame) => batch.push(frame),
-                Err(RecvError::Lagged(missed)) => {
+                None => {}
+                Some(Ok(event)) => batch.push(event),
+                Some(Err(RecvError::Lagged(missed))) => {
                     self.resync(&resync, missed);
                     continue;
                 }
-                Err(RecvError::Closed) => break,
+                Some(Err(RecvError::Closed)) => break,
             }
             let interval = coalescing_interval(self.feed.receiver_count());
             if let Some(last) = last_write
@@ -145,14 +176,21 @@ impl PresenceReceiver {
                     _ = tokio::time::sleep_until(last + interval) => {}
                 }
             }
-            if self.take_waiting(&mut batch).is_err() {
+            // Its own queue first: whatever the ring holds numbered below what the queue holds
+            // was published before it, so it is in the ring by now and comes in this batch.
+            if !self.direct.take_into(&mut batch) || self.take_waiting(&mut batch).is_err() {
                 // The snapshot covers the events still in the batch too.
                 batch.clear();
                 self.resync(&resync, BATCH as u64);
                 continue;
             }
-            let bytes = batch.iter().map(Bytes::len).sum();
-            let chunk = contiguous(&mut batch, bytes);
+            if batch.is_empty() {
+                continue;
+            }
+            batch.sort_by_key(|event| event.seq);
+            let bytes = batch.iter().map(|event| event.frame.len()).sum();
+            let mut frames: Vec<Bytes> = batch.drain(..).map(|event| event.frame).collect();
+            let chunk = contiguous(&mut frames, bytes);
             let written = tokio::time::timeout(stall, stream.write_chunk(chunk)).await;
             last_write = Some(Instant::now());
             match written {
@@ -173,10 +211,10 @@ impl PresenceReceiver {
     }
 
     /// Adds the events waiting in the ring to `batch`, up to [`BATCH`].
-    fn take_waiting(&mut self, batch: &mut Vec<Bytes>) -> Result<(), Lagged> {
+    fn take_waiting(&mut self, batch: &mut Vec<Sequenced>) -> Result<(), Lagged> {
         while batch.len() < BATCH {
             match self.events.try_recv() {
-                Ok(frame) => batch.push(frame),
+                Ok(event) => batch.push(event),
                 Err(TryRecvError::Lagged(_)) => return Err(Lagged),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
@@ -200,23 +238,41 @@ fn too_slow(connection: &dyn ClientLink, what: &str) {
 mod tests {
     use super::*;
 
+    fn event(seq: u64, text: &'static str) -> Sequenced {
+        Sequenced { seq, frame: Bytes::from_static(text.as_bytes()) }
+    }
+
     #[test]
     fn a_subscriber_gets_every_event_after_it_subscribed_in_order() {
         let feed = PresenceFeed::new(PRESENCE_BACKLOG);
-        feed.publish(Bytes::from_static(b"before"));
+        feed.publish(event(1, "before"));
         let (mut receiver, _subscription) = feed.subscribe();
-        feed.publish(Bytes::from_static(b"one"));
-        feed.publish(Bytes::from_static(b"two"));
+        feed.publish(event(2, "one"));
+        feed.publish(event(3, "two"));
         assert_eq!(receiver.try_drain(), Ok(vec![Bytes::from_static(b"one"), Bytes::from_static(b"two")]));
         assert_eq!(receiver.try_drain(), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn events_sent_to_one_client_and_to_everyone_come_out_in_sequence_order() {
+        let feed = PresenceFeed::new(PRESENCE_BACKLOG);
+        let (mut receiver, subscription) = feed.subscribe();
+        feed.publish(event(1, "everyone"));
+        subscription.send(event(2, "mine"));
+        feed.publish(event(3, "everyone again"));
+        subscription.send(event(4, "mine again"));
+        let frames: Vec<Bytes> = ["everyone", "mine", "everyone again", "mine again"]
+            .map(|text| Bytes::from_static(text.as_bytes()))
+            .into();
+        assert_eq!(receiver.try_drain(), Ok(frames));
     }
 
     #[test]
     fn a_subscriber_that_falls_behind_the_backlog_is_told() {
         let feed = PresenceFeed::new(PRESENCE_BACKLOG);
         let (mut receiver, _subscription) = feed.subscribe();
-        for _ in 0..=PRESENCE_BACKLOG {
-            feed.publish(Bytes::from_static(b"event"));
+        for seq in 0..=PRESENCE_BACKLOG as u64 {
+            feed.publish(event(seq, "event"));
         }
         assert_eq!(receiver.try_drain(), Err(Lagged));
     }
@@ -225,8 +281,8 @@ mod tests {
     fn a_writer_that_fell_behind_resubscribes_at_the_end_of_the_ring_under_the_resync() {
         let feed = PresenceFeed::new(4);
         let (mut receiver, _subscription) = feed.subscribe();
-        for _ in 0..10 {
-            feed.publish(Bytes::from_static(b"missed"));
+        for seq in 0..10 {
+            feed.publish(event(seq, "missed"));
         }
         let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = calls.clone();
@@ -237,7 +293,7 @@ mod tests {
         receiver.resync(&resync, 6);
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1, "the snapshot was asked for");
         assert_eq!(receiver.try_drain(), Ok(Vec::new()), "nothing before the snapshot is left");
-        feed.publish(Bytes::from_static(b"after"));
+        feed.publish(event(10, "after"));
         assert_eq!(receiver.try_drain(), Ok(vec![Bytes::from_static(b"after")]));
     }
 

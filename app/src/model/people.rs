@@ -1,0 +1,45 @@
+//! Who is online, as far as this app knows. On a small server the Welcome lists everyone and
+//! every login and logout is heard. On a large one the Welcome lists a screenful and the
+//! count, the server tells this client only of the people it watches (the client core adds
+//! the people of its direct conversations), and "Show everyone" fetches the whole list.
+
+use anseo_shared::protocol::MAX_WATCHED;
+
+use super::{Chat, Command};
+
+impl Chat {
+    /// How many people are online, as far as this app knows.
+    pub fn online_count(&self) -> usize {
+        self.users_online.max(self.users.len())
+    }
+
+    /// Whether more people are online than the list shows (a large server).
+    pub fn more_online(&self) -> bool {
+        self.users_online > self.users.len()
+    }
+
+    /// The whole list of who is online ("Show everyone").
+    pub(super) fn list_everyone(&self) -> Option<Command> {
+        Some(Command::ListUsers)
+    }
+
+    /// Someone came online (`true`) or went offline, who was not (or was) in the list.
+    pub(super) fn count_online(&mut self, came: bool) {
+        self.users_online = match came {
+            true => self.users_online.max(self.users.len() - 1) + 1,
+            false => self.users_online.max(self.users.len() + 1) - 1,
+        };
+    }
+
+    /// The people to watch, when they changed since last asked: the top of the user list,
+    /// which is what the list shows first.
+    pub fn watch_to_send(&mut self) -> Option<Command> {
+        let shown: Vec<String> =
+            self.users.iter().filter(|user| **user != self.me).take(MAX_WATCHED).cloned().collect();
+        if shown == self.watched {
+            return None;
+        }
+        self.watched = shown.clone();
+        Some(Command::Watch { users: shown })
+    }
+}

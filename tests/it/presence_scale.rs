@@ -1,0 +1,70 @@
+//! A server with more people online than presence goes to everyone for (a school's worth of
+//! phones), with its default settings: the crowd logs in from several addresses, as devices
+//! do, and a terminal client hears only of the people it has to do with.
+
+use anseo_shared::client::{ConnectOptions, Connected, connect_on};
+use serde_json::Value;
+
+use crate::support::{Cli, TestServer};
+
+/// People online beyond which the server stops telling everyone of every login
+/// (`PRESENCE_FOR_EVERYONE_UP_TO` in the server), and a few more.
+const CROWD: usize = 300;
+/// Loopback addresses the crowd comes from: each stays below the server's default of 256
+/// connections per address.
+const ADDRESSES: [&str; 2] = ["127.0.0.2", "127.0.0.3"];
+
+/// Logs `CROWD` clients in, `crowd0000` and on, half from each address.
+async fn crowd(server: &TestServer) -> Vec<Connected> {
+    let mut clients = Vec::new();
+    for (n, address) in ADDRESSES.iter().enumerate() {
+        let bind: std::net::SocketAddr = format!("{address}:0").parse().unwrap();
+        let endpoint = quinn::Endpoint::client(bind).expect("a client endpoint on a loopback address");
+        let share = CROWD / ADDRESSES.len();
+        for chunk in (n * share..(n + 1) * share).collect::<Vec<_>>().chunks(25) {
+            let logins = chunk.iter().map(|i| {
+                let options = ConnectOptions::new(&server.addr, format!("crowd{i:04}"), server.trust());
+                let endpoint = endpoint.clone();
+                async move { connect_on(&endpoint, &options).await }
+            });
+            for login in futures_util::future::join_all(logins).await {
+                clients.push(login.unwrap_or_else(|e| panic!("a crowd login failed: {e}\n{}", server.log())));
+            }
+        }
+    }
+    clients
+}
+
+fn presence(value: &Value, event: &str, user: &str) -> bool {
+    value["type"] == "presence" && value["event"] == event && value["user"] == user
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_large_server_a_client_hears_of_its_direct_partners_not_of_every_login() {
+    let server = TestServer::start();
+    let mut alice = Cli::login(&server, "alice").await;
+    let mut bob = Cli::login(&server, "bob").await;
+    let _crowd = crowd(&server).await;
+
+    alice.send("/msg bob are you there?").await;
+    bob.expect_json("alice's message", |v| (v["type"] == "dm" && v["from"] == "alice").then_some(())).await;
+    // Alice now watches bob. The server hears of it within a second (the client sends its
+    // list at most once a second), after the echo of her message.
+    alice.expect_json("the echo", |v| (v["type"] == "dm" && v["from"] == "alice").then_some(())).await;
+    alice.send("/users").await;
+    let users = alice
+        .expect_json("the whole user list", |v| (v["type"] == "users").then(|| v["users"].clone()))
+        .await;
+    assert_eq!(users.as_array().map(Vec::len), Some(CROWD + 2), "/users pages through everyone: {users}");
+
+    let zed = Cli::login(&server, "zed").await;
+    let welcome = &zed.welcome;
+    assert_eq!(welcome["users"].as_array().map(Vec::len), Some(100), "a screenful of names: {welcome}");
+    bob.send("/quit").await;
+    let seen = alice.json_until("bob going offline", |v| presence(v, "offline", "bob")).await;
+    assert!(
+        !seen.iter().any(|v| v["user"] == "zed"),
+        "alice watches bob, not zed: she should not hear of zed's login:\n{seen:#?}"
+    );
+    assert!(seen.iter().any(|v| presence(v, "leave", "bob")), "bob left the lobby first:\n{seen:#?}");
+}
