@@ -469,7 +469,9 @@ fn the_session_watches_whom_the_caller_shows_and_its_direct_partners_when_that_c
         }),
         now,
     );
-    assert_eq!(core.poll_transmit(now), Some(ClientMsg::Watch { users: vec!["zed".into(), "ann".into()] }));
+    assert_eq!(core.poll_transmit(now), None, "not twice in a second");
+    let due = core.poll_timeout(now).expect("the change has its time");
+    assert_eq!(core.poll_transmit(due), Some(ClientMsg::Watch { users: vec!["zed".into(), "ann".into()] }));
     core.command(ClientMsg::Watch { users: vec!["ann".into()] });
-    assert_eq!(core.poll_transmit(now), None, "unchanged: nothing sent");
+    assert_eq!(core.poll_transmit(due + Duration::from_secs(5)), None, "unchanged: nothing sent");
 }
