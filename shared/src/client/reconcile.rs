@@ -40,6 +40,8 @@ const MAX_LISTED: usize = 100_000;
 /// Commands held while the connection is down or catching up, at most (then the caller's
 /// commands wait).
 const MAX_HELD: usize = 64;
+/// Presence events held during a catch-up, at most (a busy server's logins of 20 s).
+const MAX_HELD_PRESENCE: usize = 20_000;
 
 /// A resilient session's state between the wire and the caller.
 #[derive(Debug)]
@@ -108,6 +110,9 @@ struct CatchUp {
     collected: BTreeMap<String, BTreeMap<u64, RoomMessage>>,
     /// The member list of each room rejoined, by room name.
     members: BTreeMap<String, Vec<String>>,
+    /// Presence that came after the new Welcome: passed on after `Resumed`, which carries
+    /// that Welcome, so the snapshot does not undo it.
+    presence: Vec<ChatEvent>,
     /// Go on without the rooms still waiting at this time.
     deadline: Instant,
 }
@@ -272,6 +277,7 @@ impl Reconcile {
             waiting: self.rooms.keys().cloned().collect(),
             collected: BTreeMap::new(),
             members: BTreeMap::new(),
+            presence: Vec::new(),
             deadline: now + CATCH_UP,
         });
         self.finish_catch_up_if_complete(now);
@@ -289,6 +295,12 @@ impl Reconcile {
     /// A frame of the presence stream.
     pub(super) fn handle_presence(&mut self, frame: PresenceFrame) {
         if frame.seq <= self.presence_seq {
+            return;
+        }
+        if let Some(catch_up) = &mut self.catch_up {
+            if catch_up.presence.len() < MAX_HELD_PRESENCE {
+                catch_up.presence.push(ChatEvent::Presence(Presence::from(frame)));
+            }
             return;
         }
         self.events.push_back(ChatEvent::Presence(Presence::from(frame)));
@@ -542,7 +554,9 @@ impl Reconcile {
 
     /// Passes on the missed messages in order per room, then `Resumed`; the outbox goes again.
     fn finish_catch_up(&mut self, now: Instant) {
-        let Some(CatchUp { welcome, collected, members, .. }) = self.catch_up.take() else { return };
+        let Some(CatchUp { welcome, collected, members, presence, .. }) = self.catch_up.take() else {
+            return;
+        };
         let mut missed = 0;
         for (key, messages) in collected {
             let last_seen = self.rooms.get(&key).map_or(0, |room| room.last_seq);
@@ -552,6 +566,7 @@ impl Reconcile {
             }
         }
         self.events.push_back(ChatEvent::Resumed { missed, welcome, members });
+        self.events.extend(presence);
         self.transmits.extend(self.held.drain(..));
         self.watch.forget_sent();
     }
