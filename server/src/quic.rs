@@ -34,10 +34,12 @@ pub async fn serve(incoming: quinn::Incoming, shared: Arc<Shared>) {
         connection.close(close_code::REJECTED.into(), refusal.to_string().as_bytes());
         return;
     }
+    // Boxed: the task of every connection, idle ones included, is as large as its largest
+    // state, and each path's own states are only allocated while it runs.
     if webtransport::is_http3(&connection) {
-        webtransport::serve(connection, &shared).await;
+        Box::pin(webtransport::serve(connection, &shared)).await;
     } else {
-        serve_admitted(connection, &shared).await;
+        Box::pin(serve_admitted(connection, &shared)).await;
     }
     release(&shared, peer);
 }

@@ -90,25 +90,31 @@ pub fn release(shared: &Shared, peer: SocketAddr) {
 }
 
 impl<C: ClientConnection> Session<C> {
+    /// The login's steps are boxed: a session spends its life in the command loop, and its
+    /// task should not stay as large as the login (password hashing, store reads) needed.
     async fn run(self) {
-        let Some((send, reader, Greeting { name, credential, instance })) = self.read_hello().await else {
-            return;
-        };
+        let Some((login, reader)) = Box::pin(self.log_in()).await else { return };
+        self.read_commands(reader, login.id).await;
+        Box::pin(self.finish(login)).await;
+    }
+
+    /// From the Hello to the lobby's history: the session logged in, and its command stream.
+    async fn log_in(&self) -> Option<(Login, Reader<C>)> {
+        let (send, reader, Greeting { name, credential, instance }) = self.read_hello().await?;
         if let Err(rejection) = self.within_login_rate() {
-            return self.reject(send, rejection).await.unwrap_or(());
+            return self.reject(send, rejection).await;
         }
         let admission = match self.admit(&name, credential).await {
             Ok(admission) => admission,
-            Err(rejection) => return self.reject(send, rejection).await.unwrap_or(()),
+            Err(rejection) => return self.reject(send, rejection).await,
         };
         if let Some(instance) = instance {
             self.replace_stale_session(&name, instance).await;
         }
-        let Some((login, lobby_history)) = self.login(send, name.clone(), instance).await else { return };
+        let (login, lobby_history) = self.login(send, name.clone(), instance).await?;
         self.after_login(login.id, &name, admission).await;
         cmd::send_page(&self.shared.hub, login.id, lobby_history).await;
-        self.read_commands(reader, login.id).await;
-        self.finish(login).await;
+        Some((login, reader))
     }
 
     /// Waits for the bidirectional stream and its Hello (or Login), closing the connection on
@@ -380,12 +386,13 @@ impl<C: ClientConnection> Session<C> {
                 continue;
             }
             // Slow follow-ups run here, so each client has at most one in flight.
+            // Boxed, like the login: the loop waits for the next frame far more often.
             match command.apply(hub, me) {
-                Some(Followup::History(request)) => cmd::send_page(hub, me, request).await,
-                Some(Followup::Search(request)) => cmd::send_results(hub, me, request).await,
-                Some(Followup::Amend(request)) => cmd::amend(hub, me, request).await,
+                Some(Followup::History(request)) => Box::pin(cmd::send_page(hub, me, request)).await,
+                Some(Followup::Search(request)) => Box::pin(cmd::send_results(hub, me, request)).await,
+                Some(Followup::Amend(request)) => Box::pin(cmd::amend(hub, me, request)).await,
                 Some(Followup::SetPassword { name, password }) => {
-                    self.set_password(me, &name, password).await
+                    Box::pin(self.set_password(me, &name, password)).await
                 }
                 None => {}
             }
