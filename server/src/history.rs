@@ -78,12 +78,17 @@ impl HistoryReader {
 
     /// The messages `request` asks for, oldest first, and the reactions on them.
     pub async fn read(&self, request: &HistoryRequest) -> Result<Page, HistoryUnavailable> {
+        let before = request.before.unwrap_or(u64::MAX).min(request.up_to.saturating_add(1));
+        if before <= 1 {
+            // Sequence numbers start at 1: nothing to read (a login to a quiet lobby), and
+            // no blocking thread to wake for it.
+            return Ok(Page::default());
+        }
         let unavailable = || HistoryUnavailable { room: request.room.clone() };
         self.queued_writes_done().await.map_err(|()| unavailable())?;
 
         let readers = self.readers.clone();
         let room = request.room.clone();
-        let before = request.before.unwrap_or(u64::MAX).min(request.up_to.saturating_add(1));
         let limit = request.limit;
         let read = tokio::task::spawn_blocking(move || {
             let store = readers.checkout();
