@@ -5,7 +5,7 @@
 use anseo_shared::client::{ConnectOptions, Connected, connect_on};
 use serde_json::Value;
 
-use crate::support::{Cli, TestServer};
+use crate::support::{Browser, Cli, DESKTOP, TestServer};
 
 /// People online beyond which the server stops telling everyone of every login
 /// (`PRESENCE_FOR_EVERYONE_UP_TO` in the server), and a few more.
@@ -67,4 +67,21 @@ async fn on_a_large_server_a_client_hears_of_its_direct_partners_not_of_every_lo
         "alice watches bob, not zed: she should not hear of zed's login:\n{seen:#?}"
     );
     assert!(seen.iter().any(|v| presence(v, "leave", "bob")), "bob left the lobby first:\n{seen:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_large_server_the_page_shows_the_count_and_everyone_on_request() {
+    let server = TestServer::start();
+    let _crowd = crowd(&server).await;
+    let browser = Browser::chromium(&server, DESKTOP).await;
+    browser.log_in(&server, "alice").await;
+    // Alice and the crowd; the Welcome named the first 100 of them, in name order.
+    browser.wait_for_text(&format!("{} members", CROWD + 1)).await;
+    let heading = browser.find(".users-header h2").await.text().await.expect("the list's heading");
+    assert_eq!(heading.to_lowercase(), format!("online — {}", CROWD + 1));
+    let first = browser.find("#user-list").await.text().await.expect("the user list");
+    assert!(first.contains("crowd0098") && !first.contains("crowd0299"), "a screenful first:\n{first}");
+    browser.find("button.show-everyone").await.click().await.expect("click Show everyone");
+    browser.wait_for_text("crowd0299").await;
+    browser.wait_until_gone("button.show-everyone").await;
 }

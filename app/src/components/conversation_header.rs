@@ -34,7 +34,7 @@ pub fn ConversationHeader() -> Element {
     let (title, subtitle, leave, avatar) = match &chat.current {
         Target::Room(name) => {
             let room = chat.rooms.get(name);
-            let members = room.map_or(0, |r| r.members.len());
+            let members = chat.member_count(name);
             let people = if members == 1 { "1 member".to_string() } else { format!("{members} members") };
             let topic = room.map(|r| r.topic.clone()).unwrap_or_default();
             let subtitle = if topic.is_empty() { people } else { format!("{topic} · {people}") };

@@ -13,6 +13,13 @@ impl Chat {
         self.users_online.max(self.users.len())
     }
 
+    /// How many are in `room`: the server's count, which on a large server is more than the
+    /// members this app knows of (the lobby's Welcome names a screenful).
+    pub fn member_count(&self, room: &str) -> usize {
+        let known = self.rooms.get(room).map_or(0, |r| r.members.len());
+        self.directory.get(room).map_or(known, |info| info.members as usize)
+    }
+
     /// Whether more people are online than the list shows (a large server).
     pub fn more_online(&self) -> bool {
         self.users_online > self.users.len()

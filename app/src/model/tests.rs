@@ -1954,3 +1954,13 @@ fn the_app_watches_the_top_of_its_user_list_when_it_changes() {
     let chat = model.chat.as_mut().expect("logged in");
     assert_eq!(chat.watch_to_send(), Some(Command::Watch { users: vec!["bob".into(), "carol".into()] }));
 }
+
+#[test]
+fn a_room_counts_the_members_the_server_counts() {
+    let model = logged_in_to_a_large_server();
+    let mut chat = chat(&model).clone();
+    assert_eq!(chat.member_count("lobby"), 2, "the Welcome's room list says 2 for the lobby");
+    chat.directory.get_mut("lobby").expect("listed").members = 300;
+    assert_eq!(chat.member_count("lobby"), 300, "more than the two names it knows");
+    assert_eq!(chat.member_count("nowhere"), 0);
+}
