@@ -58,6 +58,7 @@ pub async fn run(args: Args) -> Status {
         boards: Boards::default(),
         message_rooms: HashMap::new(),
         my_reactions: HashMap::new(),
+        reacting: HashMap::new(),
     };
     let welcome = Report::welcome(args.server().trim(), &welcome);
     let ended = match output.print(&welcome) {
@@ -116,6 +117,10 @@ struct Session {
     message_rooms: HashMap<u64, String>,
     /// This user's reaction on each message, by id.
     my_reactions: HashMap<u64, String>,
+    /// This user's reactions sent and not echoed yet, per message id: until the last echo,
+    /// `my_reactions` already says how they leave the message, and an earlier echo must not
+    /// undo that (three quick `/react`s would otherwise not toggle three times).
+    reacting: HashMap<u64, u32>,
 }
 
 impl Session {
@@ -273,6 +278,13 @@ impl Session {
             ChatEvent::Joined { room, .. } => self.rooms.joined(&room.name),
             ChatEvent::Board(event) => self.boards.apply(event),
             ChatEvent::Reaction(reaction) if reaction.by == self.name => {
+                if let Some(waiting) = self.reacting.get_mut(&reaction.id) {
+                    *waiting -= 1;
+                    if *waiting == 0 {
+                        self.reacting.remove(&reaction.id);
+                    }
+                    return Ok(());
+                }
                 match reaction.on {
                     true => self.my_reactions.insert(reaction.id, reaction.emoji.clone()),
                     false => self.my_reactions.remove(&reaction.id),
@@ -500,6 +512,7 @@ impl Session {
                 true => self.my_reactions.insert(id, emoji),
                 false => self.my_reactions.remove(&id),
             };
+            *self.reacting.entry(id).or_default() += 1;
         }
         self.command_sent(sent.map_err(|e| refusal(e, ROOM_NAME, false)))
     }
