@@ -53,6 +53,7 @@ pub mod quic;
 pub mod server;
 pub mod session;
 pub mod shared;
+pub mod stall;
 pub mod store;
 pub mod transfer;
 pub mod web;

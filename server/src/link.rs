@@ -23,6 +23,12 @@ pub trait ClientLink: Send + Sync + 'static {
     fn peer(&self) -> SocketAddr;
     /// What carries the connection, for the log: "QUIC", "WebTransport" or "WebSocket".
     fn transport(&self) -> &'static str;
+    /// How many times the client has raised its receive limits so far (QUIC's MAX_DATA and
+    /// MAX_STREAM_DATA frames): a client that reads keeps raising them ([`crate::stall`]).
+    /// `None` where the transport does not say.
+    fn credit_granted(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// One ordered stream of bytes to a client.
@@ -68,6 +74,15 @@ impl ClientLink for quinn::Connection {
     fn transport(&self) -> &'static str {
         "QUIC"
     }
+
+    fn credit_granted(&self) -> Option<u64> {
+        Some(credit_frames(&self.stats()))
+    }
+}
+
+/// The flow-control credit frames a QUIC peer has sent so far.
+pub fn credit_frames(stats: &quinn::ConnectionStats) -> u64 {
+    stats.frame_rx.max_data + stats.frame_rx.max_stream_data
 }
 
 impl FrameSink for quinn::SendStream {

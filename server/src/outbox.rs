@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::link::{ClientLink, FrameSink};
+use crate::stall::{StallWatch, WriteFailed};
 
 /// How much may wait for one stream of one client before it counts as too slow.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +28,8 @@ pub struct OutboxLimits {
     pub frames: usize,
     /// Bytes waiting (including what the writer is handing to QUIC), at most.
     pub bytes: usize,
-    /// How long one write may wait for the client to make room before it counts as too slow.
+    /// How long the client may grant no room while a write waits before it counts as too
+    /// slow ([`crate::stall`]).
     pub stall: Duration,
 }
 
@@ -69,8 +71,7 @@ pub struct Outbox {
 pub struct OutboxReceiver {
     frames: mpsc::Receiver<Bytes>,
     queued_bytes: Arc<AtomicUsize>,
-    stall: Duration,
-    connection: Arc<dyn ClientLink>,
+    watch: StallWatch,
     stream: &'static str,
 }
 
@@ -94,8 +95,7 @@ impl Outbox {
         let receiver = OutboxReceiver {
             frames: rx,
             queued_bytes,
-            stall: limits.stall,
-            connection: connection.clone(),
+            watch: StallWatch::new(connection.clone(), limits.stall),
             stream,
         };
         (outbox, receiver)
@@ -199,30 +199,30 @@ impl OutboxReceiver {
             let chunk = contiguous(&mut batch, bytes);
             // A client that stops reading stops granting flow-control credit, so the write
             // waits; past the stall limit it is cut off rather than holding memory.
-            let written = tokio::time::timeout(self.stall, stream.write_chunk(chunk)).await;
+            let written = self.watch.write(&mut stream, chunk).await;
             last_write = Some(Instant::now());
             self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
             if batch.capacity() > KEEP_SLOTS {
                 batch = Vec::new();
             }
             match written {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_stalled) => return self.stalled(),
+                Ok(()) => {}
+                Err(WriteFailed::Stream(_)) => return,
+                Err(WriteFailed::Stalled) => return self.stalled(),
             }
         }
         stream.finish();
     }
 
     fn stalled(&self) {
+        let (link, stall) = (self.watch.link(), self.watch.stall());
         tracing::warn!(
-            peer = %self.connection.peer(),
-            "client too slow: nothing could be sent on its {} stream for {:?}, disconnecting",
+            peer = %link.peer(),
+            "client too slow: it read nothing on its {} stream for {stall:?}, disconnecting",
             self.stream,
-            self.stall
         );
-        let reason = format!("too slow: the {} stream did not move for {:?}", self.stream, self.stall);
-        self.connection.close(close_code::TOO_SLOW, &reason);
+        let reason = format!("too slow: the {} stream did not move for {stall:?}", self.stream);
+        link.close(close_code::TOO_SLOW, &reason);
     }
 }
 

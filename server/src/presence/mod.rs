@@ -34,6 +34,7 @@ use tokio::time::Instant;
 
 use crate::link::{ClientLink, FrameSink};
 use crate::outbox::contiguous;
+use crate::stall::{StallWatch, WriteFailed};
 
 /// Presence events kept for writers that are behind, at most (about 40 bytes each).
 pub const PRESENCE_BACKLOG: usize = 16 * 1024;
@@ -138,8 +139,8 @@ impl PresenceReceiver {
     }
 
     /// Writes the feed into the client's presence stream (one for the whole session) until the
-    /// user logs out or the connection ends. A write that waits longer than `stall` for the
-    /// client to make room disconnects the client as too slow; a writer that falls behind the
+    /// user logs out or the connection ends. A client that grants no room for `stall` while a
+    /// write waits is disconnected as too slow ([`crate::stall`]); a writer that falls behind the
     /// ring catches up with `resync`.
     pub async fn write_to(
         mut self,
@@ -150,6 +151,7 @@ impl PresenceReceiver {
     ) {
         let mut batch = Vec::new();
         let mut last_write: Option<Instant> = None;
+        let mut watch = StallWatch::new(connection, stall);
         loop {
             let first = tokio::select! {
                 biased;
@@ -191,12 +193,12 @@ impl PresenceReceiver {
             let bytes = batch.iter().map(|event| event.frame.len()).sum();
             let mut frames: Vec<Bytes> = batch.drain(..).map(|event| event.frame).collect();
             let chunk = contiguous(&mut frames, bytes);
-            let written = tokio::time::timeout(stall, stream.write_chunk(chunk)).await;
+            let written = watch.write(&mut stream, chunk).await;
             last_write = Some(Instant::now());
             match written {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_stalled) => return too_slow(&*connection, "the presence stream did not move"),
+                Ok(()) => {}
+                Err(WriteFailed::Stream(_)) => return,
+                Err(WriteFailed::Stalled) => return too_slow(watch.link(), "the presence stream did not move"),
             }
         }
         stream.finish();

@@ -67,6 +67,10 @@ impl ClientLink for WebTransportLink {
     fn transport(&self) -> &'static str {
         "WebTransport"
     }
+
+    fn credit_granted(&self) -> Option<u64> {
+        Some(crate::link::credit_frames(&quinn::Connection::stats(&self.0)))
+    }
 }
 
 impl FrameSink for SendStream {
