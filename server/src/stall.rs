@@ -65,7 +65,8 @@ impl StallWatch {
         tokio::pin!(write);
         loop {
             let wake = (started + self.stall / 2).max(self.last_credit + self.stall);
-            let wake = if self.credit.is_some() { wake.min(Instant::now() + SAMPLE_WHILE_WAITING) } else { wake };
+            let wake =
+                if self.credit.is_some() { wake.min(Instant::now() + SAMPLE_WHILE_WAITING) } else { wake };
             match tokio::time::timeout_at(wake, &mut write).await {
                 Ok(written) => {
                     if self.sampled + SAMPLE_AFTER_WRITE <= Instant::now() {

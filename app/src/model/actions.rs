@@ -90,7 +90,7 @@ impl Chat {
             Action::CancelEdit => self.editing = None,
             Action::DeleteMessage(id) => return self.delete_message(id),
             Action::JumpToUnread => self.jump_to_unread(),
-            Action::ShowEveryone => return self.list_everyone(),
+            Action::ShowEveryone => return Some(Command::ListUsers),
             Action::StrokeStart { point, stroke, now_ms } => return self.start_stroke(point, stroke, now_ms),
             Action::StrokeMove { point, now_ms } => return self.extend_stroke(point, now_ms),
             Action::StrokeEnd => return self.finish_stroke(),

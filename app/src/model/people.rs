@@ -25,11 +25,6 @@ impl Chat {
         self.users_online > self.users.len()
     }
 
-    /// The whole list of who is online ("Show everyone").
-    pub(super) fn list_everyone(&self) -> Option<Command> {
-        Some(Command::ListUsers)
-    }
-
     /// Someone came online (`true`) or went offline, who was not (or was) in the list.
     pub(super) fn count_online(&mut self, came: bool) {
         self.users_online = match came {
@@ -39,14 +34,18 @@ impl Chat {
     }
 
     /// The people to watch, when they changed since last asked: the top of the user list,
-    /// which is what the list shows first.
+    /// which is what the list shows first. Asked after every network event, so an unchanged
+    /// list is only compared, not copied.
     pub fn watch_to_send(&mut self) -> Option<Command> {
-        let shown: Vec<String> =
-            self.users.iter().filter(|user| **user != self.me).take(MAX_WATCHED).cloned().collect();
-        if shown == self.watched {
+        if self.shown().eq(self.watched.iter()) {
             return None;
         }
-        self.watched = shown.clone();
-        Some(Command::Watch { users: shown })
+        self.watched = self.shown().cloned().collect();
+        Some(Command::Watch { users: self.watched.clone() })
+    }
+
+    /// The top of the user list, without this user.
+    fn shown(&self) -> impl Iterator<Item = &String> {
+        self.users.iter().filter(|user| **user != self.me).take(MAX_WATCHED)
     }
 }

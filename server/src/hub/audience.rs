@@ -36,6 +36,9 @@ pub enum Audience<'a> {
         name: &'a str,
         rooms: &'a BTreeSet<String>,
     },
+    /// `User` for the user with this id, who is online: looked up only on a large server, so
+    /// a small one copies nothing to announce a join.
+    Online(ClientId),
 }
 
 impl State {
@@ -69,19 +72,26 @@ impl State {
             Audience::Room(key) => {
                 self.rooms.get(key).map(|room| room.members.iter().copied().collect()).unwrap_or_default()
             }
-            Audience::User { name, rooms } => {
-                let watchers = self.watchers.get(&fold_name(name)).into_iter().flatten().copied();
-                let shared = rooms
-                    .iter()
-                    .filter(|key| **key != lobby)
-                    .filter_map(|key| self.rooms.get(key))
-                    .flat_map(|room| room.members.iter().copied());
-                watchers.chain(shared).collect()
-            }
+            Audience::User { name, rooms } => self.concerned(name, rooms, &lobby),
+            Audience::Online(id) => match self.users.get(&id) {
+                Some(user) => self.concerned(&user.name, &user.rooms, &lobby),
+                None => Vec::new(),
+            },
         };
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// Those watching the user called `name`, and the members of `rooms` but the `lobby`.
+    fn concerned(&self, name: &str, rooms: &BTreeSet<String>, lobby: &str) -> Vec<ClientId> {
+        let watchers = self.watchers.get(&fold_name(name)).into_iter().flatten().copied();
+        let shared = rooms
+            .iter()
+            .filter(|key| *key != lobby)
+            .filter_map(|key| self.rooms.get(key))
+            .flat_map(|room| room.members.iter().copied());
+        watchers.chain(shared).collect()
     }
 
     /// Makes `id` watch `names` (folded, at most [`MAX_WATCHED`]) instead of whom it watched.

@@ -80,11 +80,7 @@ impl Hub {
         state.users.insert(id, user);
         state.names.insert(fold_name(&name), id);
         state.skeletons.insert(skeleton, id);
-        let rooms = state.users[&id].rooms.clone();
-        state.announce(
-            PresenceEvent::Online { user: name.clone() },
-            Audience::User { name: &name, rooms: &rooms },
-        );
+        state.announce(PresenceEvent::Online { user: name.clone() }, Audience::Online(id));
         let lobby = state.rooms.get_mut(&lobby_key).expect("the lobby always exists");
         lobby.members.insert(id);
         let joined = PresenceEvent::Joined {
@@ -93,7 +89,7 @@ impl Hub {
             members: lobby.members.len() as u32,
             after_seq: lobby.last_seq,
         };
-        state.announce(joined, Audience::User { name: &name, rooms: &rooms });
+        state.announce(joined, Audience::Online(id));
 
         let lobby = &state.rooms[&lobby_key];
         let welcome = Welcome {
@@ -150,7 +146,12 @@ impl Hub {
         state.names.remove(&fold_name(&user.name));
         state.skeletons.remove(&name_skeleton(&user.name));
         for key in &user.rooms {
-            state.remove_member_of(id, key, &user.name, &user.rooms);
+            state.remove_member_of(
+                id,
+                key,
+                &user.name,
+                Audience::User { name: &user.name, rooms: &user.rooms },
+            );
         }
         let audience = Audience::User { name: &user.name, rooms: &user.rooms };
         state.announce(PresenceEvent::Offline { user: user.name.clone() }, audience);

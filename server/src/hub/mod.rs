@@ -429,25 +429,21 @@ impl State {
             members: room.members.len() as u32,
             after_seq: room.last_seq,
         };
-        let (name, rooms) = (user.name.clone(), user.rooms.clone());
-        self.announce(event, room_audience(key, &name, &rooms));
+        self.announce(event, room_audience(key, Audience::Online(id)));
         true
     }
 
     /// Takes `id` out of room `key` and tells everyone.
     pub fn remove_member(&mut self, id: ClientId, key: &str, user_name: &str) {
-        let rooms = match self.users.get_mut(&id) {
-            Some(user) => {
-                user.rooms.remove(key);
-                user.rooms.clone()
-            }
-            None => BTreeSet::new(),
-        };
-        self.remove_member_of(id, key, user_name, &rooms);
+        if let Some(user) = self.users.get_mut(&id) {
+            user.rooms.remove(key);
+        }
+        self.remove_member_of(id, key, user_name, Audience::Online(id));
     }
 
-    /// Takes `id`, who is in `rooms` besides, out of room `key` and tells everyone.
-    fn remove_member_of(&mut self, id: ClientId, key: &str, user_name: &str, rooms: &BTreeSet<String>) {
+    /// Takes `id` out of room `key` and tells its members, or `user` (those the user's
+    /// comings and goings concern) where `key` is the lobby.
+    fn remove_member_of(&mut self, id: ClientId, key: &str, user_name: &str, user: Audience<'_>) {
         let Some(room) = self.rooms.get_mut(key) else { return };
         if !room.members.remove(&id) {
             return;
@@ -458,7 +454,7 @@ impl State {
             members: room.members.len() as u32,
             after_seq: room.last_seq,
         };
-        self.announce(event, room_audience(key, user_name, rooms));
+        self.announce(event, room_audience(key, user));
     }
 
     /// Renames the user `id`, keeping the name index in step.
@@ -525,11 +521,11 @@ impl Room {
 
 /// Encodes one frame; a frame that cannot be encoded (larger than the frame limit, which the
 /// input limits rule out) is logged and dropped.
-/// Who hears that the user `name`, who is in `rooms`, came into or left the room `key`: on a
-/// large server, the lobby's comings and goings are news only for those who watch the user.
-fn room_audience<'a>(key: &'a str, name: &'a str, rooms: &'a BTreeSet<String>) -> Audience<'a> {
+/// Who hears that a user came into or left the room `key`: its members; on a large server,
+/// the lobby's comings and goings are news only for those the user concerns (`user`).
+fn room_audience<'a>(key: &'a str, user: Audience<'a>) -> Audience<'a> {
     match key == fold_name(LOBBY) {
-        true => Audience::User { name, rooms },
+        true => user,
         false => Audience::Room(key),
     }
 }

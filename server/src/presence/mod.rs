@@ -198,7 +198,9 @@ impl PresenceReceiver {
             match written {
                 Ok(()) => {}
                 Err(WriteFailed::Stream(_)) => return,
-                Err(WriteFailed::Stalled) => return too_slow(watch.link(), "the presence stream did not move"),
+                Err(WriteFailed::Stalled) => {
+                    return too_slow(watch.link(), "the presence stream did not move");
+                }
             }
         }
         stream.finish();
