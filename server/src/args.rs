@@ -175,7 +175,8 @@ pub struct Args {
     #[arg(long, default_value_t = OutboxLimits::default().bytes)]
     pub max_queued_bytes: usize,
 
-    /// Seconds a client may leave data unread before it is disconnected as too slow
+    /// Seconds a client may grant no room for the data waiting for it (it reads nothing) before
+    /// it is disconnected as too slow
     #[arg(long, default_value_t = OutboxLimits::default().stall.as_secs_f64())]
     pub stall_timeout_secs: f64,
 

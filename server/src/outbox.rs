@@ -35,7 +35,7 @@ pub struct OutboxLimits {
 
 impl Default for OutboxLimits {
     fn default() -> Self {
-        OutboxLimits { frames: 8192, bytes: 1024 * 1024, stall: Duration::from_secs(2) }
+        OutboxLimits { frames: 8192, bytes: 1024 * 1024, stall: Duration::from_millis(1500) }
     }
 }
 

@@ -5,10 +5,13 @@
 //! MAX_DATA frames: quinn sends one each time an eighth of a window has been read). One that
 //! stopped reading grants nothing more; the server's writes go on until the last window is
 //! used up and then wait. Timing the waiting write alone cut such a client only once its
-//! window had filled plus the stall limit (2.3 s in the `slow` benchmark); timing from the
-//! last credit cuts it `stall` after it stopped, however large its window. A client on a slow
-//! link that keeps reading keeps granting credit, however slowly its writes complete, and is
-//! never cut.
+//! window had filled plus the stall limit (2.3 s in the `slow` benchmark); timing from its
+//! last credit (counting at most two thirds of the limit from before the write began to wait)
+//! cuts it sooner, whatever its window. A client on a slow link that keeps reading keeps
+//! granting credit, however slowly its writes complete, and is not cut as long as some comes
+//! within a third of the limit of a write starting to wait and then at least once per limit
+//! (with the default 1.5 s and the app's 1 MiB window: an eighth of it, 128 KiB, read in
+//! 0.5 s, about 2 Mbit/s, when a burst has filled its window).
 //!
 //! The credit count is sampled (a lock on the connection) at most every [`SAMPLE_AFTER_WRITE`]
 //! while writes go through and every [`SAMPLE_WHILE_WAITING`] while one waits. Where the
@@ -64,9 +67,10 @@ impl StallWatch {
         let write = stream.write_chunk(chunk);
         tokio::pin!(write);
         loop {
-            let wake = (started + self.stall / 2).max(self.last_credit + self.stall);
-            let wake =
-                if self.credit.is_some() { wake.min(Instant::now() + SAMPLE_WHILE_WAITING) } else { wake };
+            let wake = match self.credit {
+                Some(_) => (self.silent_since(started) + self.stall).min(Instant::now() + SAMPLE_WHILE_WAITING),
+                None => started + self.stall,
+            };
             match tokio::time::timeout_at(wake, &mut write).await {
                 Ok(written) => {
                     if self.sampled + SAMPLE_AFTER_WRITE <= Instant::now() {
@@ -86,22 +90,33 @@ impl StallWatch {
 
     /// Whether the write that started at `started` has waited long enough without credit.
     fn is_stalled(&self, started: Instant) -> bool {
-        let now = Instant::now();
-        let waited = now.duration_since(started);
-        match self.credit {
-            None => waited >= self.stall,
-            Some(_) => waited >= self.stall / 2 && now.duration_since(self.last_credit) >= self.stall,
-        }
+        let since = match self.credit {
+            Some(_) => self.silent_since(started),
+            None => started,
+        };
+        since.elapsed() >= self.stall
     }
 
-    /// Reads the credit count. Credit seen now arrived after the previous sample, so that
-    /// sample's time is when it is known to have come no earlier than.
+    /// Since when the client counts as having granted nothing, for a write that started at
+    /// `started`: its last credit, but no earlier than two thirds of the limit before the
+    /// write began. A client may well have granted nothing for minutes when it had little to
+    /// read; once a burst fills its window it still has a third of the limit to grant more.
+    fn silent_since(&self, started: Instant) -> Instant {
+        let floor = started.checked_sub(self.stall * 2 / 3).unwrap_or(started);
+        self.last_credit.max(floor)
+    }
+
+    /// Reads the credit count. Credit seen now arrived after the previous sample; when that
+    /// sample is recent (writes or waiting kept sampling), its time is when the credit is
+    /// known to have come no earlier than. After a quiet spell there is no telling, and the
+    /// client is given the benefit of the doubt: now.
     fn sample(&mut self) {
         let now = Instant::now();
         let credit = self.link.credit_granted();
         if credit != self.credit {
             self.credit = credit;
-            self.last_credit = self.sampled;
+            let recent = now.duration_since(self.sampled) <= 2 * SAMPLE_WHILE_WAITING;
+            self.last_credit = if recent { self.sampled } else { now };
         }
         self.sampled = now;
     }
@@ -175,7 +190,7 @@ mod tests {
         let waited = started.elapsed();
         // Cut `stall` after the last credit (half of it left here), not `stall` after the write
         // began.
-        assert!(waited >= STALL / 2 && waited < STALL * 4 / 5, "waited {waited:?}");
+        assert!(waited >= STALL / 2 - SAMPLE_WHILE_WAITING && waited < STALL * 4 / 5, "waited {waited:?}");
     }
 
     #[tokio::test]
@@ -197,6 +212,18 @@ mod tests {
         let outcome = tokio::time::timeout(STALL * 3, write).await;
         assert!(outcome.is_err(), "the write ended: {outcome:?}");
         raising.abort();
+    }
+
+    #[tokio::test]
+    async fn a_client_that_had_nothing_to_read_for_long_still_has_a_third_of_the_limit_once_its_window_fills() {
+        let client = client(Some(0));
+        let mut watch = StallWatch::new(client.clone(), STALL);
+        tokio::time::sleep(STALL * 2).await;
+        let started = Instant::now();
+        let outcome = watch.write(&mut Blocked, Bytes::from_static(b"x")).await;
+        assert!(matches!(outcome, Err(WriteFailed::Stalled)), "{outcome:?}");
+        let waited = started.elapsed();
+        assert!(waited >= STALL / 3 - SAMPLE_WHILE_WAITING, "cut after {waited:?}");
     }
 
     #[tokio::test]
