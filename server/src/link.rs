@@ -23,12 +23,22 @@ pub trait ClientLink: Send + Sync + 'static {
     fn peer(&self) -> SocketAddr;
     /// What carries the connection, for the log: "QUIC", "WebTransport" or "WebSocket".
     fn transport(&self) -> &'static str;
-    /// How many times the client has raised its receive limits so far (QUIC's MAX_DATA and
-    /// MAX_STREAM_DATA frames): a client that reads keeps raising them ([`crate::stall`]).
+    /// How far the client has taken data in so far (QUIC's flow-control credit, and the stream
+    /// data that went out to it), to tell a client that stopped reading ([`crate::stall`]).
     /// `None` where the transport does not say.
-    fn credit_granted(&self) -> Option<u64> {
+    fn progress(&self) -> Option<Progress> {
         None
     }
+}
+
+/// How far a client has taken data in, as its transport counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Times it raised its receive limits (QUIC MAX_DATA and MAX_STREAM_DATA frames): it read.
+    pub credit: u64,
+    /// Stream data sent to it (QUIC STREAM frames, first sends and resends): what the server
+    /// holds for it is still going out, as its acknowledgements open the congestion window.
+    pub sent: u64,
 }
 
 /// One ordered stream of bytes to a client.
@@ -75,14 +85,15 @@ impl ClientLink for quinn::Connection {
         "QUIC"
     }
 
-    fn credit_granted(&self) -> Option<u64> {
-        Some(credit_frames(&self.stats()))
+    fn progress(&self) -> Option<Progress> {
+        Some(progress(&self.stats()))
     }
 }
 
-/// The flow-control credit frames a QUIC peer has sent so far.
-pub fn credit_frames(stats: &quinn::ConnectionStats) -> u64 {
-    stats.frame_rx.max_data + stats.frame_rx.max_stream_data
+/// How far a QUIC peer has taken data in so far.
+pub fn progress(stats: &quinn::ConnectionStats) -> Progress {
+    let received = &stats.frame_rx;
+    Progress { credit: received.max_data + received.max_stream_data, sent: stats.frame_tx.stream }
 }
 
 impl FrameSink for quinn::SendStream {

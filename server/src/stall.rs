@@ -3,20 +3,21 @@
 //!
 //! A QUIC client that reads its streams keeps raising its receive limits (MAX_STREAM_DATA and
 //! MAX_DATA frames: quinn sends one each time an eighth of a window has been read). One that
-//! stopped reading grants nothing more; the server's writes go on until the last window is
-//! used up and then wait. Timing the waiting write alone cut such a client only once its
-//! window had filled plus the stall limit (2.3 s in the `slow` benchmark); timing from its
-//! last credit (counting at most two thirds of the limit from before the write began to wait)
-//! cuts it sooner, whatever its window. A client on a slow link that keeps reading keeps
-//! granting credit, however slowly its writes complete, and is not cut as long as some comes
-//! within a third of the limit of a write starting to wait and then at least once per limit
-//! (with the default 1.5 s and the app's 1 MiB window: an eighth of it, 128 KiB, read in
-//! 0.5 s, about 2 Mbit/s, when a burst has filled its window).
+//! stopped reading grants nothing more; the server's writes go on until its window is used up
+//! and then wait. Timing the waiting write alone cut such a client only once its window had
+//! filled plus the stall limit (2.3 s in the `slow` benchmark). Here a waiting write is too
+//! slow when the client has granted no credit for the limit, counted from its last credit
+//! (but from no earlier than two thirds of the limit before the write began to wait: a client
+//! may well have granted nothing for minutes when it had little to read), and no stream data
+//! has gone out to it for a third of the limit (everything its window allows was sent: it
+//! has it and does not read it). To a client on a slow link, what the server holds for it
+//! keeps going out as its acknowledgements open the congestion window, so it is not cut
+//! however long its writes take. (quinn 0.11 does not count the bytes a peer acknowledged;
+//! STREAM frames sent are the nearest count it keeps.)
 //!
-//! The credit count is sampled (a lock on the connection) at most every [`SAMPLE_AFTER_WRITE`]
+//! The counts are sampled (a lock on the connection) at most every [`SAMPLE_AFTER_WRITE`]
 //! while writes go through and every [`SAMPLE_WHILE_WAITING`] while one waits. Where the
-//! transport has no count (WebSocket, over TCP), a write that waits `stall` is too slow, as
-//! before.
+//! transport has no counts (WebSocket, over TCP), a write that waits the limit is too slow.
 
 use std::io;
 use std::sync::Arc;
@@ -25,12 +26,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::time::Instant;
 
-use crate::link::{ClientLink, FrameSink};
+use crate::link::{ClientLink, FrameSink, Progress};
 
-/// How often the credit count is read while writes go through, at most.
+/// How often the client's progress is read while writes go through, at most.
 const SAMPLE_AFTER_WRITE: Duration = Duration::from_millis(10);
 
-/// How often the credit count is read while a write waits.
+/// How often the client's progress is read while a write waits.
 const SAMPLE_WHILE_WAITING: Duration = Duration::from_millis(50);
 
 /// Why a write did not go through.
@@ -38,7 +39,7 @@ const SAMPLE_WHILE_WAITING: Duration = Duration::from_millis(50);
 pub enum WriteFailed {
     /// The stream or connection failed (the client is gone).
     Stream(io::Error),
-    /// The client granted no credit for the stall limit while the write waited.
+    /// The client took nothing in for the stall limit while the write waited.
     Stalled,
 }
 
@@ -46,29 +47,31 @@ pub enum WriteFailed {
 pub struct StallWatch {
     link: Arc<dyn ClientLink>,
     stall: Duration,
-    /// The credit count at the last sample (`None` where the transport has none).
-    credit: Option<u64>,
+    /// The counts at the last sample (`None` where the transport has none).
+    seen: Option<Progress>,
     sampled: Instant,
-    /// The latest time the client is known to have granted credit no earlier than.
+    /// The latest times the client is known to have granted credit, and stream data to have
+    /// gone out to it, no earlier than.
     last_credit: Instant,
+    last_sent: Instant,
 }
 
 impl StallWatch {
-    /// Watches `link`; a write is too slow once the client has granted no credit for `stall`.
+    /// Watches `link`; a write is too slow once the client has taken nothing in for `stall`.
     pub fn new(link: Arc<dyn ClientLink>, stall: Duration) -> Self {
         let now = Instant::now();
-        let credit = link.credit_granted();
-        StallWatch { link, stall, credit, sampled: now, last_credit: now }
+        let seen = link.progress();
+        StallWatch { link, stall, seen, sampled: now, last_credit: now, last_sent: now }
     }
 
-    /// Writes `chunk` whole, waiting as long as the client keeps granting credit.
+    /// Writes `chunk` whole, waiting as long as the client keeps taking data in.
     pub async fn write(&mut self, stream: &mut impl FrameSink, chunk: Bytes) -> Result<(), WriteFailed> {
         let started = Instant::now();
         let write = stream.write_chunk(chunk);
         tokio::pin!(write);
         loop {
-            let wake = match self.credit {
-                Some(_) => (self.silent_since(started) + self.stall).min(Instant::now() + SAMPLE_WHILE_WAITING),
+            let wake = match self.seen {
+                Some(_) => Instant::now() + SAMPLE_WHILE_WAITING,
                 None => started + self.stall,
             };
             match tokio::time::timeout_at(wake, &mut write).await {
@@ -88,36 +91,35 @@ impl StallWatch {
         }
     }
 
-    /// Whether the write that started at `started` has waited long enough without credit.
+    /// Whether the write that started at `started` has waited long enough (see the module).
     fn is_stalled(&self, started: Instant) -> bool {
-        let since = match self.credit {
-            Some(_) => self.silent_since(started),
-            None => started,
-        };
-        since.elapsed() >= self.stall
-    }
-
-    /// Since when the client counts as having granted nothing, for a write that started at
-    /// `started`: its last credit, but no earlier than two thirds of the limit before the
-    /// write began. A client may well have granted nothing for minutes when it had little to
-    /// read; once a burst fills its window it still has a third of the limit to grant more.
-    fn silent_since(&self, started: Instant) -> Instant {
+        if self.seen.is_none() {
+            return started.elapsed() >= self.stall;
+        }
         let floor = started.checked_sub(self.stall * 2 / 3).unwrap_or(started);
-        self.last_credit.max(floor)
+        self.last_credit.max(floor).elapsed() >= self.stall && self.last_sent.elapsed() >= self.stall / 3
     }
 
-    /// Reads the credit count. Credit seen now arrived after the previous sample; when that
-    /// sample is recent (writes or waiting kept sampling), its time is when the credit is
-    /// known to have come no earlier than. After a quiet spell there is no telling, and the
+    /// Reads the client's progress. What changed since the previous sample happened after
+    /// it; when that sample is recent (writes or waiting kept sampling), its time is when it is
+    /// known to have happened no earlier than. After a quiet spell there is no telling, and the
     /// client is given the benefit of the doubt: now.
     fn sample(&mut self) {
         let now = Instant::now();
-        let credit = self.link.credit_granted();
-        if credit != self.credit {
-            self.credit = credit;
-            let recent = now.duration_since(self.sampled) <= 2 * SAMPLE_WHILE_WAITING;
-            self.last_credit = if recent { self.sampled } else { now };
+        let progress = self.link.progress();
+        let since = match now.duration_since(self.sampled) <= 2 * SAMPLE_WHILE_WAITING {
+            true => self.sampled,
+            false => now,
+        };
+        if let (Some(old), Some(new)) = (self.seen, progress) {
+            if new.credit != old.credit {
+                self.last_credit = since;
+            }
+            if new.sent != old.sent {
+                self.last_sent = since;
+            }
         }
+        self.seen = progress;
         self.sampled = now;
     }
 
@@ -140,10 +142,19 @@ mod tests {
 
     use super::*;
 
-    /// A client whose credit the test raises by hand.
+    /// A client whose credit and stream data sent the test raises by hand.
     struct Client {
-        credit: Option<AtomicU64>,
+        counts: Option<(AtomicU64, AtomicU64)>,
         closed: Mutex<Option<u32>>,
+    }
+
+    impl Client {
+        fn grant(&self) {
+            self.counts.as_ref().unwrap().0.fetch_add(1, Ordering::Relaxed);
+        }
+        fn send(&self) {
+            self.counts.as_ref().unwrap().1.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     impl ClientLink for Client {
@@ -156,8 +167,9 @@ mod tests {
         fn transport(&self) -> &'static str {
             "test"
         }
-        fn credit_granted(&self) -> Option<u64> {
-            self.credit.as_ref().map(|credit| credit.load(Ordering::Relaxed))
+        fn progress(&self) -> Option<Progress> {
+            let (credit, sent) = self.counts.as_ref()?;
+            Some(Progress { credit: credit.load(Ordering::Relaxed), sent: sent.load(Ordering::Relaxed) })
         }
     }
 
@@ -172,15 +184,16 @@ mod tests {
         async fn delivered(&mut self) {}
     }
 
-    fn client(credit: Option<u64>) -> Arc<Client> {
-        Arc::new(Client { credit: credit.map(AtomicU64::new), closed: Mutex::new(None) })
+    fn client(counted: bool) -> Arc<Client> {
+        let counts = counted.then(|| (AtomicU64::new(0), AtomicU64::new(0)));
+        Arc::new(Client { counts, closed: Mutex::new(None) })
     }
 
     const STALL: Duration = Duration::from_secs(1);
 
     #[tokio::test]
     async fn a_client_that_granted_no_credit_for_the_stall_limit_is_stalled_counting_from_its_last_credit() {
-        let client = client(Some(0));
+        let client = client(true);
         let mut watch = StallWatch::new(client.clone(), STALL);
         // Writes went through for a while after the client's last credit (its window filled).
         tokio::time::sleep(STALL / 2).await;
@@ -195,14 +208,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_that_keeps_granting_credit_is_never_cut_however_long_the_write_waits() {
-        let client = client(Some(0));
+        let client = client(true);
         let mut watch = StallWatch::new(client.clone(), STALL);
         let raising = {
             let client = client.clone();
             tokio::spawn(async move {
                 for _ in 0..20 {
                     tokio::time::sleep(STALL / 4).await;
-                    client.credit.as_ref().unwrap().fetch_add(1, Ordering::Relaxed);
+                    client.grant();
                 }
             })
         };
@@ -215,8 +228,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_client_that_had_nothing_to_read_for_long_still_has_a_third_of_the_limit_once_its_window_fills() {
-        let client = client(Some(0));
+    async fn a_client_that_had_nothing_to_read_for_long_still_has_a_third_of_the_limit_once_its_window_fills()
+    {
+        let client = client(true);
         let mut watch = StallWatch::new(client.clone(), STALL);
         tokio::time::sleep(STALL * 2).await;
         let started = Instant::now();
@@ -227,8 +241,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_client_on_a_slow_link_that_data_still_goes_out_to_is_not_cut() {
+        let client = client(true);
+        let mut watch = StallWatch::new(client.clone(), STALL);
+        let sending = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    tokio::time::sleep(STALL / 10).await;
+                    client.send();
+                }
+            })
+        };
+        let mut stream = Blocked;
+        let write = watch.write(&mut stream, Bytes::from_static(b"x"));
+        let outcome = tokio::time::timeout(STALL * 3, write).await;
+        assert!(outcome.is_err(), "the write ended: {outcome:?}");
+        sending.abort();
+    }
+
+    #[tokio::test]
     async fn without_a_credit_count_a_write_is_stalled_after_waiting_the_whole_limit() {
-        let client = client(None);
+        let client = client(false);
         let mut watch = StallWatch::new(client.clone(), STALL);
         tokio::time::sleep(STALL / 2).await;
         let started = Instant::now();

@@ -44,6 +44,7 @@ async fn lossy_link_delivers_every_message_exactly_once_in_order() {
         duplicate: 0.05,
         delay: Duration::from_millis(50),
         jitter: Duration::from_millis(20),
+        downstream: None,
     };
     let relay = Relay::start(&server.addr, impairment, 7).await;
     let names = ["ann", "ben", "cat"];

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use web_transport_quinn::http::StatusCode;
 use web_transport_quinn::{Request, SendStream, Session};
 
-use crate::link::{ClientConnection, ClientLink, FrameSink};
+use crate::link::{ClientConnection, ClientLink, FrameSink, Progress};
 use crate::session;
 use crate::shared::Shared;
 
@@ -68,8 +68,8 @@ impl ClientLink for WebTransportLink {
         "WebTransport"
     }
 
-    fn credit_granted(&self) -> Option<u64> {
-        Some(crate::link::credit_frames(&quinn::Connection::stats(&self.0)))
+    fn progress(&self) -> Option<Progress> {
+        Some(crate::link::progress(&quinn::Connection::stats(&self.0)))
     }
 }
 

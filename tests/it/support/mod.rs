@@ -13,7 +13,7 @@ pub use accounts::{claim, login_with, password, try_login};
 pub use browser::{Browser, DARK_PHONE, DESKTOP, Engine, PHONE};
 pub use cli::*;
 pub use netns::TestNetwork;
-pub use relay::{Impairment, Relay};
+pub use relay::{Bottleneck, Impairment, Relay};
 pub use server::TestServer;
 pub use web::{RawSocket, open_for};
 

@@ -1,6 +1,8 @@
 //! A UDP relay between clients and a server that makes the network bad on purpose: it drops,
-//! delays, duplicates and (through jitter) reorders datagrams with a seeded RNG, and can record
-//! every byte it forwards so a test can search the capture for plaintext.
+//! delays, duplicates and (through jitter) reorders datagrams with a seeded RNG, can carry the
+//! server's datagrams through a slow link (a rate and a drop-tail queue, like a weak Wi-Fi
+//! connection), and can record every byte it forwards so a test can search the capture for
+//! plaintext.
 //!
 //! Each client address gets its own upstream socket, so the server sees distinct clients.
 
@@ -8,7 +10,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
@@ -25,12 +27,27 @@ pub struct Impairment {
     pub delay: Duration,
     /// Up to this much is added to or taken from the delay, which also reorders datagrams.
     pub jitter: Duration,
+    /// A slow link from the server to the clients, if any.
+    pub downstream: Option<Bottleneck>,
 }
 
 impl Impairment {
     /// A perfect link.
-    pub const NONE: Impairment =
-        Impairment { loss: 0.0, duplicate: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO };
+    pub const NONE: Impairment = Impairment {
+        loss: 0.0,
+        duplicate: 0.0,
+        delay: Duration::ZERO,
+        jitter: Duration::ZERO,
+        downstream: None,
+    };
+}
+
+/// A link that carries `bytes_per_sec` and queues at most `queue` worth of datagrams; what
+/// does not fit is dropped (a router's drop-tail queue).
+#[derive(Debug, Clone, Copy)]
+pub struct Bottleneck {
+    pub bytes_per_sec: u64,
+    pub queue: Duration,
 }
 
 /// A running relay. Stops when dropped.
@@ -54,6 +71,7 @@ impl Relay {
         let forwarded = Arc::new(AtomicU64::new(0));
         let link = Link {
             impairment,
+            free_at: Arc::new(Mutex::new(Instant::now())),
             rng: Arc::new(Mutex::new(SmallRng::seed_from_u64(seed))),
             capture: capture.clone(),
             cut: cut.clone(),
@@ -88,6 +106,8 @@ impl Drop for Relay {
 #[derive(Clone)]
 struct Link {
     impairment: Impairment,
+    /// When the slow link towards the clients has sent everything queued on it.
+    free_at: Arc<Mutex<Instant>>,
     rng: Arc<Mutex<SmallRng>>,
     capture: Arc<Mutex<Vec<u8>>>,
     cut: Arc<AtomicBool>,
@@ -95,11 +115,19 @@ struct Link {
 }
 
 impl Link {
-    /// Forwards one datagram through `socket` to `to`, impaired.
-    fn forward(&self, socket: &Arc<UdpSocket>, to: SocketAddr, datagram: &[u8]) {
+    /// Forwards one datagram through `socket` to `to`, impaired; `downstream` when it comes
+    /// from the server.
+    fn forward(&self, socket: &Arc<UdpSocket>, to: SocketAddr, datagram: &[u8], downstream: bool) {
         if self.cut.load(Ordering::Relaxed) {
             return;
         }
+        let queued = match (downstream, self.impairment.downstream) {
+            (true, Some(bottleneck)) => match self.through(bottleneck, datagram.len()) {
+                Some(wait) => wait,
+                None => return,
+            },
+            _ => Duration::ZERO,
+        };
         self.capture.lock().unwrap().extend_from_slice(datagram);
         self.forwarded.fetch_add(datagram.len() as u64, Ordering::Relaxed);
         let (copies, delays) = {
@@ -113,7 +141,7 @@ impl Link {
                 .map(|_| {
                     let offset = if jitter > 0 { rng.random_range(-jitter..=jitter) } else { 0 };
                     let micros = (self.impairment.delay.as_micros() as i64 + offset).max(0);
-                    Duration::from_micros(micros as u64)
+                    Duration::from_micros(micros as u64) + queued
                 })
                 .collect();
             (copies, delays)
@@ -131,6 +159,21 @@ impl Link {
     }
 }
 
+impl Link {
+    /// How long a datagram of `len` bytes takes through `bottleneck` (queueing and sending),
+    /// or `None` when its queue is full and the datagram is dropped.
+    fn through(&self, bottleneck: Bottleneck, len: usize) -> Option<Duration> {
+        let now = Instant::now();
+        let mut free_at = self.free_at.lock().unwrap();
+        let start = (*free_at).max(now);
+        if start - now > bottleneck.queue {
+            return None;
+        }
+        *free_at = start + Duration::from_secs_f64(len as f64 / bottleneck.bytes_per_sec as f64);
+        Some(*free_at - now)
+    }
+}
+
 async fn relay_loop(front: Arc<UdpSocket>, server: SocketAddr, link: Link) {
     let mut upstreams: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
     let mut buf = vec![0u8; 65536];
@@ -145,7 +188,7 @@ async fn relay_loop(front: Arc<UdpSocket>, server: SocketAddr, link: Link) {
                 upstream
             }
         };
-        link.forward(&upstream, server, &buf[..len]);
+        link.forward(&upstream, server, &buf[..len], false);
     }
 }
 
@@ -153,6 +196,6 @@ async fn relay_loop(front: Arc<UdpSocket>, server: SocketAddr, link: Link) {
 async fn back_loop(upstream: Arc<UdpSocket>, front: Arc<UdpSocket>, client: SocketAddr, link: Link) {
     let mut buf = vec![0u8; 65536];
     while let Ok(len) = upstream.recv(&mut buf).await {
-        link.forward(&front, client, &buf[..len]);
+        link.forward(&front, client, &buf[..len], true);
     }
 }
