@@ -7,7 +7,8 @@
 use anseo_shared::protocol::{MessageKind, MessageState, ModAction, fold_name};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError, StoredMessage, from_sql, search, to_sql};
+use super::search::Pending;
+use super::{Store, StoreError, StoredMessage, from_sql, to_sql};
 
 /// A room message as an edit or deletion needs it: who sent it and how it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +57,13 @@ pub(super) fn decode_state(value: i64) -> MessageState {
     }
 }
 
-/// What writing the message `m` (an edit, deletion or notice) changes besides itself.
-pub(super) fn apply(transaction: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
+/// What writing the message `m` (an edit, deletion or notice) changes besides itself; the
+/// search index's share goes to `pending`.
+pub(super) fn apply(
+    transaction: &Connection,
+    m: &StoredMessage,
+    pending: &mut Vec<Pending<'_>>,
+) -> rusqlite::Result<()> {
     match &m.kind {
         MessageKind::Said => Ok(()),
         MessageKind::Edit { id } => {
@@ -65,7 +71,7 @@ pub(super) fn apply(transaction: &Connection, m: &StoredMessage) -> rusqlite::Re
                 .prepare_cached("UPDATE room_messages SET text = ?1, state = 1 WHERE room = ?2 AND id = ?3 AND state != 2")?
                 .execute(params![m.text, m.room, to_sql(*id)])?;
             if changed > 0 {
-                search::reindex(transaction, *id, &m.text)?;
+                pending.push(Pending::Reindex(*id));
             }
             Ok(())
         }
@@ -76,7 +82,8 @@ pub(super) fn apply(transaction: &Connection, m: &StoredMessage) -> rusqlite::Re
                      WHERE room = ?1 AND id = ?2",
                 )?
                 .execute(params![m.room, to_sql(*id)])?;
-            search::reindex(transaction, *id, "")
+            pending.push(Pending::Reindex(*id));
+            Ok(())
         }
         MessageKind::Moderation(moderation) => {
             let user = fold_name(&moderation.target);

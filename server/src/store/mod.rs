@@ -25,6 +25,7 @@ pub use amend::{StoredRole, Target};
 pub use attachments::AttachedTo;
 pub use boards::StoredBoardOp;
 pub use folder::FolderLock;
+use search::{Indexed, Pending};
 pub use search::{SearchScope, fts_query};
 pub use writer::{StoreBusy, StoreWriter};
 
@@ -358,7 +359,13 @@ impl Store {
         let path = self.path.clone();
         let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
         let mut transaction = self.connection.transaction().map_err(wrap)?;
-        let outcomes = ops.into_iter().map(|op| apply_alone(&mut transaction, op).map_err(wrap)).collect();
+        let mut pending = Vec::new();
+        let outcomes =
+            ops.into_iter().map(|op| apply_alone(&mut transaction, op, &mut pending).map_err(wrap)).collect();
+        // The messages stand even if indexing them fails: they are only not found by search.
+        if let Err(error) = search::catch_up(&mut transaction, pending) {
+            tracing::error!(%error, "could not index messages for search");
+        }
         transaction.commit().map_err(wrap)?;
         Ok(outcomes)
     }
@@ -368,12 +375,20 @@ impl Store {
     }
 }
 
-/// Applies `op` in a savepoint: on failure, whatever it changed is rolled back, and the rest
-/// of the transaction stands.
-fn apply_alone(transaction: &mut rusqlite::Transaction<'_>, op: &WriteOp) -> rusqlite::Result<()> {
+/// Applies `op` in a savepoint: on failure, whatever it changed is rolled back (its index work
+/// in `pending` too), and the rest of the transaction stands.
+fn apply_alone<'a>(
+    transaction: &mut rusqlite::Transaction<'_>,
+    op: &'a WriteOp,
+    pending: &mut Vec<Pending<'a>>,
+) -> rusqlite::Result<()> {
+    let before = pending.len();
     let savepoint = transaction.savepoint()?;
-    apply(&savepoint, op)?;
-    savepoint.commit()
+    let applied = apply(&savepoint, op, pending).and_then(|()| savepoint.commit());
+    if applied.is_err() {
+        pending.truncate(before);
+    }
+    applied
 }
 
 /// SQLite integers are signed: a `u64` is stored as the `i64` with the same bits, so every
@@ -387,7 +402,11 @@ fn from_sql(value: i64) -> u64 {
     value as u64
 }
 
-fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
+fn apply<'a>(
+    transaction: &Connection,
+    op: &'a WriteOp,
+    pending: &mut Vec<Pending<'a>>,
+) -> rusqlite::Result<()> {
     match op {
         WriteOp::CreateRoom(room) => transaction
             .prepare_cached(
@@ -399,11 +418,16 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
             let (room, sender) = (&m.room, &m.sender);
             // An edit's text is found as its message's; notices are not searched.
             let text = if m.kind == MessageKind::Said { m.text.as_str() } else { "" };
-            search::index(
-                transaction,
-                search::Indexed { id: m.id, text, room, seq: m.seq, sender, recipient: "", ts: m.ts_ms },
-            )?;
-            amend::apply(transaction, m)?;
+            pending.push(Pending::Index(Indexed {
+                id: m.id,
+                text,
+                room,
+                seq: m.seq,
+                sender,
+                recipient: "",
+                ts: m.ts_ms,
+            }));
+            amend::apply(transaction, m, pending)?;
             transaction
             .prepare_cached(
                 "INSERT INTO room_messages
@@ -429,10 +453,15 @@ fn apply(transaction: &Connection, op: &WriteOp) -> rusqlite::Result<()> {
         }
         WriteOp::Direct(d) => {
             let (sender, recipient) = (&d.sender, &d.recipient);
-            search::index(
-                transaction,
-                search::Indexed { id: d.id, text: &d.text, room: "", seq: 0, sender, recipient, ts: d.ts_ms },
-            )?;
+            pending.push(Pending::Index(Indexed {
+                id: d.id,
+                text: &d.text,
+                room: "",
+                seq: 0,
+                sender,
+                recipient,
+                ts: d.ts_ms,
+            }));
             transaction
                 .prepare_cached(
                     "INSERT INTO direct_messages

@@ -280,6 +280,41 @@ fn attachments_are_kept_with_their_messages_and_found_by_hash() {
 }
 
 #[test]
+fn a_batch_is_indexed_after_its_writes_in_order_without_the_writes_that_failed() {
+    let dir = temp_dir("index-batch");
+    let mut store = Store::open(&dir).unwrap();
+    let said = StoredMessage { text: "meet at noon".into(), ..message("lobby", 1, 1) };
+    // Same place as the first: refused, and its words must not be found either.
+    let clash = StoredMessage { text: "ghostly words".into(), ..message("lobby", 1, 2) };
+    let edit = StoredMessage {
+        text: "meet at one".into(),
+        kind: MessageKind::Edit { id: 1 },
+        ..message("lobby", 2, 3)
+    };
+    let gone = StoredMessage { text: "soon deleted".into(), ..message("lobby", 3, 4) };
+    let delete =
+        StoredMessage { text: String::new(), kind: MessageKind::Delete { id: 4 }, ..message("lobby", 4, 5) };
+    let ops: Vec<WriteOp> = [said, clash, edit, gone, delete].into_iter().map(WriteOp::RoomMessage).collect();
+    let outcomes = store.write_batch(&ops).unwrap();
+    assert_eq!(outcomes.iter().map(Result::is_ok).collect::<Vec<_>>(), [true, false, true, true, true]);
+    let scope = |query: &str| SearchScope {
+        query: fts_query(query).unwrap(),
+        rooms: vec!["lobby".into()],
+        me: "alice".into(),
+        before: None,
+        limit: 10,
+    };
+    let ids =
+        |query: &str| store.search(&scope(query)).unwrap().0.iter().map(|hit| hit.id).collect::<Vec<_>>();
+    assert_eq!(ids("meet"), [1], "the edited message, once");
+    assert_eq!(ids("one"), [1]);
+    assert_eq!(ids("noon"), Vec::<u64>::new(), "its text before the edit, in the same batch");
+    assert_eq!(ids("ghostly"), Vec::<u64>::new(), "the refused write");
+    assert_eq!(ids("deleted"), Vec::<u64>::new(), "the message deleted in the same batch");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn an_edit_or_deletion_changes_its_message_and_what_search_finds() {
     let dir = temp_dir("amend");
     let store = Store::open(&dir).unwrap();
