@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one anseo-bench scenario against Anseo (release build) and the peers of BENCH.md on
-# this machine, in one go, with the server pinned to CPU 0 and the load generator to CPU 1:
+# this machine, in one go, with the server pinned to CPU 0 and the load generator to CPU 1
+# (SERVER_CPUS and LOAD_CPUS change that, e.g. both "0,1" to let each use both cores):
 #
 #   bench/compare.sh SCENARIO [SCENARIO ARGS] --report DIR
 #   e.g. bench/compare.sh fanout --clients 100 --size 64 --find-max --report /tmp/fanout
@@ -59,7 +60,9 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd "$ROOT" && cargo build --release -q -p anseo-server -p anseo-bench)
 fi
 SERVER="$BUILT/anseo-server"
-BENCH=(taskset -c 1 "$BUILT/anseo-bench")
+SERVER_CPUS="${SERVER_CPUS:-0}"
+LOAD_CPUS="${LOAD_CPUS:-1}"
+BENCH=(taskset -c "$LOAD_CPUS" "$BUILT/anseo-bench")
 
 WORK="$(mktemp -d /tmp/anseo-compare.XXXXXX)"
 PIDS=()
@@ -113,8 +116,8 @@ wait_port() {
 # Starts a peer pinned to CPU 0; sets PEER_PID.
 start_peer() {
   case "$1" in
-    ngircd*) taskset -c 0 ngircd -n -f "$WORK/ngircd.conf" >"$WORK/ngircd.log" 2>&1 & PEER_PID=$!; wait_port "$IRC_PORT" ;;
-    nats) taskset -c 0 nats-server -a 127.0.0.1 -p "$NATS_PORT" >"$WORK/nats.log" 2>&1 & PEER_PID=$!; wait_port "$NATS_PORT" ;;
+    ngircd*) taskset -c "$SERVER_CPUS" ngircd -n -f "$WORK/ngircd.conf" >"$WORK/ngircd.log" 2>&1 & PEER_PID=$!; wait_port "$IRC_PORT" ;;
+    nats) taskset -c "$SERVER_CPUS" nats-server -a 127.0.0.1 -p "$NATS_PORT" >"$WORK/nats.log" 2>&1 & PEER_PID=$!; wait_port "$NATS_PORT" ;;
   esac
   PIDS+=("$PEER_PID")
 }
@@ -132,14 +135,14 @@ scp_transfer() {
   ssh-keygen -q -t ed25519 -N "" -f "$WORK/user_key"
   cp "$WORK/user_key.pub" "$WORK/authorized_keys"
   mkdir -p /run/sshd
-  taskset -c 0 /usr/sbin/sshd -D -f /dev/null -p "$SSH_PORT" -o ListenAddress=127.0.0.1 \
+  taskset -c "$SERVER_CPUS" /usr/sbin/sshd -D -f /dev/null -p "$SSH_PORT" -o ListenAddress=127.0.0.1 \
     -o HostKey="$WORK/host_key" -o AuthorizedKeysFile="$WORK/authorized_keys" -o StrictModes=no \
     -o PasswordAuthentication=no -o UsePAM=no -o "Subsystem=sftp internal-sftp" \
     -o PidFile="$WORK/sshd.pid" 2>"$WORK/sshd.log" &
   PEER_PID=$!
   PIDS+=("$PEER_PID")
   wait_port "$SSH_PORT"
-  local scp=(taskset -c 1 scp -q -P "$SSH_PORT" -i "$WORK/user_key" -o BatchMode=yes
+  local scp=(taskset -c "$LOAD_CPUS" scp -q -P "$SSH_PORT" -i "$WORK/user_key" -o BatchMode=yes
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
   local remote="$(id -un)@127.0.0.1"
   local t0 t1 t2
@@ -168,9 +171,9 @@ for target in $TARGETS; do
   echo "== $target" >&2
   case "$target" in
     anseo)
-      "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu 0 --label anseo --report "$REPORT" ;;
+      "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu "$SERVER_CPUS" --label anseo --report "$REPORT" ;;
     anseo-memory)
-      "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu 0 --server-arg=--no-store \
+      "${BENCH[@]}" "${ARGS[@]}" --spawn-server "$SERVER" --server-cpu "$SERVER_CPUS" --server-arg=--no-store \
         --label anseo-memory --report "$REPORT" ;;
     ngircd)
       start_peer ngircd

@@ -40,9 +40,10 @@ pub struct Common {
     #[arg(long = "server-arg", global = true, value_name = "ARG", allow_hyphen_values = true)]
     pub server_args: Vec<String>,
 
-    /// Pin the spawned server to this CPU (with taskset), away from the load generator
-    #[arg(long, global = true)]
-    pub server_cpu: Option<usize>,
+    /// Pin the spawned server to these CPUs (with taskset: "0", "0,1"), away from the load
+    /// generator
+    #[arg(long, global = true, value_name = "CPUS")]
+    pub server_cpu: Option<String>,
 
     /// The pid of a server started elsewhere, to read its CPU time and memory from /proc
     #[arg(long, global = true)]

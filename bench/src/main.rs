@@ -67,7 +67,8 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
     let common = &args.common;
     let (mut server, target) = match &common.spawn_server {
         Some(path) => {
-            let server = spawn::SpawnedServer::start(path, &common.server_args, common.server_cpu)?;
+            let server =
+                spawn::SpawnedServer::start(path, &common.server_args, common.server_cpu.as_deref())?;
             let target = Target::parse(&format!("anseo://{}", server.addr), Some(server.fingerprint))?;
             (Some(server), target)
         }

@@ -33,7 +33,7 @@ pub struct SpawnedServer {
 
 impl SpawnedServer {
     /// Starts `path` on a free loopback port with its certificate in a fresh temp folder.
-    pub fn start(path: &Path, extra: &[String], cpu: Option<usize>) -> anyhow::Result<Self> {
+    pub fn start(path: &Path, extra: &[String], cpu: Option<&str>) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("anseo-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
         let log = std::fs::File::create(dir.join("server.log")).context("create the server log")?;
@@ -41,7 +41,7 @@ impl SpawnedServer {
         let mut command = match cpu {
             Some(cpu) => {
                 let mut taskset = Command::new("taskset");
-                taskset.arg("-c").arg(cpu.to_string()).arg(path);
+                taskset.arg("-c").arg(cpu).arg(path);
                 taskset
             }
             None => Command::new(path),
