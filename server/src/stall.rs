@@ -206,25 +206,30 @@ mod tests {
         assert!(waited >= STALL / 2 - SAMPLE_WHILE_WAITING && waited < STALL * 4 / 5, "waited {waited:?}");
     }
 
-    #[tokio::test]
-    async fn a_client_that_keeps_granting_credit_is_never_cut_however_long_the_write_waits() {
+    /// Whether a write that the stream never takes is still waiting after three times the
+    /// limit, while `progress` happens to the client `every` so often.
+    async fn still_waiting(every: Duration, progress: fn(&Client)) -> bool {
         let client = client(true);
         let mut watch = StallWatch::new(client.clone(), STALL);
-        let raising = {
+        let ticking = {
             let client = client.clone();
             tokio::spawn(async move {
-                for _ in 0..20 {
-                    tokio::time::sleep(STALL / 4).await;
-                    client.grant();
+                loop {
+                    tokio::time::sleep(every).await;
+                    progress(&client);
                 }
             })
         };
         let mut stream = Blocked;
-        let write = watch.write(&mut stream, Bytes::from_static(b"x"));
-        // Three times the stall limit: still waiting, because credit kept coming.
-        let outcome = tokio::time::timeout(STALL * 3, write).await;
-        assert!(outcome.is_err(), "the write ended: {outcome:?}");
-        raising.abort();
+        let outcome =
+            tokio::time::timeout(STALL * 3, watch.write(&mut stream, Bytes::from_static(b"x"))).await;
+        ticking.abort();
+        outcome.is_err()
+    }
+
+    #[tokio::test]
+    async fn a_client_that_keeps_granting_credit_is_never_cut_however_long_the_write_waits() {
+        assert!(still_waiting(STALL / 4, Client::grant).await, "cut although credit kept coming");
     }
 
     #[tokio::test]
@@ -242,22 +247,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_on_a_slow_link_that_data_still_goes_out_to_is_not_cut() {
-        let client = client(true);
-        let mut watch = StallWatch::new(client.clone(), STALL);
-        let sending = {
-            let client = client.clone();
-            tokio::spawn(async move {
-                for _ in 0..40 {
-                    tokio::time::sleep(STALL / 10).await;
-                    client.send();
-                }
-            })
-        };
-        let mut stream = Blocked;
-        let write = watch.write(&mut stream, Bytes::from_static(b"x"));
-        let outcome = tokio::time::timeout(STALL * 3, write).await;
-        assert!(outcome.is_err(), "the write ended: {outcome:?}");
-        sending.abort();
+        assert!(still_waiting(STALL / 10, Client::send).await, "cut although its data kept going out");
     }
 
     #[tokio::test]

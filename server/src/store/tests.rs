@@ -279,6 +279,18 @@ fn attachments_are_kept_with_their_messages_and_found_by_hash() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The ids of the lobby's messages that alice's search for `query` finds, newest first.
+fn found_in_lobby(store: &Store, query: &str) -> Vec<u64> {
+    let scope = SearchScope {
+        query: fts_query(query).unwrap(),
+        rooms: vec!["lobby".into()],
+        me: "alice".into(),
+        before: None,
+        limit: 10,
+    };
+    store.search(&scope).unwrap().0.iter().map(|hit| hit.id).collect()
+}
+
 #[test]
 fn a_batch_is_indexed_after_its_writes_in_order_without_the_writes_that_failed() {
     let dir = temp_dir("index-batch");
@@ -297,15 +309,7 @@ fn a_batch_is_indexed_after_its_writes_in_order_without_the_writes_that_failed()
     let ops: Vec<WriteOp> = [said, clash, edit, gone, delete].into_iter().map(WriteOp::RoomMessage).collect();
     let outcomes = store.write_batch(&ops).unwrap();
     assert_eq!(outcomes.iter().map(Result::is_ok).collect::<Vec<_>>(), [true, false, true, true, true]);
-    let scope = |query: &str| SearchScope {
-        query: fts_query(query).unwrap(),
-        rooms: vec!["lobby".into()],
-        me: "alice".into(),
-        before: None,
-        limit: 10,
-    };
-    let ids =
-        |query: &str| store.search(&scope(query)).unwrap().0.iter().map(|hit| hit.id).collect::<Vec<_>>();
+    let ids = |query: &str| found_in_lobby(&store, query);
     assert_eq!(ids("meet"), [1], "the edited message, once");
     assert_eq!(ids("one"), [1]);
     assert_eq!(ids("noon"), Vec::<u64>::new(), "its text before the edit, in the same batch");
@@ -358,15 +362,7 @@ fn an_edit_or_deletion_changes_its_message_and_what_search_finds() {
     assert_eq!(history[2].kind, MessageKind::Edit { id: 1 });
     let target = store.target("lobby", 1).unwrap().unwrap();
     assert_eq!((target.sender.as_str(), target.state), ("alice", MessageState::Edited));
-    let scope = |query: &str| SearchScope {
-        query: fts_query(query).unwrap(),
-        rooms: vec!["lobby".into()],
-        me: "alice".into(),
-        before: None,
-        limit: 10,
-    };
-    let ids =
-        |query: &str| store.search(&scope(query)).unwrap().0.iter().map(|hit| hit.id).collect::<Vec<_>>();
+    let ids = |query: &str| found_in_lobby(&store, query);
     assert_eq!(ids("one"), [1], "the edit's text is found as its message's, once");
     assert_eq!(ids("noon"), Vec::<u64>::new(), "neither the old text nor the deleted message is found");
     let roles = store.roles().unwrap();
