@@ -107,6 +107,7 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
             .ok()
     });
     let web = web.map(WebListener::serve);
+    let counting = tokio::spawn(crate::hub::counts::keep_counting(shared.hub.handle()));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -121,6 +122,7 @@ pub async fn run(config: Config, shutdown: impl Future) -> Result<(), ServerErro
     if let Some(renewing) = renewing {
         renewing.abort();
     }
+    counting.abort();
     let online = shared.hub.lock().online();
     tracing::info!("shutting down ({online} online)");
     endpoint.close(close_code::SHUTDOWN.into(), SHUTDOWN_REASON.as_bytes());

@@ -44,7 +44,7 @@ async fn on_a_large_server_a_client_hears_of_its_direct_partners_not_of_every_lo
     let server = TestServer::start();
     let mut alice = Cli::login(&server, "alice").await;
     let mut bob = Cli::login(&server, "bob").await;
-    let _crowd = crowd(&server).await;
+    let crowd = crowd(&server).await;
 
     alice.send("/msg bob are you there?").await;
     bob.expect_json("alice's message", |v| (v["type"] == "dm" && v["from"] == "alice").then_some(())).await;
@@ -67,12 +67,26 @@ async fn on_a_large_server_a_client_hears_of_its_direct_partners_not_of_every_lo
         "alice watches bob, not zed: she should not hear of zed's login:\n{seen:#?}"
     );
     assert!(seen.iter().any(|v| presence(v, "leave", "bob")), "bob left the lobby first:\n{seen:#?}");
+
+    // Ten of the crowd leave; alice hears of none of them, but the count comes within a few
+    // seconds: alice, zed and the rest of the crowd.
+    for client in &crowd[..10] {
+        client.client.quit().await;
+    }
+    let seen =
+        alice.json_until("the count", |v| v["type"] == "online" && v["online"] == CROWD + 2 - 10).await;
+    assert!(
+        !seen
+            .iter()
+            .any(|v| v["type"] == "presence" && v["user"].as_str().is_some_and(|u| u.starts_with("crowd"))),
+        "alice hears of no one in the crowd:\n{seen:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_large_server_the_page_shows_the_count_and_everyone_on_request() {
     let server = TestServer::start();
-    let _crowd = crowd(&server).await;
+    let crowd = crowd(&server).await;
     let browser = Browser::chromium(&server, DESKTOP).await;
     browser.log_in(&server, "alice").await;
     // Alice and the crowd; the Welcome named the first 100 of them, in name order.
@@ -84,4 +98,20 @@ async fn on_a_large_server_the_page_shows_the_count_and_everyone_on_request() {
     browser.find("button.show-everyone").await.click().await.expect("click Show everyone");
     browser.wait_for_text("crowd0299").await;
     browser.wait_until_gone("button.show-everyone").await;
+
+    // The last ten of the crowd leave. The page watches the top of its list (alice,
+    // crowd0000 to crowd0254) and hears nothing of them: the count comes from the server.
+    for client in &crowd[CROWD - 10..] {
+        client.client.quit().await;
+    }
+    let counted = format!("online — {}", CROWD + 1 - 10);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let heading = browser.find(".users-header h2").await.text().await.expect("the list's heading");
+        if heading.to_lowercase() == counted {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the heading still says {heading:?}, not {counted:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

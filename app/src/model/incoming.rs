@@ -141,6 +141,7 @@ impl Chat {
         self.me = welcome.name;
         self.max_message_chars = welcome.limits.max_message_chars as usize;
         self.users_online = welcome.users_online as usize;
+        self.count_pushed = false;
         self.users = welcome.users;
         self.directory = welcome.rooms.into_iter().map(|r| (r.name.clone(), r)).collect();
         let topic = self.directory.get(&welcome.room).map(|r| r.topic.clone()).unwrap_or_default();
@@ -341,6 +342,10 @@ impl Chat {
             }
             PresenceChange::RoomCreated { room } => {
                 self.directory.insert(room.name.clone(), room);
+            }
+            PresenceChange::Count { online } => {
+                self.users_online = online as usize;
+                self.count_pushed = true;
             }
         }
     }

@@ -430,6 +430,9 @@ pub struct Chat {
     pub users: Vec<String>,
     /// How many are online, by the Welcome and the changes heard since.
     users_online: usize,
+    /// Whether the server pushes the count (a large server): then it is `users_online`,
+    /// whatever the list holds (names beyond those watched may have left unheard).
+    count_pushed: bool,
     /// The names this app last asked the server to watch.
     watched: Vec<String>,
     /// Every room on the server (for the join dialog), by name.
@@ -721,6 +724,7 @@ impl Chat {
             status: Status::Connected,
             users: Vec::new(),
             users_online: 0,
+            count_pushed: false,
             watched: Vec::new(),
             directory: BTreeMap::new(),
             rooms: BTreeMap::new(),

@@ -1,16 +1,22 @@
 //! Who is online, as far as this app knows. On a small server the Welcome lists everyone and
 //! every login and logout is heard. On a large one the Welcome lists a screenful and the
 //! count, the server tells this client only of the people it watches (the client core adds
-//! the people of its direct conversations), and "Show everyone" fetches the whole list.
+//! the people of its direct conversations) and pushes the count every few seconds when it
+//! changed, and "Show everyone" fetches the whole list (names in it beyond those watched may
+//! leave unheard until it is fetched again).
 
 use anseo_shared::protocol::MAX_WATCHED;
 
 use super::{Chat, Command};
 
 impl Chat {
-    /// How many people are online, as far as this app knows.
+    /// How many people are online, as far as this app knows: the server's count where it
+    /// pushes one, else at least the names in the list.
     pub fn online_count(&self) -> usize {
-        self.users_online.max(self.users.len())
+        match self.count_pushed {
+            true => self.users_online,
+            false => self.users_online.max(self.users.len()),
+        }
     }
 
     /// How many are in `room`: the server's count, which on a large server is more than the
@@ -27,9 +33,11 @@ impl Chat {
 
     /// Someone came online (`true`) or went offline, who was not (or was) in the list.
     pub(super) fn count_online(&mut self, came: bool) {
-        self.users_online = match came {
-            true => self.users_online.max(self.users.len() - 1) + 1,
-            false => self.users_online.max(self.users.len() + 1) - 1,
+        self.users_online = match (self.count_pushed, came) {
+            (true, true) => self.users_online + 1,
+            (true, false) => self.users_online.saturating_sub(1),
+            (false, true) => self.users_online.max(self.users.len() - 1) + 1,
+            (false, false) => self.users_online.max(self.users.len() + 1) - 1,
         };
     }
 

@@ -1941,6 +1941,19 @@ fn a_large_server_shows_the_count_and_offers_the_whole_list() {
 }
 
 #[test]
+fn a_large_server_sets_the_count_it_pushes() {
+    let mut model = logged_in_to_a_large_server();
+    model.apply(presence(11, PresenceChange::Count { online: 412 }));
+    assert_eq!((chat(&model).online_count(), chat(&model).more_online()), (412, true));
+    model.apply(presence(12, PresenceChange::Online { user: "carol".into() }));
+    assert_eq!(chat(&model).online_count(), 413, "and counts on from there");
+    let everyone: Vec<String> = (0..413).map(|n| format!("u{n:03}")).collect();
+    model.apply(NetEvent::Chat(ChatEvent::Users { users: everyone, ts: 4_000 }));
+    model.apply(presence(13, PresenceChange::Count { online: 400 }));
+    assert_eq!(chat(&model).online_count(), 400, "thirteen of the list left unheard: the server's count");
+}
+
+#[test]
 fn the_app_watches_the_top_of_its_user_list_when_it_changes() {
     let mut model = logged_in();
     let chat = model.chat.as_mut().expect("logged in");

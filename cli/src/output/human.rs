@@ -45,6 +45,7 @@ fn timestamp(report: &Report) -> Option<u64> {
         | Report::Dm { ts, .. }
         | Report::Presence { ts, .. }
         | Report::RoomCreated { ts, .. }
+        | Report::Online { ts, .. }
         | Report::StrokeBegin { ts, .. }
         | Report::StrokePoints { ts, .. }
         | Report::StrokeEnd { ts, .. }
@@ -131,6 +132,7 @@ fn line(report: &Report) -> String {
         Report::Downloaded { path, size, .. } => format!("* saved {path} ({}), checked", human_size(*size)),
         Report::Presence { event, user, room, new_name, .. } => presence(*event, user, room, new_name),
         Report::RoomCreated { room, topic, .. } => format!("* room #{room} was created{}", about(topic)),
+        Report::Online { online, .. } => format!("* {online} online"),
         Report::Users { users } => format!("* {} online: {}", users.len(), users.join(", ")),
         Report::Rooms { rooms } => rooms_list(rooms),
         Report::Joined { room, topic, members } => {

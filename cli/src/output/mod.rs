@@ -28,8 +28,13 @@ impl Output {
         self.json
     }
 
-    /// Prints one report and flushes, so a script sees it at once.
+    /// Prints one report and flushes, so a script sees it at once. The online count, which
+    /// a large server pushes every few seconds, is for scripts only: in the terminal it would
+    /// be a line every few seconds (`/users` says it).
     pub fn print(&self, report: &Report) -> anyhow::Result<()> {
+        if !self.json && matches!(report, Report::Online { .. }) {
+            return Ok(());
+        }
         let text = if self.json {
             serde_json::to_string(report).context("cannot encode an event as JSON")?
         } else {

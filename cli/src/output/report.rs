@@ -117,6 +117,8 @@ pub enum Report {
     },
     /// A room was created.
     RoomCreated { room: String, topic: String, ts: u64 },
+    /// How many are online now (from a server with more than 256 online).
+    Online { online: u32, ts: u64 },
     /// The answer to `/users`.
     Users { users: Vec<String> },
     /// The answer to `/rooms`.
@@ -433,6 +435,7 @@ impl Report {
             PresenceChange::RoomCreated { room } => {
                 Report::RoomCreated { room: room.name, topic: room.topic, ts }
             }
+            PresenceChange::Count { online } => Report::Online { online, ts },
         }
     }
 }
@@ -586,6 +589,10 @@ mod tests {
         assert_eq!(
             to_json(&Report::from_presence(frame(PresenceChange::Offline { user: "bob".into() }))),
             json!({"type": "presence", "event": "offline", "user": "bob", "ts": 5})
+        );
+        assert_eq!(
+            to_json(&Report::from_presence(frame(PresenceChange::Count { online: 300 }))),
+            json!({"type": "online", "online": 300, "ts": 5})
         );
     }
 

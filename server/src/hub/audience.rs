@@ -106,6 +106,7 @@ impl State {
         }
         if let Some(user) = self.users.get_mut(&id) {
             user.watching = names;
+            user.counting = true;
         }
     }
 

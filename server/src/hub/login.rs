@@ -73,6 +73,7 @@ impl Hub {
             chat: Arc::new(chat),
             presence: subscription,
             watching: Vec::new(),
+            counting: false,
             instance,
             address,
             last_typing: None,

@@ -11,6 +11,7 @@
 
 mod audience;
 mod boards;
+pub mod counts;
 mod login;
 mod order;
 mod pages;
@@ -106,6 +107,8 @@ pub struct State {
     presence: PresenceFeed,
     /// Folded name to the clients watching it (see [`audience`]).
     watchers: HashMap<String, Vec<ClientId>>,
+    /// How many were online when last told (see [`counts`]).
+    counted: u32,
     /// The last id given to a room or direct message.
     last_message_id: u64,
     /// Folded names claimed by accounts: nobody renames into them.
@@ -136,6 +139,8 @@ pub struct User {
     presence: Subscription,
     /// The folded names this user watches (see [`audience`]).
     watching: Vec<String>,
+    /// Whether the client has sent `Watch`: it understands the online count ([`counts`]).
+    counting: bool,
     /// The client's instance number, when it resumes itself (see `RejoinRequest`).
     pub instance: Option<u64>,
     /// Where the client connects from (none for a hub driven without a network).
@@ -210,6 +215,7 @@ impl Hub {
             presence_seq: 0,
             presence: PresenceFeed::new(limits.presence_backlog),
             watchers: HashMap::new(),
+            counted: 0,
             last_message_id: restored.last_message_id,
             // A folded name has the skeleton of the name, so the store's keys serve.
             claimed_skeletons: restored.claimed.iter().map(|key| name_skeleton(key)).collect(),

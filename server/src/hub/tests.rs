@@ -336,6 +336,44 @@ fn on_a_large_server_room_members_hear_of_each_other_and_of_a_member_going_offli
 }
 
 #[test]
+fn on_a_large_server_the_clients_that_watch_are_told_the_count_when_it_changed() {
+    let hub = large_hub(1);
+    let mut alice = login(&hub, "alice");
+    let mut carol = login(&hub, "carol");
+    run(&hub, &alice, ClientMsg::Watch { users: Vec::new() });
+    alice.presence();
+    carol.presence();
+    let online = super::PRESENCE_FOR_EVERYONE_UP_TO as u32 + 3;
+
+    hub.lock().announce_count();
+    assert_eq!(alice.presence(), [PresenceEvent::Count { online }]);
+    assert_eq!(carol.presence(), [], "carol never sent Watch: an older client, it is not told");
+    hub.lock().announce_count();
+    assert_eq!(alice.presence(), [], "nothing changed");
+
+    let dan = login(&hub, "dan");
+    let _erin = login(&hub, "erin");
+    hub.logout(dan.id);
+    hub.lock().announce_count();
+    assert_eq!(
+        alice.presence(),
+        [PresenceEvent::Count { online: online + 1 }],
+        "once, however many came and went"
+    );
+}
+
+#[test]
+fn on_a_small_server_the_count_is_not_sent_unless_it_was_large_when_last_told() {
+    let hub = Hub::new(limits());
+    let mut alice = login(&hub, "alice");
+    let _bob = login(&hub, "bob");
+    run(&hub, &alice, ClientMsg::Watch { users: vec!["bob".into()] });
+    alice.presence();
+    hub.lock().announce_count();
+    assert_eq!(alice.presence(), [], "everyone hears everything: alice counts for herself");
+}
+
+#[test]
 fn a_watch_list_replaces_the_last_and_keeps_at_most_its_limit() {
     let hub = large_hub(1);
     let mut alice = login(&hub, "alice");

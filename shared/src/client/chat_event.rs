@@ -123,6 +123,9 @@ pub enum PresenceChange {
     LeftRoom { room: String, user: String, members: u32, after_seq: u64 },
     /// A room was created.
     RoomCreated { room: RoomInfo },
+    /// How many are online now, from a large server (where a client hears only of the
+    /// people it watches and cannot count them itself).
+    Count { online: u32 },
 }
 
 impl From<PresenceFrame> for Presence {
@@ -144,6 +147,7 @@ impl From<PresenceEvent> for PresenceChange {
                 PresenceChange::LeftRoom { room, user, members, after_seq }
             }
             PresenceEvent::RoomCreated { room } => PresenceChange::RoomCreated { room },
+            PresenceEvent::Count { online } => PresenceChange::Count { online },
         }
     }
 }

@@ -461,4 +461,9 @@ pub enum PresenceEvent {
     Left { room: String, user: String, members: u32, after_seq: u64 },
     /// A room was created.
     RoomCreated { room: RoomInfo },
+    /// How many are online now. Sent on a large server (see `ClientMsg::Watch`), where a
+    /// client hears only of the people it watches and cannot keep the count itself, at most
+    /// every few seconds and only when it changed; only to clients that sent `Watch` (which
+    /// understand it).
+    Count { online: u32 },
 }

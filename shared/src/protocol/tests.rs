@@ -500,3 +500,11 @@ fn golden_bytes_of_watch() {
     let online = PresenceFrame { seq: 300, ts: 1, event: PresenceEvent::Online { user: "ann".into() } };
     assert_eq!(postcard::to_stdvec(&online).unwrap(), [0xac, 0x02, 1, 0, 3, b'a', b'n', b'n']);
 }
+
+#[test]
+fn golden_bytes_of_the_online_count() {
+    // Appended after RoomCreated (5); sent only to clients that sent Watch.
+    let count = PresenceFrame { seq: 2, ts: 1, event: PresenceEvent::Count { online: 300 } };
+    assert_eq!(postcard::to_stdvec(&count).unwrap(), [2, 1, 6, 0xac, 0x02]);
+    round_trip(count);
+}
